@@ -1,0 +1,96 @@
+# shopbot: set-up, training, running, testing and benchmarking entry points.
+# Python 3.10 for Rasa comes from pyenv when available; override with `make PY310=/path/python3.10`.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PY310 ?= $(shell (pyenv prefix 3.10.13 2>/dev/null || pyenv prefix 3.10 2>/dev/null) | head -n1 | sed 's|$$|/bin/python3.10|' | grep -v '^/bin' || command -v python3.10)
+PY311 ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+VENV_RASA := .venv-rasa
+PY := $(VENV)/bin/python
+RASA := $(VENV_RASA)/bin/rasa
+SHOPBOT := $(VENV)/bin/shopbot
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL := 2
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+
+RASA_SOURCES := config.yml domain.yml $(shell find data/nlu data/rules data/stories domain -name '*.yml' 2>/dev/null)
+MODEL_STAMP := models/.stamp
+
+.PHONY: help setup run train test test-unit test-rasa test-e2e test-browser lint format typecheck \
+        bench eval-nlu eval-retrieval eval-sentiment validate clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
+
+setup: $(VENV)/.installed $(VENV_RASA)/.installed ## Create both virtual environments (idempotent)
+
+$(VENV)/.installed: pyproject.toml
+	@test -x "$(PY311)" || { echo "Python 3.11 not found; set PY311=/path/to/python3.11"; exit 1; }
+	test -d $(VENV) || $(PY311) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip wheel setuptools
+	$(VENV)/bin/pip install -q -e '.[dev]'
+	touch $@
+
+$(VENV_RASA)/.installed: requirements-rasa.txt
+	@test -x "$(PY310)" || { echo "Python 3.10 not found (Rasa 3.6 needs <3.11); set PY310=/path/to/python3.10"; exit 1; }
+	test -d $(VENV_RASA) || $(PY310) -m venv $(VENV_RASA)
+	$(VENV_RASA)/bin/pip install -q --upgrade pip wheel
+	$(VENV_RASA)/bin/pip install -q -r requirements-rasa.txt
+	touch $@
+
+train: setup $(MODEL_STAMP) ## Train the Rasa model if its sources changed
+
+$(MODEL_STAMP): $(RASA_SOURCES)
+	$(SHOPBOT) nlu lookups --quiet || true
+	$(RASA) train --fixed-model-name shopbot --out models
+	touch $@
+
+run: setup ## Set up, train if stale, start Rasa + actions + web app, print the URLs
+	$(SHOPBOT) db upgrade
+	$(SHOPBOT) shop ensure-demo
+	$(MAKE) --no-print-directory train
+	$(SHOPBOT) web run-stack
+
+validate: setup ## rasa data validate --fail-on-warnings
+	$(RASA) data validate --fail-on-warnings
+
+test: setup train ## Run the whole suite (pytest incl. e2e/browser, rasa validate and rasa test)
+	$(MAKE) --no-print-directory validate
+	$(MAKE) --no-print-directory test-rasa
+	$(PY) -m pytest -q
+
+test-unit: setup ## Only the fast pytest suites (no Rasa processes, no browser)
+	$(PY) -m pytest -q -m "not e2e and not browser"
+
+test-rasa: setup train ## rasa test stories with --fail-on-prediction-errors
+	$(RASA) test core --stories tests/ --model models/shopbot.tar.gz --fail-on-prediction-errors --out results/core
+
+lint: setup ## ruff check + format check
+	$(VENV)/bin/ruff check bot actions tests bench
+	$(VENV)/bin/ruff format --check bot actions tests bench
+
+format: setup
+	$(VENV)/bin/ruff format bot actions tests bench
+	$(VENV)/bin/ruff check --fix bot actions tests bench
+
+typecheck: setup
+	$(VENV)/bin/mypy bot
+
+bench: setup train ## Benchmarks: JSON + markdown in bench/results/
+	$(PY) -m bench.run_all
+
+eval-nlu: setup ## 5-fold cross-validation of the candidate NLU pipelines (report in docs/nlu/)
+	$(PY) -m bot.cli.main nlu evaluate
+
+eval-retrieval: setup ## recall@5 and MRR for keyword, semantic and hybrid retrieval
+	$(SHOPBOT) catalog evaluate
+
+eval-sentiment: setup ## Default sentiment model on the project's labelled set
+	$(SHOPBOT) sentiment evaluate
+
+clean:
+	rm -rf models results .pytest_cache var/*.db
