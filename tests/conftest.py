@@ -108,3 +108,75 @@ def redis_url() -> Iterator[str]:
     finally:
         client.close()
     yield REDIS_TEST_URL
+
+
+# --- the running product (end-to-end and browser tests) ---------------------------------
+
+
+def _create_pg_database(prefix: str) -> tuple[str, str]:
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return name, _pg_url_for(name)
+
+
+def _drop_pg_database(name: str) -> None:
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :n AND pid <> pg_backend_pid()"
+            ),
+            {"n": name},
+        )
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+    admin.dispose()
+
+
+def _shopbot(args: list[str], env: dict[str, str]) -> None:
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "bot.cli.main", *args]
+    done = subprocess.run(cmd, env=env, cwd=PROJECT_ROOT, capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.fail(f"`shopbot {' '.join(args)}` failed:\n{done.stdout}\n{done.stderr}")
+
+
+@pytest.fixture(scope="session")
+def stack_database_url(tau_dir: Path) -> Iterator[str]:
+    """A PostgreSQL database with the schema, the τ-bench shop and the demo shop loaded."""
+    name, url = _create_pg_database("shopbot_stack")
+    env = dict(os.environ, DATABASE_URL=url)
+    env.pop("REDIS_URL", None)
+    _shopbot(["db", "upgrade"], env)
+    _shopbot(["shop", "load", "tau", str(tau_dir)], env)
+    _shopbot(["shop", "load", "demo"], env)
+    yield url
+    _drop_pg_database(name)
+
+
+@pytest.fixture(scope="session")
+def running_stack(stack_database_url: str, tmp_path_factory: pytest.TempPathFactory):
+    """Rasa server + action server + web app on free ports, Redis stores, PostgreSQL shop.
+
+    Started once per test session (loading the Rasa model takes ~30 s). Exposes
+    ``rasa_url``, ``actions_url``, ``web_url``, ``config.database_url`` and ``tail(name)``.
+    """
+    from bot.runtime.stack import DEFAULT_MODEL, Stack, StackConfig
+
+    if not DEFAULT_MODEL.exists():
+        pytest.fail(f"no trained model at {DEFAULT_MODEL}: run `make train` first")
+    config = StackConfig(
+        database_url=stack_database_url,
+        redis_url=REDIS_TEST_URL,
+        log_dir=tmp_path_factory.mktemp("stack-logs"),
+        extra_env={"SHOPBOT_CUSTOMER_TOKEN_SECRET": "test-customer-token-secret"},
+    )
+    stack = Stack(config)
+    stack.start()
+    yield stack
+    stack.stop()

@@ -1,0 +1,275 @@
+"""Start and stop the three shopbot processes: Rasa server, action server, web app.
+
+Used by ``make run`` (``shopbot web run-stack``), the end-to-end and browser tests, and the
+benchmarks, so every one of them runs the product the same way. Rasa runs from ``.venv-rasa``
+(CPython 3.10); the action server and the web app from the project's ``.venv``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import httpx
+
+from bot.db.session import normalise_url
+from bot.settings import PROJECT_ROOT
+
+log = logging.getLogger(__name__)
+
+RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+DEFAULT_MODEL = PROJECT_ROOT / "models" / "shopbot.tar.gz"
+
+
+def free_port() -> int:
+    """A TCP port that is free right now on 127.0.0.1."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def rasa_events_url(database_url: str) -> str:
+    """The shop database URL in the form Rasa's SQLAlchemy 1.4 + psycopg2 understands."""
+    url = normalise_url(database_url)
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+def redis_endpoint_env(redis_url: str) -> dict[str, str]:
+    """Split a redis:// URL into the host/port/db/password fields Rasa's Redis stores take."""
+    parts = urlsplit(redis_url)
+    db = (parts.path or "/0").lstrip("/") or "0"
+    return {
+        "SHOPBOT_REDIS_HOST": parts.hostname or "127.0.0.1",
+        "SHOPBOT_REDIS_PORT": str(parts.port or 6379),
+        "SHOPBOT_REDIS_DB": db,
+        "SHOPBOT_REDIS_PASSWORD": parts.password or "",
+    }
+
+
+@dataclass
+class StackConfig:
+    database_url: str
+    redis_url: str | None = None
+    model: Path = DEFAULT_MODEL
+    rasa_port: int = 0
+    actions_port: int = 0
+    web_port: int = 0
+    host: str = "127.0.0.1"
+    rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    log_dir: Path = PROJECT_ROOT / "var" / "logs"
+    with_web: bool = True
+    lock_store: str = "redis"
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class _Proc:
+    name: str
+    popen: subprocess.Popen[bytes]
+    log_path: Path
+
+
+class StackError(RuntimeError):
+    pass
+
+
+class Stack:
+    """The running product. Use as a context manager or call ``start()``/``stop()``."""
+
+    def __init__(self, config: StackConfig) -> None:
+        self.config = config
+        c = config
+        c.rasa_port = c.rasa_port or free_port()
+        c.actions_port = c.actions_port or free_port()
+        c.web_port = c.web_port or free_port()
+        self._procs: list[_Proc] = []
+
+    # -- urls ---------------------------------------------------------------------------
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.config.host}:{self.config.rasa_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://{self.config.host}:{self.config.actions_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.config.host}:{self.config.web_port}"
+
+    @property
+    def endpoints_file(self) -> Path:
+        name = "endpoints.yml" if self.config.redis_url else "endpoints.embedded.yml"
+        return PROJECT_ROOT / name
+
+    def env(self) -> dict[str, str]:
+        """Environment shared by the three processes (the single source of their config)."""
+        c = self.config
+        env = dict(os.environ)
+        env.update(
+            {
+                "PYTHONPATH": str(PROJECT_ROOT),
+                "DATABASE_URL": normalise_url(c.database_url),
+                "SHOPBOT_RASA_URL": self.rasa_url,
+                "SHOPBOT_RASA_TOKEN": c.rasa_token,
+                "SHOPBOT_ACTION_ENDPOINT_URL": f"{self.actions_url}/webhook",
+                "SHOPBOT_EVENTS_DB_URL": rasa_events_url(c.database_url),
+                "SHOPBOT_LOCK_STORE": c.lock_store,
+                "SHOPBOT_WEB_PORT": str(c.web_port),
+                "TF_CPP_MIN_LOG_LEVEL": "2",
+                "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+                "HF_HUB_OFFLINE": "1",
+                "TRANSFORMERS_OFFLINE": "1",
+                "RASA_TELEMETRY_ENABLED": "false",
+            }
+        )
+        if c.redis_url:
+            env["REDIS_URL"] = c.redis_url
+            env.update(redis_endpoint_env(c.redis_url))
+        else:
+            env.pop("REDIS_URL", None)
+        env.update(c.extra_env)
+        return env
+
+    # -- lifecycle ----------------------------------------------------------------------
+    def start(self, timeout_s: float = 240.0) -> Stack:
+        c = self.config
+        if not c.model.exists():
+            raise StackError(f"No trained model at {c.model}; run `make train` first.")
+        if not RASA_BIN.exists():
+            raise StackError(f"{RASA_BIN} is missing; run `make setup` first.")
+        c.log_dir.mkdir(parents=True, exist_ok=True)
+        env = self.env()
+        py = sys.executable
+        self._spawn(
+            "actions",
+            [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(c.actions_port)],
+            env,
+        )
+        self._spawn(
+            "rasa",
+            [
+                str(RASA_BIN), "run", "--model", str(c.model), "--enable-api",
+                "--auth-token", c.rasa_token, "--cors", "*", "--interface", c.host,
+                "--port", str(c.rasa_port), "--endpoints", str(self.endpoints_file),
+                "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+            ],
+            env,
+        )  # fmt: skip
+        if c.with_web:
+            self._spawn(
+                "web",
+                [
+                    py, "-m", "uvicorn", "bot.web.app:create_app", "--factory",
+                    "--host", c.host, "--port", str(c.web_port), "--log-level", "warning",
+                ],
+                env,
+            )  # fmt: skip
+        try:
+            self._wait_healthy(timeout_s)
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> None:
+        log_path = self.config.log_dir / f"{name}-{self._port_of(name)}.log"
+        handle = log_path.open("wb")
+        popen = subprocess.Popen(
+            cmd, cwd=PROJECT_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        handle.close()
+        self._procs.append(_Proc(name, popen, log_path))
+
+    def _port_of(self, name: str) -> int:
+        c = self.config
+        return {"rasa": c.rasa_port, "actions": c.actions_port, "web": c.web_port}[name]
+
+    def _health_url(self, name: str) -> str:
+        return {
+            "rasa": f"{self.rasa_url}/",
+            "actions": f"{self.actions_url}/health",
+            "web": f"{self.web_url}/health",
+        }[name]
+
+    def _wait_healthy(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        pending = {p.name: p for p in self._procs}
+        with httpx.Client(timeout=2.0) as client:
+            while pending:
+                for name, proc in list(pending.items()):
+                    if proc.popen.poll() is not None:
+                        raise StackError(
+                            f"{name} exited with {proc.popen.returncode}; last log lines:\n"
+                            + self.tail(name)
+                        )
+                    try:
+                        if client.get(self._health_url(name)).status_code == 200:
+                            log.info("%s is up", name)
+                            del pending[name]
+                    except httpx.HTTPError:
+                        pass
+                if pending and time.monotonic() > deadline:
+                    raise StackError(
+                        f"timed out waiting for {', '.join(pending)}; logs:\n"
+                        + "\n".join(self.tail(n) for n in pending)
+                    )
+                if pending:
+                    time.sleep(0.5)
+
+    def tail(self, name: str, lines: int = 40) -> str:
+        for proc in self._procs:
+            if proc.name == name and proc.log_path.exists():
+                text = proc.log_path.read_text(errors="replace").splitlines()
+                return "\n".join(text[-lines:])
+        return ""
+
+    def process(self, name: str) -> subprocess.Popen[bytes]:
+        for proc in self._procs:
+            if proc.name == name:
+                return proc.popen
+        raise KeyError(name)
+
+    def restart(self, name: str, timeout_s: float = 120.0) -> None:
+        """Stop one process and start it again with the same command (fault tests)."""
+        for proc in self._procs:
+            if proc.name == name:
+                _terminate(proc.popen)
+                args = proc.popen.args
+                self._procs.remove(proc)
+                self._spawn(name, list(args), self.env())  # type: ignore[arg-type]
+                break
+        self._wait_healthy(timeout_s)
+
+    def stop(self) -> None:
+        for proc in reversed(self._procs):
+            _terminate(proc.popen)
+        self._procs.clear()
+
+    def __enter__(self) -> Stack:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+def _terminate(popen: subprocess.Popen[bytes], grace_s: float = 10.0) -> None:
+    if popen.poll() is not None:
+        return
+    try:
+        os.killpg(popen.pid, 15)
+        popen.wait(timeout=grace_s)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(popen.pid, 9)
+        popen.wait(timeout=5)

@@ -1,0 +1,1 @@
+"""The web app: storefront with the chat widget, staff console, JSON API."""
