@@ -1,0 +1,38 @@
+"""Typed import errors: what a shop owner needs to fix a file, never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class ShopDataError(Exception):
+    """Any import failure that should reach the user as one clear sentence."""
+
+
+class FeedError(ShopDataError):
+    """Bad input in a source file, located by file, row (or record) and field.
+
+    ``row`` is the spreadsheet line number for CSV (the header is row 1) and the 1-based
+    record number for JSON; ``field`` is the column or key that is wrong.
+    """
+
+    def __init__(
+        self,
+        file: str | Path,
+        row: int | str | None,
+        field: str | None,
+        message: str,
+    ) -> None:
+        self.file = str(file)
+        self.row = row
+        self.field = field
+        self.message = message
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.field:
+            where.append(f"field '{self.field}'")
+        return f"{', '.join(where)}: {self.message}"
