@@ -1,0 +1,1 @@
+"""Order operations under the shop's policy: identification, look-ups and changes."""
