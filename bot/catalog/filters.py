@@ -1,0 +1,359 @@
+"""Structured filters read from a shopper's message (and session memory).
+
+Free text such as "waterproof trail shoe in 44 under $120, in stock" carries hard
+constraints that ranking alone would treat as soft words. We pull them out so search can
+restrict variants, and so an answer can say what it filtered on. Parsing is deliberately
+conservative: a number only becomes a price next to a price word or a currency sign, and a
+size only next to "size"/"EU"/"in", so "2 person tent" never becomes a size filter.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+COLOURS: dict[str, str] = {
+    "black": "black",
+    "white": "white",
+    "red": "red",
+    "blue": "blue",
+    "navy": "navy",
+    "green": "green",
+    "olive": "olive",
+    "yellow": "yellow",
+    "orange": "orange",
+    "purple": "purple",
+    "violet": "purple",
+    "pink": "pink",
+    "brown": "brown",
+    "tan": "tan",
+    "beige": "beige",
+    "grey": "gray",
+    "gray": "gray",
+    "silver": "silver",
+    "gold": "gold",
+    "teal": "teal",
+    "turquoise": "teal",
+    "burgundy": "burgundy",
+    "maroon": "burgundy",
+    "khaki": "khaki",
+    "charcoal": "charcoal",
+    "cream": "cream",
+    "ivory": "cream",
+}
+
+MATERIALS: dict[str, str] = {
+    "cotton": "cotton",
+    "wool": "wool",
+    "merino": "merino",
+    "leather": "leather",
+    "suede": "suede",
+    "polyester": "polyester",
+    "nylon": "nylon",
+    "silk": "silk",
+    "linen": "linen",
+    "denim": "denim",
+    "canvas": "canvas",
+    "cashmere": "cashmere",
+    "fleece": "fleece",
+    "bamboo": "bamboo",
+    "gore-tex": "gore-tex",
+    "goretex": "gore-tex",
+    "stainless": "stainless steel",
+    "steel": "steel",
+    "aluminium": "aluminum",
+    "aluminum": "aluminum",
+    "titanium": "titanium",
+    "wood": "wood",
+    "wooden": "wood",
+    "glass": "glass",
+    "ceramic": "ceramic",
+    "plastic": "plastic",
+    "rubber": "rubber",
+    "mesh": "mesh",
+}
+
+# Words that name a whole category -> terms matched against the shop's category slugs and
+# names ("|" separates alternatives). Product-type words ("jacket", "tent") are deliberately
+# absent: a rain jacket may sit in outdoor apparel or casual clothing, so those stay ranking
+# signals instead of hard filters. A term no category of the shop matches is ignored.
+CATEGORY_SYNONYMS: dict[str, str] = {
+    "footwear": "footwear",
+    "shoes": "footwear",
+    "shoe": "footwear",
+    "sneakers": "footwear",
+    "trainers": "footwear",
+    "apparel": "apparel|clothing",
+    "clothing": "clothing|apparel",
+    "clothes": "clothing|apparel",
+    "bags": "bag",
+    "backpacks": "backpack",
+    "luggage": "bag",
+    "kitchen": "kitchen",
+    "cookware": "kitchen",
+    "electronics": "electronics",
+    "gadgets": "electronics",
+    "camping": "camping",
+    "fitness": "fitness",
+    "sports": "sports",
+    "beauty": "beauty",
+    "toys": "toys",
+    "kids": "kids",
+    "office": "office",
+    "garden": "garden",
+    "patio": "patio",
+    "watches": "watch",
+    "eyewear": "eyewear",
+    "sunglasses": "eyewear",
+}
+
+LETTER_SIZES = ["XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL"]
+_SIZE_WORDS = {
+    "extra small": "XS",
+    "small": "S",
+    "medium": "M",
+    "large": "L",
+    "extra large": "XL",
+    "x-large": "XL",
+    "xx-large": "XXL",
+}
+
+_NUM = r"(\d{1,6}(?:[.,]\d{1,2})?)"
+_CUR = r"(?:\$|usd\s*|eur\s*|€)?"
+_UNIT = r"(?:\s*(?:dollars?|bucks|usd|euros?))?"
+_BETWEEN = re.compile(
+    rf"\b(?:between|from)\s+{_CUR}{_NUM}{_UNIT}\s+(?:and|to|-)\s+{_CUR}{_NUM}{_UNIT}", re.I
+)
+_RANGE = re.compile(rf"(?:\$|€){_NUM}\s*(?:-|–|to)\s*(?:\$|€)?{_NUM}", re.I)
+_MAX = re.compile(
+    rf"\b(?:under|below|less\s+than|cheaper\s+than|up\s+to|at\s+most|no\s+more\s+than|max(?:imum)?"
+    rf"|within|budget(?:\s+(?:of|is))?|not\s+over|<=?)\s*{_CUR}{_NUM}{_UNIT}",
+    re.I,
+)
+_MIN = re.compile(
+    rf"\b(?:over|above|more\s+than|at\s+least|min(?:imum)?|from|>=?)\s*{_CUR}{_NUM}{_UNIT}",
+    re.I,
+)
+_CURRENCY_AMOUNT = re.compile(rf"(?:\$|€)\s?{_NUM}|{_NUM}\s*(?:dollars?|bucks|usd|euros?)\b", re.I)
+_SIZE_EXPLICIT = re.compile(
+    r"\b(?:size|sz)\s*(?:eu|euro|us|uk)?\s*"
+    r"(\d{1,2}(?:\.5)?|xxxl|xxl|xl|xs|xxs|s|m|l|extra\s+small|small|medium|large|extra\s+large"
+    r"|x-large|xx-large)\b",
+    re.I,
+)
+_SIZE_EU = re.compile(r"\b(?:eu|euro)\s*(\d{2}(?:\.5)?)\b", re.I)
+_SIZE_IN_NUMBER = re.compile(r"\b(?:in|comes?\s+in|an?)\s+(?:a\s+)?(\d{2}(?:\.5)?)\b(?!\s*%)", re.I)
+_SIZE_LETTERS = re.compile(r"(?<![\w$])(XXXL|XXL|XL|XS|XXS)(?![\w])", re.I)
+_SIZE_IN_WORD = re.compile(
+    r"\b(?:in|an?)\s+(?:a\s+)?(extra\s+small|extra\s+large|small|medium|large)\b(?!\s+(?:bag|"
+    r"size|pack|tent|room|pot|box|amount))",
+    re.I,
+)
+_IN_STOCK = re.compile(
+    r"\b(?:in\s+stock|available\s+now|available\s+today|ready\s+to\s+ship|ships?\s+(?:now|today)"
+    r"|can\s+i\s+(?:get|buy)\s+(?:it\s+)?now|not\s+sold\s+out)\b",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Hard constraints on a search; ``None``/empty means "no constraint"."""
+
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    colour: str | None = None
+    size: str | None = None
+    material: str | None = None
+    category: str | None = None
+    brand: str | None = None
+    in_stock: bool = False
+    # Where each constraint came from ("message" or "memory"), for the answer's wording.
+    sources: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def is_empty(self) -> bool:
+        return not self.describe()
+
+    def describe(self) -> list[str]:
+        """Human-readable constraints, e.g. ["under $120.00", "colour red", "in stock"]."""
+        parts: list[str] = []
+        if self.min_price is not None and self.max_price is not None:
+            parts.append(f"between ${self.min_price:.2f} and ${self.max_price:.2f}")
+        elif self.max_price is not None:
+            parts.append(f"up to ${self.max_price:.2f}")
+        elif self.min_price is not None:
+            parts.append(f"from ${self.min_price:.2f}")
+        if self.colour:
+            parts.append(f"colour {self.colour}")
+        if self.size:
+            parts.append(f"size {self.size}")
+        if self.material:
+            parts.append(f"material {self.material}")
+        if self.category:
+            parts.append("category " + self.category.replace("|", " or "))
+        if self.brand:
+            parts.append(f"brand {self.brand}")
+        if self.in_stock:
+            parts.append("in stock")
+        return parts
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "min_price": str(self.min_price) if self.min_price is not None else None,
+            "max_price": str(self.max_price) if self.max_price is not None else None,
+            "colour": self.colour,
+            "size": self.size,
+            "material": self.material,
+            "category": self.category,
+            "brand": self.brand,
+            "in_stock": self.in_stock,
+        }
+
+
+def _money(raw: str) -> Decimal | None:
+    try:
+        value = Decimal(raw.replace(",", "."))
+    except InvalidOperation:
+        return None
+    return value.quantize(Decimal("0.01"))
+
+
+def normalise_size(raw: str) -> str:
+    """ "medium" -> "M", "xl" -> "XL", "44.5" -> "44.5", "EU 44" -> "44"."""
+    text = re.sub(r"\s+", " ", raw.strip().lower())
+    text = re.sub(r"^(?:eu|euro|us|uk)\s*", "", text)
+    if text in _SIZE_WORDS:
+        return _SIZE_WORDS[text]
+    if text.upper() in LETTER_SIZES:
+        return text.upper()
+    return text.upper()
+
+
+def _parse_price(text: str) -> tuple[Decimal | None, Decimal | None]:
+    match = _BETWEEN.search(text) or _RANGE.search(text)
+    if match:
+        low, high = _money(match.group(1)), _money(match.group(2))
+        if low is not None and high is not None:
+            return (min(low, high), max(low, high))
+    max_price = min_price = None
+    for m in _MAX.finditer(text):
+        max_price = _money(m.group(1))
+    for m in _MIN.finditer(text):
+        candidate = _money(m.group(1))
+        # "from 44" is a size-ish phrase unless money words surround it.
+        if m.group(0).lower().startswith("from") and not _CURRENCY_AMOUNT.search(m.group(0)):
+            continue
+        min_price = candidate
+    return min_price, max_price
+
+
+def _parse_size(text: str) -> str | None:
+    for pattern in (_SIZE_EXPLICIT, _SIZE_EU):
+        m = pattern.search(text)
+        if m:
+            return normalise_size(m.group(1))
+    m = _SIZE_IN_NUMBER.search(text)
+    if m and 30 <= float(m.group(1)) <= 50:
+        # "does it come in 44?" — a plausible EU shoe size, not a price (no currency).
+        return normalise_size(m.group(1))
+    m = _SIZE_LETTERS.search(text)
+    if m:
+        return normalise_size(m.group(1))
+    m = _SIZE_IN_WORD.search(text)
+    if m:
+        return normalise_size(m.group(1))
+    return None
+
+
+def _first_word_in(text: str, vocabulary: dict[str, str]) -> str | None:
+    for word in re.findall(r"[a-z][a-z-]*", text.lower()):
+        if word in vocabulary:
+            return vocabulary[word]
+    return None
+
+
+def parse_filters(text: str, memory_prefs: dict[str, Any] | None = None) -> SearchFilters:
+    """Read price range, colour, size, material, category and "in stock" from a message.
+
+    ``memory_prefs`` (session memory: size, colour/color, budget/max_price, category, brand)
+    fill in what the message leaves open; the message always wins.
+    """
+    text = text or ""
+    sources: dict[str, str] = {}
+    min_price, max_price = _parse_price(text)
+    # Strip prices so "under 44 dollars" is not read as size 44.
+    without_prices = _MAX.sub(" ", _MIN.sub(" ", _BETWEEN.sub(" ", _RANGE.sub(" ", text))))
+    size = _parse_size(without_prices)
+    colour = _first_word_in(text, COLOURS)
+    material = _first_word_in(text, MATERIALS)
+    category = _first_word_in(text, CATEGORY_SYNONYMS)
+    in_stock = bool(_IN_STOCK.search(text))
+    values: dict[str, Any] = {
+        "min_price": min_price,
+        "max_price": max_price,
+        "colour": colour,
+        "size": size,
+        "material": material,
+        "category": category,
+    }
+    for key, value in values.items():
+        if value is not None:
+            sources[key] = "message"
+    if in_stock:
+        sources["in_stock"] = "message"
+    brand: str | None = None
+    prefs = memory_prefs or {}
+    remembered = {
+        "size": prefs.get("size"),
+        "colour": prefs.get("colour") or prefs.get("color"),
+        "max_price": prefs.get("budget") or prefs.get("max_price"),
+        "category": prefs.get("category"),
+        "material": prefs.get("material"),
+    }
+    for key, value in remembered.items():
+        if value in (None, "") or values[key] is not None:
+            continue
+        if key == "max_price":
+            value = _money(str(value).lstrip("$"))
+            if value is None:
+                continue
+        elif key == "size":
+            value = normalise_size(str(value))
+        elif key == "colour":
+            value = COLOURS.get(str(value).lower(), str(value).lower())
+        else:
+            value = str(value).lower()
+        values[key] = value
+        sources[key] = "memory"
+    if prefs.get("brand"):
+        brand = str(prefs["brand"])
+        sources["brand"] = "memory"
+    return SearchFilters(
+        min_price=values["min_price"],
+        max_price=values["max_price"],
+        colour=values["colour"],
+        size=values["size"],
+        material=values["material"],
+        category=values["category"],
+        brand=brand,
+        in_stock=in_stock,
+        sources=sources,
+    )
+
+
+def merge(base: SearchFilters | None, extra: SearchFilters | None) -> SearchFilters | None:
+    """``extra`` overrides ``base`` field by field (used when callers pass both)."""
+    if base is None:
+        return extra
+    if extra is None:
+        return base
+    changes = {
+        name: getattr(extra, name)
+        for name in ("min_price", "max_price", "colour", "size", "material", "category", "brand")
+        if getattr(extra, name) is not None
+    }
+    if extra.in_stock:
+        changes["in_stock"] = True
+    return replace(base, **changes, sources={**base.sources, **extra.sources})

@@ -1,0 +1,394 @@
+"""Catalog and policy search: keyword + semantic rankings fused, then filters, then boosts.
+
+``search_products`` is what the assistant, the answer composer and the storefront call. It
+returns ``ProductHit``s that carry the variants that satisfy the shopper's constraints and
+a ``why`` list (which signals matched), so an answer can say e.g. "filtered on: up to
+$120.00, size 44". ``mode`` switches the ranking signals for the evaluation.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from bot.catalog.embeddings import semantic_policy_rank, semantic_rank
+from bot.catalog.filters import COLOURS, SearchFilters, normalise_size, parse_filters
+from bot.catalog.keyword import keyword_policy_rank, keyword_rank
+from bot.db.models import Category, PolicyPassage, Product, Variant
+from bot.db.session import Database
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["keyword", "semantic", "hybrid"]
+RRF_K = 60
+# Semantic similarity carries more signal on sentence-like shopper queries; keyword keeps
+# exact names, brands and rare words on top. Weights of the two rankings in the fusion:
+KEYWORD_WEIGHT = 1.0
+SEMANTIC_WEIGHT = 1.0
+NAME_BOOST = 0.03
+BRAND_BOOST = 0.015
+
+
+@dataclass(frozen=True)
+class VariantHit:
+    id: str
+    options: dict[str, Any]
+    price: Decimal
+    currency: str
+    available: bool
+    stock: int
+
+    @property
+    def in_stock(self) -> bool:
+        return self.available and self.stock > 0
+
+
+@dataclass
+class ProductHit:
+    product_id: str
+    name: str
+    brand: str
+    category: str
+    description: str
+    min_price: Decimal | None
+    max_price: Decimal | None
+    currency: str
+    in_stock: bool
+    variants: list[VariantHit]
+    score: float = 0.0
+    why: list[str] = field(default_factory=list)
+    filters: list[str] = field(default_factory=list)
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"/products/{self.product_id}"
+
+    @property
+    def image(self) -> str:
+        return f"/img/products/{self.product_id}.svg"
+
+
+@dataclass
+class PassageHit:
+    passage_id: str
+    topic: str
+    title: str
+    body: str
+    score: float
+    why: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------- helpers
+def _variant_hit(v: Variant) -> VariantHit:
+    return VariantHit(
+        id=v.id,
+        options=dict(v.options or {}),
+        price=Decimal(v.price).quantize(Decimal("0.01")),
+        currency=v.currency or "USD",
+        available=bool(v.available),
+        stock=int(v.stock or 0),
+    )
+
+
+def _hit(product: Product, variants: list[VariantHit], score: float, why: list[str]) -> ProductHit:
+    prices = [v.price for v in variants]
+    return ProductHit(
+        product_id=product.id,
+        name=product.name,
+        brand=product.brand or "",
+        category=product.category.name if product.category else "",
+        description=product.description or "",
+        min_price=min(prices) if prices else None,
+        max_price=max(prices) if prices else None,
+        currency=variants[0].currency if variants else "USD",
+        in_stock=any(v.in_stock for v in variants),
+        variants=variants,
+        score=score,
+        why=why,
+        attributes=dict(product.attributes or {}),
+    )
+
+
+def _option(options: dict[str, Any], *needles: str) -> list[str]:
+    return [
+        str(value).lower()
+        for key, value in options.items()
+        if any(n in str(key).lower() for n in needles)
+    ]
+
+
+def _canon_colour(value: str) -> str:
+    return " ".join(COLOURS.get(w, w) for w in re.findall(r"[a-z]+", value.lower()))
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9-]+", text.lower()))
+
+
+def _product_text(product: Product) -> str:
+    attrs = " ".join(f"{k} {v}" for k, v in (product.attributes or {}).items())
+    return f"{product.name} {product.description} {attrs}".lower()
+
+
+def _variant_ok(
+    product: Product, v: Variant, f: SearchFilters, has: dict[str, bool], text_words: set[str]
+) -> bool:
+    options = v.options or {}
+    if f.max_price is not None and Decimal(v.price) > f.max_price:
+        return False
+    if f.min_price is not None and Decimal(v.price) < f.min_price:
+        return False
+    if f.in_stock and not (v.available and (v.stock or 0) > 0):
+        return False
+    if f.colour:
+        if has["colour"]:
+            if not any(f.colour in _canon_colour(val).split() for val in _option(options, "colo")):
+                return False
+        elif f.colour not in {COLOURS.get(w, w) for w in text_words}:
+            return False
+    if f.size:
+        sizes = _option(options, "size")
+        if not sizes or f.size not in {normalise_size(s) for s in sizes}:
+            return False
+    if f.material:
+        if has["material"]:
+            if not any(f.material in val for val in _option(options, "material")):
+                return False
+        elif f.material.split()[0] not in text_words:
+            return False
+    return True
+
+
+def _resolve_categories(session: Session, term: str | None) -> set[int] | None:
+    """Category ids whose slug or name contains one of the term's alternatives; None if none."""
+    if not term:
+        return None
+    needles = [t.strip().lower() for t in term.split("|") if t.strip()]
+    ids = {
+        c.id
+        for c in session.scalars(select(Category)).all()
+        if any(n in c.slug.lower() or n in c.name.lower() for n in needles)
+    }
+    return ids or None
+
+
+def _apply_filters(
+    product: Product, f: SearchFilters, category_ids: set[int] | None
+) -> list[Variant] | None:
+    """The product's variants that satisfy the filters, or None if the product is excluded."""
+    if category_ids is not None and product.category_id not in category_ids:
+        return None
+    if f.brand and product.brand.lower() != f.brand.lower():
+        return None
+    has = {
+        "colour": any(_option(v.options or {}, "colo") for v in product.variants),
+        "material": any(_option(v.options or {}, "material") for v in product.variants),
+    }
+    words = _words(_product_text(product))
+    ok = [v for v in product.variants if _variant_ok(product, v, f, has, words)]
+    return ok or None
+
+
+def _sort_variants(variants: list[Variant]) -> list[VariantHit]:
+    hits = [_variant_hit(v) for v in variants]
+    return sorted(hits, key=lambda v: (not v.in_stock, v.price, v.id))
+
+
+def _load_products(session: Session, ids: list[str]) -> dict[str, Product]:
+    if not ids:
+        return {}
+    rows = session.scalars(
+        select(Product)
+        .where(Product.id.in_(ids))
+        .options(selectinload(Product.variants), joinedload(Product.category))
+    ).all()
+    return {p.id: p for p in rows}
+
+
+def _fuse(
+    rankings: list[tuple[str, list[tuple[str, float]], float]],
+) -> tuple[list[str], dict[str, float], dict[str, list[str]]]:
+    """Reciprocal rank fusion; returns ids best first, fused scores and per-id signals."""
+    scores: dict[str, float] = {}
+    why: dict[str, list[str]] = {}
+    for label, ranking, weight in rankings:
+        for rank, (pid, raw) in enumerate(ranking, start=1):
+            scores[pid] = scores.get(pid, 0.0) + weight / (RRF_K + rank)
+            detail = f"{label} #{rank}" + (f" (cos {raw:.2f})" if label == "semantic" else "")
+            why.setdefault(pid, []).append(detail)
+    order = sorted(scores, key=lambda pid: (-scores[pid], pid))
+    return order, scores, why
+
+
+def _boosts(product: Product, query: str) -> tuple[float, list[str]]:
+    q = " " + re.sub(r"[^a-z0-9]+", " ", query.lower()) + " "
+    name = " " + re.sub(r"[^a-z0-9]+", " ", product.name.lower()).strip() + " "
+    boost, why = 0.0, []
+    if name.strip() and name in q:
+        boost += NAME_BOOST
+        why.append("exact name match")
+    brand = re.sub(r"[^a-z0-9]+", " ", (product.brand or "").lower()).strip()
+    if brand and f" {brand} " in q:
+        boost += BRAND_BOOST
+        why.append("brand match")
+    return boost, why
+
+
+# ------------------------------------------------------------------------ search
+def search_products(
+    db: Database,
+    query: str,
+    *,
+    filters: SearchFilters | None = None,
+    limit: int = 5,
+    mode: Mode = "hybrid",
+) -> list[ProductHit]:
+    """The best ``limit`` products for a shopper's message.
+
+    ``filters=None`` parses them from ``query``; pass ``SearchFilters()`` for none.
+    Keyword and semantic rankings are fused with reciprocal rank fusion (``mode="hybrid"``),
+    products/variants violating the filters are dropped, exact name/brand mentions boosted.
+    """
+    query = (query or "").strip()[:500]
+    if filters is None:
+        filters = parse_filters(query)
+    limit = max(1, min(limit, 50))
+    depth = 400 if not filters.is_empty() else max(60, limit * 10)
+    with db.session() as session:
+        rankings: list[tuple[str, list[tuple[str, float]], float]] = []
+        if mode in ("keyword", "hybrid"):
+            rankings.append(("keyword", keyword_rank(session, query, depth), KEYWORD_WEIGHT))
+        if mode in ("semantic", "hybrid"):
+            try:
+                ranking = semantic_rank(db, session, query, depth)
+            except Exception:  # the model missing must not take search down
+                log.exception("Semantic ranking failed; continuing with keyword only")
+                ranking = []
+            rankings.append(("semantic", ranking, SEMANTIC_WEIGHT))
+        if mode == "hybrid":
+            order, scores, why = _fuse(rankings)
+        else:
+            label, ranking, _ = rankings[0]
+            order = [pid for pid, _ in ranking]
+            scores = {pid: s for pid, s in ranking}
+            why = {pid: [f"{label} #{i}"] for i, (pid, _) in enumerate(ranking, start=1)}
+        category_ids = _resolve_categories(session, filters.category)
+        applied = filters.describe()
+        if filters.category and category_ids is None:
+            applied = [a for a in applied if not a.startswith("category")]
+        hits: list[ProductHit] = []
+        window = max(limit * 4, 20)
+        for start in range(0, len(order), window):
+            ids = order[start : start + window]
+            products = _load_products(session, ids)
+            for pid in ids:
+                product = products.get(pid)
+                if product is None:
+                    continue
+                variants = _apply_filters(product, filters, category_ids)
+                if variants is None:
+                    continue
+                score, reasons = scores[pid], list(why.get(pid, []))
+                if mode == "hybrid":
+                    boost, extra = _boosts(product, query)
+                    score += boost
+                    reasons += extra
+                hit = _hit(product, _sort_variants(variants), score, reasons)
+                hit.filters = applied
+                hits.append(hit)
+            # Once enough products passed the filters, lower windows would need a name/brand
+            # boost to outrank them; those products rank high on keyword anyway.
+            if len(hits) >= limit:
+                break
+        hits.sort(key=lambda h: (-h.score, h.product_id))
+        return hits[:limit]
+
+
+def get_product(db: Database, product_id: str) -> ProductHit | None:
+    """One product with all its variants (for product pages and follow-up questions)."""
+    with db.session() as session:
+        product = session.scalars(
+            select(Product)
+            .where(Product.id == str(product_id).strip())
+            .options(selectinload(Product.variants), joinedload(Product.category))
+        ).first()
+        if product is None:
+            return None
+        return _hit(product, _sort_variants(list(product.variants)), 0.0, [])
+
+
+def _summary(description: str, limit: int = 140) -> str:
+    text = " ".join((description or "").split())
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    if len(first) <= limit:
+        return first
+    return first[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def product_card(hit: ProductHit) -> dict[str, Any]:
+    """One entry of the ``product_cards`` payload (IDS.md): the cheapest fitting variant's price."""
+    in_stock = [v for v in hit.variants if v.in_stock]
+    pool = in_stock or hit.variants
+    price = min((v.price for v in pool), default=hit.min_price)
+    currency = next((v.currency for v in pool if v.price == price), hit.currency)
+    return {
+        "id": hit.product_id,
+        "name": hit.name,
+        "price": f"{price:.2f}" if price is not None else None,
+        "currency": currency,
+        "available": hit.in_stock,
+        "url": hit.url,
+        "image": hit.image,
+        "brand": hit.brand,
+        "summary": _summary(hit.description),
+    }
+
+
+def product_cards_payload(hits: list[ProductHit]) -> dict[str, Any]:
+    return {"type": "product_cards", "products": [product_card(h) for h in hits]}
+
+
+# ------------------------------------------------------------------------ policy
+def search_policy(
+    db: Database, query: str, limit: int = 3, *, mode: Mode = "hybrid"
+) -> list[PassageHit]:
+    """Policy/FAQ passages for a question, ranked like products (keyword + semantic, RRF)."""
+    query = (query or "").strip()[:500]
+    with db.session() as session:
+        rankings: list[tuple[str, list[tuple[str, float]], float]] = []
+        if mode in ("keyword", "hybrid"):
+            rankings.append(("keyword", keyword_policy_rank(session, query, 20), 1.0))
+        if mode in ("semantic", "hybrid"):
+            try:
+                ranking = semantic_policy_rank(db, session, query, 20)
+            except Exception:
+                log.exception("Semantic policy ranking failed; keyword only")
+                ranking = []
+            rankings.append(("semantic", ranking, 1.0))
+        order, scores, why = _fuse(rankings)
+        if not order:
+            return []
+        top = order[:limit]
+        passages = {
+            p.id: p
+            for p in session.scalars(select(PolicyPassage).where(PolicyPassage.id.in_(top))).all()
+        }
+        return [
+            PassageHit(
+                passage_id=pid,
+                topic=passages[pid].topic,
+                title=passages[pid].title,
+                body=passages[pid].body,
+                score=scores[pid],
+                why=why.get(pid, []),
+            )
+            for pid in top
+            if pid in passages
+        ]
