@@ -12,8 +12,9 @@ class ShopDataError(Exception):
 class FeedError(ShopDataError):
     """Bad input in a source file, located by file, row (or record) and field.
 
-    ``row`` is the spreadsheet line number for CSV (the header is row 1) and the 1-based
-    record number for JSON; ``field`` is the column or key that is wrong.
+    ``row`` is the spreadsheet line number for CSV (the header is row 1) or the 1-based record
+    number in a JSON list (shown "row N"), or a record id/path such as ``"#W2611340/items[0]"``
+    (shown "record ..."); ``field`` is the column or key that is wrong.
     """
 
     def __init__(
@@ -31,8 +32,10 @@ class FeedError(ShopDataError):
 
     def __str__(self) -> str:
         where = [self.file]
-        if self.row is not None:
+        if isinstance(self.row, int):
             where.append(f"row {self.row}")
+        elif self.row is not None:
+            where.append(f"record {self.row}")
         if self.field:
             where.append(f"field '{self.field}'")
         return f"{', '.join(where)}: {self.message}"

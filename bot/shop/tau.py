@@ -6,16 +6,15 @@ deterministically (see :mod:`bot.shop.derive`) and described in our own words.
 
 from __future__ import annotations
 
-import json
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from bot.db.models import OrderStatus, PaymentKind, TransactionKind
 from bot.shop.categories import category_row
 from bot.shop.derive import created_at_for, customer_since, stock_for
 from bot.shop.errors import FeedError
-from bot.shop.records import Row, ShopData, money
+from bot.shop.jsonfile import JsonReader as _Reader
+from bot.shop.records import Row, ShopData
 
 # One category per τ product type (by product name).
 TAU_CATEGORIES: dict[str, str] = {
@@ -72,42 +71,6 @@ TAU_CATEGORIES: dict[str, str] = {
 }
 FALLBACK_CATEGORY = "home-kitchen"
 ADDRESS_FIELDS = ("address1", "address2", "city", "state", "zip", "country")
-
-
-class _Reader:
-    """Field access that turns a missing or malformed key into a located FeedError."""
-
-    def __init__(self, file: Path) -> None:
-        self.file = file
-
-    def load(self) -> dict[str, Any]:
-        try:
-            data = json.loads(self.file.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise FeedError(self.file, None, None, "file not found") from None
-        except json.JSONDecodeError as exc:
-            raise FeedError(self.file, exc.lineno, None, f"not valid JSON: {exc.msg}") from None
-        if not isinstance(data, dict):
-            raise FeedError(self.file, None, None, "expected a JSON object keyed by id")
-        return data
-
-    def get(self, obj: Any, key: str, record: str, kind: type | tuple[type, ...] = object) -> Any:
-        if not isinstance(obj, dict) or key not in obj:
-            raise FeedError(self.file, record, key, "missing")
-        value = obj[key]
-        if not isinstance(value, kind):
-            raise FeedError(self.file, record, key, f"unexpected value {value!r}")
-        return value
-
-    def price(self, obj: Any, key: str, record: str) -> Any:
-        value = self.get(obj, key, record, (int, float, str))
-        try:
-            amount = money(value)
-        except Exception:
-            raise FeedError(self.file, record, key, f"not a number: {value!r}") from None
-        if amount < 0:
-            raise FeedError(self.file, record, key, f"negative amount {value!r}")
-        return amount
 
 
 def describe(name: str, variants: list[Row]) -> str:
