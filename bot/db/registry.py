@@ -12,6 +12,7 @@ from bot.db.models import Base
 
 MODEL_MODULES: list[str] = [
     "bot.db.models",
+    "bot.console.models",
 ]
 
 

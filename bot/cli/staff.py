@@ -1,0 +1,51 @@
+"""``shopbot staff``: staff accounts for the console."""
+
+from __future__ import annotations
+
+import os
+
+import typer
+
+app = typer.Typer(
+    help="Staff accounts for the console (roles: agent, admin).", no_args_is_help=True
+)
+
+
+@app.command("add")
+def add(
+    email: str = typer.Argument(..., help="The staff member's e-mail (their login)."),
+    role: str = typer.Option("agent", "--role", help="agent or admin."),
+    password_env: str | None = typer.Option(
+        None, "--password-env", help="Read the password from this environment variable."
+    ),
+) -> None:
+    """Create a staff account; the password is prompted for unless --password-env is given."""
+    from bot.console.auth import StaffError, add_staff
+    from bot.db.session import get_database
+
+    if password_env:
+        password = os.environ.get(password_env, "")
+        if not password:
+            typer.echo(f"Environment variable {password_env} is empty or not set.", err=True)
+            raise typer.Exit(2)
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user_id = add_staff(get_database(), email, password, role)
+    except StaffError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"Created {role} account {email.strip().lower()} (id {user_id}).")
+
+
+@app.command("list")
+def list_staff() -> None:
+    """Show staff accounts (e-mail, role, active)."""
+    from sqlalchemy import select
+
+    from bot.console.models import StaffUser
+    from bot.db.session import get_database
+
+    with get_database().session() as session:
+        for user in session.scalars(select(StaffUser).order_by(StaffUser.email)):
+            typer.echo(f"{user.email}\t{user.role}\t{'active' if user.active else 'disabled'}")

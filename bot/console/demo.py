@@ -1,0 +1,172 @@
+"""Generated transcripts in Rasa's event format, for tests, demos and the benchmark.
+
+Writes ``events`` rows exactly as Rasa's SQL tracker store / event broker would (JSON of the
+event in ``data``), so ingest and the views are exercised on the real shape.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert
+
+from bot.console.models import create_rasa_events_table
+from bot.db.session import Database
+
+_EVENTS_INSERT_COLS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
+
+
+@dataclass
+class Script:
+    """A conversation to generate: a list of (kind, payload) steps."""
+
+    sender_id: str
+    start: float
+    steps: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    channel: str = "socketio"
+
+    def user(self, text: str, intent: str, confidence: float = 0.93, **extra: Any) -> Script:
+        self.steps.append(
+            ("user", {"text": text, "intent": intent, "confidence": confidence, **extra})
+        )
+        return self
+
+    def bot(self, text: str, **extra: Any) -> Script:
+        self.steps.append(("bot", {"text": text, **extra}))
+        return self
+
+    def action(self, name: str, policy: str = "RulePolicy", confidence: float = 1.0) -> Script:
+        self.steps.append(("action", {"name": name, "policy": policy, "confidence": confidence}))
+        return self
+
+    def slot(self, name: str, value: Any) -> Script:
+        self.steps.append(("slot", {"name": name, "value": value}))
+        return self
+
+
+def script_events(
+    script: Script, user_delay: float = 4.0, bot_delay: float = 0.35
+) -> list[dict[str, Any]]:
+    """Turn a script into Rasa event dicts with realistic timestamps."""
+    ts = script.start
+    events: list[dict[str, Any]] = [
+        {
+            "event": "action",
+            "timestamp": ts,
+            "name": "action_session_start",
+            "policy": None,
+            "confidence": 1.0,
+        },
+        {"event": "session_started", "timestamp": ts},
+        {
+            "event": "action",
+            "timestamp": ts,
+            "name": "action_listen",
+            "policy": None,
+            "confidence": None,
+        },
+    ]
+    for kind, p in script.steps:
+        if kind == "user":
+            ts += user_delay
+            metadata = dict(p.get("metadata") or {})
+            parse: dict[str, Any] = {
+                "text": p["text"],
+                "intent": {"name": p["intent"], "confidence": p["confidence"]},
+                "entities": p.get("entities", []),
+                "intent_ranking": [{"name": p["intent"], "confidence": p["confidence"]}],
+            }
+            if "sentiment" in p:
+                metadata["sentiment"] = p["sentiment"]
+            events.append(
+                {
+                    "event": "user",
+                    "timestamp": ts,
+                    "text": p["text"],
+                    "parse_data": parse,
+                    "input_channel": script.channel,
+                    "message_id": f"m{len(events)}",
+                    "metadata": metadata,
+                }
+            )
+        elif kind == "action":
+            ts += 0.05
+            events.append({"event": "action", "timestamp": ts, **p})
+        elif kind == "bot":
+            ts += bot_delay
+            events.append(
+                {
+                    "event": "bot",
+                    "timestamp": ts,
+                    "text": p["text"],
+                    "data": p.get("data", {}),
+                    "metadata": p.get("metadata", {}),
+                }
+            )
+        elif kind == "slot":
+            ts += 0.01
+            events.append({"event": "slot", "timestamp": ts, **p})
+    return events
+
+
+def write_events(db: Database, sender_id: str, events: list[dict[str, Any]]) -> None:
+    """Insert rows into Rasa's ``events`` table (created if missing, Rasa's schema)."""
+    create_rasa_events_table(db.engine)
+    from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text
+
+    table = Table(
+        "events",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("sender_id", String),
+        Column("type_name", String),
+        Column("timestamp", Float),
+        Column("intent_name", String),
+        Column("action_name", String),
+        Column("data", Text),
+    )
+    rows = [
+        {
+            "sender_id": sender_id,
+            "type_name": e["event"],
+            "timestamp": e.get("timestamp"),
+            "intent_name": ((e.get("parse_data") or {}).get("intent") or {}).get("name"),
+            "action_name": e.get("name") if e["event"] == "action" else None,
+            "data": json.dumps(e),
+        }
+        for e in events
+    ]
+    with db.transaction() as session:
+        session.execute(insert(table), rows)
+
+
+def write_script(db: Database, script: Script) -> None:
+    write_events(db, script.sender_id, script_events(script))
+
+
+INTENTS = ["order_status", "return_item", "product_search", "cancel_order", "greet", "goodbye"]
+
+
+def random_script(rng: random.Random, index: int, start: float) -> Script:
+    """A plausible random conversation (used for bulk demos)."""
+    script = Script(sender_id=f"gen-{index:07d}", start=start)
+    script.user("hi", "greet").action("utter_greet").bot("Hi! How can I help?")
+    for _ in range(rng.randint(1, 4)):
+        intent = rng.choice(INTENTS[:4])
+        order = f"#W{rng.randint(1000000, 9999999)}"
+        script.user(
+            f"{intent.replace('_', ' ')} for {order}",
+            intent,
+            confidence=round(rng.uniform(0.5, 0.99), 2),
+            sentiment=round(rng.uniform(-1, 1), 2),
+        )
+        script.action(f"action_{intent}").bot("Here is what I found.")
+    if rng.random() < 0.15:
+        script.user("asdf qwer", "nlu_fallback", confidence=0.2).action("action_default_fallback")
+        script.bot("Sorry, I didn't get that.")
+    if rng.random() < 0.1:
+        script.slot("handoff_requested", True).action("action_handoff").bot("Connecting you.")
+    return script

@@ -1,0 +1,300 @@
+"""Keep the ``conversations`` summary up to date from Rasa's ``events`` table.
+
+Runs incrementally: only events after the last ingested id are read (in id order, in
+batches), so calling it on every list request costs one indexed query when nothing is new.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.console.models import EVENTS, Conversation, ConversationFacet, Handoff, IngestState
+from bot.db.session import Database
+
+log = logging.getLogger(__name__)
+
+FALLBACK_INTENTS = {"nlu_fallback"}
+FALLBACK_ACTIONS = {"action_default_fallback", "action_two_stage_fallback"}
+HANDOFF_SLOT = "handoff_requested"
+HANDOFF_REASON_SLOT = "handoff_reason"
+FRUSTRATION_THRESHOLD = -0.5
+ORDER_ID_RE = re.compile(r"#?\b([A-Za-z]\d{7})\b")
+IGNORED_ACTIONS = {"action_listen", "action_session_start"}
+BATCH = 5000
+
+
+def is_handoff_action(name: str) -> bool:
+    """Any action whose name says it hands over to a person (e.g. ``action_handoff``)."""
+    lowered = name.lower()
+    return "handoff" in lowered or "hand_off" in lowered or "human" in lowered
+
+
+def parse_event(raw: str | None) -> dict[str, Any]:
+    """The event dict Rasa stored, or ``{}`` for unreadable rows (logged, never fatal)."""
+    if not raw:
+        return {}
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        log.warning("events row with unreadable JSON skipped")
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def sentiment_of(event: dict[str, Any]) -> float | None:
+    """A user event's sentiment score if the sentiment stage attached one."""
+    for holder in (event.get("metadata") or {}, event.get("parse_data") or {}):
+        value = holder.get("sentiment") if isinstance(holder, dict) else None
+        if isinstance(value, dict):
+            value = value.get("score", value.get("compound", value.get("value")))
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return float(value)
+    return None
+
+
+def normalise_order_id(raw: str) -> str:
+    return "#" + raw.lstrip("#").upper()
+
+
+@dataclass
+class _Work:
+    conv: Conversation
+    intents: list[str]
+    tags: list[str]
+    latencies: list[int]
+    facets: set[str]
+    handoff_reason: str | None = None
+    handoff_at: float | None = None
+
+
+def ingest_new_events(db: Database, batch_size: int = BATCH) -> int:
+    """Fold all new events into the summary tables; returns how many events were read."""
+    total = 0
+    while True:
+        with db.transaction() as session:
+            state = _lock_state(session)
+            rows = session.execute(
+                select(EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.data)
+                .where(EVENTS.c.id > state.last_event_id)
+                .order_by(EVENTS.c.id)
+                .limit(batch_size)
+            ).all()
+            if not rows:
+                return total
+            _apply(session, rows)
+            state.last_event_id = rows[-1].id
+            total += len(rows)
+        if len(rows) < batch_size:
+            return total
+
+
+def _lock_state(session: Session) -> IngestState:
+    stmt = select(IngestState).where(IngestState.name == "events").with_for_update()
+    state = session.scalars(stmt).first()
+    if state is None:
+        try:
+            with session.begin_nested():
+                session.add(IngestState(name="events", last_event_id=0))
+        except IntegrityError:
+            pass
+        state = session.scalars(stmt).one()
+    return state
+
+
+def _apply(session: Session, rows: list[Any]) -> None:
+    senders = {row.sender_id for row in rows if row.sender_id}
+    existing = {
+        c.sender_id: c
+        for c in session.scalars(select(Conversation).where(Conversation.sender_id.in_(senders)))
+    }
+    works: dict[str, _Work] = {}
+    for row in rows:
+        if not row.sender_id:
+            continue
+        event = parse_event(row.data)
+        if not event:
+            continue
+        work = works.get(row.sender_id)
+        if work is None:
+            work = works[row.sender_id] = _start_work(
+                session, existing.get(row.sender_id), row.sender_id, event
+            )
+        _fold(work, row.id, event)
+    if not works:
+        return
+    conv_ids = [w.conv.id for w in works.values()]
+    known = set(
+        session.execute(
+            select(ConversationFacet.conversation_id, ConversationFacet.facet).where(
+                ConversationFacet.conversation_id.in_(conv_ids)
+            )
+        ).all()
+    )
+    open_handoffs = set(
+        session.scalars(
+            select(Handoff.sender_id).where(
+                Handoff.sender_id.in_(list(works)), Handoff.status.in_(["waiting", "active"])
+            )
+        )
+    )
+    for work in works.values():
+        _finish(session, work, known, open_handoffs)
+
+
+def _start_work(
+    session: Session, conv: Conversation | None, sender_id: str, event: dict[str, Any]
+) -> _Work:
+    if conv is None:
+        ts = float(event.get("timestamp") or 0.0)
+        conv = Conversation(
+            sender_id=sender_id,
+            started_at=ts,
+            last_event_at=ts,
+            last_event_id=0,
+            channel="",
+            turns=0,
+            intents="[]",
+            tags="[]",
+            latencies_ms="[]",
+            search_text="",
+            note="",
+            fell_back=False,
+            handed_off=False,
+            resolved=False,
+            last_turn_failed=False,
+            reviewed=False,
+        )
+        session.add(conv)
+        session.flush()
+    return _Work(
+        conv=conv,
+        intents=json.loads(conv.intents or "[]"),
+        tags=json.loads(conv.tags or "[]"),
+        latencies=json.loads(conv.latencies_ms or "[]"),
+        facets=set(),
+    )
+
+
+def _fold(work: _Work, event_id: int, event: dict[str, Any]) -> None:
+    conv = work.conv
+    kind = event.get("event")
+    ts = float(event.get("timestamp") or conv.last_event_at or 0.0)
+    conv.last_event_id = max(conv.last_event_id or 0, event_id)
+    conv.last_event_at = max(conv.last_event_at or 0.0, ts)
+    if kind == "user":
+        _fold_user(work, event, ts)
+    elif kind == "bot":
+        if conv.pending_user_ts is not None:
+            work.latencies.append(max(0, round((ts - conv.pending_user_ts) * 1000)))
+            conv.pending_user_ts = None
+    elif kind == "action":
+        name = str(event.get("name") or "")
+        if name in FALLBACK_ACTIONS:
+            conv.fell_back = True
+            conv.last_turn_failed = True
+        if is_handoff_action(name):
+            conv.handed_off = True
+            work.handoff_at = work.handoff_at or ts
+    elif kind == "slot":
+        _fold_slot(work, event, ts)
+
+
+def _fold_user(work: _Work, event: dict[str, Any], ts: float) -> None:
+    conv = work.conv
+    conv.turns = (conv.turns or 0) + 1
+    conv.pending_user_ts = ts
+    conv.last_turn_failed = False
+    if not conv.channel:
+        conv.channel = str(event.get("input_channel") or "")[:60]
+    intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+    if intent:
+        if intent not in work.intents:
+            work.intents.append(intent)
+        work.facets.add(f"intent:{intent}")
+        if intent in FALLBACK_INTENTS:
+            conv.fell_back = True
+            conv.last_turn_failed = True
+    score = sentiment_of(event)
+    if score is not None and (conv.min_sentiment is None or score < conv.min_sentiment):
+        conv.min_sentiment = score
+    text = str(event.get("text") or "")
+    if text:
+        # Cap the searchable text so a spammy conversation cannot bloat the row.
+        if len(conv.search_text or "") < 20000:
+            conv.search_text = ((conv.search_text or "") + "\n" + text.lower())[:20000]
+        for match in ORDER_ID_RE.findall(text):
+            work.facets.add(f"order:{normalise_order_id(match)}")
+
+
+def _fold_slot(work: _Work, event: dict[str, Any], ts: float) -> None:
+    conv = work.conv
+    name, value = event.get("name"), event.get("value")
+    if name == "customer_id" and value:
+        conv.customer_id = str(value)[:60]
+    elif name == "email" and value and isinstance(value, str):
+        conv.customer_email = value.strip().lower()[:200]
+    elif name == "order_id" and value and isinstance(value, str):
+        work.facets.add(f"order:{normalise_order_id(value)}")
+    elif name == HANDOFF_REASON_SLOT and value in ("asked", "fallback", "frustration"):
+        work.handoff_reason = str(value)
+    elif name == HANDOFF_SLOT and value:
+        conv.handed_off = True
+        work.handoff_at = work.handoff_at or ts
+
+
+def _finish(
+    session: Session, work: _Work, known: set[tuple[int, str]], open_handoffs: set[str]
+) -> None:
+    conv = work.conv
+    if conv.customer_id and not conv.customer_email:
+        conv.customer_email = _customer_email(session, conv.customer_id)
+    if conv.customer_email:
+        work.facets.add(f"email:{conv.customer_email}")
+    conv.intents = json.dumps(work.intents)
+    conv.latencies_ms = json.dumps(work.latencies[-500:])
+    conv.resolved = bool(conv.turns) and not conv.handed_off and not conv.last_turn_failed
+    for facet in work.facets:
+        if (conv.id, facet) not in known:
+            session.add(
+                ConversationFacet(
+                    facet=facet[:255], conversation_id=conv.id, started_at=conv.started_at
+                )
+            )
+            known.add((conv.id, facet))
+    if work.handoff_at is not None and conv.sender_id not in open_handoffs:
+        session.add(
+            Handoff(
+                sender_id=conv.sender_id,
+                reason=work.handoff_reason or _guess_reason(conv),
+                status="waiting",
+                requested_at=work.handoff_at,
+            )
+        )
+
+
+def _guess_reason(conv: Conversation) -> str:
+    if conv.min_sentiment is not None and conv.min_sentiment <= FRUSTRATION_THRESHOLD:
+        return "frustration"
+    if conv.fell_back:
+        return "fallback"
+    return "asked"
+
+
+def _customer_email(session: Session, customer_id: str) -> str | None:
+    try:
+        from bot.db.models import Customer
+
+        with session.begin_nested():
+            email = session.scalar(select(Customer.email).where(Customer.id == customer_id))
+    except Exception:  # shop tables missing in a transcripts-only database
+        log.debug("customer lookup failed for %s", customer_id, exc_info=True)
+        return None
+    return email.lower() if email else None

@@ -1,0 +1,241 @@
+"""Reviewer actions: tags, notes, reviewed flag, intent corrections, exports, deletion.
+
+Story and NLU exports are produced as YAML text Rasa reads (``tests/test_*.yml`` stories,
+``nlu:`` examples); texts are PII-masked because they leave the console.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import time
+from collections.abc import Iterator
+
+import yaml
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from bot.console.models import (
+    EVENTS,
+    Conversation,
+    ConversationFacet,
+    Handoff,
+    IntentCorrection,
+)
+from bot.console.pii import mask_text
+from bot.console.queries import ListFilters, filtered_select, summary_dict
+from bot.console.timeline import build_turns, load_events
+from bot.db.session import Database
+
+TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_\- ]{0,39}$")
+INTENT_RE = re.compile(r"^[A-Za-z0-9_]{1,100}$")
+
+
+class ReviewError(ValueError):
+    """A reviewer request that cannot be done (message is safe to show)."""
+
+
+def get_conversation(session: Session, conv_id: int) -> Conversation:
+    conv = session.get(Conversation, conv_id)
+    if conv is None:
+        raise ReviewError("No such conversation.")
+    return conv
+
+
+def set_tags(db: Database, conv_id: int, raw: str) -> list[str]:
+    """Replace the conversation's tags with the comma-separated list ``raw``."""
+    tags = sorted({t.strip().lower() for t in raw.split(",") if t.strip()})
+    bad = [t for t in tags if not TAG_RE.match(t)]
+    if bad:
+        raise ReviewError("Tags may use letters, digits, space, - and _ (max 40 characters).")
+    with db.transaction() as session:
+        conv = get_conversation(session, conv_id)
+        conv.tags = json.dumps(tags)
+        session.execute(
+            delete(ConversationFacet).where(
+                ConversationFacet.conversation_id == conv_id,
+                ConversationFacet.facet.like("tag:%"),
+            )
+        )
+        for tag in tags:
+            session.add(
+                ConversationFacet(
+                    facet=f"tag:{tag}", conversation_id=conv_id, started_at=conv.started_at
+                )
+            )
+    return tags
+
+
+def set_note(db: Database, conv_id: int, note: str) -> None:
+    with db.transaction() as session:
+        get_conversation(session, conv_id).note = note[:5000]
+
+
+def set_reviewed(db: Database, conv_id: int, reviewed: bool) -> None:
+    with db.transaction() as session:
+        get_conversation(session, conv_id).reviewed = reviewed
+
+
+def correct_intent(db: Database, conv_id: int, event_id: int, intent: str, staff: str) -> None:
+    """Keep a corrected intent for one user message of this conversation."""
+    intent = intent.strip()
+    if not INTENT_RE.match(intent):
+        raise ReviewError("An intent name uses letters, digits and _ only.")
+    with db.transaction() as session:
+        conv = get_conversation(session, conv_id)
+        row = session.execute(
+            select(EVENTS.c.data).where(
+                EVENTS.c.id == event_id, EVENTS.c.sender_id == conv.sender_id
+            )
+        ).first()
+        event = json.loads(row.data) if row and row.data else {}
+        if event.get("event") != "user":
+            raise ReviewError("That turn is not a shopper message of this conversation.")
+        predicted = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
+        existing = session.get(IntentCorrection, event_id)
+        if existing is None:
+            existing = IntentCorrection(event_id=event_id, sender_id=conv.sender_id)
+            session.add(existing)
+        existing.text = str(event.get("text") or "")
+        existing.predicted_intent = predicted
+        existing.corrected_intent = intent
+        existing.staff_email = staff
+        existing.at = time.time()
+
+
+def _block(text: str) -> str:
+    return text.replace("\n", " ").strip()
+
+
+def story_yaml(db: Database, conv_id: int) -> str:
+    """The conversation as a Rasa test story (``tests/test_*.yml``), corrected intents used."""
+    with db.session() as session:
+        conv = get_conversation(session, conv_id)
+        turns = build_turns(session, conv.sender_id, reveal=False)
+    steps: list[dict[str, str]] = []
+    for turn in turns:
+        intent = turn.corrected_intent or turn.intent
+        if turn.event_id is not None and intent:
+            steps.append({"user": _block(turn.text) or "(empty)", "intent": intent})
+        for action in turn.actions:
+            name = action.get("name") or ""
+            if name and not name.startswith("conversation "):
+                steps.append({"action": name})
+    safe_name = re.sub(r"[^A-Za-z0-9_-]", "_", conv.sender_id)[:60]
+    doc = {"stories": [{"story": f"console conversation {safe_name}", "steps": steps}]}
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+
+
+def corrections_nlu_yaml(db: Database) -> str:
+    """All kept corrections as Rasa NLU training data (masked texts, one block per intent)."""
+    with db.session() as session:
+        rows = session.scalars(select(IntentCorrection).order_by(IntentCorrection.at)).all()
+    by_intent: dict[str, list[str]] = {}
+    for row in rows:
+        text = _block(mask_text(row.text))
+        if text and text not in by_intent.setdefault(row.corrected_intent, []):
+            by_intent[row.corrected_intent].append(text)
+    nlu = [
+        {"intent": intent, "examples": "".join(f"- {t}\n" for t in texts)}
+        for intent, texts in sorted(by_intent.items())
+    ]
+    return yaml.dump(
+        {"version": "3.1", "nlu": nlu},
+        Dumper=_LiteralDumper,
+        sort_keys=False,
+        allow_unicode=True,
+    )
+
+
+class _LiteralDumper(yaml.SafeDumper):
+    pass
+
+
+def _str_presenter(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_LiteralDumper.add_representer(str, _str_presenter)
+
+EXPORT_FIELDS = [
+    "id",
+    "sender_id",
+    "started_at",
+    "channel",
+    "customer_id",
+    "customer_email",
+    "turns",
+    "intents",
+    "fell_back",
+    "handed_off",
+    "resolved",
+    "min_sentiment",
+    "tags",
+    "reviewed",
+]
+
+
+def export_rows(db: Database, filters: ListFilters, fmt: str, with_turns: bool) -> Iterator[str]:
+    """Stream the filtered set as CSV or JSONL chunks; e-mail and texts masked."""
+    if fmt not in ("csv", "jsonl"):
+        raise ReviewError("Export format is csv or jsonl.")
+    with db.session() as session:
+        stmt = filtered_select(filters).execution_options(yield_per=500)
+        if fmt == "csv":
+            buf = io.StringIO()
+            writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS)
+            writer.writeheader()
+            yield buf.getvalue()
+        for conv in session.scalars(stmt):
+            row = summary_dict(conv)
+            if fmt == "csv":
+                buf = io.StringIO()
+                writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS)
+                row["intents"] = " ".join(row["intents"])
+                row["tags"] = " ".join(row["tags"])
+                writer.writerow(row)
+                yield buf.getvalue()
+            else:
+                if with_turns:
+                    row["turns_detail"] = [
+                        {
+                            "at": t.at,
+                            "text": t.text,
+                            "intent": t.corrected_intent or t.intent,
+                            "bot": [m["text"] for m in t.bot_messages],
+                        }
+                        for t in build_turns(session, conv.sender_id, reveal=False)
+                    ]
+                yield json.dumps(row, ensure_ascii=False) + "\n"
+
+
+def delete_customer_conversations(db: Database, who: str) -> list[str]:
+    """Erase every conversation of a customer (by e-mail or customer id), events included."""
+    who = who.strip()
+    if not who:
+        raise ReviewError("Give the customer's e-mail or customer id.")
+    with db.transaction() as session:
+        convs = session.scalars(
+            select(Conversation).where(
+                (Conversation.customer_email == who.lower()) | (Conversation.customer_id == who)
+            )
+        ).all()
+        senders = [c.sender_id for c in convs]
+        if senders:
+            ids = [c.id for c in convs]
+            session.execute(
+                delete(ConversationFacet).where(ConversationFacet.conversation_id.in_(ids))
+            )
+            session.execute(delete(IntentCorrection).where(IntentCorrection.sender_id.in_(senders)))
+            session.execute(delete(Handoff).where(Handoff.sender_id.in_(senders)))
+            session.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(senders)))
+            session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
+    return senders
+
+
+def events_count(db: Database, sender_id: str) -> int:
+    with db.session() as session:
+        return len(load_events(session, sender_id))

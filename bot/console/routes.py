@@ -1,0 +1,442 @@
+"""The staff console's HTTP surface (HTML pages + a small JSON API), all under ``/console``.
+
+Every route except the login form requires a valid server-side session; every POST requires
+the session's CSRF token (form field ``csrf`` or header ``X-CSRF-Token``). Pages without a
+session redirect to the login form; the JSON API and POSTs answer 401.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import (
+    HTMLResponse,
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from fastapi.templating import Jinja2Templates
+
+from bot.console import analytics, auth, handoff, review
+from bot.console.ingest import ingest_new_events
+from bot.console.queries import ListFilters, list_page, summary_dict
+from bot.console.timeline import build_turns
+from bot.db.session import Database, get_database
+from bot.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+PREFIX = "/console"
+COOKIE = "shopbot_console"
+LOGIN_CSRF_COOKIE = "shopbot_console_login"
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+
+# --- dependencies -------------------------------------------------------------------------
+def console_db() -> Database:
+    """The database holding Rasa's events and the console tables (overridable in tests)."""
+    return get_database()
+
+
+def console_rasa() -> handoff.RasaEvents:
+    settings = get_settings()
+    token = settings.rasa_token.get_secret_value() if settings.rasa_token else None
+    return handoff.RasaEvents(settings.rasa_url, token)
+
+
+DB = Annotated[Database, Depends(console_db)]
+
+
+def _wants_html(request: Request) -> bool:
+    return request.method == "GET" and "/api/" not in request.url.path
+
+
+def current_staff(request: Request, db: DB) -> auth.StaffIdentity:
+    identity = auth.identify(db, request.cookies.get(COOKIE))
+    if identity is None:
+        if _wants_html(request):
+            raise HTTPException(status_code=303, headers={"Location": f"{PREFIX}/login"})
+        raise HTTPException(status_code=401, detail="Log in to the staff console.")
+    return identity
+
+
+Staff = Annotated[auth.StaffIdentity, Depends(current_staff)]
+
+
+async def checked_staff(request: Request, staff: Staff) -> auth.StaffIdentity:
+    """A logged-in staff member whose POST carries the session's CSRF token."""
+    submitted = request.headers.get("x-csrf-token")
+    if not submitted:
+        form = await request.form()
+        submitted = str(form.get("csrf") or "")
+    if not auth.check_csrf(staff, submitted):
+        raise HTTPException(status_code=403, detail="The form expired; reload the page.")
+    return staff
+
+
+Poster = Annotated[auth.StaffIdentity, Depends(checked_staff)]
+
+
+def _admin(staff: auth.StaffIdentity) -> None:
+    if not staff.is_admin:
+        raise HTTPException(status_code=403, detail="Only an admin can do this.")
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _is_https(request: Request) -> bool:
+    return (
+        request.url.scheme == "https"
+        or request.headers.get("x-forwarded-proto", "").lower() == "https"
+    )
+
+
+def _page(request: Request, name: str, staff: auth.StaffIdentity | None, **ctx: Any) -> Response:
+    ctx.update(request=request, staff=staff, prefix=PREFIX)
+    response = templates.TemplateResponse(request, name, ctx)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Frame-Options"] = "DENY"
+    return response
+
+
+def _back(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+# --- login --------------------------------------------------------------------------------
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, error: str = "") -> Response:
+    token = secrets.token_urlsafe(24)
+    response = _page(request, "login.html", None, csrf=token, error=error)
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="lax", secure=_is_https(request)
+    )
+    return response
+
+
+@router.post("/login")
+def login_submit(
+    request: Request,
+    db: DB,
+    email: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    expected = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+    if not expected or not secrets.compare_digest(expected, csrf):
+        return _back(f"{PREFIX}/login?error=expired")
+    try:
+        token = auth.login(db, email, password, _client_ip(request), get_settings().session_ttl_s)
+    except auth.RateLimited:
+        return _locked(request, csrf)
+    if token is None:
+        return _back(f"{PREFIX}/login?error=bad")
+    response = _back(f"{PREFIX}/")
+    response.set_cookie(
+        COOKIE,
+        token,
+        max_age=get_settings().session_ttl_s,
+        httponly=True,
+        samesite="lax",
+        secure=_is_https(request),
+        path=PREFIX,
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+def _locked(request: Request, csrf: str) -> Response:
+    response = _page(request, "login.html", None, csrf=csrf, error="locked")
+    response.status_code = 429
+    return response
+
+
+@router.post("/logout")
+def logout(request: Request, db: DB, staff: Poster) -> Response:
+    auth.logout(db, request.cookies.get(COOKIE))
+    response = _back(f"{PREFIX}/login")
+    response.delete_cookie(COOKIE, path=PREFIX)
+    return response
+
+
+# --- list ---------------------------------------------------------------------------------
+def _filters(request: Request) -> ListFilters:
+    return ListFilters.from_mapping(dict(request.query_params))
+
+
+@router.get("/", response_class=HTMLResponse)
+def conversation_list(request: Request, db: DB, staff: Staff, cursor: str = "") -> Response:
+    ingest_new_events(db)
+    filters = _filters(request)
+    with db.session() as session:
+        page = list_page(session, filters, cursor or None)
+    next_url = None
+    if page.next_cursor:
+        next_url = f"{PREFIX}/?" + urlencode({**filters.as_query(), "cursor": page.next_cursor})
+    return _page(
+        request,
+        "list.html",
+        staff,
+        rows=page.rows,
+        filters=filters,
+        next_url=next_url,
+        query=urlencode(filters.as_query()),
+    )
+
+
+@router.get("/api/conversations")
+def api_conversation_list(request: Request, db: DB, staff: Staff, cursor: str = "") -> Response:
+    ingest_new_events(db)
+    with db.session() as session:
+        page = list_page(session, _filters(request), cursor or None)
+    return JSONResponse({"conversations": page.rows, "next_cursor": page.next_cursor})
+
+
+# --- one conversation ---------------------------------------------------------------------
+def _conversation_context(db: Database, conv_id: int, reveal: bool) -> dict[str, Any]:
+    ingest_new_events(db)
+    with db.session() as session:
+        try:
+            conv = review.get_conversation(session, conv_id)
+        except review.ReviewError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from exc
+        turns = build_turns(session, conv.sender_id, reveal=reveal)
+        summary = summary_dict(conv, reveal=reveal)
+        note = conv.note
+    open_handoff = next(
+        (h for h in handoff.queue(db) if h["sender_id"] == summary["sender_id"]), None
+    )
+    return {"conv": summary, "turns": turns, "note": note, "handoff": open_handoff}
+
+
+@router.get("/conversations/{conv_id}", response_class=HTMLResponse)
+def conversation_view(request: Request, conv_id: int, db: DB, staff: Staff) -> Response:
+    ctx = _conversation_context(db, conv_id, reveal=False)
+    auth.audit(db, staff.email, "open", ctx["conv"]["sender_id"])
+    return _page(request, "conversation.html", staff, revealed=False, **ctx)
+
+
+@router.get("/api/conversations/{conv_id}")
+def api_conversation(conv_id: int, db: DB, staff: Staff) -> Response:
+    ctx = _conversation_context(db, conv_id, reveal=False)
+    auth.audit(db, staff.email, "open", ctx["conv"]["sender_id"], "api")
+    return JSONResponse(
+        {
+            "conversation": ctx["conv"],
+            "handoff": ctx["handoff"],
+            "turns": [t.__dict__ for t in ctx["turns"]],
+        }
+    )
+
+
+@router.post("/conversations/{conv_id}/reveal", response_class=HTMLResponse)
+def conversation_reveal(request: Request, conv_id: int, db: DB, staff: Poster) -> Response:
+    _admin(staff)
+    ctx = _conversation_context(db, conv_id, reveal=True)
+    auth.audit(db, staff.email, "reveal", ctx["conv"]["sender_id"])
+    return _page(request, "conversation.html", staff, revealed=True, **ctx)
+
+
+def _review_call(conv_id: int, fn: Any, *args: Any) -> Response:
+    try:
+        fn(*args)
+    except review.ReviewError as exc:
+        return _back(f"{PREFIX}/conversations/{conv_id}?" + urlencode({"error": str(exc)}))
+    return _back(f"{PREFIX}/conversations/{conv_id}")
+
+
+@router.post("/conversations/{conv_id}/tags")
+def conversation_tags(
+    conv_id: int, db: DB, staff: Poster, tags: Annotated[str, Form()] = ""
+) -> Response:
+    return _review_call(conv_id, review.set_tags, db, conv_id, tags)
+
+
+@router.post("/conversations/{conv_id}/note")
+def conversation_note(
+    conv_id: int, db: DB, staff: Poster, note: Annotated[str, Form()] = ""
+) -> Response:
+    return _review_call(conv_id, review.set_note, db, conv_id, note)
+
+
+@router.post("/conversations/{conv_id}/reviewed")
+def conversation_reviewed(
+    conv_id: int, db: DB, staff: Poster, reviewed: Annotated[str, Form()] = "yes"
+) -> Response:
+    return _review_call(conv_id, review.set_reviewed, db, conv_id, reviewed == "yes")
+
+
+@router.post("/conversations/{conv_id}/correct")
+def conversation_correct(
+    conv_id: int,
+    db: DB,
+    staff: Poster,
+    event_id: Annotated[int, Form()],
+    intent: Annotated[str, Form()] = "",
+) -> Response:
+    return _review_call(conv_id, review.correct_intent, db, conv_id, event_id, intent, staff.email)
+
+
+@router.get("/conversations/{conv_id}/story.yml")
+def conversation_story(conv_id: int, db: DB, staff: Staff) -> Response:
+    try:
+        text = review.story_yaml(db, conv_id)
+    except review.ReviewError as exc:
+        raise HTTPException(status_code=404, detail=str(exc)) from exc
+    return PlainTextResponse(
+        text,
+        media_type="application/x-yaml",
+        headers={"Content-Disposition": f'attachment; filename="test_console_{conv_id}.yml"'},
+    )
+
+
+# --- exports and deletion -----------------------------------------------------------------
+@router.get("/export")
+def export(
+    request: Request, db: DB, staff: Staff, format: str = "csv", turns: str = ""
+) -> Response:
+    if format not in ("csv", "jsonl"):
+        raise HTTPException(status_code=400, detail="Export format is csv or jsonl.")
+    filters = _filters(request)
+    auth.audit(db, staff.email, "export", None, f"{format} {urlencode(filters.as_query())}")
+    media = "text/csv" if format == "csv" else "application/x-ndjson"
+    return StreamingResponse(
+        review.export_rows(db, filters, format, with_turns=turns == "yes"),
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="conversations.{format}"'},
+    )
+
+
+@router.get("/export-nlu")
+def export_nlu(db: DB, staff: Staff) -> Response:
+    return PlainTextResponse(
+        review.corrections_nlu_yaml(db),
+        media_type="application/x-yaml",
+        headers={"Content-Disposition": 'attachment; filename="nlu_corrections.yml"'},
+    )
+
+
+@router.post("/customers/delete", response_class=HTMLResponse)
+def delete_customer(
+    request: Request, db: DB, staff: Poster, customer: Annotated[str, Form()] = ""
+) -> Response:
+    _admin(staff)
+    try:
+        senders = review.delete_customer_conversations(db, customer)
+    except review.ReviewError as exc:
+        return _page(request, "message.html", staff, message=str(exc))
+    auth.audit(db, staff.email, "delete", None, f"customer={customer} conversations={len(senders)}")
+    for sender in senders:
+        auth.audit(db, staff.email, "delete", sender, f"customer={customer}")
+    return _page(request, "message.html", staff, message=f"Deleted {len(senders)} conversation(s).")
+
+
+# --- hand-off -----------------------------------------------------------------------------
+@router.get("/handoffs", response_class=HTMLResponse)
+def handoff_queue(request: Request, db: DB, staff: Staff) -> Response:
+    ingest_new_events(db)
+    return _page(request, "handoffs.html", staff, items=handoff.queue(db))
+
+
+@router.get("/api/handoffs")
+def api_handoff_queue(db: DB, staff: Staff) -> Response:
+    ingest_new_events(db)
+    return JSONResponse({"handoffs": handoff.queue(db)})
+
+
+Rasa = Annotated[handoff.RasaEvents, Depends(console_rasa)]
+
+
+def _handoff_call(request: Request, conv_url: str, fn: Any, *args: Any) -> Response:
+    try:
+        fn(*args)
+    except handoff.HandoffError as exc:
+        if request.headers.get("x-csrf-token"):
+            return JSONResponse({"error": str(exc)}, status_code=409)
+        return _back(f"{conv_url}?" + urlencode({"error": str(exc)}))
+    if request.headers.get("x-csrf-token"):
+        return JSONResponse({"ok": True})
+    return _back(conv_url)
+
+
+def _handoff_conv_url(db: Database, handoff_id: int) -> str:
+    item = next((h for h in handoff.queue(db) if h["id"] == handoff_id), None)
+    if item and item["conversation_id"]:
+        return f"{PREFIX}/conversations/{item['conversation_id']}"
+    return f"{PREFIX}/handoffs"
+
+
+@router.post("/handoffs/{handoff_id}/take")
+def handoff_take(request: Request, handoff_id: int, db: DB, rasa: Rasa, staff: Poster) -> Response:
+    url = _handoff_conv_url(db, handoff_id)
+    response = _handoff_call(request, url, handoff.take, db, rasa, handoff_id, staff.email)
+    auth.audit(db, staff.email, "take", None, f"handoff={handoff_id}")
+    return response
+
+
+@router.post("/handoffs/{handoff_id}/reply")
+def handoff_reply(
+    request: Request,
+    handoff_id: int,
+    db: DB,
+    rasa: Rasa,
+    staff: Poster,
+    text: Annotated[str, Form()] = "",
+) -> Response:
+    url = _handoff_conv_url(db, handoff_id)
+    return _handoff_call(request, url, handoff.reply, db, rasa, handoff_id, staff.email, text)
+
+
+@router.post("/handoffs/{handoff_id}/release")
+def handoff_release(
+    request: Request, handoff_id: int, db: DB, rasa: Rasa, staff: Poster
+) -> Response:
+    url = _handoff_conv_url(db, handoff_id)
+    return _handoff_call(request, url, handoff.finish, db, rasa, handoff_id, staff.email, True)
+
+
+@router.post("/handoffs/{handoff_id}/close")
+def handoff_close(request: Request, handoff_id: int, db: DB, rasa: Rasa, staff: Poster) -> Response:
+    url = _handoff_conv_url(db, handoff_id)
+    return _handoff_call(request, url, handoff.finish, db, rasa, handoff_id, staff.email, False)
+
+
+# --- analytics and audit ------------------------------------------------------------------
+@router.get("/analytics", response_class=HTMLResponse)
+def analytics_page(request: Request, db: DB, staff: Staff, days: int = 30) -> Response:
+    ingest_new_events(db)
+    days = max(1, min(days, 365))
+    stats = analytics.collect(db, days)
+    return _page(request, "analytics.html", staff, stats=stats, days=days, charts=analytics.CHARTS)
+
+
+@router.get("/analytics/{chart}.png")
+def analytics_chart(chart: str, db: DB, staff: Staff, days: int = 30) -> Response:
+    if chart not in analytics.CHARTS:
+        raise HTTPException(status_code=404, detail="No such chart.")
+    png = analytics.render(chart, analytics.collect(db, max(1, min(days, 365))))
+    return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
+
+
+@router.get("/audit", response_class=HTMLResponse)
+def audit_page(request: Request, db: DB, staff: Staff) -> Response:
+    _admin(staff)
+    from sqlalchemy import select
+
+    from bot.console.models import AuditEntry
+
+    with db.session() as session:
+        entries = session.scalars(
+            select(AuditEntry).order_by(AuditEntry.id.desc()).limit(500)
+        ).all()
+    return _page(request, "audit.html", staff, entries=entries)

@@ -1,0 +1,125 @@
+"""One conversation as turns: what the shopper said, how it was understood, what the bot did.
+
+Built straight from Rasa's events (the summary table has no per-turn data). Masking happens
+here, once, so the HTML view, the JSON API and exports all get the same masked text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.console.ingest import IGNORED_ACTIONS, parse_event
+from bot.console.models import EVENTS, IntentCorrection
+from bot.console.pii import mask_text, mask_value
+
+
+@dataclass
+class Turn:
+    """A user message and everything up to the next one (or the opening bot events)."""
+
+    event_id: int | None = None
+    at: str = ""
+    timestamp: float | None = None
+    text: str = ""
+    intent: str | None = None
+    confidence: float | None = None
+    corrected_intent: str | None = None
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    sentiment: float | None = None
+    actions: list[dict[str, Any]] = field(default_factory=list)
+    bot_messages: list[dict[str, Any]] = field(default_factory=list)
+    slots: list[dict[str, Any]] = field(default_factory=list)
+    latency_ms: int | None = None
+
+
+def _iso(ts: float | None) -> str:
+    if ts is None:
+        return ""
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="milliseconds")
+
+
+def load_events(session: Session, sender_id: str) -> list[tuple[int, dict[str, Any]]]:
+    rows = session.execute(
+        select(EVENTS.c.id, EVENTS.c.data)
+        .where(EVENTS.c.sender_id == sender_id)
+        .order_by(EVENTS.c.id)
+    ).all()
+    return [(row.id, parse_event(row.data)) for row in rows]
+
+
+def build_turns(session: Session, sender_id: str, reveal: bool = False) -> list[Turn]:
+    """The conversation's turns; texts, entity values and slot values masked unless revealed."""
+    from bot.console.ingest import sentiment_of
+
+    def show(value: Any) -> Any:
+        return value if reveal else mask_value(value)
+
+    corrections = {
+        c.event_id: c.corrected_intent
+        for c in session.scalars(
+            select(IntentCorrection).where(IntentCorrection.sender_id == sender_id)
+        )
+    }
+    turns: list[Turn] = [Turn()]
+    for event_id, event in load_events(session, sender_id):
+        kind = event.get("event")
+        ts = event.get("timestamp")
+        current = turns[-1]
+        if kind == "user":
+            parse = event.get("parse_data") or {}
+            intent = parse.get("intent") or {}
+            turns.append(
+                Turn(
+                    event_id=event_id,
+                    at=_iso(ts),
+                    timestamp=ts,
+                    text=event.get("text") if reveal else mask_text(event.get("text")),
+                    intent=intent.get("name"),
+                    confidence=intent.get("confidence"),
+                    corrected_intent=corrections.get(event_id),
+                    entities=[
+                        {
+                            "entity": e.get("entity"),
+                            "value": show(e.get("value")),
+                            "extractor": e.get("extractor"),
+                            "confidence": e.get("confidence_entity"),
+                        }
+                        for e in parse.get("entities") or []
+                        if isinstance(e, dict)
+                    ],
+                    sentiment=sentiment_of(event),
+                )
+            )
+        elif kind == "bot":
+            meta = event.get("metadata") or {}
+            message = {
+                "at": _iso(ts),
+                "text": show(event.get("text") or ""),
+                "data": show({k: v for k, v in (event.get("data") or {}).items() if v}),
+                "facts": show(meta.get("facts") or meta.get("used_facts")),
+                "grounding": meta.get("grounding", meta.get("grounded")),
+                "agent": meta.get("agent"),
+            }
+            current.bot_messages.append(message)
+            if current.latency_ms is None and current.timestamp is not None and ts is not None:
+                current.latency_ms = max(0, round((ts - current.timestamp) * 1000))
+        elif kind == "action" and event.get("name") not in IGNORED_ACTIONS:
+            current.actions.append(
+                {
+                    "name": event.get("name"),
+                    "policy": event.get("policy"),
+                    "confidence": event.get("confidence"),
+                }
+            )
+        elif kind == "slot":
+            current.slots.append({"name": event.get("name"), "value": show(event.get("value"))})
+        elif kind in ("pause", "resume"):
+            current.actions.append({"name": f"conversation {kind}d", "policy": "console"})
+    if not (turns[0].bot_messages or turns[0].actions or turns[0].slots):
+        turns.pop(0)
+    return turns
