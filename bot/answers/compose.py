@@ -1,0 +1,310 @@
+"""The template answer: a deterministic reply written only from the numbered facts.
+
+It is the default backend and the fallback of every other one, so it must be good enough
+to run a shop on: yes/no checks of a product's colour/size/feature/stock, a short list of
+matches with prices for "something for X under $Y", a quote of the policy passage, the
+shopper's own orders, and an honest "the facts don't cover that" when they don't.
+Everything it writes passes the grounding checker by construction (tested).
+"""
+
+from __future__ import annotations
+
+import re
+
+from bot.answers.facts import FactSheet, OrderFact, PolicyFact, ProductFact, VariantFact, money
+from bot.answers.question import Question, analyse
+
+_COLOUR_KEYS = ("colour", "color")
+_SIZE_KEYS = ("size", "shoe size", "eu size", "us size")
+
+NO_FACTS = (
+    "I'm sorry, I couldn't find anything in our catalog or policies that answers that. "
+    "Could you rephrase it, or name the product you mean? I can also connect you with a person."
+)
+
+
+def compose_answer(facts: FactSheet) -> str:
+    q: Question = facts.analysis or analyse(facts.question)
+    if q.kind == "order":
+        return _orders_answer(q, facts)
+    if q.kind == "policy" and facts.policies:
+        return _policy_answer(facts.policies)
+    if not facts.products:
+        if facts.policies:
+            return _policy_answer(facts.policies)
+        return NO_FACTS
+    if q.kind == "yes_no":
+        product = facts.focus_product or facts.products[0]
+        return _yes_no_answer(q, product)
+    if q.kind == "compare" and len(facts.products) >= 2:
+        named = _named_in_question(q.text, facts.products)
+        return _compare_answer(named if len(named) >= 2 else facts.products[:3])
+    if q.kind == "general" and facts.focus_product and q.refers_back:
+        return _product_overview(facts.focus_product)
+    return _list_answer(q, facts)
+
+
+# -- products ----------------------------------------------------------------------------
+
+
+def _price_range(p: ProductFact) -> str:
+    if p.min_price is None:
+        return "no price listed"
+    if p.max_price is not None and p.max_price != p.min_price:
+        return f"{money(p.min_price)}–{money(p.max_price)}"
+    return money(p.min_price)
+
+
+def _stock_words(p: ProductFact) -> str:
+    return "in stock" if p.in_stock else "currently out of stock"
+
+
+def _short_features(p: ProductFact, limit: int = 2) -> str:
+    feats = p.features()[:limit]
+    return "; ".join(feats)
+
+
+def _line(p: ProductFact) -> str:
+    brand = f" by {p.brand}" if p.brand else ""
+    feats = _short_features(p)
+    return f"**{p.name}**{brand} — {_price_range(p)}, {_stock_words(p)}" + (
+        f" ({feats})" if feats else ""
+    )
+
+
+def _product_overview(p: ProductFact) -> str:
+    text = _line(p) + "."
+    colours = p.option_values(*_COLOUR_KEYS)
+    sizes = p.option_values(*_SIZE_KEYS)
+    if colours:
+        text += " Colours: " + _values_with_stock(colours) + "."
+    if sizes:
+        text += " Sizes: " + _values_with_stock(sizes) + "."
+    return text
+
+
+def _values_with_stock(values: dict[str, bool]) -> str:
+    return ", ".join(v if ok else f"{v} (out of stock)" for v, ok in values.items())
+
+
+def _matches(value: str, wanted: str) -> bool:
+    a, b = value.lower().strip(), wanted.lower().strip()
+    if a == b:
+        return True
+    return bool(re.search(rf"(?<![\w.]){re.escape(b)}(?![\w.])", a))
+
+
+def _variants_with(p: ProductFact, colour: str | None, size: str | None) -> list[VariantFact]:
+    out = []
+    for v in p.variants:
+        c, s = v.option(*_COLOUR_KEYS), v.option(*_SIZE_KEYS)
+        if colour and not (c and _matches(c, colour)):
+            continue
+        if size and not (s and _matches(s, size)):
+            continue
+        out.append(v)
+    return out
+
+
+def _feature_sentence(p: ProductFact, feature: str) -> str:
+    """Yes / no / not stated for one property, from attributes first, then the text."""
+    key = feature.replace("-", " ").replace(" ", "_").lower()
+    for attr, value in p.attributes.items():
+        akey = str(attr).lower().replace("-", "_").replace(" ", "_")
+        if akey == key or akey == key.replace("_", ""):
+            if isinstance(value, bool):
+                return f"{'Yes' if value else 'No'}, it is{'' if value else ' not'} {feature}."
+            return f"Its {str(attr).replace('_', ' ')}: {value}."
+    for line in p.features():
+        if feature.lower() in line.lower():
+            return f"Yes — {line}."
+    sentences = re.split(r"(?<=[.!?])\s+", p.description)
+    for s in sentences:
+        if re.search(rf"\b{re.escape(feature)}\b", s, re.IGNORECASE):
+            negated = re.search(rf"\bnot\s+{re.escape(feature)}\b", s, re.IGNORECASE)
+            return f"{'No' if negated else 'Yes'} — the description says: “{s.strip()}”"
+    return f"The product details don't say whether it is {feature}, so I can't promise that."
+
+
+def _alternative(p: ProductFact, colour: str | None, size: str | None) -> VariantFact | None:
+    """An in-stock variant sharing the asked size (first) or colour."""
+    for wanted, keys in ((size, _SIZE_KEYS), (colour, _COLOUR_KEYS)):
+        if not wanted:
+            continue
+        for v in p.variants:
+            value = v.option(*keys)
+            if v.in_stock and value and _matches(value, wanted):
+                return v
+    return None
+
+
+def _yes_no_answer(q: Question, p: ProductFact) -> str:
+    parts: list[str] = []
+    colour, size = q.colour, q.size
+    colours = p.option_values(*_COLOUR_KEYS)
+    sizes = p.option_values(*_SIZE_KEYS)
+    if colour or size:
+        wanted = " ".join(x for x in (colour, f"size {size}" if size else None) if x)
+        matching = _variants_with(p, colour, size)
+        in_stock = [v for v in matching if v.in_stock]
+        if in_stock:
+            v = in_stock[0]
+            parts.append(
+                f"Yes — the **{p.name}** comes in {wanted}: {money(v.price)}, "
+                f"{v.stock} in stock (item {v.id})."
+            )
+        elif matching:
+            parts.append(f"The **{p.name}** comes in {wanted}, but it is out of stock right now.")
+            alternative = _alternative(p, colour, size)
+            if alternative:
+                opts = ", ".join(f"{k} {val}" for k, val in alternative.options.items())
+                parts.append(f"Available instead: {opts} at {money(alternative.price)}.")
+            elif size and any(sizes.values()):
+                parts.append(
+                    "Sizes in stock: " + ", ".join(s for s, ok in sizes.items() if ok) + "."
+                )
+            elif colour and any(colours.values()):
+                in_stock = [c for c, ok in colours.items() if ok]
+                parts.append("Colours in stock: " + ", ".join(in_stock) + ".")
+        else:
+            parts.append(f"Sorry, the **{p.name}** doesn't come in {wanted}.")
+            if colour and colours:
+                parts.append("Colours: " + _values_with_stock(colours) + ".")
+            if size and sizes:
+                parts.append("Sizes: " + _values_with_stock(sizes) + ".")
+    for feature in q.features:
+        parts.append(_feature_sentence(p, feature))
+    if not parts:
+        # "Is it available?" / "Do you have the X?"
+        if p.in_stock:
+            parts.append(f"Yes — the **{p.name}** is in stock, {_price_range(p)}.")
+        else:
+            parts.append(f"The **{p.name}** is out of stock right now.")
+        if colours:
+            parts.append("Colours: " + _values_with_stock(colours) + ".")
+        if sizes:
+            parts.append("Sizes: " + _values_with_stock(sizes) + ".")
+    elif not (colour or size):
+        parts.insert(0, f"About the **{p.name}** ({_price_range(p)}, {_stock_words(p)}):")
+    return " ".join(parts)
+
+
+def _fitting_variants(p: ProductFact, q: Question) -> list[VariantFact]:
+    """The variants that satisfy the search constraints (price, colour, size)."""
+    f = q.filters
+    out = []
+    for v in _variants_with(p, f.colour, f.size):
+        if f.max_price is not None and v.price > f.max_price:
+            continue
+        if f.min_price is not None and v.price < f.min_price:
+            continue
+        out.append(v)
+    return out
+
+
+def _fitting_line(p: ProductFact, variants: list[VariantFact]) -> str:
+    in_stock = [v for v in variants if v.in_stock]
+    pool = in_stock or variants
+    low, high = min(v.price for v in pool), max(v.price for v in pool)
+    price = money(low) if low == high else f"{money(low)}–{money(high)}"
+    options = sorted({", ".join(v.options.values()) for v in in_stock if v.options})
+    stock = "in stock" if in_stock else "currently out of stock"
+    brand = f" by {p.brand}" if p.brand else ""
+    text = f"**{p.name}**{brand} — {price}, {stock}"
+    if options and len(options) <= 4:
+        text += " in " + " / ".join(options)
+    feats = _short_features(p)
+    return text + (f" ({feats})" if feats else "")
+
+
+def _list_answer(q: Question, facts: FactSheet) -> str:
+    fitting = [(p, _fitting_variants(p, q)) for p in facts.products]
+    shown = [(p, vs) for p, vs in fitting if vs]
+    shown.sort(key=lambda item: not any(v.in_stock for v in item[1]))
+    shown = shown[:4]
+    constraints = q.filters.describe() if q.filters else []
+    if not shown:
+        text = "I couldn't find anything " + (", ".join(constraints) or "matching that") + "."
+        return text + f" The closest I have is {_line(facts.products[0])}."
+    head = "Here is what I found"
+    if constraints:
+        head += " (" + ", ".join(constraints) + ")"
+    if len(shown) == 1:
+        return head + ": " + _fitting_line(*shown[0]) + "."
+    lines = [head + ":"]
+    lines += [f"{i}. {_fitting_line(p, vs)}" for i, (p, vs) in enumerate(shown, 1)]
+    return "\n".join(lines)
+
+
+_STOP = {"the", "and", "with", "for", "a", "an", "of", "in", "vs", "or"}
+
+
+def _named_in_question(question: str, products: list[ProductFact]) -> list[ProductFact]:
+    """Products at least one distinctive word of whose name the shopper used."""
+    words = {w for w in re.findall(r"[a-z0-9]+", question.lower()) if w not in _STOP}
+    named = []
+    for p in products:
+        name_words = {w for w in re.findall(r"[a-z0-9]+", p.name.lower()) if w not in _STOP}
+        if len(words & name_words) >= 1:
+            named.append((len(words & name_words), p))
+    named.sort(key=lambda item: -item[0])
+    return [p for _, p in named[:3]]
+
+
+def _compare_answer(products: list[ProductFact]) -> str:
+    lines = ["Here is how they compare:"]
+    for p in products:
+        text = f"- **{p.name}**: {_price_range(p)}, {_stock_words(p)}"
+        feats = _short_features(p, 3)
+        if feats:
+            text += f"; {feats}"
+        lines.append(text)
+    cheapest = min(products, key=lambda p: p.min_price or 0)
+    lines.append(
+        f"The lowest price is the **{cheapest.name}** at {money(cheapest.min_price or 0)}."
+    )
+    return "\n".join(lines)
+
+
+# -- policy and orders ---------------------------------------------------------------------
+
+
+def _policy_answer(policies: list[PolicyFact]) -> str:
+    top = policies[0]
+    text = f"From our policy on {top.title.lower() or top.topic}: “{top.body.strip()}”"
+    if len(policies) > 1 and policies[1].topic == top.topic:
+        text += f"\nAlso: “{policies[1].body.strip()}”"
+    return text
+
+
+def _order_line(o: OrderFact) -> str:
+    items = ", ".join(line.describe() for line in o.lines[:4])
+    more = f" and {len(o.lines) - 4} more" if len(o.lines) > 4 else ""
+    text = f"Order {o.id} is **{o.status}** (total {money(o.total)}): {items}{more}"
+    if o.tracking_ids:
+        text += f". Tracking: {', '.join(o.tracking_ids)}"
+    return text + "."
+
+
+def _orders_answer(q: Question, facts: FactSheet) -> str:
+    if not facts.customer_id:
+        return (
+            "I can look at your orders once you've confirmed who you are — please give me the "
+            "email address on your account, or your name and zip code."
+        )
+    orders = facts.orders
+    if q.order_ids:
+        wanted = {oid.upper() for oid in q.order_ids}
+        picked = [o for o in orders if o.id.upper() in wanted]
+        if not picked:
+            return (
+                "I couldn't find that order among the orders on your account. "
+                "Please check the number, or ask me to list your orders."
+            )
+        orders = picked
+    if not orders:
+        return "I don't see any orders on your account yet."
+    lines = [_order_line(o) for o in orders[:5]]
+    if len(orders) > 5:
+        lines.append(f"…and {len(orders) - 5} older orders.")
+    return "\n".join(lines)

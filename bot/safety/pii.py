@@ -1,0 +1,76 @@
+"""Mask personal data (emails, phones, card numbers, street addresses) in free text.
+
+Used before any text leaves for an LLM, and by the staff console and exports. Masks are
+typed placeholders (``[email]``, ``[phone]``, ``[card]``, ``[address]``) so a reader still
+understands the sentence. Shop ids are never masked: τ-bench product/variant ids are bare
+10-digit numbers, so a phone number is only recognised with a separator, brackets or ``+``.
+"""
+
+from __future__ import annotations
+
+import re
+
+EMAIL_MASK = "[email]"
+PHONE_MASK = "[phone]"
+CARD_MASK = "[card]"
+ADDRESS_MASK = "[address]"
+
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# 13-19 digits, optionally grouped by single spaces or dashes.
+_CARD_CANDIDATE = re.compile(r"(?<![\w#])\d(?:[ -]?\d){12,18}(?!\w)")
+_PHONE = re.compile(
+    r"(?<![\w#])(?:"
+    r"\+\d{1,3}[\s.-]?(?:\(?\d{1,4}\)?[\s.-]?){1,4}\d{2,4}"  # international, leading +
+    r"|\(\d{3}\)\s?\d{3}[\s.-]?\d{4}"  # (555) 123-4567
+    r"|\d{3}[\s.-]\d{3}[\s.-]\d{4}"  # 555-123-4567, 555.123.4567, 555 123 4567
+    r")(?!\w)"
+)
+_STREET_SUFFIX = (
+    r"(?:street|st|avenue|ave|road|rd|boulevard|blvd|lane|ln|drive|dr|court|ct|way|place|pl|"
+    r"terrace|ter|parkway|pkwy|circle|cir|highway|hwy|square|sq|trail|trl)"
+)
+_ADDRESS = re.compile(
+    r"(?<![\w#])\d{1,6}\s+(?:[A-Za-z][A-Za-z'.-]*\s+){1,4}" + _STREET_SUFFIX + r"\b\.?"
+    r"(?:,?\s+(?:suite|apt|apartment|unit|ste|#)\.?\s*[A-Za-z0-9-]+)?",
+    re.IGNORECASE,
+)
+
+
+def luhn_valid(digits: str) -> bool:
+    """The Luhn checksum every real payment card number satisfies."""
+    if not digits.isdigit():
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def _mask_card(match: re.Match[str]) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    return CARD_MASK if 13 <= len(digits) <= 19 and luhn_valid(digits) else match.group(0)
+
+
+def mask_pii(text: str) -> str:
+    """Return ``text`` with emails, card numbers, phone numbers and street addresses masked.
+
+    Order matters: cards before phones (a card's digit groups look like a phone) and
+    emails first (their local part may contain digits).
+    """
+    if not text:
+        return text
+    text = _EMAIL.sub(EMAIL_MASK, text)
+    text = _CARD_CANDIDATE.sub(_mask_card, text)
+    text = _PHONE.sub(PHONE_MASK, text)
+    text = _ADDRESS.sub(ADDRESS_MASK, text)
+    return text
+
+
+def contains_pii(text: str) -> bool:
+    """True when masking would change the text."""
+    return mask_pii(text) != text
