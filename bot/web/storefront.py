@@ -22,7 +22,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import SecretStr
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from bot.db.models import Category, Customer, Product
@@ -155,12 +155,17 @@ def summarise(product: Product) -> ProductSummary:
 # Queries (ORM only)
 
 
-def _name_filter(query: str):  # noqa: ANN202 - a SQLAlchemy boolean clause
-    needle = query.lower()
-    return or_(
-        func.lower(Product.name).contains(needle, autoescape=True),
-        func.lower(Product.brand).contains(needle, autoescape=True),
-    )
+def _name_filter(query: str) -> ColumnElement[bool]:
+    """Fallback search: every word of the query appears in the name or the brand."""
+    clauses = []
+    for word in query.lower().split()[:10]:
+        clauses.append(
+            or_(
+                func.lower(Product.name).contains(word, autoescape=True),
+                func.lower(Product.brand).contains(word, autoescape=True),
+            )
+        )
+    return and_(*clauses)
 
 
 def _catalog_search_ids(database: Database, query: str) -> list[str] | None:

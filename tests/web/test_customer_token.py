@@ -72,7 +72,13 @@ def test_no_secret_means_no_identification() -> None:
 
 @pytest.mark.parametrize(
     ("customer_id", "secret", "ttl"),
-    [("", SECRET, 60), ("a|b", SECRET, 60), ("x" * 61, SECRET, 60), ("ok", "", 60), ("ok", SECRET, 0)],
+    [
+        ("", SECRET, 60),
+        ("a|b", SECRET, 60),
+        ("x" * 61, SECRET, 60),
+        ("ok", "", 60),
+        ("ok", SECRET, 0),
+    ],
 )
 def test_signing_refuses_bad_input(customer_id: str, secret: str, ttl: int) -> None:
     with pytest.raises(ValueError):
