@@ -27,6 +27,11 @@ def compose_answer(facts: FactSheet) -> str:
     q: Question = facts.analysis or analyse(facts.question)
     if q.kind == "order":
         return _orders_answer(q, facts)
+    if q.kind == "unclear_referent":
+        return (
+            "Which product do you mean? Tell me its name (or search for it) and I'll check "
+            "colours, sizes and stock for you."
+        )
     if q.kind == "policy" and facts.policies:
         return _policy_answer(facts.policies)
     if not facts.products:

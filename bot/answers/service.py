@@ -165,7 +165,10 @@ class AnswerService:
         numberer = FactNumberer()
         focus_id = state.last_product_id if q.refers_back else None
         product_ids: list[str] = []
-        if q.kind != "order" and not (q.kind == "policy" and not q.refers_back):
+        if q.refers_back and not focus_id and _names_nothing(text, q):
+            # "Do you have it in blue?" with nothing shown before: ask, don't guess.
+            q.kind = "unclear_referent"
+        elif q.kind != "order" and not (q.kind == "policy" and not q.refers_back):
             product_ids = self._search_products(text, q, focus_id)
         products = load_product_facts(self.db, product_ids, numberer)
         if focus_id and not any(p.id == focus_id for p in products):
@@ -318,6 +321,17 @@ class AnswerService:
             self.memory.update(sender_id, mutate)
         except Exception:  # memory is a help, never a reason to fail an answer
             log.exception("could not update session memory for %s", sender_id)
+
+
+def _names_nothing(text: str, q: Question) -> bool:
+    """True when the message has no words naming a product (only pronouns, colour, size...)."""
+    from bot.catalog.filters import COLOURS
+    from bot.catalog.keyword import query_terms
+
+    ignore = set(COLOURS) | {w for f in q.features for w in f.split()} | {"size", "stock"}
+    if q.filters.size:
+        ignore.add(q.filters.size.lower())
+    return not [t for t in query_terms(text) if t.lower() not in ignore and not t.isdigit()]
 
 
 def _stated_preferences(q: Question) -> dict[str, str]:

@@ -1,0 +1,8 @@
+"""Safety tests reuse the fixture shop of the answer tests."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "answers"))
