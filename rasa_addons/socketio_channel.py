@@ -1,0 +1,51 @@
+"""Rasa's Socket.IO channel with custom payloads that actually reach the browser.
+
+Rasa 3.6's ``SocketIOOutput.send_custom_json`` spreads the custom dict into
+``sio.emit(event, **json_message)``, so an action's ``json_message={"type": "product_cards",
+...}`` (the IDS.md payloads) fails with ``emit() got an unexpected keyword argument 'type'``
+and the shopper sees nothing. This channel emits the payload as the event's data instead, the
+same way text messages are sent, so the widget receives ``{"type": ..., ...}``. Everything else
+(session persistence, metadata, event names, the ``socketio`` channel name) is Rasa's own.
+
+credentials.yml::
+
+    rasa_addons.socketio_channel.ShopSocketIOInput:
+      user_message_evt: user_uttered
+      bot_message_evt: bot_uttered
+      session_persistence: true
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
+from sanic import Blueprint
+
+
+class ShopSocketIOOutput(SocketIOOutput):
+    """Sends custom JSON as one ``bot_uttered`` payload."""
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        await self._send_message(recipient_id, json_message)
+
+
+class ShopSocketIOInput(SocketIOInput):
+    """``socketio`` input whose replies go through :class:`ShopSocketIOOutput`."""
+
+    def get_output_channel(self) -> SocketIOOutput | None:
+        channel = super().get_output_channel()
+        return ShopSocketIOOutput(channel.sio, channel.bot_message_evt) if channel else None
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        async def on_message(message: UserMessage) -> Any:
+            out = message.output_channel
+            if isinstance(out, SocketIOOutput) and not isinstance(out, ShopSocketIOOutput):
+                message.output_channel = ShopSocketIOOutput(out.sio, out.bot_message_evt)
+            return await on_new_message(message)
+
+        return super().blueprint(on_message)
