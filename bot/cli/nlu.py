@@ -1,0 +1,126 @@
+"""``shopbot nlu``: lookup tables from the catalog and the pipeline evaluation."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.db.session import Database
+from bot.nlu import evaluate as ev
+from bot.nlu.lookups import collect_lookups, write_lookups
+from bot.settings import PROJECT_ROOT, get_settings
+
+app = typer.Typer(help="NLU: catalog lookup tables and pipeline evaluation.", no_args_is_help=True)
+console = Console()
+log = logging.getLogger(__name__)
+
+DEFAULT_LOOKUP_DIR = PROJECT_ROOT / "data" / "nlu" / "lookups"
+
+
+@app.command()
+def lookups(
+    out: Path = typer.Option(DEFAULT_LOOKUP_DIR, help="Folder for the lookup table files."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print nothing on success."),
+) -> None:
+    """Generate the product, colour and material lookup tables from the catalog (DATABASE_URL).
+
+    If the database has no products the existing files are kept, so training still works.
+    """
+    settings = get_settings()
+    try:
+        tables = collect_lookups(Database(settings.database_url))
+    except SQLAlchemyError as exc:
+        log.warning("Could not read the catalog: %s", exc)
+        console.print(
+            "[yellow]Could not read the catalog from the database "
+            f"({type(exc).__name__}); lookup tables left unchanged.[/] "
+            "Run `shopbot db upgrade` and load a shop first."
+        )
+        raise typer.Exit(1) from None
+    if tables.is_empty():
+        console.print("[yellow]The catalog has no products; keeping the existing lookup tables.[/]")
+        return
+    written = write_lookups(tables, out)
+    if not quiet:
+        for name, count in written.items():
+            console.print(f"[green]wrote[/] {out / name}: {count} values", soft_wrap=True)
+
+
+@app.command()
+def evaluate(
+    candidate: list[str] = typer.Option(
+        None, "--candidate", "-c", help="Only these candidates (file stems in bot/nlu/pipelines)."
+    ),
+    folds: int = typer.Option(5, min=2, help="Number of cross-validation folds."),
+    nlu: Path = typer.Option(PROJECT_ROOT / "data" / "nlu", help="NLU training data."),
+    results: Path = typer.Option(PROJECT_ROOT / "results" / "nlu-cv", help="Rasa's raw output."),
+    docs: Path = typer.Option(PROJECT_ROOT / "docs" / "nlu", help="Where the report goes."),
+    report_only: bool = typer.Option(
+        False, "--report-only", help="Do not run Rasa; rebuild the report from earlier results."
+    ),
+) -> None:
+    """Cross-validate the candidate NLU pipelines and write docs/nlu/pipeline-comparison.md.
+
+    CPU-heavy: each candidate trains one model per fold. Progress is shown per fold.
+    """
+    try:
+        candidates = ev.discover_candidates(candidate or None)
+    except ValueError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+    if not report_only and not ev.RASA_BIN.exists():
+        console.print(f"[red]Rasa is not installed at {ev.RASA_BIN}; run `make setup`.[/]")
+        raise typer.Exit(1)
+    if not report_only:
+        columns = (
+            TextColumn("[bold]{task.fields[name]}"),
+            BarColumn(),
+            TextColumn("fold {task.completed}/{task.total}"),
+            TextColumn("{task.fields[status]}"),
+            TimeElapsedColumn(),
+        )
+        with Progress(*columns, console=console) as bar:
+            tasks = {
+                c.name: bar.add_task("", total=folds, name=c.name, status="waiting")
+                for c in candidates
+            }
+
+            def on_progress(name: str, done: int, status: str) -> None:
+                bar.update(tasks[name], completed=done, status=status)
+
+            for c in candidates:
+                try:
+                    timing = ev.run_cross_validation(
+                        c, folds=folds, nlu_dir=nlu, out_dir=results / c.name, progress=on_progress
+                    )
+                except RuntimeError as exc:
+                    bar.update(tasks[c.name], status="[red]failed")
+                    console.print(f"[red]{exc}[/]")
+                    raise typer.Exit(1) from None
+                bar.update(
+                    tasks[c.name],
+                    completed=folds,
+                    status=f"done in {timing['cv_wall_seconds']:.0f}s",
+                )
+    measured = []
+    for c in candidates:
+        if not (results / c.name / "intent_report.json").exists():
+            console.print(f"[yellow]No results for {c.name} in {results}; skipped.[/]")
+            continue
+        measured.append(ev.read_result(c, results / c.name))
+    if not measured:
+        console.print("[red]Nothing to report.[/]")
+        raise typer.Exit(1)
+    path = ev.write_reports(measured, results, docs)
+    chosen = ev.choose(measured)
+    for r in measured:
+        console.print(
+            f"{r.name}: macro F1 {r.macro_f1:.3f}, accuracy {r.accuracy:.3f}, "
+            f"training {r.train_seconds_per_fold:.0f}s/fold"
+        )
+    console.print(f"[green]Chosen: {chosen.name}[/]; report written to {path}")

@@ -1,0 +1,1 @@
+"""NLU support: lookup tables generated from the catalog and pipeline evaluation."""

@@ -1,0 +1,344 @@
+"""Compare candidate NLU pipelines with Rasa's k-fold cross-validation and write the report.
+
+Each candidate is a Rasa config in ``bot/nlu/pipelines/``. ``rasa test nlu --cross-validation``
+runs in the Rasa virtualenv (a separate Python), so this module drives it as a subprocess,
+reads its log line by line to report progress and to time the training of each fold, and
+then reads the JSON reports Rasa leaves in the output folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.settings import PROJECT_ROOT
+
+PIPELINES_DIR = Path(__file__).resolve().parent / "pipelines"
+RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+FALLBACK_INTENT = "nlu_fallback"
+SUMMARY_KEYS = {"accuracy", "macro avg", "weighted avg", "micro avg"}
+# Two candidates closer than this in macro F1 are a tie; the faster one wins.
+TIE_MARGIN = 0.005
+
+_TRAIN_START = "Starting to train component"
+_TRAIN_DONE = "Your Rasa model is trained and saved"
+
+Progress = Callable[[str, int, str], None]  # (candidate, folds done, what is happening)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A pipeline to evaluate: a name and its Rasa config file."""
+
+    name: str
+    config: Path
+
+    @property
+    def description(self) -> str:
+        first = self.config.read_text(encoding="utf-8").splitlines()[0]
+        return first.lstrip("# ").strip()
+
+    def components(self) -> list[str]:
+        pipeline = yaml.safe_load(self.config.read_text(encoding="utf-8"))["pipeline"]
+        return [step["name"] for step in pipeline]
+
+
+@dataclass
+class CandidateResult:
+    """What one cross-validation run measured."""
+
+    name: str
+    description: str
+    components: list[str]
+    folds: int
+    macro_f1: float  # over the intents in the data (support > 0)
+    rasa_macro_f1: float  # sklearn's macro avg as Rasa reports it (includes nlu_fallback)
+    accuracy: float
+    weighted_f1: float
+    fallback_predictions: int
+    examples: int
+    train_seconds_per_fold: float
+    cv_wall_seconds: float
+    per_intent: dict[str, dict[str, float]] = field(default_factory=dict)
+    confused_pairs: list[tuple[str, str, int]] = field(default_factory=list)
+    entity_f1: dict[str, float] = field(default_factory=dict)
+
+
+def discover_candidates(names: list[str] | None = None) -> list[Candidate]:
+    """The candidate configs, sorted by file name, optionally filtered by name."""
+    found = [Candidate(path.stem, path) for path in sorted(PIPELINES_DIR.glob("*.yml"))]
+    if names:
+        unknown = set(names) - {c.name for c in found}
+        if unknown:
+            raise ValueError(f"unknown candidate(s): {', '.join(sorted(unknown))}")
+        found = [c for c in found if c.name in names]
+    return found
+
+
+def rasa_command(candidate: Candidate, folds: int, nlu_dir: Path, out_dir: Path) -> list[str]:
+    return [
+        str(RASA_BIN),
+        "test",
+        "nlu",
+        "--nlu",
+        str(nlu_dir),
+        "--config",
+        str(candidate.config),
+        "--cross-validation",
+        "--folds",
+        str(folds),
+        "--out",
+        str(out_dir),
+    ]
+
+
+def run_cross_validation(
+    candidate: Candidate,
+    *,
+    folds: int,
+    nlu_dir: Path,
+    out_dir: Path,
+    progress: Progress | None = None,
+) -> dict[str, float]:
+    """Run Rasa's cross-validation for one candidate; returns and stores the timings."""
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    out_dir.mkdir(parents=True)
+    env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
+    env["PYTHONPATH"] = str(PROJECT_ROOT)
+    cmd = rasa_command(candidate, folds, nlu_dir, out_dir)
+    started = time.perf_counter()
+    fold_started: float | None = None
+    train_seconds: list[float] = []
+    with (
+        (out_dir / "rasa.log").open("w", encoding="utf-8") as log_file,
+        subprocess.Popen(
+            cmd,
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        ) as proc,
+    ):
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            log_file.write(line)
+            now = time.perf_counter()
+            if _TRAIN_START in line:
+                if fold_started is None:
+                    fold_started = now
+                if progress:
+                    component = line.split(_TRAIN_START, 1)[1].strip(" '.\n")
+                    progress(candidate.name, len(train_seconds), f"training {component}")
+            elif _TRAIN_DONE in line and fold_started is not None:
+                train_seconds.append(now - fold_started)
+                fold_started = None
+                if progress:
+                    progress(candidate.name, len(train_seconds), "predicting")
+        returncode = proc.wait()
+    if returncode != 0:
+        raise RuntimeError(
+            f"rasa test nlu failed for {candidate.name} (exit {returncode}); "
+            f"see {out_dir / 'rasa.log'}"
+        )
+    timing = {
+        "cv_wall_seconds": time.perf_counter() - started,
+        "train_seconds_per_fold": sum(train_seconds) / max(len(train_seconds), 1),
+        "folds": folds,
+    }
+    (out_dir / "timing.json").write_text(json.dumps(timing, indent=2), encoding="utf-8")
+    return timing
+
+
+def macro_f1_over_intents(report: dict[str, Any]) -> float:
+    """Mean F1 over the real intents (support > 0): a fallback label is a miss, not a class."""
+    rows = [v for k, v in report.items() if k not in SUMMARY_KEYS and isinstance(v, dict)]
+    scored = [row["f1-score"] for row in rows if row.get("support", 0) > 0]
+    return sum(scored) / len(scored) if scored else 0.0
+
+
+def confused_pairs(errors: list[dict[str, Any]], top: int = 12) -> list[tuple[str, str, int]]:
+    """The most frequent (true intent, predicted intent) mistakes."""
+    pairs = Counter(
+        (e["intent"], (e.get("intent_prediction") or {}).get("name", "?")) for e in errors
+    )
+    return [(true, pred, n) for (true, pred), n in pairs.most_common(top)]
+
+
+def read_result(candidate: Candidate, out_dir: Path) -> CandidateResult:
+    """Collect the metrics of a finished cross-validation from Rasa's output folder."""
+    report = json.loads((out_dir / "intent_report.json").read_text(encoding="utf-8"))
+    timing = json.loads((out_dir / "timing.json").read_text(encoding="utf-8"))
+    errors_path = out_dir / "intent_errors.json"
+    errors = json.loads(errors_path.read_text(encoding="utf-8")) if errors_path.exists() else []
+    per_intent = {
+        name: {
+            "precision": row["precision"],
+            "recall": row["recall"],
+            "f1": row["f1-score"],
+            "support": row["support"],
+        }
+        for name, row in sorted(report.items())
+        if name not in SUMMARY_KEYS and isinstance(row, dict) and row.get("support", 0) > 0
+    }
+    accuracy = report.get("accuracy")
+    if accuracy is None:  # sklearn reports "micro avg" instead when labels differ
+        accuracy = report.get("micro avg", {}).get("f1-score", 0.0)
+    entity_f1: dict[str, float] = {}
+    for path in sorted(out_dir.glob("*Extractor_report.json")) + sorted(
+        out_dir.glob("DIETClassifier_report.json")
+    ):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if "macro avg" in data:
+            entity_f1[path.stem.removesuffix("_report")] = data["macro avg"]["f1-score"]
+    return CandidateResult(
+        name=candidate.name,
+        description=candidate.description,
+        components=candidate.components(),
+        folds=int(timing["folds"]),
+        macro_f1=macro_f1_over_intents(report),
+        rasa_macro_f1=report.get("macro avg", {}).get("f1-score", 0.0),
+        accuracy=float(accuracy),
+        weighted_f1=report.get("weighted avg", {}).get("f1-score", 0.0),
+        fallback_predictions=sum(
+            1 for e in errors if (e.get("intent_prediction") or {}).get("name") == FALLBACK_INTENT
+        ),
+        examples=int(sum(row["support"] for row in per_intent.values())),
+        train_seconds_per_fold=float(timing["train_seconds_per_fold"]),
+        cv_wall_seconds=float(timing["cv_wall_seconds"]),
+        per_intent=per_intent,
+        confused_pairs=confused_pairs(errors),
+        entity_f1=entity_f1,
+    )
+
+
+def choose(results: list[CandidateResult]) -> CandidateResult:
+    """Best macro F1; within ``TIE_MARGIN`` of the best, the cheapest to train."""
+    best = max(r.macro_f1 for r in results)
+    close = [r for r in results if best - r.macro_f1 <= TIE_MARGIN]
+    return min(close, key=lambda r: r.train_seconds_per_fold)
+
+
+def _why(chosen: CandidateResult, results: list[CandidateResult]) -> str:
+    others = [r for r in results if r is not chosen]
+    if not others:
+        return "Only one candidate was evaluated."
+    parts = []
+    for other in others:
+        delta = chosen.macro_f1 - other.macro_f1
+        if delta > TIE_MARGIN:
+            parts.append(
+                f"{delta:+.3f} macro F1 over `{other.name}` "
+                f"({chosen.train_seconds_per_fold:.0f}s vs "
+                f"{other.train_seconds_per_fold:.0f}s training per fold)"
+            )
+        else:
+            parts.append(
+                f"within {TIE_MARGIN} macro F1 of `{other.name}` ({delta:+.3f}) and faster "
+                f"to train ({chosen.train_seconds_per_fold:.0f}s vs "
+                f"{other.train_seconds_per_fold:.0f}s per fold)"
+            )
+    return (
+        f"`{chosen.name}` is chosen: " + "; ".join(parts) + ". Rule: highest macro intent F1; "
+        f"candidates within {TIE_MARGIN} of the best are a tie, and the cheaper one wins."
+    )
+
+
+def render_comparison(results: list[CandidateResult], chosen: CandidateResult) -> str:
+    """Markdown for docs/nlu/pipeline-comparison.md."""
+    lines = [
+        "# NLU pipeline comparison",
+        "",
+        "Generated by `shopbot nlu evaluate` (`make eval-nlu`): "
+        f"{chosen.folds}-fold cross-validation with "
+        "`rasa test nlu --cross-validation` on the project's own NLU data "
+        f"({chosen.examples} examples, {len(chosen.per_intent)} intents). "
+        "Candidate configs are in `bot/nlu/pipelines/`.",
+        "",
+        "Macro F1 is the mean F1 over the intents of the data; a message sent to "
+        "`nlu_fallback` (confidence under the FallbackClassifier threshold) counts as a miss "
+        "of its true intent. Rasa's own macro average also averages a zero-support "
+        "`nlu_fallback` row; it is shown for reference. Training time is the mean over the "
+        "folds of training one model on 4/5 of the data, on a shared 2-core machine.",
+        "",
+        "| candidate | macro intent F1 | Rasa macro avg | accuracy | weighted F1 | "
+        "fallbacks | entity macro F1 | training s/fold | CV wall s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        entity = ", ".join(f"{k} {v:.3f}" for k, v in r.entity_f1.items()) or "-"
+        mark = " **(chosen)**" if r is chosen else ""
+        lines.append(
+            f"| `{r.name}`{mark} | {r.macro_f1:.3f} | {r.rasa_macro_f1:.3f} | "
+            f"{r.accuracy:.3f} | {r.weighted_f1:.3f} | {r.fallback_predictions} | {entity} | "
+            f"{r.train_seconds_per_fold:.0f} | {r.cv_wall_seconds:.0f} |"
+        )
+    lines += ["", "## Candidates", ""]
+    for r in results:
+        lines.append(f"- `{r.name}`: {r.description} ({' → '.join(r.components)})")
+    lines += ["", "## Choice", "", _why(chosen, results), ""]
+    lines += [
+        "The production pipeline in `config.yml` is the chosen candidate's pipeline "
+        "(checked by `tests/nlu/test_config.py`).",
+        "",
+        f"## Per-intent results of `{chosen.name}`",
+        "",
+        "| intent | precision | recall | F1 | support |",
+        "|---|---|---|---|---|",
+    ]
+    for name, row in sorted(chosen.per_intent.items(), key=lambda kv: (kv[1]["f1"], kv[0])):
+        lines.append(
+            f"| {name} | {row['precision']:.3f} | {row['recall']:.3f} | {row['f1']:.3f} | "
+            f"{int(row['support'])} |"
+        )
+    lines += ["", f"## Most frequent confusions of `{chosen.name}`", ""]
+    if chosen.confused_pairs:
+        lines += ["| true intent | predicted | count |", "|---|---|---|"]
+        lines += [f"| {t} | {p} | {n} |" for t, p, n in chosen.confused_pairs]
+    else:
+        lines.append("No intent errors.")
+    lines += [
+        "",
+        "## Confusion matrix",
+        "",
+        "![intent confusion matrix](intent_confusion_matrix.png)",
+        "",
+        "Raw reports per candidate: `docs/nlu/cv/<candidate>/`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def write_reports(results: list[CandidateResult], results_dir: Path, docs_dir: Path) -> Path:
+    """Write the comparison markdown, keep the JSON reports and the chosen confusion matrix."""
+    chosen = choose(results)
+    docs_dir.mkdir(parents=True, exist_ok=True)
+    for r in results:
+        keep = docs_dir / "cv" / r.name
+        keep.mkdir(parents=True, exist_ok=True)
+        for name in ("intent_report.json", "intent_errors.json", "timing.json"):
+            source = results_dir / r.name / name
+            if source.exists():
+                shutil.copyfile(source, keep / name)
+        for source in (results_dir / r.name).glob("*_report.json"):
+            shutil.copyfile(source, keep / source.name)
+        summary = asdict(r)
+        summary.pop("per_intent")
+        (keep / "summary.json").write_text(json.dumps(summary, indent=2), encoding="utf-8")
+    matrix = results_dir / chosen.name / "intent_confusion_matrix.png"
+    if matrix.exists():
+        shutil.copyfile(matrix, docs_dir / "intent_confusion_matrix.png")
+    path = docs_dir / "pipeline-comparison.md"
+    path.write_text(render_comparison(results, chosen), encoding="utf-8")
+    return path
