@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -35,6 +36,20 @@ def _open_database() -> Database:
     url = get_settings().database_url
     migrate.upgrade(url)
     return Database(url)
+
+
+@contextmanager
+def _quiet_logs() -> Iterator[None]:
+    """Keep migration and import INFO logs out of one-line outputs (``make run``)."""
+    loggers = [logging.getLogger(name) for name in ("alembic", "bot.shop")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _fail(exc: Exception) -> typer.Exit:
@@ -131,15 +146,16 @@ def ensure_demo() -> None:
     from bot.shop.demo import read_demo
     from bot.shop.stats import product_count
 
-    db = _open_database()
-    try:
-        existing = product_count(db)
-    finally:
-        db.dispose()
-    if existing:
-        console.print(f"Shop database has {existing} products; demo shop not loaded.")
-        return
-    report = _run_import(lambda: read_demo(DEMO_DIR), quiet=True)
+    with _quiet_logs():
+        db = _open_database()
+        try:
+            existing = product_count(db)
+        finally:
+            db.dispose()
+        if existing:
+            console.print(f"Shop database has {existing} products; demo shop not loaded.")
+            return
+        report = _run_import(lambda: read_demo(DEMO_DIR), quiet=True)
     counts = report.tables
     console.print(
         f"Loaded the demo shop: {counts['products'].total} products, "
