@@ -17,7 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-RASA_SOURCES := config.yml domain.yml $(shell find data/nlu data/rules data/stories domain -name '*.yml' 2>/dev/null)
+RASA_SOURCES := config.yml $(shell find data/nlu data/rules data/stories domain -name '*.yml' 2>/dev/null)
 MODEL_STAMP := models/.stamp
 
 .PHONY: help setup run train test test-unit test-rasa test-e2e test-browser lint format typecheck \
@@ -46,7 +46,7 @@ train: setup $(MODEL_STAMP) ## Train the Rasa model if its sources changed
 
 $(MODEL_STAMP): $(RASA_SOURCES)
 	$(SHOPBOT) nlu lookups --quiet || true
-	$(RASA) train --fixed-model-name shopbot --out models
+	$(RASA) train --domain domain --fixed-model-name shopbot --out models
 	touch $@
 
 run: setup ## Set up, train if stale, start Rasa + actions + web app, print the URLs
@@ -56,7 +56,7 @@ run: setup ## Set up, train if stale, start Rasa + actions + web app, print the 
 	$(SHOPBOT) web run-stack
 
 validate: setup ## rasa data validate --fail-on-warnings
-	$(RASA) data validate --fail-on-warnings
+	$(RASA) data validate --domain domain --fail-on-warnings
 
 test: setup train ## Run the whole suite (pytest incl. e2e/browser, rasa validate and rasa test)
 	$(MAKE) --no-print-directory validate

@@ -1,0 +1,86 @@
+"""Glue shared by the actions: the conversation service, sending replies, reading the tracker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.dialogue.conversation import ShopConversation
+from bot.dialogue.replies import Reply
+
+# Which task each form performs (the conversation service speaks in tasks).
+FORM_TASKS: dict[str, str] = {
+    "order_status_form": "status",
+    "cancel_form": "cancel",
+    "modify_items_form": "modify_items",
+    "modify_address_form": "modify_address",
+    "modify_payment_form": "modify_payment",
+    "return_form": "return",
+    "exchange_form": "exchange",
+    "default_address_form": "default_address",
+}
+
+# Slots a task collects; cleared when the task ends so the next task starts clean.
+TASK_SLOTS = (
+    "order_id",
+    "cancel_reason",
+    "item_ids",
+    "new_item_ids",
+    "payment_method_id",
+    "new_address",
+    "confirmed",
+)
+
+
+def conversation() -> ShopConversation:
+    """The service over the process-wide database and policy (tests point both elsewhere)."""
+    return ShopConversation.default()
+
+
+def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
+    """One reply: its text with quick replies, then its custom payload if any."""
+    if reply.text:
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+    if reply.payload is not None:
+        dispatcher.utter_message(json_message=reply.payload)
+
+
+def latest_text(tracker: Tracker) -> str:
+    return str(tracker.latest_message.get("text") or "")
+
+
+def latest_intent(tracker: Tracker) -> str:
+    return str((tracker.latest_message.get("intent") or {}).get("name") or "")
+
+
+def latest_entity(tracker: Tracker, entity: str) -> str | None:
+    value = next(tracker.get_latest_entity_values(entity), None)
+    return str(value) if value is not None else None
+
+
+def latest_metadata(tracker: Tracker) -> dict[str, Any]:
+    metadata = tracker.latest_message.get("metadata")
+    if isinstance(metadata, dict):
+        return metadata
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            found = event.get("metadata")
+            return found if isinstance(found, dict) else {}
+    return {}
+
+
+def user_history(tracker: Tracker) -> tuple[list[str], list[str]]:
+    """Texts and intents of the shopper's messages in this conversation, oldest first."""
+    texts: list[str] = []
+    intents: list[str] = []
+    for event in tracker.events:
+        if event.get("event") == "user":
+            texts.append(str(event.get("text") or ""))
+            intents.append(str(((event.get("parse_data") or {}).get("intent") or {}).get("name")))
+    return texts, intents
+
+
+def task_of(tracker: Tracker) -> str:
+    return FORM_TASKS.get(str((tracker.active_loop or {}).get("name") or ""), "status")

@@ -1,0 +1,136 @@
+"""Actions outside the forms: stop, digressions, policy and product answers, hand-off."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.common import (
+    TASK_SLOTS,
+    conversation,
+    latest_entity,
+    latest_intent,
+    latest_text,
+    send,
+    user_history,
+)
+from bot.dialogue import conversation as service
+from bot.dialogue.replies import Reply
+
+log = logging.getLogger(__name__)
+
+
+class ActionStopTask(Action):
+    """ "Stop" / "never mind": drop what the current task collected; nothing was changed."""
+
+    def name(self) -> str:
+        return "action_stop_task"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        send(
+            dispatcher,
+            Reply(
+                "OK, I've stopped there and nothing was changed. "
+                "Is there anything else I can help with?"
+            ),
+        )
+        return [SlotSet(slot, None) for slot in TASK_SLOTS]
+
+
+class ActionOtherOrderStatus(Action):
+    """ "Where is my other order?" in the middle of a form; the form continues afterwards."""
+
+    def name(self) -> str:
+        return "action_other_order_status"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        text = latest_entity(tracker, "order_id") or latest_text(tracker)
+        send(dispatcher, conversation().other_order_status(tracker.get_slot("customer_id"), text))
+        return []
+
+
+class ActionAnswerPolicy(Action):
+    """Policy questions answered from the shop's policy passages in the database."""
+
+    def name(self) -> str:
+        return "action_answer_policy"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        send(dispatcher, conversation().policy_answer(latest_intent(tracker)))
+        return []
+
+
+class ActionSearchProducts(Action):
+    """Product search, product info and availability from the catalog, as product cards."""
+
+    def name(self) -> str:
+        return "action_search_products"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        reply = service.product_reply(
+            conversation().db,
+            latest_intent(tracker),
+            latest_text(tracker),
+            latest_entity(tracker, "product"),
+        )
+        send(dispatcher, reply)
+        return []
+
+
+def _handoff_events(reason: str) -> list[dict[str, Any]]:
+    log.info("conversation marked for a person: %s", reason)
+    return [SlotSet("handoff_requested", True), SlotSet("handoff_reason", reason)]
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        send(dispatcher, service.handoff_reply("shopper_asked"))
+        return _handoff_events("shopper_asked") + [SlotSet(s, None) for s in TASK_SLOTS]
+
+
+class ActionFallback(Action):
+    """Not understood: ask to rephrase; the second time in a row, hand over to a person."""
+
+    def name(self) -> str:
+        return "action_fallback"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        _texts, intents = user_history(tracker)
+        reply, reason = service.fallback_reply(intents)
+        send(dispatcher, reply)
+        return _handoff_events(reason) if reason else []
+
+
+class ActionComplaint(Action):
+    """Apologise; hand over to a person when the shopper's frustration keeps rising."""
+
+    def name(self) -> str:
+        return "action_complaint"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        texts, intents = user_history(tracker)
+        reply, reason = service.complaint_reply(texts, intents)
+        send(dispatcher, reply)
+        return _handoff_events(reason) if reason else []

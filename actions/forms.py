@@ -1,0 +1,434 @@
+"""Form validators: pull answers out of the shopper's text and check them with the services.
+
+Every task form starts with the identity step (email, or name + zip) unless the shopper is
+already verified, then asks the task's own questions. A value that fails a check is
+explained and cleared, so the form asks again.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.forms import FormValidationAction
+from rasa_sdk.types import DomainDict
+
+from actions.common import (
+    FORM_TASKS,
+    conversation,
+    latest_intent,
+    latest_metadata,
+    latest_text,
+)
+from bot.dialogue import parsing
+from bot.dialogue.replies import Check
+
+log = logging.getLogger(__name__)
+
+# Answers with these intents are taken as answers to the form's question even when they
+# can't be parsed (the shopper gets told what was wrong); any other intent that can't be
+# parsed rejects the form, so the digression rules can answer it.
+ANSWER_INTENTS = {"inform", "nlu_fallback", ""}
+NOT_AN_ANSWER = {"stop", "deny", "affirm", "contact_human_agent", "goodbye", "greet", "thank"}
+RAW = "?"  # prefix of a raw answer that the slot's validate method still has to parse
+
+
+def _raw(text: str) -> str:
+    return RAW + text
+
+
+def _is_raw(value: Any) -> bool:
+    return isinstance(value, str) and value.startswith(RAW)
+
+
+class ShopFormValidation(FormValidationAction):
+    """Identity first, then the task's slots; subclasses name the form and its task slots."""
+
+    form: str = ""
+    task_slots: tuple[str, ...] = ()
+
+    def name(self) -> str:
+        return f"validate_{self.form}"
+
+    @property
+    def task(self) -> str:
+        return FORM_TASKS.get(self.form, "")
+
+    # -- which questions remain ---------------------------------------------------------
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        identity: list[str] = []
+        if not tracker.slots.get("customer_id"):
+            by_name = tracker.slots.get("person_name") or tracker.slots.get("zip")
+            identity = (
+                ["person_name", "zip"] if by_name and not tracker.slots.get("email") else ["email"]
+            )
+        return identity + list(self.task_slots)
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        token_events: list[EventType] = []
+        if not tracker.slots.get("customer_id"):
+            token = latest_metadata(tracker).get("customer_token")
+            customer_id = conversation().customer_from_token(token) if token else None
+            if customer_id:
+                tracker.slots["customer_id"] = customer_id
+                token_events.append(SlotSet("customer_id", customer_id))
+        return token_events + await super().run(dispatcher, tracker, domain)
+
+    def _requested(self, tracker: Tracker) -> str | None:
+        return tracker.slots.get("requested_slot")
+
+    def _answering(self, tracker: Tracker, *slots: str) -> bool:
+        """Is the latest message an answer to one of these slots' questions?"""
+        return self._requested(tracker) in slots and latest_intent(tracker) not in NOT_AN_ANSWER
+
+    def _loose(self, tracker: Tracker) -> bool:
+        return latest_intent(tracker) in ANSWER_INTENTS
+
+    # -- identity -----------------------------------------------------------------------
+
+    async def extract_email(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = latest_text(tracker)
+        found = parsing.extract_email(text)
+        if found:
+            return {"email": found}
+        if self._answering(tracker, "email") and self._loose(tracker):
+            # "Noah Brown, 20001" answers the email question too.
+            name, zip_code = parsing.extract_person_name(text), parsing.extract_zip(text)
+            if name and zip_code:
+                return {"person_name": name, "zip": zip_code}
+            return {"email": _raw(text)}
+        return {}
+
+    async def extract_person_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if self._answering(tracker, "person_name") and self._loose(tracker):
+            name = parsing.extract_person_name(latest_text(tracker))
+            return {"person_name": name or _raw(latest_text(tracker))}
+        return {}
+
+    async def extract_zip(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if self._answering(tracker, "zip", "person_name"):
+            found = parsing.extract_zip(latest_text(tracker))
+            if found:
+                return {"zip": found}
+            if self._requested(tracker) == "zip" and self._loose(tracker):
+                return {"zip": _raw(latest_text(tracker))}
+        return {}
+
+    def validate_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        email = parsing.extract_email(str(value or ""))
+        if not email:
+            dispatcher.utter_message(
+                text="That doesn't look like an email address. Could you type it again "
+                "(or give me your full name and zip code)?"
+            )
+            return {"email": None}
+        return self._after_identity(
+            conversation().identify_by_email(email), dispatcher, tracker, {"email": None}
+        )
+
+    def validate_person_name(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if _is_raw(value) or not value:
+            dispatcher.utter_message(text="Please tell me your first and last name.")
+            return {"person_name": None}
+        return self._identify_by_name(str(value), tracker.slots.get("zip"), dispatcher, tracker)
+
+    def validate_zip(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        zip_code = parsing.extract_zip(str(value or ""))
+        if not zip_code:
+            dispatcher.utter_message(text="A zip code has five digits, e.g. 10001.")
+            return {"zip": None}
+        return self._identify_by_name(
+            tracker.slots.get("person_name"), zip_code, dispatcher, tracker
+        )
+
+    def _identify_by_name(
+        self,
+        name: str | None,
+        zip_code: str | None,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+    ) -> dict[str, Any]:
+        if not name or _is_raw(name) or not zip_code or _is_raw(zip_code):
+            return {"person_name": name, "zip": zip_code}  # wait for the other half
+        return self._after_identity(
+            conversation().identify_by_name_zip(name, zip_code),
+            dispatcher,
+            tracker,
+            {"person_name": None, "zip": None},
+        )
+
+    def _after_identity(
+        self,
+        check: Check,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        on_failure: dict[str, Any],
+    ) -> dict[str, Any]:
+        dispatcher.utter_message(text=check.message)
+        if not check.ok:
+            return on_failure
+        slots = dict(check.extra)
+        # An order named before the shopper was verified is checked now.
+        order_id = tracker.slots.get("order_id")
+        if order_id and "order_id" in self.task_slots:
+            order_check = conversation().check_order(check.value, str(order_id), self.task)
+            if not order_check.ok:
+                dispatcher.utter_message(text=order_check.message)
+                slots["order_id"] = None
+        return slots
+
+    # -- the order ----------------------------------------------------------------------
+
+    async def extract_order_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if latest_intent(tracker) in ("track_order", "track_refund") and self.task != "status":
+            return {}  # "where is my other order?" is a digression, not this form's order
+        found = parsing.extract_order_id(latest_text(tracker))
+        if found:
+            return {"order_id": found}
+        if self._answering(tracker, "order_id") and self._loose(tracker):
+            return {"order_id": _raw(latest_text(tracker))}
+        return {}
+
+    def validate_order_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        order_id = parsing.extract_order_id(str(value or ""))
+        if not order_id:
+            dispatcher.utter_message(
+                text="An order number looks like #W1234567. Which order do you mean?"
+            )
+            return {"order_id": None}
+        customer_id = tracker.slots.get("customer_id")
+        if not customer_id:
+            return {"order_id": order_id}  # checked once the shopper is verified
+        check = conversation().check_order(customer_id, order_id, self.task)
+        if not check.ok:
+            dispatcher.utter_message(text=check.message)
+            return {"order_id": None}
+        slots: dict[str, Any] = {"order_id": check.value}
+        if self._requested(tracker) != "order_id":
+            # Another order named later in the form: what was chosen for the old one is void.
+            for slot in ("item_ids", "new_item_ids", "payment_method_id", "confirmed"):
+                if slot in self.task_slots:
+                    slots[slot] = None
+        return slots
+
+    # -- cancellation reason --------------------------------------------------------------
+
+    async def extract_cancel_reason(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not self._answering(tracker, "cancel_reason", "confirmed"):
+            return {}
+        allowed = conversation().policy.cancellation.reasons
+        found = parsing.extract_cancel_reason(latest_text(tracker), allowed)
+        if found:
+            return {"cancel_reason": found}
+        if self._requested(tracker) == "cancel_reason" and self._loose(tracker):
+            return {"cancel_reason": _raw(latest_text(tracker))}
+        return {}
+
+    def validate_cancel_reason(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        allowed = conversation().policy.cancellation.reasons
+        reason = parsing.extract_cancel_reason(str(value or ""), allowed)
+        if not reason:
+            dispatcher.utter_message(
+                text="An order can be cancelled for one of these reasons: "
+                + " or ".join(f'"{r}"' for r in allowed)
+                + ". Which one applies?"
+            )
+            return {"cancel_reason": None}
+        return {"cancel_reason": reason}
+
+    # -- items --------------------------------------------------------------------------
+
+    async def extract_item_ids(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not self._answering(tracker, "item_ids") or not tracker.slots.get("order_id"):
+            return {}
+        check = conversation().resolve_items(
+            tracker.slots.get("customer_id") or "", tracker.slots["order_id"], latest_text(tracker)
+        )
+        if check.ok:
+            return {"item_ids": check.value}
+        return {"item_ids": [_raw(latest_text(tracker))]} if self._loose(tracker) else {}
+
+    def validate_item_ids(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        values = list(value or [])
+        if values and not any(_is_raw(v) for v in values):
+            return {"item_ids": values, "new_item_ids": None}
+        text = " ".join(str(v).lstrip(RAW) for v in values)
+        check = conversation().resolve_items(
+            tracker.slots.get("customer_id") or "", tracker.slots.get("order_id") or "", text
+        )
+        if not check.ok:
+            dispatcher.utter_message(text=check.message)
+            return {"item_ids": None}
+        return {"item_ids": check.value, "new_item_ids": None}
+
+    async def extract_new_item_ids(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        items = tracker.slots.get("item_ids")
+        if not self._answering(tracker, "new_item_ids") or not items:
+            return {}
+        check = conversation().resolve_new_items(list(items), latest_text(tracker))
+        if check.ok:
+            return {"new_item_ids": check.value}
+        return {"new_item_ids": [_raw(latest_text(tracker))]} if self._loose(tracker) else {}
+
+    def validate_new_item_ids(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        values = list(value or [])
+        if values and not any(_is_raw(v) for v in values):
+            return {"new_item_ids": values}
+        text = " ".join(str(v).lstrip(RAW) for v in values)
+        check = conversation().resolve_new_items(list(tracker.slots.get("item_ids") or []), text)
+        if not check.ok:
+            dispatcher.utter_message(text=check.message)
+            return {"new_item_ids": None}
+        return {"new_item_ids": check.value}
+
+    # -- payment ------------------------------------------------------------------------
+
+    async def extract_payment_method_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not self._answering(tracker, "payment_method_id", "confirmed"):
+            return {}
+        text = latest_text(tracker)
+        entity = next(tracker.get_latest_entity_values("payment_method"), None)
+        check = conversation().resolve_payment(
+            tracker.slots.get("customer_id") or "",
+            tracker.slots.get("order_id"),
+            f"{entity} {text}" if entity else text,
+            self.task,
+        )
+        if check.ok:
+            return {"payment_method_id": check.value}
+        if self._requested(tracker) == "payment_method_id" and self._loose(tracker):
+            return {"payment_method_id": _raw(text)}
+        return {}
+
+    def validate_payment_method_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        check = conversation().resolve_payment(
+            tracker.slots.get("customer_id") or "",
+            tracker.slots.get("order_id"),
+            str(value or "").lstrip(RAW),
+            self.task,
+        )
+        if not check.ok:
+            dispatcher.utter_message(text=check.message)
+            return {"payment_method_id": None}
+        return {"payment_method_id": check.value}
+
+    # -- address ------------------------------------------------------------------------
+
+    async def extract_new_address(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not self._answering(tracker, "new_address", "confirmed"):
+            return {}
+        text = latest_text(tracker)
+        if parsing.parse_address(text) is not None:
+            return {"new_address": text}
+        if self._requested(tracker) == "new_address" and self._loose(tracker):
+            return {"new_address": _raw(text)}
+        return {}
+
+    def validate_new_address(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if isinstance(value, dict):
+            return {"new_address": value}
+        check = conversation().resolve_address(str(value or "").lstrip(RAW))
+        if not check.ok:
+            dispatcher.utter_message(text=check.message)
+            return {"new_address": None}
+        return {"new_address": check.value}
+
+    # -- confirmation -------------------------------------------------------------------
+
+    def validate_confirmed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"confirmed": bool(value)}
+
+
+class ValidateIdentifyForm(ShopFormValidation):
+    form = "identify_form"
+    task_slots = ()
+
+
+class ValidateOrderStatusForm(ShopFormValidation):
+    form = "order_status_form"
+    task_slots = ("order_id",)
+
+
+class ValidateCancelForm(ShopFormValidation):
+    form = "cancel_form"
+    task_slots = ("order_id", "cancel_reason", "confirmed")
+
+
+class ValidateModifyItemsForm(ShopFormValidation):
+    form = "modify_items_form"
+    task_slots = ("order_id", "item_ids", "new_item_ids", "payment_method_id", "confirmed")
+
+
+class ValidateModifyAddressForm(ShopFormValidation):
+    form = "modify_address_form"
+    task_slots = ("order_id", "new_address", "confirmed")
+
+
+class ValidateModifyPaymentForm(ShopFormValidation):
+    form = "modify_payment_form"
+    task_slots = ("order_id", "payment_method_id", "confirmed")
+
+
+class ValidateReturnForm(ShopFormValidation):
+    form = "return_form"
+    task_slots = ("order_id", "item_ids", "payment_method_id", "confirmed")
+
+
+class ValidateExchangeForm(ShopFormValidation):
+    form = "exchange_form"
+    task_slots = ("order_id", "item_ids", "new_item_ids", "payment_method_id", "confirmed")
+
+
+class ValidateDefaultAddressForm(ShopFormValidation):
+    form = "default_address_form"
+    task_slots = ("new_address", "confirmed")

@@ -1,0 +1,787 @@
+"""The conversation service: one call per action, from slot values to replies.
+
+Every method takes plain values (slots, the shopper's text) and returns a ``Check`` (is this
+slot value acceptable, and why not) or a ``Reply``. The order rules themselves live in
+``OrderService``; this module only asks it, and words its answers for a chat.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Literal
+
+from sqlalchemy import select
+
+from bot.db.models import PolicyPassage, Variant
+from bot.db.session import Database, get_database
+from bot.dialogue import parsing
+from bot.dialogue.replies import YES_NO, Check, Reply, button, order_summary_payload, usd
+from bot.orders.policy import ShopPolicy, get_policy
+from bot.orders.results import (
+    Address,
+    CustomerView,
+    OrderLineView,
+    OrderView,
+    Refused,
+)
+from bot.orders.service import OrderService
+
+log = logging.getLogger(__name__)
+
+Task = Literal[
+    "status",
+    "cancel",
+    "modify_items",
+    "modify_address",
+    "modify_payment",
+    "return",
+    "exchange",
+    "default_address",
+]
+
+# Which policy status rule governs each task, and the verb used when it does not apply.
+_STATUS_RULE: dict[str, tuple[Literal["cancel", "modify", "return", "exchange"], str]] = {
+    "cancel": ("cancel", "cancelled"),
+    "modify_items": ("modify", "modified"),
+    "modify_address": ("modify", "modified"),
+    "modify_payment": ("modify", "modified"),
+    "return": ("return", "returned"),
+    "exchange": ("exchange", "exchanged"),
+}
+
+# Policy passages (topic in the policy_passages table) that answer each intent.
+POLICY_TOPICS: dict[str, tuple[str, ...]] = {
+    "delivery_options": ("delivery_options",),
+    "delivery_period": ("delivery_period",),
+    "check_refund_policy": ("refunds", "returns"),
+    "get_refund": ("refunds",),
+    "check_cancellation_fee": ("cancellation_fee", "cancellation"),
+    "check_payment_methods": ("payment_methods",),
+    "payment_issue": ("payment_issue",),
+    "get_invoice": ("invoices",),
+    "create_account": ("account",),
+    "edit_account": ("account",),
+    "registration_problems": ("account", "password"),
+    "delete_account": ("privacy",),
+    "recover_password": ("password",),
+    "newsletter_subscription": ("newsletter",),
+    "review": ("reviews",),
+    "change_order": ("order_changes",),
+    "change_shipping_address": ("shipping_address",),
+    "contact_human_agent": ("contact",),
+}
+
+# Quick replies that lead on from a policy answer into the flow that acts on it.
+_FOLLOW_UPS: dict[str, list[dict[str, str]]] = {
+    "check_refund_policy": [button("Return an item", "return_item")],
+    "get_refund": [
+        button("Return an item", "return_item"),
+        button("Cancel an order", "cancel_order"),
+    ],
+    "check_cancellation_fee": [button("Cancel an order", "cancel_order")],
+    "delivery_period": [button("Track my order", "track_order")],
+    "delivery_options": [button("Track my order", "track_order")],
+}
+
+TASK_WORDS: dict[str, str] = {
+    "status": "check",
+    "cancel": "cancel",
+    "modify_items": "change",
+    "modify_address": "change the address of",
+    "modify_payment": "change the payment of",
+    "return": "return items from",
+    "exchange": "exchange items from",
+}
+
+
+QUESTIONS: dict[str, str] = {
+    "email": (
+        "First I need to verify who you are. What's the email address on your account? "
+        "(Or tell me your full name and zip code.)"
+    ),
+    "person_name": "What's the full name on your account?",
+    "zip": "And the zip code of your default address?",
+    "new_address": (
+        "What's the new address? Please write it as: street, [apartment,] city, state zip "
+        "(for example: 12 Oak Street, Suite 4, Austin, TX 78701)."
+    ),
+}
+
+
+class ShopConversation:
+    """Conversation-level operations over the order service, the catalog and the policy."""
+
+    def __init__(self, db: Database, policy: ShopPolicy) -> None:
+        self.db = db
+        self.policy = policy
+        self.orders = OrderService(db, policy)
+
+    @classmethod
+    def default(cls) -> ShopConversation:
+        return cls(get_database(), get_policy())
+
+    # -- identification ---------------------------------------------------------------
+
+    def identify_by_email(self, email: str) -> Check:
+        found = self.orders.identify_by_email(email)
+        if isinstance(found, Refused):
+            return Check(False, message=found.message)
+        return self._identified(found.value, email=email)
+
+    def identify_by_name_zip(self, full_name: str, zip_code: str) -> Check:
+        first, last = parsing.split_name(full_name)
+        if not last:
+            return Check(False, message="Please give me your first and last name.")
+        found = self.orders.identify_by_name_zip(first, last, zip_code)
+        if isinstance(found, Refused):
+            return Check(False, message=found.message)
+        return self._identified(found.value)
+
+    @staticmethod
+    def _identified(customer: CustomerView, **extra: Any) -> Check:
+        return Check(
+            True,
+            value=customer.id,
+            message=f"Thanks, {customer.first_name}, I've found your account.",
+            extra={"customer_id": customer.id, "person_name": customer.name, **extra},
+        )
+
+    def customer_from_token(self, token: str | None) -> str | None:
+        """The customer id a signed token vouches for, if it is valid and the customer exists."""
+        if not token:
+            return None
+        from bot.settings import get_settings
+        from bot.web.customer_token import verify_customer_token
+
+        secret = get_settings().customer_token_secret
+        if secret is None:
+            log.warning("a customer token arrived but SHOPBOT_CUSTOMER_TOKEN_SECRET is not set")
+            return None
+        customer_id = verify_customer_token(token, secret)
+        if customer_id is None:
+            log.warning("ignored an invalid or expired customer token")
+            return None
+        found = self.orders.get_customer(customer_id)
+        return customer_id if not isinstance(found, Refused) else None
+
+    def welcome_back(self, customer_id: str, order_id: str | None) -> Reply:
+        """After identification: greet by name; show the order if one was mentioned."""
+        found = self.orders.get_customer(customer_id)
+        if isinstance(found, Refused):
+            return Reply(found.message)
+        name = found.value.first_name
+        if order_id:
+            status = self.order_status(customer_id, order_id)
+            return Reply(f"You're verified, {name}. {status.text}", payload=status.payload)
+        return Reply(
+            f"You're verified, {name}. What can I do for you?",
+            buttons=[
+                button("My orders", "track_order"),
+                button("Return an item", "return_item"),
+                button("Cancel an order", "cancel_order"),
+            ],
+        )
+
+    def question(self, slot: str) -> Reply:
+        """The form question for a slot whose wording doesn't depend on the shopper's data."""
+        if slot == "cancel_reason":
+            reasons = self.policy.cancellation.reasons
+            return Reply(
+                "Why would you like to cancel? The reasons we can accept: "
+                + " or ".join(f'"{r}"' for r in reasons)
+                + ".",
+                buttons=[button(r.capitalize(), "inform", cancel_reason=r) for r in reasons],
+            )
+        return Reply(QUESTIONS[slot])
+
+    # -- orders -------------------------------------------------------------------------
+
+    def check_order(self, customer_id: str, order_id: str, task: str) -> Check:
+        """Is this order the shopper's, and does its status allow the task?"""
+        details = self.orders.order_details(customer_id, order_id)
+        if isinstance(details, Refused):
+            return Check(False, message=details.message)
+        order = details.value
+        rule = _STATUS_RULE.get(task)
+        if rule is not None:
+            action, verb = rule
+            if not self.policy.allows(action, order.status):
+                allowed = {
+                    "cancel": self.policy.statuses.cancel,
+                    "modify": self.policy.statuses.modify,
+                    "return": self.policy.statuses.return_,
+                    "exchange": self.policy.statuses.exchange,
+                }[action]
+                return Check(
+                    False,
+                    message=(
+                        f"Order {order.id} is {order.status}, so it can't be {verb}: only "
+                        f"{' or '.join(allowed)} orders can. Is there another order you mean?"
+                    ),
+                )
+            locked = action in ("cancel", "modify") and order.items_modified
+            if locked and self.policy.modification.items_once:
+                return Check(
+                    False,
+                    message=(
+                        f"The items of order {order.id} were already changed once, so it "
+                        f"can't be {verb} any more. Is there another order you mean?"
+                    ),
+                )
+        return Check(True, value=order.id)
+
+    def ask_order(self, customer_id: str | None, task: str) -> Reply:
+        """Which order? With the shopper's orders as quick replies (most relevant first)."""
+        words = TASK_WORDS.get(task, "look at")
+        question = f"Which order would you like to {words}? Please give me the order number."
+        if not customer_id:
+            return Reply(question)
+        listed = self.orders.list_orders(customer_id)
+        if isinstance(listed, Refused) or not listed.value:
+            return Reply(question if not isinstance(listed, Refused) else listed.message)
+        rule = _STATUS_RULE.get(task)
+        orders = listed.value
+        if rule is not None:
+            fitting = [o for o in orders if self.policy.allows(rule[0], o.status)]
+            if not fitting:
+                lines = "; ".join(f"{o.id} ({o.status})" for o in orders)
+                return Reply(
+                    f"None of your orders can be {rule[1]} right now ({lines}). "
+                    "Which order do you mean?"
+                )
+            orders = fitting
+        lines = "\n".join(
+            f"- {o.id}: {o.status}, {o.item_count} item(s), {usd(o.total)}" for o in orders
+        )
+        return Reply(
+            f"{question} Your orders:\n{lines}",
+            buttons=[button(f"{o.id} ({o.status})", "inform", order_id=o.id) for o in orders[:8]],
+        )
+
+    def order_status(self, customer_id: str, order_id: str) -> Reply:
+        details = self.orders.order_details(customer_id, order_id)
+        if isinstance(details, Refused):
+            return Reply(details.message)
+        order = details.value
+        items = "; ".join(line.describe() for line in order.lines)
+        tracking = (
+            f" Tracking number(s): {', '.join(order.tracking_ids)}." if order.tracking_ids else ""
+        )
+        refunds = [t for t in order.transactions if t.kind == "refund"]
+        refund_text = (
+            " Refunds: "
+            + "; ".join(f"{usd(t.amount)} to {t.payment_method_id}" for t in refunds)
+            + "."
+            if refunds
+            else ""
+        )
+        return Reply(
+            f"Order {order.id} is {order.status}. Items: {items}. Total {usd(order.total)}."
+            f"{tracking}{refund_text}",
+            payload=order_summary_payload(order),
+        )
+
+    def list_orders(self, customer_id: str) -> Reply:
+        listed = self.orders.list_orders(customer_id)
+        if isinstance(listed, Refused):
+            return Reply(listed.message)
+        if not listed.value:
+            return Reply("I don't see any orders on your account yet.")
+        lines = "\n".join(f"- {o.id}: {o.status}, {usd(o.total)}" for o in listed.value)
+        return Reply(f"Your orders:\n{lines}")
+
+    def other_order_status(self, customer_id: str | None, text: str) -> Reply:
+        """ "Where is my other order?" asked in the middle of a form."""
+        if not customer_id:
+            return Reply(
+                "I can look that up once I know who you are; let's finish this step first."
+            )
+        order_id = parsing.extract_order_id(text)
+        if order_id:
+            return self.order_status(customer_id, order_id)
+        return self.list_orders(customer_id)
+
+    # -- items ------------------------------------------------------------------------
+
+    def _order(self, customer_id: str, order_id: str) -> OrderView | Refused:
+        details = self.orders.order_details(customer_id, order_id)
+        return details if isinstance(details, Refused) else details.value
+
+    @staticmethod
+    def _open_lines(order: OrderView) -> list[OrderLineView]:
+        return [ln for ln in order.lines if not ln.return_requested and not ln.exchange_variant_id]
+
+    def ask_items(self, customer_id: str, order_id: str, task: str) -> Reply:
+        order = self._order(customer_id, order_id)
+        if isinstance(order, Refused):
+            return Reply(order.message)
+        verb = {"return": "return", "exchange": "exchange"}.get(task, "change")
+        lines = self._open_lines(order)
+        listing = "\n".join(f"- {ln.describe()}: item {ln.variant_id}" for ln in lines)
+        return Reply(
+            f"Which items of order {order.id} would you like to {verb}? Please list all of them "
+            f'in one message (item numbers or descriptions, or "all").\n{listing}',
+            buttons=[button(ln.describe(), "inform", item=ln.variant_id) for ln in lines[:8]],
+        )
+
+    def resolve_items(self, customer_id: str, order_id: str, text: str) -> Check:
+        """The order's variant ids the shopper named: by id, by description, or "all"."""
+        order = self._order(customer_id, order_id)
+        if isinstance(order, Refused):
+            return Check(False, message=order.message)
+        lines = self._open_lines(order)
+        own = {ln.variant_id for ln in lines}
+        named = parsing.extract_item_ids(text)
+        if named:
+            unknown = [v for v in named if v not in own]
+            if unknown:
+                return Check(
+                    False,
+                    message=(
+                        f"Item {unknown[0]} isn't one of the items of order {order.id} that can "
+                        "still be changed. Could you check which items you mean?"
+                    ),
+                )
+            return Check(True, value=named)
+        lowered = (text or "").lower()
+        if re.search(r"\b(all|everything|every item|whole order)\b", lowered):
+            return Check(True, value=sorted(own))
+        picked = [
+            ln.variant_id
+            for ln in lines
+            if _mentions(lowered, ln.name) and _options_fit(lowered, ln.options, require=False)
+        ]
+        picked = list(dict.fromkeys(picked))
+        if picked:
+            return Check(True, value=picked)
+        return Check(
+            False,
+            message="I couldn't tell which items you mean. Please use the item numbers I listed.",
+        )
+
+    def _alternatives(self, variant_id: str) -> tuple[Variant | None, list[Variant]]:
+        with self.db.session() as s:
+            current = s.get(Variant, variant_id)
+            if current is None:
+                return None, []
+            others = s.scalars(
+                select(Variant)
+                .where(Variant.product_id == current.product_id, Variant.id != variant_id)
+                .order_by(Variant.id)
+            ).all()
+            available = [v for v in others if v.available]
+            return current, available
+
+    def ask_new_items(self, item_ids: list[str]) -> Reply:
+        parts: list[str] = []
+        buttons: list[dict[str, str]] = []
+        for variant_id in item_ids:
+            current, options = self._alternatives(variant_id)
+            if current is None:
+                continue
+            described = ", ".join(
+                f"{_opts(v.options)} (item {v.id}, {usd(v.price)})" for v in options[:10]
+            )
+            parts.append(
+                f"For item {variant_id} ({_opts(current.options)}), available options: "
+                f"{described or 'none right now'}."
+            )
+            if len(item_ids) == 1:
+                buttons = [button(_opts(v.options), "inform", item=v.id) for v in options[:8]]
+        return Reply(
+            "What would you like instead? Tell me the new options or item numbers, one per item "
+            "and in the same order.\n" + "\n".join(parts),
+            buttons=buttons,
+        )
+
+    def resolve_new_items(self, item_ids: list[str], text: str) -> Check:
+        """One new variant per item being changed, from ids or from the options described."""
+        named = parsing.extract_item_ids(text)
+        lowered = (text or "").lower()
+        chosen: list[str] = []
+        for index, variant_id in enumerate(item_ids):
+            current, options = self._alternatives(variant_id)
+            if current is None:
+                return Check(False, message=f"I couldn't find item {variant_id} any more.")
+            by_id = [v for v in named if v in {o.id for o in options}]
+            if len(named) == len(item_ids) and index < len(named):
+                chosen.append(named[index])
+                continue
+            if by_id:
+                chosen.append(by_id[0])
+                continue
+            fitting = [
+                v
+                for v in options
+                if _options_fit(lowered, _changed_options(current.options, v.options))
+            ]
+            if len(fitting) == 1:
+                chosen.append(fitting[0].id)
+                continue
+            return Check(
+                False,
+                message=(
+                    f"I couldn't tell which option you'd like for item {variant_id}"
+                    + (" (more than one matches)" if fitting else "")
+                    + ". Please give me the new item number."
+                ),
+            )
+        return Check(True, value=chosen)
+
+    # -- payment ------------------------------------------------------------------------
+
+    def _original_method(self, order: OrderView) -> str | None:
+        for tx in order.transactions:
+            if tx.kind == "payment":
+                return tx.payment_method_id
+        return None
+
+    def ask_payment(self, customer_id: str, order_id: str | None, task: str) -> Reply:
+        customer = self.orders.get_customer(customer_id)
+        if isinstance(customer, Refused):
+            return Reply(customer.message)
+        methods = list(customer.value.payment_methods)
+        original = None
+        if order_id:
+            order = self._order(customer_id, order_id)
+            if not isinstance(order, Refused):
+                original = self._original_method(order)
+        if task == "return":
+            methods = [m for m in methods if m.id == original or m.kind == "gift_card"]
+            question = "Where should the refund go: the original payment method or a gift card?"
+        elif task == "modify_payment":
+            methods = [m for m in methods if m.id != original]
+            question = "Which payment method should the order use instead?"
+        else:
+            question = "Which payment method should pay or receive any price difference?"
+        listing = "\n".join(
+            f"- {m.label}{' (original)' if m.id == original else ''}: {m.id}" for m in methods
+        )
+        return Reply(
+            f"{question}\n{listing}",
+            buttons=[button(m.label, "inform", payment_method=m.id) for m in methods[:6]],
+        )
+
+    def resolve_payment(
+        self, customer_id: str, order_id: str | None, text: str, task: str
+    ) -> Check:
+        customer = self.orders.get_customer(customer_id)
+        if isinstance(customer, Refused):
+            return Check(False, message=customer.message)
+        methods = list(customer.value.payment_methods)
+        lowered = (text or "").lower()
+        explicit = parsing.extract_payment_method_id(text)
+        chosen: str | None = None
+        if explicit:
+            chosen = explicit
+        elif "original" in lowered or "same card" in lowered or "same method" in lowered:
+            order = self._order(customer_id, order_id) if order_id else None
+            if order is not None and not isinstance(order, Refused):
+                chosen = self._original_method(order)
+        else:
+            last_four = parsing.extract_last_four(text)
+            kinds = [
+                kind
+                for kind, words in (
+                    ("gift_card", ("gift card", "giftcard", "gift")),
+                    ("paypal", ("paypal", "pay pal")),
+                    ("credit_card", ("credit card", "card", "visa", "mastercard", "amex")),
+                )
+                if any(w in lowered for w in words)
+            ]
+            candidates = [
+                m
+                for m in methods
+                if (not kinds or m.kind == kinds[0])
+                and (not last_four or m.label.endswith(last_four))
+            ]
+            if (kinds or last_four) and len(candidates) == 1:
+                chosen = candidates[0].id
+            elif len(candidates) > 1 and (kinds or last_four):
+                return Check(
+                    False,
+                    message="You have more than one of those: which one (the last four digits)?",
+                )
+        if not chosen:
+            return Check(False, message="Please pick one of the payment methods I listed.")
+        if chosen not in {m.id for m in methods}:
+            return Check(
+                False,
+                message="That payment method isn't on your account. Please pick one I listed.",
+            )
+        return Check(True, value=chosen)
+
+    # -- addresses ----------------------------------------------------------------------
+
+    @staticmethod
+    def resolve_address(text: str) -> Check:
+        parsed = parsing.parse_address(text)
+        if parsed is None:
+            return Check(
+                False,
+                message=(
+                    "I couldn't read that as an address. Please write it as: street, "
+                    "[apartment,] city, state zip."
+                ),
+            )
+        return Check(True, value=parsed.as_dict())
+
+    # -- previews and changes -------------------------------------------------------------
+
+    def preview(self, task: str, slots: dict[str, Any]) -> Reply:
+        """The summary shown before the shopper says yes; a refusal if the change can't happen."""
+        result = self._call(task, slots, preview=True)
+        if isinstance(result, Refused):
+            return Reply(result.message + " Nothing has been changed.")
+        reminder = (
+            " Please make sure these are all the items you want to change: this can only be "
+            "done once."
+            if task in ("modify_items", "exchange")
+            else ""
+        )
+        return Reply(
+            f"{result.value.summary}{reminder}\nShall I go ahead? (yes/no)", buttons=YES_NO
+        )
+
+    def execute(self, task: str, slots: dict[str, Any]) -> Reply:
+        result = self._call(task, slots, preview=False)
+        if isinstance(result, Refused):
+            return Reply(result.message + " Nothing has been changed.")
+        value = result.value
+        if isinstance(value, OrderView):
+            outcome = value.outcome or f"Done: order {value.id} is now {value.status}."
+            return Reply(outcome, payload=order_summary_payload(value))
+        if isinstance(value, CustomerView):
+            return Reply(f"Done: your default address is now {value.address.one_line()}.")
+        return Reply("Done.")
+
+    def _call(self, task: str, slots: dict[str, Any], *, preview: bool) -> Any:
+        customer_id = slots.get("customer_id") or ""
+        order_id = slots.get("order_id") or ""
+        method = slots.get("payment_method_id") or ""
+        items = list(slots.get("item_ids") or [])
+        changes = dict(zip(items, list(slots.get("new_item_ids") or []), strict=False))
+        address = _address(slots.get("new_address"))
+        svc = self.orders
+        if task == "cancel":
+            fn = svc.preview_cancel if preview else svc.cancel_order
+            return fn(customer_id, order_id, slots.get("cancel_reason") or "")
+        if task == "modify_items":
+            fn = svc.preview_modify_items if preview else svc.modify_items
+            return fn(customer_id, order_id, changes, method)
+        if task == "modify_address":
+            fn = svc.preview_modify_address if preview else svc.modify_address
+            return fn(customer_id, order_id, address)
+        if task == "modify_payment":
+            fn = svc.preview_modify_payment if preview else svc.modify_payment
+            return fn(customer_id, order_id, method)
+        if task == "return":
+            fn = svc.preview_return if preview else svc.return_items
+            return fn(customer_id, order_id, items, method)
+        if task == "exchange":
+            fn = svc.preview_exchange if preview else svc.exchange_items
+            return fn(customer_id, order_id, changes, method)
+        if task == "default_address":
+            fn2 = svc.preview_change_default_address if preview else svc.change_default_address
+            return fn2(customer_id, address)
+        raise ValueError(f"unknown task {task!r}")
+
+    # -- policy answers -------------------------------------------------------------------
+
+    def policy_answer(self, intent: str) -> Reply:
+        """Answer a policy question from the shop's stored policy passages."""
+        topics = POLICY_TOPICS.get(intent)
+        if not topics:
+            return Reply(self._contact_line("I don't have a policy note on that."))
+        with self.db.session() as s:
+            rows = s.scalars(select(PolicyPassage).where(PolicyPassage.topic.in_(topics))).all()
+            passages = sorted(rows, key=lambda p: (topics.index(p.topic), p.id))
+            texts = [_clean_passage(p.body) for p in passages[:2]]
+        if not texts:
+            log.warning("no policy passage stored for topics %s", topics)
+            return Reply(self._contact_line("I can't find our policy note on that right now."))
+        return Reply("\n\n".join(texts), buttons=_FOLLOW_UPS.get(intent, []))
+
+    def _contact_line(self, lead: str) -> str:
+        contact = self.policy.contact
+        hours = f" ({contact.hours})" if contact.hours else ""
+        return f"{lead} Our team can help at {contact.email}{hours}, or ask me for a person."
+
+
+def _clean_passage(body: str) -> str:
+    return re.sub(r"<!--.*?-->", "", body, flags=re.S).strip()
+
+
+def _address(raw: Any) -> Address:
+    data = raw if isinstance(raw, dict) else {}
+    return Address(
+        address1=str(data.get("address1", "")),
+        address2=str(data.get("address2", "")),
+        city=str(data.get("city", "")),
+        state=str(data.get("state", "")),
+        zip=str(data.get("zip", "")),
+        country=str(data.get("country", "USA") or "USA"),
+    )
+
+
+def _opts(options: dict[str, Any]) -> str:
+    return ", ".join(f"{k} {v}" for k, v in (options or {}).items()) or "standard"
+
+
+def _mentions(text: str, name: str) -> bool:
+    words = [w for w in re.findall(r"[a-z]+", name.lower()) if len(w) > 2]
+    return bool(words) and any(re.search(rf"\b{re.escape(w)}s?\b", text) for w in words)
+
+
+def _options_fit(text: str, options: dict[str, Any], *, require: bool = True) -> bool:
+    """Every option value is written in the text (``require=False``: none contradicts)."""
+    values = [str(v).lower() for v in (options or {}).values()]
+    if not values:
+        return not require
+    hits = [v for v in values if v and re.search(rf"(?<!\w){re.escape(v)}(?!\w)", text)]
+    return len(hits) == len(values) if require else True
+
+
+def _changed_options(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
+    """The options of ``new`` that differ from ``old``: what the shopper has to say."""
+    return {k: v for k, v in (new or {}).items() if (old or {}).get(k) != v}
+
+
+# -- products -----------------------------------------------------------------------------
+
+
+def product_reply(db: Database, intent: str, text: str, product: str | None = None) -> Reply:
+    """Answer a product question from the catalog: product cards plus quick replies."""
+    from bot.catalog.search import product_cards_payload, search_products
+
+    query = (
+        " ".join(part for part in (product, text) if part) if intent != "search_product" else text
+    )
+    limit = 3 if intent in ("product_info", "check_availability") else 5
+    try:
+        hits = search_products(db, query or text, limit=limit)
+    except Exception:  # the search must never turn into a traceback for the shopper
+        log.exception("product search failed for %r", query)
+        return Reply("Sorry, I can't search the catalog right now. Please try again in a moment.")
+    if not hits:
+        return Reply(
+            "I couldn't find a product matching that. Could you describe it differently "
+            "(type of product, colour, size, budget)?"
+        )
+    top = hits[0]
+    if intent in ("product_info", "check_availability"):
+        in_stock = [v for v in top.variants if v.in_stock]
+        options = "; ".join(_opts(v.options) for v in in_stock[:6])
+        price = (
+            f"from {usd(top.min_price)}"
+            if top.min_price is not None and top.min_price != top.max_price
+            else (usd(top.min_price) if top.min_price is not None else "price on request")
+        )
+        stock = (
+            f"In stock: {len(in_stock)} option(s), e.g. {options}."
+            if in_stock
+            else "It is out of stock at the moment."
+        )
+        text_out = f"{top.name}{f' by {top.brand}' if top.brand else ''}: {price}. {stock}"
+    else:
+        names = ", ".join(h.name for h in hits)
+        text_out = f"Here is what I found: {names}."
+    buttons = [button(f"More about {h.name}", "product_info", product=h.name) for h in hits[:3]]
+    return Reply(text_out, buttons=buttons, payload=product_cards_payload(hits))
+
+
+# -- hand-off, fallback and frustration ----------------------------------------------------
+
+HANDOFF_TEXT = (
+    "I'm handing this conversation to a member of our support team. A person will join this "
+    "chat as soon as one is free (usually within a few minutes during opening hours); they "
+    "will see everything we've said so far, so you won't need to repeat yourself."
+)
+
+FRUSTRATION_WORDS = (
+    "ridiculous",
+    "useless",
+    "terrible",
+    "worst",
+    "awful",
+    "angry",
+    "furious",
+    "fed up",
+    "waste of time",
+    "unacceptable",
+    "stupid",
+    "disappointed",
+    "annoyed",
+    "frustrat",
+    "not helping",
+    "doesn't help",
+)
+
+
+def frustration_score(user_texts: list[str], intents: list[str]) -> int:
+    """How upset the recent messages sound: complaints, angry words, shouting.
+
+    Deliberately simple and explainable: each recent complaint counts 2, each angry word 1,
+    a shouted (all caps) or "!!!" message 1. Only the last five user turns count.
+    """
+    score = 2 * sum(1 for intent in intents[-5:] if intent == "complaint")
+    for text in user_texts[-5:]:
+        lowered = text.lower()
+        score += sum(1 for word in FRUSTRATION_WORDS if word in lowered)
+        letters = [c for c in text if c.isalpha()]
+        if len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.7:
+            score += 1
+        if "!!" in text:
+            score += 1
+    return score
+
+
+FRUSTRATION_HANDOFF_AT = 4
+FALLBACKS_BEFORE_HANDOFF = 2
+
+
+def complaint_reply(user_texts: list[str], intents: list[str]) -> tuple[Reply, str | None]:
+    """An apology, and a hand-off reason when frustration has built up."""
+    if frustration_score(user_texts, intents) >= FRUSTRATION_HANDOFF_AT:
+        return handoff_reply("frustration"), "frustration"
+    return (
+        Reply(
+            "I'm sorry about that. Tell me what went wrong (with the order number if it is "
+            "about an order) and I'll do my best to fix it, or ask for a person at any time.",
+            buttons=[button("Talk to a person", "contact_human_agent")],
+        ),
+        None,
+    )
+
+
+def trailing_fallbacks(intents: list[str]) -> int:
+    """How many of the latest user messages in a row were not understood."""
+    count = 0
+    for intent in reversed(intents):
+        if intent != "nlu_fallback":
+            break
+        count += 1
+    return count
+
+
+def fallback_reply(intents: list[str]) -> tuple[Reply, str | None]:
+    if trailing_fallbacks(intents) >= FALLBACKS_BEFORE_HANDOFF:
+        return handoff_reply("repeated_fallback"), "repeated_fallback"
+    return (
+        Reply(
+            "Sorry, I didn't understand that. Could you say it another way? I can help with "
+            "orders, returns, delivery, payments and products.",
+            buttons=[
+                button("Where is my order?", "track_order"),
+                button("Talk to a person", "contact_human_agent"),
+            ],
+        ),
+        None,
+    )
+
+
+def handoff_reply(reason: str) -> Reply:
+    from bot.dialogue.replies import handoff_payload
+
+    return Reply(HANDOFF_TEXT, payload=handoff_payload("requested", HANDOFF_TEXT))

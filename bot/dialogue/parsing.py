@@ -1,0 +1,161 @@
+"""Pull slot values out of what the shopper typed.
+
+NLU entities are the first source; these parsers are the safety net when the shopper
+answers a form question with a bare value ("it's #W1234567", "john@x.com", "no longer
+needed") that the entity extractor missed. They never guess: no match means ``None``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+ORDER_ID_RE = re.compile(r"(?<![A-Za-z0-9])#?([A-Za-z]\d{7})(?!\d)")
+EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+ZIP_RE = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
+# τ-bench item ids are 10 digits; demo shop variants look like SB-V000101.
+ITEM_ID_RE = re.compile(r"(?<![\w-])(\d{10}|SB-V\d{6})(?![\w-])", re.IGNORECASE)
+PAYMENT_ID_RE = re.compile(r"\b((?:credit_card|gift_card|paypal)_\d{4,10})\b", re.IGNORECASE)
+LAST_FOUR_RE = re.compile(r"(?:ending|ends|last four|last 4|\*{2,})\D{0,12}(\d{4})\b", re.I)
+
+
+def normalise_order_id(raw: str) -> str:
+    """``w1234567`` / ``#W1234567`` → ``#W1234567`` (the form the services store)."""
+    return "#" + raw.strip().lstrip("#").upper()
+
+
+def extract_order_id(text: str) -> str | None:
+    match = ORDER_ID_RE.search(text or "")
+    return normalise_order_id(match.group(1)) if match else None
+
+
+def extract_email(text: str) -> str | None:
+    match = EMAIL_RE.search(text or "")
+    return match.group(0).lower() if match else None
+
+
+def extract_zip(text: str) -> str | None:
+    match = ZIP_RE.search(text or "")
+    return match.group(1) if match else None
+
+
+def extract_item_ids(text: str) -> list[str]:
+    """Every item (variant) id written in the text, in order, without duplicates."""
+    seen: list[str] = []
+    for match in ITEM_ID_RE.finditer(text or ""):
+        value = match.group(1).upper()
+        if value not in seen:
+            seen.append(value)
+    return seen
+
+
+def extract_payment_method_id(text: str) -> str | None:
+    match = PAYMENT_ID_RE.search(text or "")
+    return match.group(1).lower() if match else None
+
+
+def extract_last_four(text: str) -> str | None:
+    match = LAST_FOUR_RE.search(text or "")
+    return match.group(1) if match else None
+
+
+_REASON_WORDS = {
+    "ordered by mistake": ("mistake", "by accident", "accidentally", "wrong order", "misclick"),
+    "no longer needed": (
+        "no longer",
+        "don't need",
+        "dont need",
+        "do not need",
+        "not needed",
+        "changed my mind",
+        "don't want",
+        "dont want",
+    ),
+}
+
+
+def extract_cancel_reason(text: str, allowed: tuple[str, ...]) -> str | None:
+    """Map the shopper's words onto one of the policy's cancellation reasons."""
+    lowered = (text or "").lower()
+    for reason in allowed:
+        if reason in lowered:
+            return reason
+    for reason, words in _REASON_WORDS.items():
+        if reason in allowed and any(word in lowered for word in words):
+            return reason
+    return None
+
+
+_NAME_NOISE = re.compile(
+    r"\b(my|name|is|i'm|im|i am|it's|its|this|the|and|zip|code|postcode|postal|here)\b", re.I
+)
+
+
+def extract_person_name(text: str) -> str | None:
+    """A "First Last" name from a bare answer such as "It's Noah Brown, 20001"."""
+    cleaned = ZIP_RE.sub(" ", EMAIL_RE.sub(" ", text or ""))
+    cleaned = _NAME_NOISE.sub(" ", cleaned)
+    words = [w for w in re.split(r"[\s,.;:!?]+", cleaned) if re.fullmatch(r"[A-Za-z'-]+", w)]
+    if len(words) < 2 or len(words) > 4:
+        return None
+    return " ".join(w.capitalize() for w in words)
+
+
+def split_name(full_name: str) -> tuple[str, str]:
+    parts = full_name.strip().split()
+    if len(parts) < 2:
+        return (parts[0] if parts else "", "")
+    return parts[0], " ".join(parts[1:])
+
+
+@dataclass(frozen=True)
+class ParsedAddress:
+    address1: str
+    address2: str
+    city: str
+    state: str
+    zip: str
+    country: str = "USA"
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "address1": self.address1,
+            "address2": self.address2,
+            "city": self.city,
+            "state": self.state,
+            "zip": self.zip,
+            "country": self.country,
+        }
+
+    def one_line(self) -> str:
+        parts = [self.address1, self.address2, self.city, f"{self.state} {self.zip}", self.country]
+        return ", ".join(p for p in parts if p)
+
+
+_STATE_ZIP_RE = re.compile(r"^([A-Za-z][A-Za-z .]{1,30}?)\s+(\d{5}(?:-\d{4})?)$")
+
+
+def parse_address(text: str) -> ParsedAddress | None:
+    """Parse "street, [unit,] city, ST 12345[, country]"; ``None`` if a part is missing."""
+    parts = [p.strip() for p in (text or "").split(",") if p.strip()]
+    if len(parts) < 3:
+        return None
+    country = "USA"
+    if parts[-1].upper() in {"USA", "US", "UNITED STATES", "UNITED STATES OF AMERICA"}:
+        parts = parts[:-1]
+    state = zip_code = ""
+    tail = parts[-1]
+    match = _STATE_ZIP_RE.match(tail)
+    if match:
+        state, zip_code = match.group(1).strip(), match.group(2)
+        parts = parts[:-1]
+    elif len(parts) >= 4 and re.fullmatch(r"\d{5}(?:-\d{4})?", tail):
+        zip_code, state = tail, parts[-2]
+        parts = parts[:-2]
+    else:
+        return None
+    if len(parts) < 2 or not re.search(r"\d", parts[0]):
+        return None
+    address1, city = parts[0], parts[-1]
+    address2 = ", ".join(parts[1:-1])
+    return ParsedAddress(address1, address2, city, state, zip_code, country)

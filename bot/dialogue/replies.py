@@ -1,0 +1,69 @@
+"""What the bot says: text plus optional quick-reply buttons and one custom payload."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from bot.orders.results import OrderView
+
+
+@dataclass(frozen=True)
+class Reply:
+    text: str
+    buttons: list[dict[str, str]] = field(default_factory=list)
+    payload: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """The outcome of checking one value the shopper gave a form.
+
+    ``ok`` False means the form re-asks; ``message`` says why in the shopper's words.
+    ``extra`` holds other slots the check established (e.g. ``customer_id``).
+    """
+
+    ok: bool
+    value: Any = None
+    message: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def usd(value: Decimal) -> str:
+    return f"${value:,.2f}"
+
+
+def button(title: str, intent: str, **entities: Any) -> dict[str, str]:
+    """A quick reply that sends an intent (and entities) straight to Rasa, skipping NLU."""
+    payload = f"/{intent}" + (json.dumps(entities, ensure_ascii=False) if entities else "")
+    return {"title": title[:80], "payload": payload}
+
+
+YES_NO = [button("Yes, go ahead", "affirm"), button("No", "deny")]
+
+
+def order_summary_payload(order: OrderView) -> dict[str, Any]:
+    """The order card the widget renders (IDS.md: order summary payload)."""
+    return {
+        "type": "order_summary",
+        "order": {
+            "id": order.id,
+            "status": order.status,
+            "total": f"{order.total:.2f}",
+            "items": [
+                {
+                    "name": line.name,
+                    "options": ", ".join(f"{k} {v}" for k, v in line.options.items()),
+                    "price": f"{line.price:.2f}",
+                }
+                for line in order.lines
+            ],
+            "tracking_ids": list(order.tracking_ids),
+        },
+    }
+
+
+def handoff_payload(state: str, text: str) -> dict[str, Any]:
+    return {"type": "handoff", "state": state, "text": text}
