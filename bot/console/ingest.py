@@ -243,8 +243,8 @@ def _fold_slot(work: _Work, event: dict[str, Any], ts: float) -> None:
         conv.customer_email = value.strip().lower()[:200]
     elif name == "order_id" and value and isinstance(value, str):
         work.facets.add(f"order:{normalise_order_id(value)}")
-    elif name == HANDOFF_REASON_SLOT and value in ("asked", "fallback", "frustration"):
-        work.handoff_reason = str(value)
+    elif name == HANDOFF_REASON_SLOT and isinstance(value, str) and value:
+        work.handoff_reason = _reason(value)
     elif name == HANDOFF_SLOT and value:
         conv.handed_off = True
         work.handoff_at = work.handoff_at or ts
@@ -278,6 +278,16 @@ def _finish(
                 requested_at=work.handoff_at,
             )
         )
+
+
+def _reason(slot_value: str) -> str:
+    """The dialogue's reason slot (``shopper_asked``, ``repeated_fallback``, ...) → queue label."""
+    lowered = slot_value.lower()
+    if "fallback" in lowered:
+        return "fallback"
+    if "frustrat" in lowered or "sentiment" in lowered or "angry" in lowered:
+        return "frustration"
+    return "asked"
 
 
 def _guess_reason(conv: Conversation) -> str:

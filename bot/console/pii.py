@@ -1,8 +1,8 @@
 """PII masking at the console's single call site.
 
-The safety area owns the real masker (``bot.safety.pii.mask_pii``); when it is importable we
-use it, otherwise this small pattern masker covers e-mail addresses, card and phone numbers,
-street addresses and ZIP codes so nothing in the console or its exports shows them unmasked.
+The safety area owns the real masker (``bot.safety.pii.mask_pii``) and we use it, so the
+console, exports and LLM prompts agree on what is personal data. The small pattern masker
+below is only a fallback for a checkout where the safety module is missing.
 """
 
 from __future__ import annotations
@@ -38,13 +38,7 @@ def _load_masker() -> Callable[[str], str]:
     except Exception:  # the safety module is not there (yet): use ours
         return _fallback_mask
 
-    def _safe(text: str) -> str:
-        result = mask_pii(text)
-        # Accept either a string or an object with ``.text`` (their contract may differ).
-        masked = getattr(result, "text", result)
-        return _fallback_mask(masked if isinstance(masked, str) else str(masked))
-
-    return _safe
+    return mask_pii  # type: ignore[no-any-return]
 
 
 _MASK = _load_masker()

@@ -1,0 +1,122 @@
+"""Hand-off queue and agent actions against an HTTP endpoint with Rasa's API shape; analytics."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from bot.console.demo import Script, write_script
+from bot.console.models import Handoff
+from bot.db.session import Database
+from tests.console.conftest import ADMIN, AGENT, RecordingRasa, login, make_app
+
+
+def _waiting(db: Database) -> None:
+    now = time.time()
+    write_script(
+        db,
+        Script("old", now - 600)
+        .user("human please", "contact_human_agent")
+        .action("action_handoff")
+        .slot("handoff_requested", True)
+        .slot("handoff_reason", "shopper_asked"),
+    )
+    write_script(
+        db,
+        Script("new", now - 60)
+        .user("??", "nlu_fallback", 0.2)
+        .action("action_fallback")
+        .user("!!", "nlu_fallback", 0.2)
+        .action("action_fallback")
+        .slot("handoff_requested", True)
+        .slot("handoff_reason", "repeated_fallback"),
+    )
+    write_script(db, Script("fine", now - 30).user("hi", "greet").action("utter_greet").bot("Hi"))
+
+
+def test_queue_newest_first_with_reasons(app: FastAPI, staff: Database) -> None:
+    _waiting(staff)
+    client = TestClient(app)
+    login(client, AGENT)
+    queue = client.get("/console/api/handoffs").json()["handoffs"]
+    assert [(h["sender_id"], h["reason"], h["status"]) for h in queue] == [
+        ("new", "fallback", "waiting"),
+        ("old", "asked", "waiting"),
+    ]
+    page = client.get("/console/handoffs")
+    assert page.text.index('data-sender="new"') < page.text.index('data-sender="old"')
+
+
+def test_take_reply_release(app: FastAPI, staff: Database, rasa_endpoint: RecordingRasa) -> None:
+    _waiting(staff)
+    agent = TestClient(app)
+    csrf = login(agent, AGENT)
+    hid = agent.get("/console/api/handoffs").json()["handoffs"][0]["id"]
+    # Replying before taking is refused.
+    early = agent.post(
+        f"/console/handoffs/{hid}/reply", data={"text": "hi"}, headers={"X-CSRF-Token": csrf}
+    )
+    assert early.status_code == 409
+    agent.post(f"/console/handoffs/{hid}/take", data={"csrf": csrf})
+    first = rasa_endpoint.calls[0]
+    assert first["path"].startswith("/conversations/new/tracker/events?")
+    assert (
+        "execute_side_effects=true" in first["path"] and "output_channel=socketio" in first["path"]
+    )
+    assert "token=tok" in first["path"]
+    assert first["events"][0] == {"event": "pause"}
+    assert {"event": "slot", "name": "agent_active", "value": True} in first["events"]
+
+    # Another agent cannot take or reply to it.
+    admin = TestClient(app)
+    csrf_admin = login(admin, ADMIN)
+    stolen = admin.post(
+        f"/console/handoffs/{hid}/take",
+        data={"csrf": csrf_admin},
+        headers={"X-CSRF-Token": csrf_admin},
+    )
+    assert stolen.status_code == 409
+
+    sent = agent.post(
+        f"/console/handoffs/{hid}/reply",
+        data={"text": "Hello, I'm Sam."},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert sent.json() == {"ok": True}
+    assert rasa_endpoint.calls[-1]["events"] == [
+        {"event": "bot", "text": "Hello, I'm Sam.", "metadata": {"agent": AGENT[0]}}
+    ]
+    agent.post(f"/console/handoffs/{hid}/release", data={"csrf": csrf})
+    assert rasa_endpoint.calls[-1]["events"][0] == {"event": "resume"}
+    with staff.session() as s:
+        assert s.get(Handoff, hid).status == "returned"
+    assert [h["sender_id"] for h in agent.get("/console/api/handoffs").json()["handoffs"]] == [
+        "old"
+    ]
+
+
+def test_rasa_down_gives_a_message_not_a_trace(staff: Database) -> None:
+    _waiting(staff)
+    client = TestClient(make_app(staff, "http://127.0.0.1:9"))
+    csrf = login(client, AGENT)
+    hid = client.get("/console/api/handoffs").json()["handoffs"][0]["id"]
+    response = client.post(f"/console/handoffs/{hid}/take", data={"csrf": csrf})
+    assert response.status_code == 200 and "not reachable" in response.text
+    with staff.session() as s:
+        assert s.scalars(select(Handoff.status).where(Handoff.id == hid)).one() == "waiting"
+
+
+def test_analytics_page_and_charts(app: FastAPI, staff: Database) -> None:
+    _waiting(staff)
+    client = TestClient(app)
+    login(client, AGENT)
+    page = client.get("/console/analytics")
+    assert page.status_code == 200 and "Conversations: <strong>3</strong>" in page.text
+    assert "Hand-off rate: <strong>66.7%</strong>" in page.text
+    for chart in ("per_day", "rates", "top_intents", "sentiment", "latency"):
+        png = client.get(f"/console/analytics/{chart}.png")
+        assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n", chart
+    assert client.get("/console/analytics/nope.png").status_code == 404
