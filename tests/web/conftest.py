@@ -7,12 +7,10 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from store_fixtures import build_store_app, seed_small_shop
+from store_fixtures import TOKEN_SECRET, build_store_app, seed_small_shop
 
 from bot.db.session import Database
 from bot.web.storefront import StoreConfig
-
-TOKEN_SECRET = "unit-test-customer-token-secret"
 
 
 @pytest.fixture

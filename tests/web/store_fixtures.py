@@ -13,6 +13,7 @@ from bot.web import storefront
 
 STATIC_DIR = storefront.Path(storefront.__file__).parent / "static"
 
+TOKEN_SECRET = "unit-test-customer-token-secret"
 HOSTILE_NAME = "<script>alert('x')</script> Mug"
 
 

@@ -7,9 +7,8 @@ import re
 from xml.etree import ElementTree
 
 import pytest
-from conftest import TOKEN_SECRET
 from fastapi.testclient import TestClient
-from store_fixtures import HOSTILE_NAME
+from store_fixtures import HOSTILE_NAME, TOKEN_SECRET
 
 from bot.web.customer_token import verify_customer_token
 from bot.web.storefront import TOKEN_COOKIE, format_money, product_initials
