@@ -50,8 +50,12 @@ def policy_passage_rows() -> tuple[list[Row], str | None]:
         from bot.orders.policy import load_policy_passages  # type: ignore[attr-defined]
     except ImportError:
         return [], "policy passages not loaded: bot.orders.policy.load_policy_passages missing"
+    try:
+        passages = load_policy_passages()
+    except (OSError, ValueError) as exc:
+        raise ShopDataError(f"the shop policy passages could not be read: {exc}") from exc
     rows: list[Row] = []
-    for passage in load_policy_passages():
+    for passage in passages:
         get = passage.get if isinstance(passage, dict) else lambda k, p=passage: getattr(p, k)
         rows.append(
             {

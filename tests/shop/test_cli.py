@@ -111,3 +111,10 @@ def test_generate_demo_writes_the_committed_files(tmp_path: Path, demo_dir: Path
     assert result.exit_code == 0, result.output
     assert "331 products, 120 customers, 360 orders" in result.output
     assert (tmp_path / "orders.json").read_bytes() == (demo_dir / "orders.json").read_bytes()
+
+
+def test_missing_tau_folder_is_a_friendly_error(cli_db: str, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["shop", "load", "tau", str(tmp_path / "nowhere")])
+    assert result.exit_code == 1
+    assert "Traceback" not in result.output
+    assert "products.json: file not found" in result.output.replace("\n", "")

@@ -6,11 +6,13 @@ import json
 from collections import Counter
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.db import models as m
 from bot.db.session import Database
 from bot.shop.derive import created_at_for, stock_for
+from bot.shop.errors import FeedError
 from bot.shop.loader import load_shop_data
 from bot.shop.tau import read_tau
 from tests.shop.conftest import snapshot
@@ -149,3 +151,46 @@ def test_tau_reimport_repairs_changed_rows(db: Database, tau_dir: Path) -> None:
         assert Counter(str(line.price) for line in s.get(m.Order, "#W2611340").lines) == Counter(
             ["47.84", "488.81"]
         )
+
+
+def _tiny_tau(folder: Path, price: object = 10.5) -> Path:
+    """A two-record data set in τ-bench's shape (written by the test, not copied)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    products = {"111": {"name": "Mug", "product_id": "111", "variants": {
+        "222": {"item_id": "222", "options": {"color": "red"}, "available": True,
+                "price": price}}}}  # fmt: skip
+    users = {"ann_lee_1": {"name": {"first_name": "Ann", "last_name": "Lee"},
+                           "address": {"address1": "1 Main St", "address2": "", "city": "Reno",
+                                       "country": "USA", "state": "NV", "zip": "89501"},
+                           "email": "ann@example.com",
+                           "payment_methods": {"paypal_1": {"source": "paypal",
+                                                            "id": "paypal_1"}},
+                           "orders": ["#W0000001"]}}  # fmt: skip
+    orders = {"#W0000001": {"order_id": "#W0000001", "user_id": "ann_lee_1",
+                            "address": users["ann_lee_1"]["address"],
+                            "items": [{"name": "Mug", "product_id": "111", "item_id": "222",
+                                       "price": 10.5, "options": {"color": "red"}}] * 2,
+                            "fulfillments": [], "status": "pending",
+                            "payment_history": [{"transaction_type": "payment", "amount": 21.0,
+                                                 "payment_method_id": "paypal_1"}]}}  # fmt: skip
+    for name, content in (("products", products), ("users", users), ("orders", orders)):
+        (folder / f"{name}.json").write_text(json.dumps(content))
+    return folder
+
+
+def test_tau_shaped_input_errors_are_located(db: Database, tmp_path: Path) -> None:
+    good = load_shop_data(db, read_tau(_tiny_tau(tmp_path / "good")))
+    assert good.tables["order lines"].created == 2
+    before = snapshot(db)
+    bad = _tiny_tau(tmp_path / "bad", price="ten")
+    with pytest.raises(FeedError) as caught:
+        read_tau(bad)
+    assert caught.value.file == str(bad / "products.json")
+    assert (caught.value.row, caught.value.field) == ("111/222", "price")
+    assert "record 111/222, field 'price'" in str(caught.value)
+    (bad / "products.json").write_text("{")
+    with pytest.raises(FeedError, match="not valid JSON"):
+        read_tau(bad)
+    with pytest.raises(FeedError, match="file not found"):
+        read_tau(tmp_path / "missing")
+    assert snapshot(db) == before
