@@ -536,6 +536,17 @@ button { font: inherit; cursor: pointer; }
 @media (prefers-reduced-motion: reduce) { .sb-typing span { animation: none; } }
 `;
 
+  /** A performance mark, once per page: lets hosts (and tests) time connect and first reply. */
+  function mark(name) {
+    try {
+      if (typeof performance !== "undefined" && performance.mark && !performance.getEntriesByName(name).length) {
+        performance.mark(name);
+      }
+    } catch (_e) {
+      /* timing is optional */
+    }
+  }
+
   function loadSocketIo(scriptSrc) {
     if (typeof window.io === "function") return Promise.resolve(window.io);
     return new Promise((resolve, reject) => {
@@ -730,6 +741,7 @@ button { font: inherit; cursor: pointer; }
             socket.emit("session_request", { session_id: this.sessionId });
           });
           socket.on("session_confirm", () => {
+            mark("shopbot:connected");
             this.confirmed = true;
             this.setStatus("online");
             this.flush();
@@ -774,6 +786,7 @@ button { font: inherit; cursor: pointer; }
       const parts = normaliseBotMessage(data);
       this.showTyping(false);
       if (!parts.length) return;
+      mark("shopbot:first-bot-message");
       const entry = { from: "bot", ts: Date.now(), parts };
       this.history.push(entry);
       this.save();
