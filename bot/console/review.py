@@ -124,7 +124,10 @@ def story_yaml(db: Database, conv_id: int) -> str:
             if name and not name.startswith("conversation "):
                 steps.append({"action": name})
     safe_name = re.sub(r"[^A-Za-z0-9_-]", "_", conv.sender_id)[:60]
-    doc = {"stories": [{"story": f"console conversation {safe_name}", "steps": steps}]}
+    doc = {
+        "version": "3.1",
+        "stories": [{"story": f"console conversation {safe_name}", "steps": steps}],
+    }
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
 
 

@@ -9,6 +9,7 @@ import subprocess
 import time
 from pathlib import Path
 
+import pytest
 import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -185,3 +186,69 @@ def test_delete_customer_is_admin_only_and_removes_events(app: FastAPI, staff: D
         assert [c.sender_id for c in s.scalars(select(Conversation))] == ["b2"]
         audit = s.scalars(select(AuditEntry).where(AuditEntry.action == "delete")).all()
     assert any(a.sender_id == "a1" and a.staff_email == ADMIN[0] for a in audit)
+
+
+@pytest.mark.slow
+def test_saved_story_passes_rasa_data_validate(
+    app: FastAPI, staff: Database, tmp_path: Path
+) -> None:
+    """The exported story uses the domain's names and `rasa data validate stories` accepts it."""
+    if not (ROOT / "domain").is_dir():
+        pytest.skip("no Rasa domain in this checkout")
+    write_script(
+        staff,
+        Script("v1", time.time() - 100)
+        .user("where is my parcel", "order_status", 0.4)
+        .action("action_order_status")
+        .bot("Which order?")
+        .user("get me a person", "contact_human_agent", 0.95)
+        .action("action_handoff")
+        .bot("Connecting you."),
+    )
+    ingest_new_events(staff)
+    client = TestClient(app)
+    csrf = login(client, AGENT)
+    with staff.session() as s:
+        cid = s.scalars(select(Conversation.id).where(Conversation.sender_id == "v1")).one()
+        first_user = next(
+            e
+            for e, d in s.execute(
+                select(EVENTS.c.id, EVENTS.c.data).where(EVENTS.c.sender_id == "v1")
+            ).all()
+            if json.loads(d)["event"] == "user"
+        )
+    # "order_status" is not a domain intent; the reviewer corrects it to "track_order".
+    client.post(
+        f"/console/conversations/{cid}/correct",
+        data={"event_id": first_user, "intent": "track_order", "csrf": csrf},
+    )
+    path = tmp_path / "test_console_v1.yml"
+    path.write_text(client.get(f"/console/conversations/{cid}/story.yml").text)
+    result = subprocess.run(
+        [
+            str(ROOT / ".venv-rasa" / "bin" / "rasa"),
+            "data",
+            "validate",
+            "stories",
+            "--data",
+            str(path),
+            "--domain",
+            str(ROOT / "domain"),
+            "--config",
+            str(ROOT / "config.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=str(tmp_path),
+        env={
+            "PYTHONPATH": str(ROOT),
+            "PATH": "/usr/bin:/bin",
+            "HOME": str(tmp_path),
+            "RASA_TELEMETRY_ENABLED": "false",
+        },
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output[-3000:]
+    assert "No story structure conflicts found" in output
+    assert "not part of the domain" not in output, output[-3000:]
