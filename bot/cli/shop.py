@@ -9,6 +9,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -54,7 +55,8 @@ def _quiet_logs() -> Iterator[None]:
 
 def _fail(exc: Exception) -> typer.Exit:
     log.warning("shop import failed: %s", exc)
-    console.print(f"[bold red]Import failed:[/] {exc}")
+    # soft_wrap: file paths in the message must stay copyable, never broken across lines.
+    console.print(f"[bold red]Import failed:[/] {escape(str(exc))}", soft_wrap=True)
     console.print("Nothing was written to the database.")
     return typer.Exit(1)
 
