@@ -152,6 +152,8 @@ class ShopFormValidation(FormValidationAction):
         if _is_raw(value) or not value:
             dispatcher.utter_message(text="Please tell me your first and last name.")
             return {"person_name": None}
+        if "zip" in tracker.slots_to_validate():
+            return {"person_name": str(value)}  # validate_zip checks the pair
         return self._identify_by_name(str(value), tracker.slots.get("zip"), dispatcher, tracker)
 
     def validate_zip(

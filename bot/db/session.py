@@ -104,3 +104,12 @@ def get_database(url: str | None = None) -> Database:
 
         _default = Database(get_settings().database_url)
     return _default
+
+
+def set_database(database: Database | None) -> None:
+    """Make ``database`` the process-wide default (tests point actions at their database).
+
+    ``None`` forgets the override, so the next ``get_database()`` reads the settings again.
+    """
+    global _default
+    _default = database

@@ -1,0 +1,108 @@
+"""The identity step every task form starts with, on the real order service."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+
+from actions.asks import ActionAskEmail
+from actions.forms import ValidateCancelForm, ValidateIdentifyForm, ValidateOrderStatusForm
+from actions.tasks import ActionIdentified
+from bot.db.session import Database
+from bot.web.customer_token import sign_customer_token
+from tests.actions.conftest import Conversation, find_order
+
+
+def test_email_identifies_the_shopper(shop: Database, domain: dict) -> None:
+    order = find_order(shop, "pending")
+    chat = Conversation(form="identify_form")
+    turn = chat.answer(
+        ValidateIdentifyForm(), domain, "email", f"it's {order.customer.email.upper()}"
+    )
+    assert turn.slots()["customer_id"] == order.customer_id
+    assert f"Thanks, {order.customer.first_name}" in turn.text
+    # Nothing left to ask: the form ends.
+    assert turn.slots()["requested_slot"] is None
+
+
+def test_unknown_email_is_explained_and_asked_again(shop: Database, domain: dict) -> None:
+    chat = Conversation(form="cancel_form")
+    turn = chat.answer(ValidateCancelForm(), domain, "email", "nobody.at.all@example.com")
+    assert turn.slots()["email"] is None
+    assert "customer_id" not in turn.slots()
+    assert "couldn't find an account" in turn.text
+
+
+def test_text_that_is_no_email_is_explained(shop: Database, domain: dict) -> None:
+    chat = Conversation(form="cancel_form")
+    turn = chat.answer(ValidateCancelForm(), domain, "email", "hmm let me think")
+    assert turn.slots()["email"] is None
+    assert "doesn't look like an email" in turn.text
+
+
+def test_name_and_zip_identify_the_shopper(shop: Database, domain: dict) -> None:
+    order = find_order(shop, "delivered")
+    customer = order.customer
+    chat = Conversation(form="order_status_form")
+    turn = chat.answer(
+        ValidateOrderStatusForm(),
+        domain,
+        "email",
+        f"{customer.first_name} {customer.last_name}, {customer.zip}",
+    )
+    assert turn.slots()["customer_id"] == customer.id
+    # Next question is the order, not the email any more.
+    assert turn.slots()["requested_slot"] == "order_id"
+
+
+def test_wrong_zip_is_refused_and_both_parts_cleared(shop: Database, domain: dict) -> None:
+    customer = find_order(shop, "delivered").customer
+    chat = Conversation(form="order_status_form")
+    turn = chat.answer(
+        ValidateOrderStatusForm(),
+        domain,
+        "email",
+        f"{customer.first_name} {customer.last_name} 00000",
+    )
+    assert turn.slots().get("customer_id") is None
+    assert turn.slots()["person_name"] is None and turn.slots()["zip"] is None
+    assert "couldn't find an account with that name" in turn.text
+
+
+def test_signed_token_identifies_without_questions(
+    shop: Database, domain: dict, monkeypatch
+) -> None:
+    from bot.settings import get_settings
+
+    order = find_order(shop, "pending")
+    monkeypatch.setenv("SHOPBOT_CUSTOMER_TOKEN_SECRET", "token-secret-for-tests")
+    get_settings.cache_clear()
+    try:
+        token = sign_customer_token(order.customer_id, SecretStr("token-secret-for-tests"), 600)
+        chat = Conversation(form="cancel_form")
+        turn = chat.run(
+            ValidateCancelForm(), domain, "cancel my order", "cancel_order",
+            metadata={"customer_token": token},
+        )  # fmt: skip
+        assert turn.slots()["customer_id"] == order.customer_id
+        assert turn.slots()["requested_slot"] == "order_id"
+        # A forged token is ignored: the shopper still has to identify.
+        chat2 = Conversation(form="cancel_form")
+        forged = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+        turn2 = chat2.run(
+            ValidateCancelForm(), domain, "cancel", "cancel_order",
+            metadata={"customer_token": forged},
+        )  # fmt: skip
+        assert "customer_id" not in turn2.slots()
+    finally:
+        get_settings.cache_clear()
+
+
+def test_identity_question_and_welcome(shop: Database, domain: dict) -> None:
+    order = find_order(shop, "pending")
+    asked = Conversation().run(ActionAskEmail(), domain)
+    assert "email address" in asked.text
+    chat = Conversation(slots={"customer_id": order.customer_id, "order_id": order.id})
+    turn = chat.run(ActionIdentified(), domain)
+    assert order.customer.first_name in turn.text
+    assert turn.payloads[0]["type"] == "order_summary"
+    assert turn.payloads[0]["order"]["id"] == order.id

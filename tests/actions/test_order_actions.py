@@ -1,0 +1,239 @@
+"""Order forms end to end at the action level: validate, preview, confirm, change the DB."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from actions.asks import ActionAskConfirmed, ActionAskItemIds, ActionAskOrderId
+from actions.conversation import ActionOtherOrderStatus
+from actions.forms import (
+    ValidateCancelForm,
+    ValidateDefaultAddressForm,
+    ValidateExchangeForm,
+    ValidateModifyAddressForm,
+    ValidateModifyPaymentForm,
+    ValidateReturnForm,
+)
+from actions.tasks import (
+    ActionCancelOrder,
+    ActionChangeDefaultAddress,
+    ActionExchangeItems,
+    ActionModifyAddress,
+    ActionModifyPayment,
+    ActionOrderStatus,
+    ActionReturnItems,
+)
+from bot.db import models as m
+from bot.db.session import Database
+from tests.actions.conftest import Conversation, find_order, other_variant
+
+
+def _status(db: Database, order_id: str) -> str:
+    with db.session() as s:
+        order = s.get(m.Order, order_id)
+        assert order is not None
+        return order.status
+
+
+def _identified(order: m.Order, form: str) -> Conversation:
+    return Conversation(slots={"customer_id": order.customer_id}, form=form)
+
+
+def test_cancel_pending_order_after_yes(shop: Database, domain: dict) -> None:
+    order = find_order(shop, "pending")
+    chat = _identified(order, "cancel_form")
+    asked = chat.run(ActionAskOrderId(), domain)
+    assert order.id in asked.text  # the shopper's cancellable orders are offered
+    turn = chat.answer(ValidateCancelForm(), domain, "order_id", f"it's {order.id.lower()}")
+    assert turn.slots()["order_id"] == order.id
+    turn = chat.answer(ValidateCancelForm(), domain, "cancel_reason", "I ordered it by mistake")
+    assert turn.slots()["cancel_reason"] == "ordered by mistake"
+    preview = chat.run(ActionAskConfirmed(), domain)
+    assert order.id in preview.text and "go ahead" in preview.text
+    assert _status(shop, order.id) == "pending"  # nothing changed before the yes
+    chat.slots["confirmed"] = True
+    done = chat.run(ActionCancelOrder(), domain)
+    assert _status(shop, order.id) == "cancelled"
+    assert done.payloads[0]["order"]["status"] == "cancelled"
+    assert done.slots()["order_id"] is None  # the task is cleared
+
+
+def test_no_at_confirmation_changes_nothing(shop: Database, domain: dict) -> None:
+    order = find_order(shop, "pending")
+    chat = _identified(order, "cancel_form")
+    chat.slots.update(order_id=order.id, cancel_reason="no longer needed", confirmed=False)
+    turn = chat.run(ActionCancelOrder(), domain)
+    assert "haven't changed anything" in turn.text
+    assert _status(shop, order.id) == "pending"
+
+
+def test_another_customers_order_is_refused(shop: Database, domain: dict) -> None:
+    mine = find_order(shop, "pending")
+    with shop.session() as s:
+        theirs = s.scalars(
+            select(m.Order).where(m.Order.customer_id != mine.customer_id).order_by(m.Order.id)
+        ).first()
+        assert theirs is not None
+        theirs_id = theirs.id
+    chat = _identified(mine, "cancel_form")
+    turn = chat.answer(ValidateCancelForm(), domain, "order_id", theirs_id)
+    assert turn.slots()["order_id"] is None
+    assert f"couldn't find an order {theirs_id} on your account" in turn.text
+    assert _status(shop, theirs_id) != "cancelled"
+
+
+def test_unknown_order_is_refused(shop: Database, domain: dict) -> None:
+    order = find_order(shop, "pending")
+    turn = _identified(order, "cancel_form").answer(
+        ValidateCancelForm(), domain, "order_id", "#S9999999"
+    )
+    assert turn.slots()["order_id"] is None
+    assert "couldn't find an order #S9999999" in turn.text
+
+
+def test_wrong_status_is_explained(shop: Database, domain: dict) -> None:
+    delivered = find_order(shop, "delivered")
+    turn = _identified(delivered, "cancel_form").answer(
+        ValidateCancelForm(), domain, "order_id", delivered.id
+    )
+    assert turn.slots()["order_id"] is None
+    assert "is delivered, so it can't be cancelled" in turn.text
+    pending = find_order(shop, "pending")
+    turn = _identified(pending, "return_form").answer(
+        ValidateReturnForm(), domain, "order_id", pending.id
+    )
+    assert "can't be returned" in turn.text
+
+
+def test_invalid_cancel_reason_is_asked_again(shop: Database, domain: dict) -> None:
+    order = find_order(shop, "pending")
+    chat = _identified(order, "cancel_form")
+    chat.slots["order_id"] = order.id
+    turn = chat.answer(ValidateCancelForm(), domain, "cancel_reason", "the colour is ugly")
+    assert turn.slots()["cancel_reason"] is None
+    assert "no longer needed" in turn.text
+
+
+def test_return_delivered_item_to_original_method(shop: Database, domain: dict) -> None:
+    order = find_order(shop, "delivered")
+    line = order.lines[0]
+    chat = _identified(order, "return_form")
+    chat.answer(ValidateReturnForm(), domain, "order_id", order.id)
+    asked = chat.run(ActionAskItemIds(), domain)
+    assert line.variant_id in asked.text
+    turn = chat.answer(ValidateReturnForm(), domain, "item_ids", f"item {line.variant_id}")
+    assert turn.slots()["item_ids"] == [line.variant_id]
+    turn = chat.answer(
+        ValidateReturnForm(), domain, "payment_method_id", "the original payment method"
+    )
+    original = next(t.payment_method_id for t in order.transactions if t.kind == "payment")
+    assert turn.slots()["payment_method_id"] == original
+    preview = chat.run(ActionAskConfirmed(), domain)
+    assert "go ahead" in preview.text
+    chat.slots["confirmed"] = True
+    chat.run(ActionReturnItems(), domain)
+    assert _status(shop, order.id) == "return requested"
+    with shop.session() as s:
+        lines = s.scalars(select(m.OrderLine).where(m.OrderLine.order_id == order.id)).all()
+        assert any(ln.return_requested and ln.variant_id == line.variant_id for ln in lines)
+
+
+def test_return_item_not_in_order_is_refused(shop: Database, domain: dict) -> None:
+    order = find_order(shop, "delivered")
+    chat = _identified(order, "return_form")
+    chat.slots["order_id"] = order.id
+    turn = chat.answer(ValidateReturnForm(), domain, "item_ids", "SB-V999999")
+    assert turn.slots()["item_ids"] is None
+    assert "isn't one of the items" in turn.text
+
+
+def test_exchange_delivered_item_by_options(shop: Database, domain: dict) -> None:
+    order = None
+    for candidate_status in ("delivered",):
+        order = find_order(shop, candidate_status)
+    assert order is not None
+    line = next(ln for ln in order.lines if other_variant(shop, ln.variant_id) is not None)
+    new = other_variant(shop, line.variant_id)
+    assert new is not None
+    chat = _identified(order, "exchange_form")
+    chat.slots["order_id"] = order.id
+    chat.answer(ValidateExchangeForm(), domain, "item_ids", line.variant_id)
+    turn = chat.answer(ValidateExchangeForm(), domain, "new_item_ids", f"I'd like {new.id}")
+    assert turn.slots()["new_item_ids"] == [new.id]
+    original = next(t.payment_method_id for t in order.transactions if t.kind == "payment")
+    turn = chat.answer(ValidateExchangeForm(), domain, "payment_method_id", original)
+    assert turn.slots()["payment_method_id"] == original
+    preview = chat.run(ActionAskConfirmed(), domain)
+    assert "all the items" in preview.text  # the "only once" reminder
+    chat.slots["confirmed"] = True
+    chat.run(ActionExchangeItems(), domain)
+    assert _status(shop, order.id) == "exchange requested"
+
+
+def test_modify_address_and_payment_of_pending_order(shop: Database, domain: dict) -> None:
+    order = find_order(shop, "pending")
+    chat = _identified(order, "modify_address_form")
+    chat.slots["order_id"] = order.id
+    turn = chat.answer(
+        ValidateModifyAddressForm(), domain, "new_address", "12 Oak Street, Apt 4, Austin, TX 78701"
+    )
+    assert turn.slots()["new_address"]["city"] == "Austin"
+    chat.slots["confirmed"] = True
+    chat.run(ActionModifyAddress(), domain)
+    with shop.session() as s:
+        stored = s.get(m.Order, order.id)
+        assert stored is not None and stored.zip == "78701" and stored.city == "Austin"
+
+    bad = chat.answer(ValidateModifyAddressForm(), domain, "new_address", "somewhere nice")
+    assert bad.slots()["new_address"] is None and "couldn't read that" in bad.text
+
+    with shop.session() as s:
+        methods = s.scalars(
+            select(m.PaymentMethod).where(m.PaymentMethod.customer_id == order.customer_id)
+        ).all()
+        original = next(t.payment_method_id for t in order.transactions if t.kind == "payment")
+        others = [pm.id for pm in methods if pm.id != original and pm.kind != "gift_card"]
+    if others:
+        pay = _identified(order, "modify_payment_form")
+        pay.slots["order_id"] = order.id
+        turn = pay.answer(ValidateModifyPaymentForm(), domain, "payment_method_id", others[0])
+        assert turn.slots()["payment_method_id"] == others[0]
+        pay.slots["confirmed"] = True
+        pay.run(ActionModifyPayment(), domain)
+        with shop.session() as s:
+            payments = s.scalars(
+                select(m.Transaction).where(m.Transaction.order_id == order.id)
+            ).all()
+            assert any(t.payment_method_id == others[0] and t.kind == "payment" for t in payments)
+
+
+def test_change_default_address(shop: Database, domain: dict) -> None:
+    order = find_order(shop, "pending")
+    chat = _identified(order, "default_address_form")
+    chat.answer(ValidateDefaultAddressForm(), domain, "new_address", "3 Elm Road, Boston, MA 02101")
+    chat.slots["confirmed"] = True
+    turn = chat.run(ActionChangeDefaultAddress(), domain)
+    assert "3 Elm Road" in turn.text
+    with shop.session() as s:
+        customer = s.get(m.Customer, order.customer_id)
+        assert customer is not None and customer.address1 == "3 Elm Road"
+
+
+def test_order_status_and_other_order_digression(shop: Database, domain: dict) -> None:
+    order = find_order(shop, "delivered")
+    chat = _identified(order, "order_status_form")
+    chat.slots["order_id"] = order.id
+    turn = chat.run(ActionOrderStatus(), domain)
+    assert f"Order {order.id} is delivered" in turn.text
+    assert turn.payloads[0]["order"]["total"] == f"{sum(ln.price for ln in order.lines):.2f}"
+    other = _identified(order, "cancel_form").run(
+        ActionOtherOrderStatus(), domain, f"where is my other order {order.id}?", "track_order"
+    )
+    assert f"Order {order.id}" in other.text
+    listed = _identified(order, "cancel_form").run(
+        ActionOtherOrderStatus(), domain, "where are my other orders", "track_order"
+    )
+    assert order.id in listed.text and "Your orders" in listed.text
+    assert Decimal("0") <= Decimal(turn.payloads[0]["order"]["total"])
