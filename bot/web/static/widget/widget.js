@@ -476,6 +476,7 @@ button { font: inherit; cursor: pointer; }
 .sb-head { background: var(--sb-primary); color: var(--sb-on-primary); padding: 10px 12px; display: flex; gap: 8px; align-items: center; }
 .sb-head-text { flex: 1; min-width: 0; }
 .sb-title { margin: 0; font-size: 16px; font-weight: 700; }
+.sb-subtitle { margin: 0; font-size: 12px; opacity: .85; }
 .sb-status { margin: 0; font-size: 12px; opacity: .95; display: flex; align-items: center; gap: 6px; }
 .sb-dot { width: 8px; height: 8px; border-radius: 50%; background: #f0b429; display: inline-block; }
 .sb-online .sb-dot { background: #4ade80; } .sb-offline .sb-dot { background: #f87171; }
@@ -532,6 +533,7 @@ button { font: inherit; cursor: pointer; }
 @media (max-width: 480px) {
   .sb-panel { right: 0; bottom: 0; width: 100vw; height: 100vh; height: 100dvh; border-radius: 0; }
   .sb-card { flex-basis: 170px; }
+  .sb-subtitle { display: none; }
 }
 @media (prefers-reduced-motion: reduce) { .sb-typing span { animation: none; } }
 `;
@@ -641,6 +643,7 @@ button { font: inherit; cursor: pointer; }
       const head = el(document, "header", "sb-head");
       const headText = el(document, "div", "sb-head-text");
       headText.appendChild(textEl(document, "h2", "sb-title", this.cfg.title));
+      if (this.cfg.subtitle) headText.appendChild(textEl(document, "p", "sb-subtitle", this.cfg.subtitle));
       this.statusEl = el(document, "p", "sb-status", { role: "status" });
       this.statusEl.appendChild(el(document, "span", "sb-dot", { "aria-hidden": "true" }));
       this.statusText = document.createElement("span");
