@@ -147,8 +147,8 @@ _SIZE_EU = re.compile(r"\b(?:eu|euro)\s*(\d{2}(?:\.5)?)\b", re.I)
 _SIZE_IN_NUMBER = re.compile(r"\b(?:in|comes?\s+in|an?)\s+(?:a\s+)?(\d{2}(?:\.5)?)\b(?!\s*%)", re.I)
 _SIZE_LETTERS = re.compile(r"(?<![\w$])(XXXL|XXL|XL|XS|XXS)(?![\w])", re.I)
 _SIZE_IN_WORD = re.compile(
-    r"\b(?:in|an?)\s+(?:a\s+)?(extra\s+small|extra\s+large|small|medium|large)\b(?!\s+(?:bag|"
-    r"size|pack|tent|room|pot|box|amount))",
+    r"\bin\s+(?:an?\s+)?(extra\s+small|extra\s+large|small|medium|large)\b(?!\s+(?:bag|"
+    r"size|pack|tent|room|pot|box|amount|quantit|batch))",
     re.I,
 )
 _IN_STOCK = re.compile(
@@ -238,9 +238,12 @@ def _parse_price(text: str) -> tuple[Decimal | None, Decimal | None]:
         if low is not None and high is not None:
             return (min(low, high), max(low, high))
     max_price = min_price = None
-    for m in _MAX.finditer(text):
+    ceilings = list(_MAX.finditer(text))
+    for m in ceilings:
         max_price = _money(m.group(1))
     for m in _MIN.finditer(text):
+        if any(m.start() < c.end() and c.start() < m.end() for c in ceilings):
+            continue  # "no more than 60" / "not over 50" are ceilings, not floors
         candidate = _money(m.group(1))
         # "from 44" is a size-ish phrase unless money words surround it.
         if m.group(0).lower().startswith("from") and not _CURRENCY_AMOUNT.search(m.group(0)):

@@ -26,11 +26,13 @@ from bot.db.session import Database
 log = logging.getLogger(__name__)
 
 Mode = Literal["keyword", "semantic", "hybrid"]
-RRF_K = 60
-# Semantic similarity carries more signal on sentence-like shopper queries; keyword keeps
-# exact names, brands and rare words on top. Weights of the two rankings in the fusion:
+# Fusion settings, chosen on data/eval/retrieval_queries.yml (see docs/retrieval.md, which
+# also reports the textbook k=60 / equal weights): a small k lets the top of each ranking
+# dominate, and semantic similarity carries more weight because shopper messages are
+# sentences whose incidental words ("walking", "night") mislead BM25.
+RRF_K = 20
 KEYWORD_WEIGHT = 1.0
-SEMANTIC_WEIGHT = 1.0
+SEMANTIC_WEIGHT = 1.5
 NAME_BOOST = 0.03
 BRAND_BOOST = 0.015
 
@@ -154,7 +156,7 @@ def _variant_ok(
         elif f.colour not in {COLOURS.get(w, w) for w in text_words}:
             return False
     if f.size:
-        sizes = _option(options, "size")
+        sizes = _option(options, "size", "waist")
         if not sizes or f.size not in {normalise_size(s) for s in sizes}:
             return False
     if f.material:
@@ -275,10 +277,8 @@ def search_products(
         if mode == "hybrid":
             order, scores, why = _fuse(rankings)
         else:
-            label, ranking, _ = rankings[0]
-            order = [pid for pid, _ in ranking]
-            scores = {pid: s for pid, s in ranking}
-            why = {pid: [f"{label} #{i}"] for i, (pid, _) in enumerate(ranking, start=1)}
+            order, _, why = _fuse(rankings)  # a single ranking keeps its order
+            scores = dict(rankings[0][1])  # report the raw BM25 / cosine score
         category_ids = _resolve_categories(session, filters.category)
         applied = filters.describe()
         if filters.category and category_ids is None:

@@ -1,0 +1,235 @@
+"""``shopbot catalog``: search indexes, embeddings, ad-hoc search and retrieval evaluation."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+
+from bot.db.session import Database
+from bot.settings import get_settings
+
+app = typer.Typer(
+    help="Catalog retrieval: keyword index, embeddings, search, evaluation.", no_args_is_help=True
+)
+console = Console()
+log = logging.getLogger(__name__)
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def _database(url: str | None = None) -> Database:
+    """The configured database with the schema and the search indexes in place."""
+    from bot.catalog.keyword import ensure_search_indexes
+    from bot.db import migrate
+
+    url = url or get_settings().database_url
+    migrate.upgrade(url)
+    db = Database(url)
+    ensure_search_indexes(db)
+    return db
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description:<10}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=console,
+    )
+
+
+def _embed(db: Database, batch_size: int, force: bool) -> None:
+    from bot.catalog.embeddings import embed_catalog
+
+    with _progress() as progress:
+        tasks: dict[str, int] = {}
+        started: dict[str, float] = {}
+
+        def report(what: str, done: int, total: int) -> None:
+            if what not in tasks:
+                tasks[what] = progress.add_task(what, total=max(total, 1), rate="")
+                started[what] = time.perf_counter()
+                if total == 0:
+                    progress.update(tasks[what], completed=1)
+                return
+            elapsed = time.perf_counter() - started[what]
+            rate = f"{done / elapsed:.1f}/s" if elapsed > 0 else ""
+            progress.update(tasks[what], completed=done, rate=rate)
+
+        result = embed_catalog(db, batch_size=batch_size, force=force, progress=report)
+    console.print(
+        f"Embedded {result.products_embedded} of {result.products_total} products "
+        f"({result.products_total - result.products_embedded} unchanged) and "
+        f"{result.passages_embedded} of {result.passages_total} policy passages."
+    )
+    if result.products_embedded:
+        console.print(
+            f"Throughput: [bold]{result.products_per_second:.1f} products/s[/] "
+            f"({result.seconds:.1f}s, batch size {batch_size})."
+        )
+
+
+@app.command()
+def embed(
+    batch_size: int = typer.Option(64, help="Texts per model call."),
+    force: bool = typer.Option(False, "--force", help="Re-embed every row, changed or not."),
+) -> None:
+    """Compute sentence embeddings for products and policy passages whose text changed."""
+    db = _database()
+    try:
+        _embed(db, batch_size, force)
+    finally:
+        db.dispose()
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the keyword index (after bulk loads or a SQLite VACUUM)."""
+    from bot.catalog.keyword import rebuild_keyword_index
+
+    db = _database()
+    started = time.perf_counter()
+    rebuild_keyword_index(db)
+    console.print(f"[green]Keyword index rebuilt[/] in {time.perf_counter() - started:.2f}s.")
+    db.dispose()
+
+
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="What a shopper would type."),
+    mode: str = typer.Option("hybrid", help="keyword, semantic or hybrid."),
+    limit: int = typer.Option(5, help="How many products."),
+    policy: bool = typer.Option(False, "--policy", help="Search policy passages instead."),
+) -> None:
+    """Run one search and show the hits with the signals that matched."""
+    from bot.catalog.filters import parse_filters
+    from bot.catalog.search import search_policy, search_products
+
+    if mode not in ("keyword", "semantic", "hybrid"):
+        console.print("[red]--mode must be keyword, semantic or hybrid.[/]")
+        raise typer.Exit(2)
+    db = _database()
+    try:
+        if policy:
+            for hit in search_policy(db, query, limit=limit, mode=mode):  # type: ignore[arg-type]
+                console.print(f"[bold]{hit.title}[/] ({hit.passage_id}) {', '.join(hit.why)}")
+                console.print(f"  {hit.body[:200]}")
+            return
+        filters = parse_filters(query)
+        if not filters.is_empty():
+            console.print("Filters: " + ", ".join(filters.describe()))
+        started = time.perf_counter()
+        hits = search_products(db, query, limit=limit, mode=mode)  # type: ignore[arg-type]
+        elapsed = (time.perf_counter() - started) * 1000
+        table = Table(title=f"{len(hits)} hits in {elapsed:.1f} ms ({mode})")
+        for col in ("id", "name", "price", "stock", "variants", "score", "why"):
+            table.add_column(col)
+        for h in hits:
+            price = (
+                f"${h.min_price}" if h.min_price == h.max_price else f"${h.min_price}-{h.max_price}"
+            )
+            table.add_row(
+                h.product_id,
+                h.name,
+                price,
+                "yes" if h.in_stock else "no",
+                str(len(h.variants)),
+                f"{h.score:.4f}",
+                "; ".join(h.why),
+            )
+        console.print(table)
+    finally:
+        db.dispose()
+
+
+@app.command()
+def evaluate(
+    queries: Path = typer.Option(None, help="Labelled queries (default data/eval/...yml)."),
+    report: Path = typer.Option(None, help="Markdown report (default docs/retrieval.md)."),
+    database_url: str = typer.Option(
+        None, help="Evaluate against this database instead of a fresh demo copy."
+    ),
+) -> None:
+    """recall@5 and MRR for keyword, semantic and hybrid retrieval on the demo shop.
+
+    By default a fresh SQLite copy of the demo shop is built in a temporary folder (loaded
+    from data/shop/demo/ and embedded), so the result never depends on what the configured
+    database holds.
+    """
+    import tempfile
+
+    from bot.catalog import evaluate as ev
+
+    labelled = ev.load_queries(queries or ev.QUERIES_FILE)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = _database(database_url) if database_url else _demo_database(Path(tmp) / "demo.db")
+        try:
+            _embed(db, 64, False)
+            from sqlalchemy import func, select
+
+            from bot.db.models import Product
+
+            with db.session() as s:
+                products = s.scalar(select(func.count()).select_from(Product))
+            with _progress() as progress:
+                task = progress.add_task("queries", total=len(labelled) * len(ev.VARIANTS), rate="")
+                results = ev.evaluate(db, labelled, on_query=lambda _m: progress.advance(task))
+        finally:
+            db.dispose()
+    table = Table(title=f"Retrieval on {len(labelled)} labelled queries ({products} products)")
+    for col in ("mode", "recall@5", "MRR", "p50 ms", "p95 ms"):
+        table.add_column(col, justify="right" if col != "mode" else "left")
+    for r in results:
+        table.add_row(
+            r.name, f"{r.recall_at_k:.3f}", f"{r.mrr:.3f}", f"{r.p50_ms:.1f}", f"{r.p95_ms:.1f}"
+        )
+    console.print(table)
+    path = report or ev.REPORT_FILE
+    existing = path.read_text(encoding="utf-8") if path.exists() else ""
+    meta = {"products": products, **_kept_sections(existing)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(ev.render_report(results, labelled, meta), encoding="utf-8")
+    console.print(f"Report written to {path}")
+
+
+def _kept_sections(markdown: str) -> dict[str, list[str]]:
+    """Benchmark sections written by `shopbot catalog bench` survive an evaluate run."""
+    kept: dict[str, list[str]] = {}
+    for key, heading in (("embedding", "## Embedding"), ("latency", "## Latency")):
+        if heading in markdown:
+            block = markdown.split(heading, 1)[1]
+            block = block.split("\n## ", 1)[0]
+            kept[key] = [heading + block.rstrip("\n"), ""]
+    return kept
+
+
+def _demo_database(path: Path) -> Database:
+    from bot.db import migrate
+    from bot.settings import PROJECT_ROOT
+    from bot.shop.demo import read_demo
+    from bot.shop.loader import load_shop_data
+
+    url = f"sqlite:///{path}"
+    migrate.upgrade(url)
+    db = Database(url)
+    console.print("Loading the demo shop into a temporary database ...")
+    load_shop_data(db, read_demo(PROJECT_ROOT / "data" / "shop" / "demo"))
+    return db
