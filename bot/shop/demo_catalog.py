@@ -485,7 +485,7 @@ def kettle(rng: Random) -> Drawn:
     watts = rng.choice([1800, 2200, 3000])
     variable = rng.random() < 0.5
     text = (
-        f"A {litres} L electric kettle with a {watts} W element and automatic shut-off. "
+        f"A {litres} L electric kettle rated at {watts} W, with automatic shut-off. "
         + ("Five temperature presets from 70 °C to 100 °C suit green tea and coffee. "
            if variable else "Boils a full cup in under a minute. ")
         + "Limescale filter and a cordless 360° base."
@@ -585,8 +585,9 @@ def mouse(rng: Random) -> Drawn:
     dpi = rng.choice([1600, 4000, 8000, 16000])
     months = rng.choice([3, 6, 12, 18])
     text = (
-        f"A wireless mouse with a {dpi} DPI sensor and quiet clicks. Connects by Bluetooth or "
-        f"the USB receiver and runs about {months} months on one AA battery."
+        f"A wireless mouse with quiet clicks and a sensor that tracks at up to {dpi} DPI. "
+        "Connects by Bluetooth or the USB receiver and runs about "
+        f"{months} months on one AA battery."
     )
     return Drawn(
         {"dpi": dpi, "battery_months": months, "connectivity": "Bluetooth and 2.4 GHz"},
@@ -689,7 +690,8 @@ def moisturiser(rng: Random) -> Drawn:
 def shampoo(rng: Random) -> Drawn:
     hair = rng.choice(["dry", "fine", "curly", "oily", "all"])
     text = (
-        f"A sulphate-free shampoo for {hair} hair with oat protein and a light herbal scent. "
+        f"A sulphate-free shampoo for {'all hair types' if hair == 'all' else hair + ' hair'} "
+        "with oat protein and a light herbal scent. "
         "Colour-safe; the bottle is made from recycled plastic."
     )
     return Drawn(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -36,8 +37,8 @@ def test_demo_data_has_the_promised_shape(demo_dir: Path) -> None:
     assert len({p["category"] for p in products}) >= 8
     assert len({p["name"] for p in products}) == len(products)
     for product in products:
-        sentences = [s for s in product["description"].split(". ") if s.strip()]
-        assert 2 <= len(sentences) <= 5, product["description"]
+        sentences = re.findall(r"[.!?](?:\s|$)", product["description"])
+        assert 2 <= len(sentences) <= 4, product["description"]
         assert product["image_url"] == f"/img/products/{product['id']}.svg"
         assert product["variants"] and product["brand"]
         for variant in product["variants"]:
