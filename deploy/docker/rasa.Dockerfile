@@ -1,0 +1,27 @@
+# Rasa server image: the official Rasa 3.6.21 image, our Rasa-side add-ons, and the trained
+# model built in (stage 1 trains it from the repository's data, stage 2 only serves it).
+FROM rasa/rasa:3.6.21 AS train
+USER root
+WORKDIR /build
+COPY config.yml ./
+COPY domain ./domain
+COPY data/nlu ./data/nlu
+COPY data/rules ./data/rules
+COPY data/stories ./data/stories
+RUN rasa train --fixed-model-name shopbot --out /build/models
+
+FROM rasa/rasa:3.6.21 AS runtime
+USER root
+# Rasa 3.6's socketio channel needs python-socketio < 5.10 (see requirements-rasa.txt).
+COPY requirements-rasa.txt /tmp/requirements-rasa.txt
+RUN pip install --no-cache-dir "$(grep '^python-socketio' /tmp/requirements-rasa.txt)"
+WORKDIR /app
+COPY rasa_addons ./rasa_addons
+COPY credentials.yml endpoints.yml ./
+COPY --from=train /build/models/shopbot.tar.gz ./models/shopbot.tar.gz
+RUN chown -R 1001:0 /app
+ENV PYTHONPATH=/app RASA_TELEMETRY_ENABLED=false
+USER 1001
+EXPOSE 5005
+# The auth token comes from the environment (a secret), never from the image.
+ENTRYPOINT ["/bin/sh", "-c", "exec rasa run --model models/shopbot.tar.gz --enable-api --auth-token \"$SHOPBOT_RASA_TOKEN\" --endpoints endpoints.yml --credentials credentials.yml --port 5005 --cors '*'"]
