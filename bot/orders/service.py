@@ -394,7 +394,7 @@ class OrderService:
             else ""
         )
         summary = (
-            f"Cancel order {order.id} ({items}) because it is '{wanted}'. "
+            f"Cancel order {order.id} with {items}; reason: {wanted}. "
             f"{self._money_words(movements)}{fee_text}"
         )
 
@@ -945,11 +945,11 @@ class OrderService:
             if m.kind == TransactionKind.REFUND:
                 verb = "is refunded" if done else "will be refunded"
                 arrival = (
-                    "it is available immediately"
+                    ", available immediately"
                     if timing == "immediately"
-                    else f"it reaches you {timing}"
+                    else f"; it reaches you {timing}"
                 )
-                parts.append(f"{usd(m.amount)} {verb} to your {self._label(m, done)} ({arrival}).")
+                parts.append(f"{usd(m.amount)} {verb} to your {self._label(m, done)}{arrival}.")
             else:
                 verb = "was charged" if done else "will be charged"
                 parts.append(f"{usd(m.amount)} {verb} to your {self._label(m, done)}.")
