@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 
 from bot.answers.facts import FactSheet, OrderFact, PolicyFact, ProductFact, VariantFact, money
-from bot.answers.question import Question, analyse
+from bot.answers.question import Question, analyse, content_terms, term_in
+from bot.catalog.filters import COLOURS
 
 _COLOUR_KEYS = ("colour", "color")
 _SIZE_KEYS = ("size", "shoe size", "eu size", "us size")
@@ -33,10 +34,10 @@ def compose_answer(facts: FactSheet) -> str:
             "colours, sizes and stock for you."
         )
     if q.kind == "policy" and facts.policies:
-        return _policy_answer(facts.policies)
+        return _policy_answer(facts.policies, facts.question)
     if not facts.products:
         if facts.policies:
-            return _policy_answer(facts.policies)
+            return _policy_answer(facts.policies, facts.question)
         return NO_FACTS
     if q.kind == "yes_no":
         product = facts.focus_product or facts.products[0]
@@ -44,7 +45,7 @@ def compose_answer(facts: FactSheet) -> str:
     if q.kind == "compare" and len(facts.products) >= 2:
         named = _named_in_question(q.text, facts.products)
         return _compare_answer(named if len(named) >= 2 else facts.products[:3])
-    if q.kind == "general" and facts.focus_product and q.refers_back:
+    if q.kind == "general" and facts.focus_product:
         return _product_overview(facts.focus_product)
     return _list_answer(q, facts)
 
@@ -93,7 +94,9 @@ def _values_with_stock(values: dict[str, bool]) -> str:
 
 
 def _matches(value: str, wanted: str) -> bool:
+    """Option value equals the wanted one, after canonical colour names (grey = gray)."""
     a, b = value.lower().strip(), wanted.lower().strip()
+    a, b = COLOURS.get(a, a), COLOURS.get(b, b)
     if a == b:
         return True
     return bool(re.search(rf"(?<![\w.]){re.escape(b)}(?![\w.])", a))
@@ -152,6 +155,10 @@ def _yes_no_answer(q: Question, p: ProductFact) -> str:
         wanted = " ".join(x for x in (colour, f"size {size}" if size else None) if x)
         matching = _variants_with(p, colour, size)
         in_stock = [v for v in matching if v.in_stock]
+        if matching and colour:
+            # Say the colour the way the shop names it ("grey", not the canonical "gray").
+            shop_colour = matching[0].option(*_COLOUR_KEYS) or colour
+            wanted = wanted.replace(colour, shop_colour, 1)
         if in_stock:
             v = in_stock[0]
             parts.append(
@@ -178,6 +185,8 @@ def _yes_no_answer(q: Question, p: ProductFact) -> str:
             if size and sizes:
                 parts.append("Sizes: " + _values_with_stock(sizes) + ".")
     for feature in q.features:
+        if feature.lower() in p.name.lower():
+            continue  # "is the wireless mouse waterproof?": "wireless" names the product
         parts.append(_feature_sentence(p, feature))
     if not parts:
         # "Is it available?" / "Do you have the X?"
@@ -274,11 +283,30 @@ def _compare_answer(products: list[ProductFact]) -> str:
 # -- policy and orders ---------------------------------------------------------------------
 
 
-def _policy_answer(policies: list[PolicyFact]) -> str:
+def _quote(body: str, question: str, limit: int = 420) -> str:
+    """The passage, or for a long one the sentences that share most words with the question."""
+    text = " ".join(body.split())
+    if len(text) <= limit:
+        return text
+    sentences = re.split(r"(?<=[.!?])\s+", text)
+    terms = content_terms(question)
+    scored = [(sum(term_in(t, s.lower()) for t in terms), i, s) for i, s in enumerate(sentences)]
+    best = sorted(scored, key=lambda x: (-x[0], x[1]))
+    picked: list[tuple[int, str]] = []
+    size = 0
+    for score, i, sentence in best:
+        if picked and (score == 0 or size + len(sentence) > limit):
+            break
+        picked.append((i, sentence))
+        size += len(sentence)
+    return " … ".join(sentence for _, sentence in sorted(picked))
+
+
+def _policy_answer(policies: list[PolicyFact], question: str = "") -> str:
     top = policies[0]
-    text = f"From our policy on {top.title.lower() or top.topic}: “{top.body.strip()}”"
+    text = f"From our policy on {top.title.lower() or top.topic}: “{_quote(top.body, question)}”"
     if len(policies) > 1 and policies[1].topic == top.topic:
-        text += f"\nAlso: “{policies[1].body.strip()}”"
+        text += f"\nAlso: “{_quote(policies[1].body, question)}”"
     return text
 
 
@@ -292,6 +320,11 @@ def _order_line(o: OrderFact) -> str:
 
 
 def _orders_answer(q: Question, facts: FactSheet) -> str:
+    if not facts.customer_id and facts.policies and not q.order_ids:
+        return (
+            _policy_answer(facts.policies, facts.question)
+            + "\nTo look at your own orders, tell me the email on your account first."
+        )
     if not facts.customer_id:
         return (
             "I can look at your orders once you've confirmed who you are — please give me the "

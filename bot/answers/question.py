@@ -163,3 +163,62 @@ def analyse(text: str, memory_prefs: dict[str, Any] | None = None) -> Question:
 
 def colour_words(text: str) -> list[str]:
     return [COLOURS[w] for w in _WORD.findall(text.lower()) if w in COLOURS]
+
+
+_GENERIC = {
+    "something",
+    "anything",
+    "product",
+    "products",
+    "item",
+    "items",
+    "thing",
+    "things",
+    "gift",
+    "present",
+    "good",
+    "nice",
+    "under",
+    "over",
+    "price",
+    "cheap",
+    "tell",
+    "about",
+    "sell",
+    "stock",
+    "size",
+    "colour",
+    "color",
+    "available",
+    "have",
+    "like",
+    "gear",
+    "stuff",
+    "compare",
+    "difference",
+    "better",
+    "recommend",
+    "suggest",
+    "option",
+    "options",
+    "people",
+}
+
+
+def content_terms(text: str) -> list[str]:
+    """The words of a message that can name a product (no stopwords, numbers, generic words)."""
+    from bot.catalog.keyword import query_terms
+
+    terms = []
+    for term in query_terms(text):
+        t = term.lower().strip("'\"")
+        if len(t) < 3 or t.isdigit() or t in _GENERIC or t in COLOURS:
+            continue
+        terms.append(t)
+    return terms
+
+
+def term_in(term: str, text: str) -> bool:
+    """Loose word match: the first 4+ letters (runner ~ running, bicycles ~ bicycle)."""
+    stem = term[: max(4, len(term) - 2)] if len(term) > 4 else term
+    return bool(re.search(rf"\b{re.escape(stem)}", text))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Protocol
 
@@ -28,7 +28,7 @@ from bot.answers.facts import (
 )
 from bot.answers.grounding import GroundingReport, check_reply, products_mentioned
 from bot.answers.prompt import build_messages, correction_message
-from bot.answers.question import POLICY_WORDS, Question, analyse
+from bot.answers.question import POLICY_WORDS, Question, analyse, content_terms, term_in
 from bot.catalog.filters import SearchFilters, parse_filters
 from bot.db.session import Database
 from bot.llm.base import ChatMessage, LLMBackend, LLMError
@@ -170,11 +170,21 @@ class AnswerService:
             q.kind = "unclear_referent"
         elif q.kind != "order" and not (q.kind == "policy" and not q.refers_back):
             product_ids = self._search_products(text, q, focus_id)
-        products = load_product_facts(self.db, product_ids, numberer)
-        if focus_id and not any(p.id == focus_id for p in products):
+        candidates = load_product_facts(self.db, product_ids, FactNumberer())
+        if focus_id and not any(p.id == focus_id for p in candidates):
             focus_id = None
+        if not focus_id:
+            named = _named_product(text, candidates)
+            if named is not None:
+                focus_id = named.id
+                candidates = [named, *[p for p in candidates if p.id != named.id]]
+            else:
+                candidates = _relevant(text, q, candidates)
+        products = [replace(p, number=numberer.next()) for p in candidates]
         policies = []
-        if q.kind == "policy" or (POLICY_WORDS.search(text) and q.kind not in ("order",)):
+        if q.kind == "policy" or (
+            POLICY_WORDS.search(text) and (q.kind != "order" or not customer_id)
+        ):
             policies = policy_facts(self._search_policy(text), numberer)
         orders = []
         if q.kind == "order" and customer_id and self.orders is not None:
@@ -206,6 +216,12 @@ class AnswerService:
             if not hits and filters.sources and "memory" in filters.sources.values():
                 hits = search_products(
                     self.db, text, filters=parse_filters(text), limit=5, mode=self.search_mode
+                )
+            if not hits and not filters.is_empty() and q.kind != "recommend":
+                # A product named outright ("the ... Wooden Puzzle") may not satisfy a filter
+                # read from its own name ("wooden" -> material wood); name beats filter.
+                hits = search_products(
+                    self.db, text, filters=SearchFilters(), limit=5, mode=self.search_mode
                 )
             ids = [pid for pid in (product_id_of(h) for h in hits) if pid]
         except Exception:
@@ -321,6 +337,36 @@ class AnswerService:
             self.memory.update(sender_id, mutate)
         except Exception:  # memory is a help, never a reason to fail an answer
             log.exception("could not update session memory for %s", sender_id)
+
+
+def _named_product(text: str, products: list[ProductFact]) -> ProductFact | None:
+    """The product whose name (with or without its brand) the shopper wrote out."""
+    low = " ".join(text.lower().split())
+    best: tuple[int, ProductFact] | None = None
+    for p in products:
+        name = p.name.lower()
+        short = name[len(p.brand) :].strip() if p.brand and name.startswith(p.brand.lower()) else ""
+        for candidate in (name, short):
+            if (
+                len(candidate) >= 4
+                and candidate in low
+                and (best is None or len(candidate) > best[0])
+            ):
+                best = (len(candidate), p)
+    return best[1] if best else None
+
+
+def _relevant(text: str, q: Question, products: list[ProductFact]) -> list[ProductFact]:
+    """Drop products sharing no word with the question (semantic search always returns
+    something; "do you sell bicycles?" must not list yoga mats). Suggestions keep the rest,
+    word matches first."""
+    terms = content_terms(text)
+    if not terms:
+        return products
+    matching = [p for p in products if any(term_in(t, p.searchable_text()) for t in terms)]
+    if q.kind == "recommend":
+        return matching + [p for p in products if p not in matching]
+    return matching
 
 
 def _names_nothing(text: str, q: Question) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from conftest import ScriptedBackend
+from scripted import ScriptedBackend
 
 from bot.answers.facts import FactNumberer, FactSheet, PolicyFact
 from bot.answers.grounding import check_reply
