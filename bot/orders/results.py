@@ -32,6 +32,7 @@ class RefusalCode(StrEnum):
     PAYMENT_METHOD_NOT_FOUND = "payment_method_not_found"
     PAYMENT_METHOD_NOT_OWNED = "payment_method_not_owned"
     SAME_PAYMENT_METHOD = "same_payment_method"
+    PAYMENT_METHOD_NOT_ACCEPTED = "payment_method_not_accepted"  # kind not in the shop's policy
     INSUFFICIENT_BALANCE = "insufficient_balance"
     REFUND_METHOD_NOT_ALLOWED = "refund_method_not_allowed"
     INVALID_ADDRESS = "invalid_address"

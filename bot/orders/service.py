@@ -755,6 +755,12 @@ class OrderService:
                 "That payment method isn't on your account. "
                 "Which of your saved payment methods should I use?",
             )
+        if method.kind not in self.policy.payment_methods.accepted:
+            return Refused(
+                RefusalCode.PAYMENT_METHOD_NOT_ACCEPTED,
+                f"Sorry, we can't use your {method.label} for this at the moment. "
+                "Which of your other payment methods should I use?",
+            )
         return method
 
     def _wrong_status(self, order: Order, verb: str, extra: str = "") -> Refused:

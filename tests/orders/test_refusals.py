@@ -469,3 +469,14 @@ def test_database_error_is_a_refusal_not_a_traceback(
         )
     lookup = service.order_details(ADA, "#S1000001")
     assert isinstance(lookup, Refused) and lookup.code == RefusalCode.DATABASE_ERROR
+
+
+def test_payment_kind_not_accepted_by_policy(shop: Database, policy: ShopPolicy) -> None:
+    rules = policy.payment_methods.model_copy(update={"accepted": ("credit_card", "gift_card")})
+    service = OrderService(shop, policy.model_copy(update={"payment_methods": rules}))
+    before = snapshot(shop)
+    result = service.modify_payment(ADA, "#S1000001", ADA_PAYPAL)
+    assert isinstance(result, Refused) and result.code == RefusalCode.PAYMENT_METHOD_NOT_ACCEPTED
+    assert "PayPal" in result.message
+    assert snapshot(shop) == before
+    assert isinstance(service.modify_payment(ADA, "#S1000001", ADA_GIFT), Ok)
