@@ -10,7 +10,14 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 
 from bot.db.session import Database
@@ -78,7 +85,7 @@ def _run_import(read: Callable[[], ShopData], quiet: bool = False) -> ImportRepo
             disable=quiet,
             transient=False,
         ) as progress:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def start(label: str, total: int) -> None:
                 tasks[label] = progress.add_task(label, total=max(total, 1))

@@ -24,7 +24,7 @@ from bot.shop.records import money
 DEFAULT_SEED = 20261129
 # Demo orders are dated relative to this fixed moment (a constant keeps the files stable).
 DEMO_NOW = datetime(2026, 11, 25, 18, 0, tzinfo=UTC)
-ORDER_STATUS_COUNTS: dict[str, int] = {
+ORDER_STATUS_COUNTS: dict[OrderStatus, int] = {
     OrderStatus.PENDING: 80,
     OrderStatus.PROCESSED: 60,
     OrderStatus.DELIVERED: 130,
@@ -32,7 +32,7 @@ ORDER_STATUS_COUNTS: dict[str, int] = {
     OrderStatus.RETURN_REQUESTED: 25,
     OrderStatus.EXCHANGE_REQUESTED: 25,
 }
-AGE_DAYS = {
+AGE_DAYS: dict[str, tuple[int, int]] = {
     OrderStatus.PENDING: (0, 3),
     OrderStatus.PROCESSED: (2, 8),
     OrderStatus.DELIVERED: (10, 170),

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.db import models as m
@@ -68,6 +68,13 @@ def policy_passage_rows() -> tuple[list[Row], str | None]:
     return rows, None
 
 
+def table_of(model: type[m.Base]) -> Table:
+    """The Core table behind a model (bulk statements skip the ORM unit of work)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 def load_shop_data(
     db: Database,
     data: ShopData,
@@ -94,28 +101,31 @@ def load_shop_data(
         with db.transaction() as session:
             report.tables["categories"] = sync_rows(
                 session,
-                m.Category.__table__,
+                table_of(m.Category),
                 data.categories,
                 key="slug",
                 advance=stage("categories", len(data.categories)),
             )
-            slug_to_id = dict(session.execute(select(m.Category.slug, m.Category.id)).all())
+            slug_to_id: dict[str, int] = {
+                slug: category_id
+                for slug, category_id in session.execute(select(m.Category.slug, m.Category.id))
+            }
             products = [_with_category_id(p, slug_to_id) for p in data.products]
             steps: list[tuple[str, Any, list[Row]]] = [
-                ("products", m.Product.__table__, products),
-                ("variants", m.Variant.__table__, data.variants),
-                ("customers", m.Customer.__table__, data.customers),
-                ("payment methods", m.PaymentMethod.__table__, data.payment_methods),
-                ("orders", m.Order.__table__, data.orders),
+                ("products", table_of(m.Product), products),
+                ("variants", table_of(m.Variant), data.variants),
+                ("customers", table_of(m.Customer), data.customers),
+                ("payment methods", table_of(m.PaymentMethod), data.payment_methods),
+                ("orders", table_of(m.Order), data.orders),
             ]
             for label, table, rows in steps:
                 report.tables[label] = sync_rows(
                     session, table, rows, advance=stage(label, len(rows))
                 )
             children = [
-                ("order lines", m.OrderLine.__table__, data.lines),
-                ("fulfilments", m.Fulfilment.__table__, data.fulfilments),
-                ("transactions", m.Transaction.__table__, data.transactions),
+                ("order lines", table_of(m.OrderLine), data.lines),
+                ("fulfilments", table_of(m.Fulfilment), data.fulfilments),
+                ("transactions", table_of(m.Transaction), data.transactions),
             ]
             for label, table, by_order in children:
                 report.tables[label] = sync_children(
@@ -127,7 +137,7 @@ def load_shop_data(
             if with_policy:
                 report.tables["policy passages"] = sync_rows(
                     session,
-                    m.PolicyPassage.__table__,
+                    table_of(m.PolicyPassage),
                     data.policy_passages,
                     advance=stage("policy passages", len(data.policy_passages)),
                 )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import func, select
 
 from bot.db import models as m
@@ -13,10 +15,10 @@ def shop_stats(db: Database) -> list[tuple[str, int]]:
     rows: list[tuple[str, int]] = []
     with db.session() as s:
 
-        def count(model: type[m.Base], *where: object) -> int:
+        def count(model: type[m.Base], *where: Any) -> int:
             return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
 
-        def grouped(label: str, column: object) -> None:
+        def grouped(label: str, column: Any) -> None:
             result = s.execute(select(column, func.count()).group_by(column).order_by(column))
             for value, n in result:
                 rows.append((f"{label}: {value}", int(n)))

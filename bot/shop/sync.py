@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from sqlalchemy import RowMapping, Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.shop.errors import ShopDataError
@@ -76,12 +76,13 @@ def sync_rows(
             raise ShopDataError(f"{table.name}: the {key} {row[key]!r} occurs twice in the source")
         seen.add(row[key])
 
-    existing: dict[Any, Any] = {}
+    existing: dict[Any, RowMapping] = {}
     keys = [row[key] for row in rows]
     selected = [table.c[c] for c in columns]
     for chunk in _chunks(keys):
-        for stored in session.execute(select(*selected).where(table.c[key].in_(chunk))).mappings():
-            existing[stored[key]] = stored
+        query = select(*selected).where(table.c[key].in_(chunk))
+        for found in session.execute(query).mappings():
+            existing[found[key]] = found
 
     to_insert: list[Row] = []
     to_update: list[Row] = []
