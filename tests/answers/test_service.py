@@ -109,3 +109,24 @@ async def test_metadata_records_facts_and_grounding(sqlite_shop, make_service) -
     assert meta["grounded"] is True and meta["backend"] == "template"
     assert meta["facts"][0]["ref"] == "F1" and "Summit Down Parka" in meta["facts"][0]["text"]
     assert set(meta["timings"]) >= {"retrieval_ms", "prompt_ms", "generation_ms", "check_ms"}
+
+
+async def test_a_named_product_gets_its_own_overview(sqlite_shop, make_service) -> None:
+    a = await make_service(sqlite_shop).answer(
+        "tell me about the Stormshell Rain Jacket", sender_id="n"
+    )
+    assert a.text.startswith("**Stormshell Rain Jacket** by Northpeak — $109.00–$149.00")
+    assert "Colours: blue, yellow" in a.text and "Sizes: M, L" in a.text
+    assert [c["id"] for c in a.cards] == ["SB-P0003"]
+
+
+def test_long_policy_passages_are_quoted_by_their_relevant_sentences() -> None:
+    from bot.answers.compose import _quote
+
+    body = (
+        "Our warehouse is in Ohio. " * 10
+        + "You can return items within 30 days of delivery. "
+        + "Labels are emailed. " * 10
+    )
+    quote = _quote(body, "how many days do I have to return an item?")
+    assert "within 30 days" in quote and len(quote) < len(body)

@@ -111,3 +111,14 @@ def test_unreachable_redis_raises_memory_unavailable() -> None:
 def test_state_survives_unknown_json() -> None:
     state = SessionState.from_dict("z", {"viewed": ["A"], "unknown": 1})
     assert state.viewed == ["A"] and state.sender_id == "z"
+
+
+def test_factory_picks_resilient_redis_or_in_process(redis_url) -> None:
+    from bot.memory import make_memory
+    from bot.memory.resilient import ResilientSessionMemory
+    from bot.settings import Settings
+
+    assert isinstance(make_memory(Settings(redis_url=None)), InProcessSessionMemory)
+    store = make_memory(Settings(redis_url=redis_url))
+    assert isinstance(store, ResilientSessionMemory)
+    assert isinstance(store.primary, RedisSessionMemory)
