@@ -1,0 +1,55 @@
+"""config.yml runs the pipeline the cross-validation chose, with the agreed policies."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from bot.nlu.evaluate import PIPELINES_DIR
+from tests.nlu.conftest import PROJECT_ROOT
+
+DOCS = PROJECT_ROOT / "docs" / "nlu"
+
+
+def _config() -> dict:
+    return yaml.safe_load((PROJECT_ROOT / "config.yml").read_text(encoding="utf-8"))
+
+
+def _chosen_candidate() -> str:
+    report = (DOCS / "pipeline-comparison.md").read_text(encoding="utf-8")
+    match = re.search(r"\| `([\w-]+)` \*\*\(chosen\)\*\*", report)
+    assert match, "the comparison report names no chosen candidate"
+    return match.group(1)
+
+
+def test_config_pipeline_is_the_chosen_candidate() -> None:
+    chosen = yaml.safe_load((PIPELINES_DIR / f"{_chosen_candidate()}.yml").read_text())
+    assert _config()["pipeline"] == chosen["pipeline"]
+
+
+def test_fallback_classifier_threshold() -> None:
+    (fallback,) = [c for c in _config()["pipeline"] if c["name"] == "FallbackClassifier"]
+    assert 0.4 <= fallback["threshold"] <= 0.5
+
+
+def test_entities_come_from_regexes_and_synonyms_are_mapped() -> None:
+    names = [c["name"] for c in _config()["pipeline"]]
+    assert "RegexEntityExtractor" in names and "EntitySynonymMapper" in names
+    assert "RegexFeaturizer" in names
+
+
+def test_policies_agreed_with_the_dialogue_area() -> None:
+    policies = {p["name"]: p for p in _config()["policies"]}
+    assert "MemoizationPolicy" in policies
+    assert policies["RulePolicy"]["core_fallback_threshold"] == 0.3
+    assert policies["RulePolicy"]["enable_fallback_prediction"] is True
+    assert policies["TEDPolicy"]["max_history"] == 5
+    assert policies["TEDPolicy"]["epochs"] == 40
+
+
+def test_report_artifacts_are_committed() -> None:
+    assert (DOCS / "intent_confusion_matrix.png").stat().st_size > 10_000
+    chosen = _chosen_candidate()
+    assert (DOCS / "cv" / chosen / "intent_report.json").exists()
+    assert len(list((DOCS / "cv").iterdir())) >= 2
