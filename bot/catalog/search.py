@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session
 
 from bot.catalog.embeddings import semantic_policy_rank, semantic_rank
 from bot.catalog.filters import COLOURS, SearchFilters, normalise_size, parse_filters
@@ -88,24 +88,29 @@ class PassageHit:
 
 
 # ----------------------------------------------------------------------- helpers
-def _variant_hit(v: Variant) -> VariantHit:
-    return VariantHit(
-        id=v.id,
-        options=dict(v.options or {}),
-        price=Decimal(v.price).quantize(Decimal("0.01")),
-        currency=v.currency or "USD",
-        available=bool(v.available),
-        stock=int(v.stock or 0),
-    )
+@dataclass
+class _Candidate:
+    """A product row with its variants, read with plain SQL (ORM objects cost 10x more)."""
+
+    id: str
+    name: str
+    brand: str
+    description: str
+    category_id: int | None
+    category: str
+    attributes: dict[str, Any]
+    variants: list[VariantHit] = field(default_factory=list)
 
 
-def _hit(product: Product, variants: list[VariantHit], score: float, why: list[str]) -> ProductHit:
+def _hit(
+    product: _Candidate, variants: list[VariantHit], score: float, why: list[str]
+) -> ProductHit:
     prices = [v.price for v in variants]
     return ProductHit(
         product_id=product.id,
         name=product.name,
         brand=product.brand or "",
-        category=product.category.name if product.category else "",
+        category=product.category,
         description=product.description or "",
         min_price=min(prices) if prices else None,
         max_price=max(prices) if prices else None,
@@ -134,20 +139,20 @@ def _words(text: str) -> set[str]:
     return set(re.findall(r"[a-z0-9-]+", text.lower()))
 
 
-def _product_text(product: Product) -> str:
+def _product_text(product: _Candidate) -> str:
     attrs = " ".join(f"{k} {v}" for k, v in (product.attributes or {}).items())
     return f"{product.name} {product.description} {attrs}".lower()
 
 
 def _variant_ok(
-    product: Product, v: Variant, f: SearchFilters, has: dict[str, bool], text_words: set[str]
+    v: VariantHit, f: SearchFilters, has: dict[str, bool], text_words: set[str]
 ) -> bool:
-    options = v.options or {}
-    if f.max_price is not None and Decimal(v.price) > f.max_price:
+    options = v.options
+    if f.max_price is not None and v.price > f.max_price:
         return False
-    if f.min_price is not None and Decimal(v.price) < f.min_price:
+    if f.min_price is not None and v.price < f.min_price:
         return False
-    if f.in_stock and not (v.available and (v.stock or 0) > 0):
+    if f.in_stock and not v.in_stock:
         return False
     if f.colour:
         if has["colour"]:
@@ -182,36 +187,70 @@ def _resolve_categories(session: Session, term: str | None) -> set[int] | None:
 
 
 def _apply_filters(
-    product: Product, f: SearchFilters, category_ids: set[int] | None
-) -> list[Variant] | None:
+    product: _Candidate, f: SearchFilters, category_ids: set[int] | None
+) -> list[VariantHit] | None:
     """The product's variants that satisfy the filters, or None if the product is excluded."""
     if category_ids is not None and product.category_id not in category_ids:
         return None
     if f.brand and product.brand.lower() != f.brand.lower():
         return None
     has = {
-        "colour": any(_option(v.options or {}, "colo") for v in product.variants),
-        "material": any(_option(v.options or {}, "material") for v in product.variants),
+        "colour": any(_option(v.options, "colo") for v in product.variants),
+        "material": any(_option(v.options, "material") for v in product.variants),
     }
     words = _words(_product_text(product))
-    ok = [v for v in product.variants if _variant_ok(product, v, f, has, words)]
+    ok = [v for v in product.variants if _variant_ok(v, f, has, words)]
     return ok or None
 
 
-def _sort_variants(variants: list[Variant]) -> list[VariantHit]:
-    hits = [_variant_hit(v) for v in variants]
-    return sorted(hits, key=lambda v: (not v.in_stock, v.price, v.id))
+def _sort_variants(variants: list[VariantHit]) -> list[VariantHit]:
+    return sorted(variants, key=lambda v: (not v.in_stock, v.price, v.id))
 
 
-def _load_products(session: Session, ids: list[str]) -> dict[str, Product]:
+def _load_products(session: Session, ids: list[str]) -> dict[str, _Candidate]:
     if not ids:
         return {}
-    rows = session.scalars(
-        select(Product)
+    rows = session.execute(
+        select(
+            Product.id,
+            Product.name,
+            Product.brand,
+            Product.description,
+            Product.category_id,
+            Category.name,
+            Product.attributes,
+        )
+        .outerjoin(Category, Category.id == Product.category_id)
         .where(Product.id.in_(ids))
-        .options(selectinload(Product.variants), joinedload(Product.category))
     ).all()
-    return {p.id: p for p in rows}
+    found = {
+        r[0]: _Candidate(r[0], r[1], r[2] or "", r[3] or "", r[4], r[5] or "", r[6] or {})
+        for r in rows
+    }
+    for v in session.execute(
+        select(
+            Variant.id,
+            Variant.product_id,
+            Variant.options,
+            Variant.price,
+            Variant.currency,
+            Variant.available,
+            Variant.stock,
+        )
+        .where(Variant.product_id.in_(list(found)))
+        .order_by(Variant.id)
+    ):
+        found[v[1]].variants.append(
+            VariantHit(
+                id=v[0],
+                options=dict(v[2] or {}),
+                price=Decimal(v[3]).quantize(Decimal("0.01")),
+                currency=v[4] or "USD",
+                available=bool(v[5]),
+                stock=int(v[6] or 0),
+            )
+        )
+    return found
 
 
 def _fuse(
@@ -229,7 +268,7 @@ def _fuse(
     return order, scores, why
 
 
-def _boosts(product: Product, query: str) -> tuple[float, list[str]]:
+def _boosts(product: _Candidate, query: str) -> tuple[float, list[str]]:
     q = " " + re.sub(r"[^a-z0-9]+", " ", query.lower()) + " "
     name = " " + re.sub(r"[^a-z0-9]+", " ", product.name.lower()).strip() + " "
     boost, why = 0.0, []
@@ -314,14 +353,10 @@ def search_products(
 def get_product(db: Database, product_id: str) -> ProductHit | None:
     """One product with all its variants (for product pages and follow-up questions)."""
     with db.session() as session:
-        product = session.scalars(
-            select(Product)
-            .where(Product.id == str(product_id).strip())
-            .options(selectinload(Product.variants), joinedload(Product.category))
-        ).first()
+        product = _load_products(session, [str(product_id).strip()]).get(str(product_id).strip())
         if product is None:
             return None
-        return _hit(product, _sort_variants(list(product.variants)), 0.0, [])
+        return _hit(product, _sort_variants(product.variants), 0.0, [])
 
 
 def _summary(description: str, limit: int = 140) -> str:
