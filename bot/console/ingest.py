@@ -22,7 +22,7 @@ from bot.db.session import Database
 log = logging.getLogger(__name__)
 
 FALLBACK_INTENTS = {"nlu_fallback"}
-FALLBACK_ACTIONS = {"action_default_fallback", "action_two_stage_fallback"}
+FALLBACK_ACTIONS = {"action_default_fallback", "action_two_stage_fallback", "action_fallback"}
 HANDOFF_SLOT = "handoff_requested"
 HANDOFF_REASON_SLOT = "handoff_reason"
 FRUSTRATION_THRESHOLD = -0.5

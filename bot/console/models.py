@@ -23,6 +23,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -193,3 +194,37 @@ class IngestState(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     last_event_id: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# --- PostgreSQL only: trigram index for the free-text filter (best effort) ----------------
+TRGM_INDEX_SQL = (
+    "CREATE INDEX IF NOT EXISTS ix_conversations_search_trgm "
+    "ON conversations USING gin (search_text gin_trgm_ops)"
+)
+
+
+def create_trigram_index(connection) -> bool:  # type: ignore[no-untyped-def]
+    """Add the pg_trgm index that keeps ``LIKE '%text%'`` fast; False if not permitted.
+
+    Needs the ``pg_trgm`` extension (CREATE EXTENSION needs rights the app role may lack);
+    without it free-text search still works, as a filtered index walk.
+    """
+    from sqlalchemy import text
+
+    if connection.dialect.name != "postgresql":
+        return False
+    try:
+        with connection.begin_nested():
+            connection.execute(text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            connection.execute(text(TRGM_INDEX_SQL))
+    except Exception:  # no privilege: keep going without the index
+        import logging
+
+        logging.getLogger(__name__).warning("pg_trgm not available; free-text search unindexed")
+        return False
+    return True
+
+
+@event.listens_for(Conversation.__table__, "after_create")
+def _after_create(target, connection, **kw) -> None:  # type: ignore[no-untyped-def]
+    create_trigram_index(connection)

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, or_, select, tuple_
+from sqlalchemy import Select, and_, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from bot.console.models import Conversation, ConversationFacet
@@ -65,17 +65,49 @@ class ListFilters:
         return {k: v for k, v in asdict(self).items() if v}
 
 
-def filtered_select(filters: ListFilters) -> Select[tuple[Conversation]]:
-    """The filtered, ordered query without pagination (used by list and export)."""
+def _facets(filters: ListFilters) -> list[str]:
+    facets: list[str] = []
+    if filters.order_id:
+        facets.append("order:#" + filters.order_id.lstrip("#").upper())
+    if filters.email:
+        facets.append(f"email:{filters.email.lower()}")
+    if filters.tag:
+        facets.append(f"tag:{filters.tag.lower()}")
+    if filters.intent:
+        facets.append(f"intent:{filters.intent}")
+    return facets  # most selective first: the first one drives the scan
+
+
+def filtered_select(
+    filters: ListFilters, after: tuple[float, int] | None = None
+) -> Select[tuple[Conversation]]:
+    """The filtered, ordered query (list pages and export), optionally after a cursor.
+
+    With a facet filter the scan is driven by ``conversation_facets`` (ordered by its copy of
+    ``started_at``), so a rare intent or tag does not walk the whole conversation index.
+    """
+    facets = _facets(filters)
     stmt = select(Conversation)
+    if facets:
+        stmt = stmt.join(
+            ConversationFacet,
+            and_(
+                ConversationFacet.conversation_id == Conversation.id,
+                ConversationFacet.facet == facets[0],
+            ),
+        )
+        started_col, id_col = ConversationFacet.started_at, ConversationFacet.conversation_id
+    else:
+        started_col, id_col = Conversation.started_at, Conversation.id
     start, end = _date(filters.date_from), _date(filters.date_to)
     if start:
-        stmt = stmt.where(
-            Conversation.started_at >= datetime.combine(start, time(), UTC).timestamp()
-        )
+        stmt = stmt.where(started_col >= datetime.combine(start, time(), UTC).timestamp())
     if end:
-        stop = datetime.combine(end + timedelta(days=1), time(), UTC).timestamp()
-        stmt = stmt.where(Conversation.started_at < stop)
+        stmt = stmt.where(
+            started_col < datetime.combine(end + timedelta(days=1), time(), UTC).timestamp()
+        )
+    if after is not None:
+        stmt = stmt.where(tuple_(started_col, id_col) < tuple_(after[0], after[1]))
     for column, raw in (
         (Conversation.fell_back, filters.fallback),
         (Conversation.handed_off, filters.handoff),
@@ -88,16 +120,7 @@ def filtered_select(filters: ListFilters) -> Select[tuple[Conversation]]:
     if filters.sentiment_below:
         with contextlib.suppress(ValueError):
             stmt = stmt.where(Conversation.min_sentiment < float(filters.sentiment_below))
-    facets: list[str] = []
-    if filters.intent:
-        facets.append(f"intent:{filters.intent}")
-    if filters.tag:
-        facets.append(f"tag:{filters.tag.lower()}")
-    if filters.order_id:
-        facets.append("order:#" + filters.order_id.lstrip("#").upper())
-    if filters.email:
-        facets.append(f"email:{filters.email.lower()}")
-    for facet in facets:
+    for facet in facets[1:]:
         stmt = stmt.where(
             Conversation.id.in_(
                 select(ConversationFacet.conversation_id).where(ConversationFacet.facet == facet)
@@ -111,7 +134,7 @@ def filtered_select(filters: ListFilters) -> Select[tuple[Conversation]]:
                 Conversation.sender_id == filters.q,
             )
         )
-    return stmt.order_by(Conversation.started_at.desc(), Conversation.id.desc())
+    return stmt.order_by(started_col.desc(), id_col.desc())
 
 
 def parse_cursor(cursor: str | None) -> tuple[float, int] | None:
@@ -125,13 +148,8 @@ def parse_cursor(cursor: str | None) -> tuple[float, int] | None:
 
 
 def page_select(filters: ListFilters, cursor: str | None, size: int = PAGE_SIZE) -> Select[Any]:
-    stmt = filtered_select(filters)
-    after = parse_cursor(cursor)
-    if after is not None:
-        stmt = stmt.where(
-            tuple_(Conversation.started_at, Conversation.id) < tuple_(after[0], after[1])
-        )
-    return stmt.limit(size + 1)
+    """One page: the filtered query after the cursor, one extra row to know if more exist."""
+    return filtered_select(filters, parse_cursor(cursor)).limit(size + 1)
 
 
 @dataclass

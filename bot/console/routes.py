@@ -36,7 +36,8 @@ log = logging.getLogger(__name__)
 PREFIX = "/console"
 COOKIE = "shopbot_console"
 LOGIN_CSRF_COOKIE = "shopbot_console_login"
-router = APIRouter(prefix=PREFIX, include_in_schema=False)
+# Mounted by the web app with prefix="/console" (bot/web/app.py); PREFIX builds links.
+router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
 

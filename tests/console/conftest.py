@@ -89,7 +89,7 @@ def make_app(
     database: Database, rasa_url: str = "http://127.0.0.1:9", token: str = "tok"
 ) -> FastAPI:
     app = FastAPI()
-    app.include_router(routes.router)
+    app.include_router(routes.router, prefix=routes.PREFIX)
     app.dependency_overrides[routes.console_db] = lambda: database
     app.dependency_overrides[routes.console_rasa] = lambda: RasaEvents(rasa_url, token)
     return app

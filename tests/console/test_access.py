@@ -49,9 +49,9 @@ def test_every_route_needs_a_session(app: FastAPI, staff: Database) -> None:
     for route in routes.router.routes:
         assert isinstance(route, APIRoute)
         for method in route.methods:
-            if (method, route.path) in PUBLIC:
+            if (method, routes.PREFIX + route.path) in PUBLIC:
                 continue
-            url = _concrete(route.path, conv_id)
+            url = routes.PREFIX + _concrete(route.path, conv_id)
             response = client.request(method, url, follow_redirects=False)
             assert response.status_code in (401, 303), (method, url, response.status_code)
             if response.status_code == 303:
@@ -214,3 +214,14 @@ def test_staff_add_validates(cdb: Database) -> None:
     add_staff(cdb, "X@Y.z", "long-enough-pw", "agent")
     with pytest.raises(StaffError):
         add_staff(cdb, "x@y.z", "long-enough-pw", "admin")
+
+
+def test_mounted_by_the_web_app_under_console() -> None:
+    """The lead's create_app() mounts this router at /console and it still demands a login."""
+    from bot.web.app import create_app
+
+    client = TestClient(create_app())
+    assert client.get("/console/login").status_code == 200
+    response = client.get("/console/", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == "/console/login"
+    assert client.get("/console/api/conversations").status_code == 401

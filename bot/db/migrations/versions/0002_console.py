@@ -188,9 +188,13 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_staff_sessions_expires_at"), "staff_sessions", ["expires_at"], unique=False
     )
+    from bot.console.models import create_trigram_index
+
+    create_trigram_index(op.get_bind())
 
 
 def downgrade() -> None:
+    op.execute("DROP INDEX IF EXISTS ix_conversations_search_trgm")
     op.drop_table("staff_sessions")
     op.drop_table("conversation_facets")
     op.drop_table("staff_users")
