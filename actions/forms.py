@@ -89,9 +89,14 @@ class ShopFormValidation(FormValidationAction):
     def _requested(self, tracker: Tracker) -> str | None:
         return tracker.slots.get("requested_slot")
 
+    def _asked(self, tracker: Tracker, *slots: str) -> bool:
+        """Was one of these slots the form's question? (A value that parses is taken whatever
+        the intent: "no longer needed" may well be classified as ``deny``.)"""
+        return self._requested(tracker) in slots
+
     def _answering(self, tracker: Tracker, *slots: str) -> bool:
-        """Is the latest message an answer to one of these slots' questions?"""
-        return self._requested(tracker) in slots and latest_intent(tracker) not in NOT_AN_ANSWER
+        """Is the latest message meant as an answer to one of these slots' questions?"""
+        return self._asked(tracker, *slots) and latest_intent(tracker) not in NOT_AN_ANSWER
 
     def _loose(self, tracker: Tracker) -> bool:
         return latest_intent(tracker) in ANSWER_INTENTS
@@ -124,7 +129,7 @@ class ShopFormValidation(FormValidationAction):
     async def extract_zip(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if self._answering(tracker, "zip", "person_name"):
+        if self._asked(tracker, "zip", "person_name", "email"):
             found = parsing.extract_zip(latest_text(tracker))
             if found:
                 return {"zip": found}
@@ -246,13 +251,13 @@ class ShopFormValidation(FormValidationAction):
     async def extract_cancel_reason(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not self._answering(tracker, "cancel_reason", "confirmed"):
+        if not self._asked(tracker, "cancel_reason", "confirmed"):
             return {}
         allowed = conversation().policy.cancellation.reasons
         found = parsing.extract_cancel_reason(latest_text(tracker), allowed)
         if found:
             return {"cancel_reason": found}
-        if self._requested(tracker) == "cancel_reason" and self._loose(tracker):
+        if self._answering(tracker, "cancel_reason") and self._loose(tracker):
             return {"cancel_reason": _raw(latest_text(tracker))}
         return {}
 
@@ -275,7 +280,7 @@ class ShopFormValidation(FormValidationAction):
     async def extract_item_ids(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not self._answering(tracker, "item_ids") or not tracker.slots.get("order_id"):
+        if not self._asked(tracker, "item_ids") or not tracker.slots.get("order_id"):
             return {}
         check = conversation().resolve_items(
             tracker.slots.get("customer_id") or "", tracker.slots["order_id"], latest_text(tracker)
@@ -303,7 +308,7 @@ class ShopFormValidation(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         items = tracker.slots.get("item_ids")
-        if not self._answering(tracker, "new_item_ids") or not items:
+        if not self._asked(tracker, "new_item_ids") or not items:
             return {}
         check = conversation().resolve_new_items(list(items), latest_text(tracker))
         if check.ok:
@@ -328,7 +333,7 @@ class ShopFormValidation(FormValidationAction):
     async def extract_payment_method_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not self._answering(tracker, "payment_method_id", "confirmed"):
+        if not self._asked(tracker, "payment_method_id", "confirmed"):
             return {}
         text = latest_text(tracker)
         entity = next(tracker.get_latest_entity_values("payment_method"), None)
@@ -363,7 +368,7 @@ class ShopFormValidation(FormValidationAction):
     async def extract_new_address(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not self._answering(tracker, "new_address", "confirmed"):
+        if not self._asked(tracker, "new_address", "confirmed"):
             return {}
         text = latest_text(tracker)
         if parsing.parse_address(text) is not None:

@@ -1,0 +1,180 @@
+"""Whole conversations over Rasa's REST channel against the τ-bench shop in PostgreSQL.
+
+The ``running_stack`` fixture starts the Rasa server (trained model), the action server and
+the web app; each test talks to the bot like a shopper would and then checks the database.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bot.db import models as m
+from bot.db.session import Database
+
+pytestmark = pytest.mark.e2e
+
+
+@dataclass
+class Shopper:
+    """One REST conversation: every reply is kept for the assertions."""
+
+    rasa_url: str
+    sender: str
+    replies: list[dict[str, Any]]
+
+    def say(self, text: str) -> str:
+        response = httpx.post(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            json={"sender": self.sender, "message": text},
+            timeout=60,
+        )
+        response.raise_for_status()
+        messages = response.json()
+        self.replies.extend(messages)
+        return "\n".join(str(msg.get("text") or "") for msg in messages)
+
+    def payloads(self, kind: str) -> list[dict[str, Any]]:
+        return [r["custom"] for r in self.replies if (r.get("custom") or {}).get("type") == kind]
+
+
+@pytest.fixture
+def shopper(running_stack: Any) -> Shopper:
+    return Shopper(running_stack.rasa_url, f"e2e-{uuid.uuid4().hex[:10]}", [])
+
+
+@pytest.fixture(scope="module")
+def shop_db(running_stack: Any) -> Any:
+    database = Database(running_stack.config.database_url)
+    yield database
+    database.dispose()
+
+
+def _pending_order(db: Database) -> m.Order:
+    with db.session() as s:
+        for order in s.scalars(
+            select(m.Order)
+            .where(m.Order.status == "pending", m.Order.id.like("#W%"))
+            .order_by(m.Order.id)
+        ):
+            if not order.items_modified:
+                order.customer  # noqa: B018 - loaded before the session closes
+                return order
+    raise AssertionError("no pending τ-bench order")
+
+
+def _exchangeable(db: Database) -> tuple[m.Order, m.OrderLine, m.Variant, str]:
+    """A delivered order, one of its lines, another available option, and a payment method."""
+    with db.session() as s:
+        orders = s.scalars(
+            select(m.Order)
+            .where(m.Order.status == "delivered", m.Order.id.like("#W%"))
+            .order_by(m.Order.id)
+        ).all()
+        for order in orders:
+            methods = [pm for pm in order.customer.payment_methods if pm.kind != "gift_card"]
+            if not methods:
+                continue
+            for line in order.lines:
+                if line.return_requested or line.exchange_variant_id:
+                    continue
+                other = s.scalars(
+                    select(m.Variant)
+                    .where(
+                        m.Variant.product_id == line.product_id,
+                        m.Variant.id != line.variant_id,
+                        m.Variant.available.is_(True),
+                    )
+                    .order_by(m.Variant.id)
+                ).first()
+                if other is not None:
+                    order.customer  # noqa: B018
+                    return order, line, other, methods[0].id
+    raise AssertionError("no exchangeable delivered τ-bench order")
+
+
+def _order(db: Database, order_id: str) -> m.Order:
+    with db.session() as s:
+        order = s.get(m.Order, order_id)
+        assert order is not None
+        order.lines  # noqa: B018
+        order.transactions  # noqa: B018
+        return order
+
+
+def test_cancel_a_pending_order(shopper: Shopper, shop_db: Database) -> None:
+    order = _pending_order(shop_db)
+    paid = sum(t.amount for t in _order(shop_db, order.id).transactions if t.kind == "payment")
+
+    reply = shopper.say("Hi, I want to cancel an order")
+    assert "email" in reply.lower()
+    reply = shopper.say(f"my email is {order.customer.email}")
+    assert order.customer.first_name in reply
+    assert order.id in reply  # the cancellable orders are offered
+    reply = shopper.say(order.id)
+    assert "why" in reply.lower()
+    reply = shopper.say("no longer needed")
+    assert order.id in reply and "go ahead" in reply.lower()
+    assert _order(shop_db, order.id).status == "pending"  # nothing before the yes
+    reply = shopper.say("yes")
+
+    after = _order(shop_db, order.id)
+    assert after.status == "cancelled"
+    assert after.cancel_reason == "no longer needed"
+    refunded = sum(t.amount for t in after.transactions if t.kind == "refund")
+    assert refunded == paid
+    summary = shopper.payloads("order_summary")[-1]["order"]
+    assert summary["id"] == order.id and summary["status"] == "cancelled"
+
+
+def test_exchange_a_delivered_item(shopper: Shopper, shop_db: Database) -> None:
+    order, line, new_variant, method_id = _exchangeable(shop_db)
+
+    reply = shopper.say("I'd like to exchange an item I received")
+    assert "email" in reply.lower()
+    shopper.say(f"{order.customer.email}")
+    reply = shopper.say(f"order {order.id}")
+    assert line.variant_id in reply  # the order's items are listed
+    reply = shopper.say(f"item {line.variant_id}")
+    assert new_variant.id in reply or "instead" in reply.lower()
+    shopper.say(f"item {new_variant.id} please")
+    reply = shopper.say(method_id)
+    assert "go ahead" in reply.lower() and "all the items" in reply
+    assert _order(shop_db, order.id).status == "delivered"
+    shopper.say("yes")
+
+    after = _order(shop_db, order.id)
+    assert after.status == "exchange requested"
+    changed = [ln for ln in after.lines if ln.variant_id == line.variant_id]
+    assert changed and all(ln.exchange_variant_id == new_variant.id for ln in changed)
+
+
+def test_another_customers_order_is_refused(shopper: Shopper, shop_db: Database) -> None:
+    mine = _pending_order(shop_db)
+    with shop_db.session() as s:
+        theirs = s.scalars(
+            select(m.Order)
+            .where(
+                m.Order.customer_id != mine.customer_id,
+                m.Order.status == "pending",
+                m.Order.id.like("#W%"),
+            )
+            .order_by(m.Order.id.desc())
+        ).first()
+        assert theirs is not None
+        theirs_id, their_status = theirs.id, theirs.status
+
+    shopper.say(f"hello, my email is {mine.customer.email}")
+    reply = shopper.say(f"where is my order {theirs_id}?")
+    assert f"couldn't find an order {theirs_id} on your account" in reply
+    assert not any(p["order"]["id"] == theirs_id for p in shopper.payloads("order_summary"))
+    reply = shopper.say("stop")
+    reply = shopper.say(f"cancel order {theirs_id}")
+    assert f"couldn't find an order {theirs_id} on your account" in reply
+    shopper.say("never mind")
+    assert _order(shop_db, theirs_id).status == their_status
