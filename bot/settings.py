@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # Input limits.
     max_message_chars: int = 2000
 
+    # Customer insight: a folder written by `shopbot sentiment train` (else the lexicon).
+    sentiment_model: Path | None = None
+
     @property
     def is_embedded(self) -> bool:
         """True when no external Redis/PostgreSQL is configured (single-process defaults)."""
