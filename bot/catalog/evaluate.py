@@ -19,7 +19,7 @@ import yaml
 
 from bot.catalog.embeddings import clear_query_cache
 from bot.catalog.filters import SearchFilters
-from bot.catalog.search import Mode, search_products
+from bot.catalog.search import KEYWORD_WEIGHT, RRF_K, SEMANTIC_WEIGHT, Mode, search_products
 from bot.db.session import Database
 from bot.settings import PROJECT_ROOT
 
@@ -174,9 +174,29 @@ def render_report(
         '  "between 50 and 80 dollars"), colour, size (S-XXL, EU shoe sizes such as 44),',
         '  material, category names and "in stock"; session memory fills gaps. Filters drop',
         "  products and restrict the variants a hit carries; `ProductHit.filters` lists them.",
-        '- **Fusion** (`mode="hybrid"`): reciprocal rank fusion (k = 60) of the keyword and',
-        "  semantic rankings, then filters, then a small boost for an exact product name or brand",
-        "  in the message. Policy passages (`search_policy`) use the same keyword + semantic RRF.",
+        f'- **Fusion** (`mode="hybrid"`): weighted reciprocal rank fusion (k = {RRF_K},',
+        f"  keyword weight {KEYWORD_WEIGHT}, semantic weight {SEMANTIC_WEIGHT}) of the two",
+        "  rankings, then filters, then a small boost for an exact product name or brand in the",
+        "  message. Policy passages (`search_policy`) use the same keyword + semantic RRF.",
+        "",
+        "## Using it",
+        "",
+        "```python",
+        "from bot.catalog import (parse_filters, product_cards_payload, search_policy,",
+        "                         search_products)",
+        "",
+        'filters = parse_filters(message, memory_prefs={"size": "44"})',
+        "hits = search_products(db, message, filters=filters, limit=5)  # hybrid by default",
+        "hits[0].variants  # only the variants that satisfy the filters, in stock first",
+        "hits[0].why, hits[0].filters  # signals that matched, constraints applied",
+        "payload = product_cards_payload(hits)  # the IDS.md product_cards payload",
+        'passages = search_policy(db, "how do I get my money back")',
+        "```",
+        "",
+        "CLI: `shopbot catalog embed` (incremental; `--force` re-embeds all),",
+        '`shopbot catalog search "red trail shoe in 44 under $120"` (`--mode`, `--policy`),',
+        "`shopbot catalog reindex`, `shopbot catalog evaluate` (`make eval-retrieval`),",
+        "`shopbot catalog bench` (latency on generated 1k/10k/100k catalogs).",
         "",
         "## Quality on the demo shop",
         "",

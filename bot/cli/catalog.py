@@ -34,12 +34,17 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 
 def _database(url: str | None = None) -> Database:
-    """The configured database with the schema and the search indexes in place."""
+    """The configured database, migrated, with the search indexes in place.
+
+    An explicitly given URL (evaluate/bench) is used as it is: it may be a copy made with
+    ``create_all`` that Alembic does not know.
+    """
     from bot.catalog.keyword import ensure_search_indexes
     from bot.db import migrate
 
-    url = url or get_settings().database_url
-    migrate.upgrade(url)
+    if url is None:
+        url = get_settings().database_url
+        migrate.upgrade(url)
     db = Database(url)
     ensure_search_indexes(db)
     return db
