@@ -144,6 +144,7 @@ def test_store_chat_journey_against_the_real_assistant(running_stack: Any) -> No
         phone = context.new_page()
         phone.set_viewport_size(PHONE)
         phone.goto(store)
+        phone.locator(".sb-launcher").click()  # open/closed is remembered per tab
         phone.locator(".sb-handoff").first.wait_for(timeout=30_000)
         assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         screenshot(phone, "store-chat-phone.png")
