@@ -24,6 +24,8 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from rasa_addons.input_limits import InputGuard
+
 
 class ShopSocketIOOutput(SocketIOOutput):
     """Sends custom JSON as one ``bot_uttered`` payload."""
@@ -42,10 +44,12 @@ class ShopSocketIOInput(SocketIOInput):
         return ShopSocketIOOutput(channel.sio, channel.bot_message_evt) if channel else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        guarded = InputGuard().wrap(on_new_message)  # size, rate per sender, clean text
+
         async def on_message(message: UserMessage) -> Any:
             out = message.output_channel
             if isinstance(out, SocketIOOutput) and not isinstance(out, ShopSocketIOOutput):
                 message.output_channel = ShopSocketIOOutput(out.sio, out.bot_message_evt)
-            return await on_new_message(message)
+            return await guarded(message)
 
         return super().blueprint(on_message)

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bot.settings import Settings, get_settings
+from bot.web.limits import RequestLimits
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -38,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Storefront demo with the chat widget, staff console and JSON API.",
     )
     app.state.settings = settings
+    app.add_middleware(RequestLimits)  # body size + write rate per client (bot/web/limits.py)
     log.info("shopbot web app: %s", settings.describe_stores())
 
     @app.get("/health", tags=["ops"])
