@@ -250,3 +250,16 @@ test("store survives broken storage and bad JSON", () => {
   broken.set("x", 1);
   assert.equal(broken.get("x", "fallback"), "fallback");
 });
+
+test("a hand-off notice repeating the previous bot text shows the standard notice", () => {
+  const text = "I'm handing this conversation to a member of our team.";
+  const previous = { from: "bot", ts: 0, parts: [{ kind: "text", text }] };
+  const parts = W.normaliseBotMessage({ type: "handoff", state: "requested", text });
+  assert.deepEqual(W.dedupeHandoff(parts, previous), [
+    { kind: "handoff", state: "requested", text: "We are finding a person to help you. Please stay in this chat." },
+  ]);
+  // Different text, or a previous message from the shopper: kept as sent.
+  const other = W.normaliseBotMessage({ type: "handoff", state: "agent_joined", text: "Sam joined" });
+  assert.deepEqual(W.dedupeHandoff(other, previous), other);
+  assert.deepEqual(W.dedupeHandoff(parts, { from: "user", ts: 0, parts: [{ kind: "text", text }] }), parts);
+});

@@ -251,6 +251,18 @@
     return parts;
   }
 
+  /**
+   * A hand-off notice that repeats the bot's previous text word for word (actions often send
+   * both) shows the short standard notice instead, so the shopper does not read it twice.
+   */
+  function dedupeHandoff(parts, previous) {
+    if (!previous || previous.from !== "bot") return parts;
+    const said = new Set(previous.parts.filter((p) => p.kind === "text").map((p) => p.text.trim()));
+    return parts.map((p) =>
+      p.kind === "handoff" && said.has(p.text.trim()) ? Object.assign({}, p, { text: HANDOFF_TEXTS[p.state] }) : p
+    );
+  }
+
   // ---------------------------------------------------------------------------------------
   // Renderers: take a `doc` with createElement/createTextNode; set text only via text nodes.
 
@@ -786,7 +798,7 @@ button { font: inherit; cursor: pointer; }
     }
 
     receive(data) {
-      const parts = normaliseBotMessage(data);
+      const parts = dedupeHandoff(normaliseBotMessage(data), this.history[this.history.length - 1]);
       this.showTyping(false);
       if (!parts.length) return;
       mark("shopbot:first-bot-message");
@@ -879,6 +891,7 @@ button { font: inherit; cursor: pointer; }
     parseMarkdown,
     formatPrice,
     normaliseBotMessage,
+    dedupeHandoff,
     renderMarkdown,
     renderProducts,
     renderOrder,
