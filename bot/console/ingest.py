@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from bot.console.models import EVENTS, Conversation, ConversationFacet, Handoff, IngestState
 from bot.db.session import Database
+from bot.insights.store import record_message_sentiment
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,11 @@ def sentiment_of(event: dict[str, Any]) -> float | None:
             value = value.get("score", value.get("compound", value.get("value")))
         if isinstance(value, int | float) and not isinstance(value, bool):
             return float(value)
+    text = event.get("text")
+    if event.get("event") == "user" and isinstance(text, str) and text.strip():
+        from bot.insights.sentiment import score_text  # the shop's own model (insights)
+
+        return score_text(text).score
     return None
 
 
@@ -128,6 +134,7 @@ def _apply(session: Session, rows: list[Any]) -> None:
                 session, existing.get(row.sender_id), row.sender_id, event
             )
         _fold(work, row.id, event)
+        record_message_sentiment(session, row.id, row.sender_id, event)
     if not works:
         return
     conv_ids = [w.conv.id for w in works.values()]

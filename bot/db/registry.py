@@ -13,6 +13,7 @@ from bot.db.models import Base
 MODEL_MODULES: list[str] = [
     "bot.db.models",
     "bot.console.models",
+    "bot.insights.models",
 ]
 
 

@@ -25,6 +25,7 @@ def seed(db: Database) -> None:
             "where is my order #W2611340?",
             "order_status",
             0.97,
+            sentiment=0.9,
             entities=[
                 {"entity": "order_id", "value": "#W2611340", "extractor": "RegexEntityExtractor"}
             ],
