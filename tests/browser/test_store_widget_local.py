@@ -8,6 +8,7 @@ against the real Rasa + action server.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import re
 import sys
@@ -85,6 +86,8 @@ class ScriptedRasa:
             room = data.get("session_id")
             if not room:
                 return
+            if data.get("message") == "slow order please":
+                await asyncio.sleep(1.5)  # long enough to see the typing indicator
             for reply in self.replies(str(data.get("message", ""))):
                 await sio.emit("bot_uttered", reply, room=room)
 
@@ -117,6 +120,25 @@ class ScriptedRasa:
             ]
         if "trail shoes" in message.lower() or message == "/search_product":
             return [{"text": "Here is what I found:"}, CARDS]
+        if message == "slow order please":
+            return [
+                {
+                    "type": "order_summary",
+                    "order": {
+                        "id": "#S1000001",
+                        "status": "processed",
+                        "total": "101.5",
+                        "items": [
+                            {
+                                "name": "Trail Running Shoe",
+                                "options": {"size": "42"},
+                                "price": "89.5",
+                            }
+                        ],
+                        "tracking_ids": ["TRK123"],
+                    },
+                }
+            ]
         if message == "/track_order":
             return [{"text": "Sure. What's the order number?\n- it starts with #\n- then 7 digits"}]
         return [{"text": f"You said: {message}"}]
@@ -254,6 +276,17 @@ def test_phone_width_keyboard_and_reconnect_state(
     page.keyboard.type("hello there")
     page.keyboard.press("Enter")
     wait_bot(page, "You said: hello there")
+    # Typing indicator while the assistant works, then an order summary.
+    page.locator(".sb-input").fill("slow order please")
+    page.locator(".sb-input").press("Enter")
+    page.locator(".sb-typing").wait_for(state="visible", timeout=1000)
+    order = page.locator(".sb-order")
+    order.wait_for(timeout=15000)
+    assert page.locator(".sb-typing").is_hidden()
+    assert order.locator(".sb-order-head").inner_text().split("\n")[0] == "Order #S1000001"
+    assert order.locator(".sb-order-item").inner_text() == "Trail Running Shoe (size: 42)"
+    assert order.locator(".sb-order-total").inner_text() == "Total $101.50"
+    assert order.locator(".sb-order-tracking").inner_text() == "Tracking: TRK123"
     # The panel fills the phone screen and nothing scrolls sideways.
     box = page.locator(".sb-panel").bounding_box()
     assert box is not None and box["width"] == pytest.approx(375, abs=1)
