@@ -134,16 +134,21 @@ def _feature_sentence(p: ProductFact, feature: str) -> str:
     return f"The product details don't say whether it is {feature}, so I can't promise that."
 
 
-def _alternative(p: ProductFact, colour: str | None, size: str | None) -> VariantFact | None:
-    """An in-stock variant sharing the asked size (first) or colour."""
-    for wanted, keys in ((size, _SIZE_KEYS), (colour, _COLOUR_KEYS)):
-        if not wanted:
-            continue
-        for v in p.variants:
-            value = v.option(*keys)
-            if v.in_stock and value and _matches(value, wanted):
-                return v
-    return None
+def _has(v: VariantFact, keys: tuple[str, ...], wanted: str) -> bool:
+    value = v.option(*keys)
+    return bool(value and _matches(value, wanted))
+
+
+_LETTER_ORDER = ["XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL"]
+
+
+def _size_key(size: str) -> tuple[int, float, str]:
+    if size.upper() in _LETTER_ORDER:
+        return (0, _LETTER_ORDER.index(size.upper()), size)
+    try:
+        return (1, float(size), size)
+    except ValueError:
+        return (2, 0.0, size)
 
 
 def _yes_no_answer(q: Question, p: ProductFact) -> str:
@@ -167,17 +172,33 @@ def _yes_no_answer(q: Question, p: ProductFact) -> str:
             )
         elif matching:
             parts.append(f"The **{p.name}** comes in {wanted}, but it is out of stock right now.")
-            alternative = _alternative(p, colour, size)
-            if alternative:
-                opts = ", ".join(f"{k} {val}" for k, val in alternative.options.items())
-                parts.append(f"Available instead: {opts} at {money(alternative.price)}.")
+            same_size = [v for v in p.variants if v.in_stock and size and _has(v, _SIZE_KEYS, size)]
+            same_colour = [
+                v for v in p.variants if v.in_stock and colour and _has(v, _COLOUR_KEYS, colour)
+            ]
+            if same_size:
+                alt = same_size[0]
+                opts = ", ".join(f"{k} {val}" for k, val in alt.options.items())
+                parts.append(f"Available instead: {opts} at {money(alt.price)}.")
+            elif size and same_colour:
+                parts.append(f"Size {size} is sold out in every colour.")
+                sizes_left = sorted(
+                    {s for v in same_colour if (s := v.option(*_SIZE_KEYS))}, key=_size_key
+                )
+                if sizes_left:
+                    label = same_colour[0].option(*_COLOUR_KEYS) or colour
+                    parts.append(f"In {label}, these sizes are in stock: {', '.join(sizes_left)}.")
+            elif same_colour:
+                alt = same_colour[0]
+                opts = ", ".join(f"{k} {val}" for k, val in alt.options.items())
+                parts.append(f"Available instead: {opts} at {money(alt.price)}.")
             elif size and any(sizes.values()):
                 parts.append(
                     "Sizes in stock: " + ", ".join(s for s, ok in sizes.items() if ok) + "."
                 )
             elif colour and any(colours.values()):
-                in_stock = [c for c, ok in colours.items() if ok]
-                parts.append("Colours in stock: " + ", ".join(in_stock) + ".")
+                colours_left = [c for c, ok in colours.items() if ok]
+                parts.append("Colours in stock: " + ", ".join(colours_left) + ".")
         else:
             parts.append(f"Sorry, the **{p.name}** doesn't come in {wanted}.")
             if colour and colours:
@@ -221,12 +242,15 @@ def _fitting_line(p: ProductFact, variants: list[VariantFact]) -> str:
     pool = in_stock or variants
     low, high = min(v.price for v in pool), max(v.price for v in pool)
     price = money(low) if low == high else f"{money(low)}–{money(high)}"
-    options = sorted({", ".join(v.options.values()) for v in in_stock if v.options})
     stock = "in stock" if in_stock else "currently out of stock"
     brand = f" by {p.brand}" if p.brand else ""
     text = f"**{p.name}**{brand} — {price}, {stock}"
-    if options and len(options) <= 4:
-        text += " in " + " / ".join(options)
+    colours = [c for c in dict.fromkeys(v.option(*_COLOUR_KEYS) for v in in_stock) if c]
+    sizes = sorted({s for v in in_stock if (s := v.option(*_SIZE_KEYS))}, key=_size_key)
+    if colours and len(colours) <= 5:
+        text += " in " + " / ".join(colours)
+    if sizes and len(sizes) <= 8:
+        text += ", sizes " + ", ".join(sizes)
     feats = _short_features(p)
     return text + (f" ({feats})" if feats else "")
 

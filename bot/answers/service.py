@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from bot.answers.compose import compose_answer
 from bot.answers.facts import (
@@ -38,6 +38,8 @@ from bot.memory.state import SessionState
 from bot.safety.sanitize import sanitize_user_text
 
 log = logging.getLogger(__name__)
+
+SearchMode = Literal["keyword", "semantic", "hybrid"]
 
 MAX_ORDERS_IN_FACTS = 5
 
@@ -105,7 +107,7 @@ class AnswerService:
         backend: LLMBackend | None = None,
         memory: SessionMemory | None = None,
         orders: OrderReader | None = None,
-        search_mode: str = "hybrid",
+        search_mode: SearchMode = "hybrid",
         timeout_s: float = 8.0,
         max_new_tokens: int = 200,
         max_message_chars: int = 2000,

@@ -48,7 +48,7 @@ class TransformersBackend:
                 model = AutoModelForCausalLM.from_pretrained(self.model_path, local_files_only=True)
             except Exception as exc:  # corrupt or incompatible folder
                 raise LLMError(f"cannot load model from {self.model_path}: {exc}") from exc
-            model.to(device)
+            model.to(device)  # type: ignore[arg-type]
             model.eval()
             if tokenizer.pad_token_id is None and tokenizer.eos_token_id is not None:
                 tokenizer.pad_token = tokenizer.eos_token
@@ -155,7 +155,7 @@ class TransformersBackend:
                 if piece is sentinel:
                     break
                 if piece:
-                    yield piece
+                    yield str(piece)
             if errors:
                 raise LLMError(f"local generation failed: {errors[0]}")
         finally:
