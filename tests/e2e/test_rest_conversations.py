@@ -27,6 +27,7 @@ class Shopper:
     rasa_url: str
     sender: str
     replies: list[dict[str, Any]]
+    token: str = ""
 
     def say(self, text: str) -> str:
         response = httpx.post(
@@ -39,13 +40,28 @@ class Shopper:
         self.replies.extend(messages)
         return "\n".join(str(msg.get("text") or "") for msg in messages)
 
+    def slots(self) -> dict[str, Any]:
+        """The conversation's slots, read through Rasa's (token-protected) HTTP API."""
+        response = httpx.get(
+            f"{self.rasa_url}/conversations/{self.sender}/tracker",
+            params={"token": self.token},
+            timeout=30,
+        )
+        response.raise_for_status()
+        return dict(response.json()["slots"])
+
     def payloads(self, kind: str) -> list[dict[str, Any]]:
         return [r["custom"] for r in self.replies if (r.get("custom") or {}).get("type") == kind]
 
 
 @pytest.fixture
 def shopper(running_stack: Any) -> Shopper:
-    return Shopper(running_stack.rasa_url, f"e2e-{uuid.uuid4().hex[:10]}", [])
+    return Shopper(
+        running_stack.rasa_url,
+        f"e2e-{uuid.uuid4().hex[:10]}",
+        [],
+        running_stack.config.rasa_token,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -178,3 +194,30 @@ def test_another_customers_order_is_refused(shopper: Shopper, shop_db: Database)
     assert f"couldn't find an order {theirs_id} on your account" in reply
     shopper.say("never mind")
     assert _order(shop_db, theirs_id).status == their_status
+
+
+def test_digressions_inside_a_return_and_a_hand_off(shopper: Shopper, shop_db: Database) -> None:
+    order, line, _new, _method = _exchangeable(shop_db)
+
+    shopper.say("I want to return something")
+    shopper.say(order.customer.email)
+    reply = shopper.say(order.id)
+    assert line.variant_id in reply  # asked which items
+    # A policy question in the middle: answered from the stored passages, then back to the form.
+    reply = shopper.say("what is your refund policy?")
+    with shop_db.session() as s:
+        passage = s.scalars(
+            select(m.PolicyPassage).where(m.PolicyPassage.topic == "refunds")
+        ).first()
+        assert passage is not None
+    assert passage.body.strip().split(". ")[0] in reply
+    assert "Which items" in reply  # the form asks its question again
+    # Asking for a person ends the task and marks the conversation for staff.
+    shopper.say("I want to talk to a human agent")
+    notices = shopper.payloads("handoff")
+    assert notices and notices[-1]["state"] == "requested"
+    slots = shopper.slots()
+    assert slots["handoff_requested"] is True
+    assert slots["handoff_reason"] == "shopper_asked"
+    assert slots["order_id"] is None
+    assert _order(shop_db, order.id).status == "delivered"  # nothing was returned
