@@ -102,7 +102,6 @@ def take(db: Database, rasa: RasaEvents, handoff_id: int, agent: str) -> Handoff
                 {"event": "slot", "name": AGENT_SLOT, "value": True},
                 {
                     "event": "bot",
-                    "text": "A member of our team has joined the chat.",
                     "data": {
                         "custom": {
                             "type": "handoff",
@@ -156,7 +155,6 @@ def finish(db: Database, rasa: RasaEvents, handoff_id: int, agent: str, to_bot: 
             {"event": "slot", "name": "handoff_requested", "value": False},
             {
                 "event": "bot",
-                "text": text,
                 "data": {"custom": {"type": "handoff", "state": "returned", "text": text}},
                 "metadata": {"agent": agent},
             },
