@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common import offer_person_if_frustrated
 from bot.answers.runtime import answer_service
 
 log = logging.getLogger(__name__)
@@ -44,4 +45,5 @@ class ActionAnswerQuestion(Action):
         dispatcher.utter_message(text=answer.text, shopbot_answer=answer.metadata()["answer"])
         if answer.cards:
             dispatcher.utter_message(json_message=answer.cards_payload)
+        offer_person_if_frustrated(dispatcher, tracker)
         return []

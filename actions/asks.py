@@ -22,7 +22,7 @@ class AskQuestion(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        send(dispatcher, conversation().question(self.slot))
+        send(dispatcher, conversation().question(self.slot), tracker=tracker)
         return []
 
 
@@ -71,7 +71,7 @@ class ActionAskItemIds(Action):
             tracker.get_slot("order_id") or "",
             task_of(tracker),
         )
-        send(dispatcher, reply)
+        send(dispatcher, reply, tracker=tracker)
         return []
 
 
@@ -82,7 +82,11 @@ class ActionAskNewItemIds(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        send(dispatcher, conversation().ask_new_items(list(tracker.get_slot("item_ids") or [])))
+        send(
+            dispatcher,
+            conversation().ask_new_items(list(tracker.get_slot("item_ids") or [])),
+            tracker=tracker,
+        )
         return []
 
 
@@ -96,7 +100,7 @@ class ActionAskPaymentMethodId(Action):
         reply = conversation().ask_payment(
             tracker.get_slot("customer_id") or "", tracker.get_slot("order_id"), task_of(tracker)
         )
-        send(dispatcher, reply)
+        send(dispatcher, reply, tracker=tracker)
         return []
 
 
@@ -109,5 +113,9 @@ class ActionAskConfirmed(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        send(dispatcher, conversation().preview(task_of(tracker), dict(tracker.slots)))
+        send(
+            dispatcher,
+            conversation().preview(task_of(tracker), dict(tracker.slots)),
+            tracker=tracker,
+        )
         return []

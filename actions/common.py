@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -39,12 +40,41 @@ def conversation() -> ShopConversation:
     return ShopConversation.default()
 
 
-def send(dispatcher: CollectingDispatcher, reply: Reply) -> None:
-    """One reply: its text with quick replies, then its custom payload if any."""
+def send(dispatcher: CollectingDispatcher, reply: Reply, tracker: Tracker | None = None) -> None:
+    """One reply: its text with quick replies, then its custom payload if any.
+
+    With the ``tracker``, a frustrated shopper also gets the offer of a person (once).
+    """
     if reply.text:
         dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
     if reply.payload is not None:
         dispatcher.utter_message(json_message=reply.payload)
+    offers_person = any("contact_human_agent" in b.get("payload", "") for b in reply.buttons)
+    handing_off = (reply.payload or {}).get("type") == "handoff"
+    if tracker is not None and not (offers_person or handing_off):
+        offer_person_if_frustrated(dispatcher, tracker)
+
+
+def offer_person_if_frustrated(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """Append "Talk to a person" when frustration crossed the threshold (once per conversation)."""
+    from bot.insights.frustration import OFFER_TEXT, handoff_offer
+
+    try:
+        texts, intents = user_history(tracker)
+        offered = any(
+            e.get("event") == "bot" and e.get("text") == OFFER_TEXT for e in tracker.events
+        ) or any(m.get("text") == OFFER_TEXT for m in dispatcher.messages)
+        offer = handoff_offer(
+            texts,
+            intents,
+            already_offered=offered,
+            handoff_requested=bool(tracker.get_slot("handoff_requested")),
+        )
+    except Exception:  # the offer is a courtesy: never let it break the reply
+        logging.getLogger(__name__).exception("frustration check failed")
+        return
+    if offer is not None:
+        dispatcher.utter_message(text=offer.text, buttons=offer.buttons)
 
 
 def latest_text(tracker: Tracker) -> str:

@@ -54,7 +54,11 @@ class ActionOtherOrderStatus(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         text = latest_entity(tracker, "order_id") or latest_text(tracker)
-        send(dispatcher, conversation().other_order_status(tracker.get_slot("customer_id"), text))
+        send(
+            dispatcher,
+            conversation().other_order_status(tracker.get_slot("customer_id"), text),
+            tracker=tracker,
+        )
         return []
 
 
@@ -67,7 +71,7 @@ class ActionAnswerPolicy(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        send(dispatcher, conversation().policy_answer(latest_intent(tracker)))
+        send(dispatcher, conversation().policy_answer(latest_intent(tracker)), tracker=tracker)
         return []
 
 
@@ -86,7 +90,7 @@ class ActionSearchProducts(Action):
             latest_text(tracker),
             latest_entity(tracker, "product"),
         )
-        send(dispatcher, reply)
+        send(dispatcher, reply, tracker=tracker)
         return []
 
 
@@ -102,7 +106,7 @@ class ActionHandoff(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        send(dispatcher, service.handoff_reply("shopper_asked"))
+        send(dispatcher, service.handoff_reply("shopper_asked"), tracker=tracker)
         return _handoff_events("shopper_asked") + [SlotSet(s, None) for s in TASK_SLOTS]
 
 
@@ -117,7 +121,7 @@ class ActionFallback(Action):
     ) -> list[dict[str, Any]]:
         _texts, intents = user_history(tracker)
         reply, reason = service.fallback_reply(intents)
-        send(dispatcher, reply)
+        send(dispatcher, reply, tracker=tracker)
         return _handoff_events(reason) if reason else []
 
 
@@ -132,5 +136,5 @@ class ActionComplaint(Action):
     ) -> list[dict[str, Any]]:
         texts, intents = user_history(tracker)
         reply, reason = service.complaint_reply(texts, intents)
-        send(dispatcher, reply)
+        send(dispatcher, reply, tracker=tracker)
         return _handoff_events(reason) if reason else []

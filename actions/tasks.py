@@ -32,9 +32,11 @@ class ChangeAction(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         if tracker.get_slot("confirmed") is not True:
-            send(dispatcher, NOTHING_CHANGED)
+            send(dispatcher, NOTHING_CHANGED, tracker=tracker)
         else:
-            send(dispatcher, conversation().execute(self.task, dict(tracker.slots)))
+            send(
+                dispatcher, conversation().execute(self.task, dict(tracker.slots)), tracker=tracker
+            )
         return _clear_task()
 
 
@@ -75,7 +77,7 @@ class ActionOrderStatus(Action):
     ) -> list[dict[str, Any]]:
         customer_id, order_id = tracker.get_slot("customer_id"), tracker.get_slot("order_id")
         if customer_id and order_id:
-            send(dispatcher, conversation().order_status(customer_id, order_id))
+            send(dispatcher, conversation().order_status(customer_id, order_id), tracker=tracker)
         return _clear_task()
 
 
@@ -89,5 +91,5 @@ class ActionIdentified(Action):
         customer_id = tracker.get_slot("customer_id")
         if customer_id:
             reply = conversation().welcome_back(customer_id, tracker.get_slot("order_id"))
-            send(dispatcher, reply)
+            send(dispatcher, reply, tracker=tracker)
         return _clear_task()
