@@ -9,6 +9,7 @@ only READS orders: it is given a read-only view, so no prompt can make it change
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Sequence
@@ -31,7 +32,7 @@ from bot.answers.prompt import build_messages, correction_message
 from bot.answers.question import POLICY_WORDS, Question, analyse, content_terms, term_in
 from bot.catalog.filters import SearchFilters, parse_filters
 from bot.db.session import Database
-from bot.llm.base import ChatMessage, LLMBackend, LLMError
+from bot.llm.base import ChatMessage, LLMBackend
 from bot.llm.template import TemplateBackend
 from bot.memory.base import InProcessSessionMemory, SessionMemory
 from bot.memory.state import SessionState
@@ -281,10 +282,15 @@ class AnswerService:
         for attempt in range(2):
             t = time.perf_counter()
             try:
-                reply = await self.backend.generate(
-                    attempt_messages, max_new_tokens=self.max_new_tokens, timeout=self.timeout_s
+                # The service enforces the deadline too: a backend that ignores its timeout
+                # must not hold the shopper's turn.
+                reply = await asyncio.wait_for(
+                    self.backend.generate(
+                        attempt_messages, max_new_tokens=self.max_new_tokens, timeout=self.timeout_s
+                    ),
+                    self.timeout_s + 1.0,
                 )
-            except LLMError as exc:
+            except Exception as exc:  # LLMError, our deadline, library bugs: all -> template
                 gen_ms += _ms(t)
                 log.warning("LLM backend %s failed (%s); template answer", self.backend.name, exc)
                 problems.append(f"backend error: {exc}")

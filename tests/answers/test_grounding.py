@@ -128,3 +128,41 @@ async def test_template_answers_pass_their_own_check(shop, make_service) -> None
         answer = await svc.answer(q, sender_id="tmpl", customer_id=ALICE)
         assert answer.grounded, (q, answer.text, answer.problems)
         assert answer.backend == "template" and not answer.fell_back
+
+
+class _StuckBackend:
+    """Ignores its timeout and would never answer; the service's own deadline applies."""
+
+    name = "stuck"
+
+    async def generate(self, messages, *, max_new_tokens=200, timeout=8.0) -> str:
+        import asyncio
+
+        await asyncio.sleep(3600)
+        return "never"
+
+    async def stream(self, messages, *, max_new_tokens=200, timeout=8.0):
+        yield await self.generate(messages)
+
+    async def aclose(self) -> None:
+        return None
+
+
+class _BrokenBackend(_StuckBackend):
+    name = "broken"
+
+    async def generate(self, messages, *, max_new_tokens=200, timeout=8.0) -> str:
+        raise RuntimeError("library bug")
+
+
+@pytest.mark.parametrize("backend_cls", [_StuckBackend, _BrokenBackend])
+async def test_stuck_or_broken_backends_fall_back(sqlite_shop, backend_cls) -> None:
+    import time
+
+    from bot.answers.service import AnswerService
+
+    svc = AnswerService(sqlite_shop, backend=backend_cls(), search_mode="keyword", timeout_s=0.2)
+    started = time.perf_counter()
+    answer = await svc.answer("how long does shipping take?", sender_id="stuck")
+    assert time.perf_counter() - started < 5
+    assert answer.fell_back and "3-5 business days" in answer.text
