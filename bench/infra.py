@@ -82,8 +82,13 @@ def shop_database(prefix: str = "shopbot_bench") -> Iterator[str]:
 class RedisServer:
     """A private ``redis-server`` (no persistence) that a test may stop and start again."""
 
-    def __init__(self, port: int = 0, workdir: Path | None = None) -> None:
+    def __init__(
+        self, port: int = 0, workdir: Path | None = None, persistent: bool = False
+    ) -> None:
         self.port = port or free_port()
+        # persistent: an append-only file synced on every write, so a restart keeps the data
+        # (as a production Redis would); otherwise no persistence at all.
+        self.persistent = persistent
         self.workdir = workdir or Path(PROJECT_ROOT / "var" / "redis")
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -98,8 +103,12 @@ class RedisServer:
         self.workdir.mkdir(parents=True, exist_ok=True)
         cmd = [
             exe, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-            "--appendonly", "no", "--dir", str(self.workdir),
+            "--dir", str(self.workdir),
         ]  # fmt: skip
+        if self.persistent:
+            cmd += ["--appendonly", "yes", "--appendfsync", "always"]
+        else:
+            cmd += ["--appendonly", "no"]
         self.proc = subprocess.Popen(
             cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )

@@ -14,6 +14,7 @@ import ipaddress
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -42,6 +43,7 @@ class Turn:
     ok: bool
     replies: int
     error: str = ""
+    bodies: list[dict[str, Any]] = field(default_factory=list, repr=False)
 
 
 @dataclass
@@ -97,9 +99,9 @@ async def _conversation(
             response = await client.post(url, json={"sender": sender, "message": text})
             elapsed = (time.perf_counter() - started) * 1000
             ok = response.status_code == 200
-            replies = len(response.json()) if ok else 0
-            out.append(Turn(number, index, text, elapsed, ok, replies, "" if ok else str(
-                response.status_code)))  # fmt: skip
+            bodies = response.json() if ok else []
+            error = "" if ok else str(response.status_code)
+            out.append(Turn(number, index, text, elapsed, ok, len(bodies), error, bodies))
         except (httpx.HTTPError, ValueError) as exc:
             elapsed = (time.perf_counter() - started) * 1000
             out.append(Turn(number, index, text, elapsed, False, 0, type(exc).__name__))

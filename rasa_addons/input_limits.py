@@ -42,7 +42,58 @@ TOO_LONG = (
 )
 TOO_FAST = "You're sending messages very quickly. Please wait a few seconds and try again."
 EMPTY = "I didn't receive any text. What can I help you with?"
+TROUBLE = (
+    "Sorry, I'm having a technical problem right now. Please try again in a minute; "
+    "nothing in your conversation has been lost."
+)
 BAD_SENDER = "Sorry, I couldn't read that message. Please reload the chat and try again."
+
+
+LOST_TRACK = (
+    "Sorry, I can't reach our conversation history right now, so I can't continue safely. "
+    "Please try again in a minute; I won't act on an order until I can."
+)
+
+
+def _tracker_store() -> Any:
+    """The Rasa server's real tracker store (inside Rasa's ``FailSafeTrackerStore``)."""
+    try:
+        from sanic import Sanic
+
+        store = Sanic.get_app().ctx.agent.tracker_store
+    except Exception:  # not inside a running Rasa server (unit use)
+        return None
+    return getattr(store, "_tracker_store", store)
+
+
+async def tracker_readable(sender: str) -> bool:
+    """Read the conversation once before Rasa does.
+
+    Rasa wraps every tracker store in ``FailSafeTrackerStore``, whose ``retrieve`` turns ANY
+    read error (Redis timeout, an unreadable record) into "no conversation yet": Rasa then
+    starts a fresh conversation and saves it over the old one, so a half-finished order
+    flow would silently vanish. Reading the real store first lets us refuse the message
+    with an honest answer instead; a missing conversation (None) is fine.
+    """
+    store = _tracker_store()
+    if store is None:
+        return True
+    try:
+        await store.retrieve(sender)
+    except Exception:
+        log.exception("tracker of sender %s is unreadable; message refused", sender)
+        return False
+    return True
+
+
+async def _paused(sender: str) -> bool:
+    """Whether a staff member holds the conversation (then silence is intended)."""
+    store = _tracker_store()
+    try:
+        tracker = await store.retrieve(sender) if store is not None else None
+    except Exception:
+        return False
+    return bool(tracker is not None and tracker.is_paused())
 
 
 def _env_int(name: str, default: int) -> int:
@@ -114,8 +165,26 @@ class InputGuard:
     ) -> Callable[[UserMessage], Awaitable[Any]]:
         async def guarded(message: UserMessage) -> Any:
             reply = self.refusal(message)
+            if reply is None and not await tracker_readable(message.sender_id):
+                reply = LOST_TRACK
             if reply is None:
-                return await on_new_message(message)
+                collected = getattr(message.output_channel, "messages", None)
+                before = len(collected) if isinstance(collected, list) else None
+                try:
+                    result = await on_new_message(message)
+                except Exception:  # Redis, the database or the action server is down
+                    # Rasa's REST channel would log this and answer an empty list; the
+                    # shopper should hear that something is wrong instead of silence.
+                    log.exception("message from sender %s failed", message.sender_id)
+                    reply = TROUBLE
+                else:
+                    # A failed custom action (action server down) is logged by Rasa and the
+                    # turn ends without a word; say so unless staff paused the bot on purpose.
+                    silent = before is not None and len(collected) == before  # type: ignore[arg-type]
+                    if not silent or await _paused(message.sender_id):
+                        return result
+                    log.warning("no reply for sender %s; sending the apology", message.sender_id)
+                    reply = TROUBLE
             await message.output_channel.send_text_message(str(message.sender_id)[:128], reply)
             return None
 

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass
 
 ORDER_ID_RE = re.compile(r"(?<![A-Za-z0-9])#?([A-Za-z]\d{7})(?!\d)")
-EMAIL_RE = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# lookbehind: same matches, but linear time on long runs without "@" (was O(n²))
+EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 ZIP_RE = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
 # τ-bench item ids are 10 digits; demo shop variants look like SB-V000101.
 ITEM_ID_RE = re.compile(r"(?<![\w-])(\d{10}|SB-V\d{6})(?![\w-])", re.IGNORECASE)
