@@ -37,10 +37,6 @@ def _env_int(name: str, default: int) -> int:
         return default
 
 
-class _BodyTooLarge(Exception):
-    pass
-
-
 async def _json(send: Send, status: int, error: str, message: str, **headers: str) -> None:
     body = json.dumps({"error": error, "message": message}).encode()
     raw_headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
@@ -104,25 +100,33 @@ class RequestLimits:
                 return
         received = 0
         started = False
+        refused = False
 
         async def counting_receive() -> Message:
-            nonlocal received
+            nonlocal received, refused
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body:
-                    raise _BodyTooLarge
+                if received > self.max_body and not refused:
+                    refused = True
+                    log.warning("streamed body over %d bytes on %s", self.max_body, scope["path"])
+                    if not started:
+                        await _json(send, 413, "too_large", "The request body is too large.")
+                    # the app sees a disconnect and stops reading; its own answer is dropped
+                    return {"type": "http.disconnect"}
             return message
 
         async def tracking_send(message: Message) -> None:
             nonlocal started
+            if refused:
+                return
             if message["type"] == "http.response.start":
                 started = True
             await send(message)
 
         try:
             await self.app(scope, counting_receive, tracking_send)
-        except _BodyTooLarge:
-            log.warning("streamed body over %d bytes on %s", self.max_body, scope["path"])
-            if not started:
-                await _json(send, 413, "too_large", "The request body is too large.")
+        except Exception:
+            if not refused:  # a real error: the app's own handlers deal with it
+                raise
+            # the app choked on the cut-off body; the shopper already has the 413

@@ -61,6 +61,7 @@ class TcpProxy:
                 continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)  # idle database connections must stay open
             except OSError:
                 client.close()
                 continue

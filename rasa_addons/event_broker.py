@@ -1,0 +1,92 @@
+"""Rasa's SQL event broker, but a database hiccup neither loses events nor the conversation.
+
+Found by the fault tests (tests/faults): with the stock ``SQLEventBroker`` a failed INSERT
+(PostgreSQL unreachable for a second, a pooled connection the server closed) raises inside
+``TrackerStore.save``; Rasa's ``FailSafeTrackerStore`` then saves that turn into a private
+``InMemoryTrackerStore`` instead of Redis, so the next message reads an older tracker from
+Redis and the conversation silently loses the turn (an identified shopper is asked again),
+and the events of that turn never reach the ``events`` table.
+
+This broker never raises: each event goes into an in-process queue that is written in order;
+when the database fails, the queue keeps the events (bounded) and the next publish writes
+the backlog first, so the log stays complete and ordered per conversation. Connections are
+checked before use (``pool_pre_ping``) and connecting gives up after a few seconds, so a
+dead database cannot freeze the Rasa event loop for long.
+
+endpoints.yml::
+
+    event_broker:
+      type: rasa_addons.event_broker.BufferedSQLEventBroker
+      url: ...
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import deque
+from typing import Any
+
+import sqlalchemy
+import sqlalchemy.orm
+from rasa.core.brokers.sql import SQLEventBroker
+
+log = logging.getLogger(__name__)
+
+MAX_BUFFERED = 100_000
+RETRY_AFTER_S = 1.0
+
+
+class BufferedSQLEventBroker(SQLEventBroker):
+    """``SQLEventBroker`` with an ordered retry buffer instead of exceptions."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        url = self.engine.url
+        connect_args = {"connect_timeout": 3} if url.get_backend_name() == "postgresql" else {}
+        self.engine.dispose()
+        self.engine = sqlalchemy.create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+        self.sessionmaker = sqlalchemy.orm.sessionmaker(bind=self.engine)
+        self._pending: deque[dict[str, Any]] = deque()
+        self._retry_at = 0.0
+        self._dropped = 0
+
+    def publish(self, event: dict[str, Any]) -> None:
+        if len(self._pending) >= MAX_BUFFERED:
+            self._pending.popleft()
+            self._dropped += 1
+            log.error("event buffer full; %d oldest events dropped so far", self._dropped)
+        self._pending.append(event)
+        self.flush()
+
+    def flush(self) -> None:
+        """Write the queued events in order; stop at the first failure (retried later)."""
+        if time.monotonic() < self._retry_at:
+            return
+        while self._pending:
+            batch = list(self._pending)[:500]
+            try:
+                with self.session_scope() as session:
+                    session.add_all(
+                        self.SQLBrokerEvent(sender_id=e.get("sender_id"), data=json.dumps(e))
+                        for e in batch
+                    )
+                    session.commit()
+            except Exception as exc:
+                self._retry_at = time.monotonic() + RETRY_AFTER_S
+                log.warning(
+                    "event log unavailable (%s); %d events kept for retry",
+                    type(exc).__name__,
+                    len(self._pending),
+                )
+                return
+            for _ in batch:
+                self._pending.popleft()
+        if self._retry_at:
+            log.info("event log reachable again; backlog written")
+            self._retry_at = 0.0
+
+    @property
+    def pending(self) -> int:
+        return len(self._pending)
