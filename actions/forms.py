@@ -218,6 +218,8 @@ class ShopFormValidation(FormValidationAction):
         found = parsing.extract_order_id(latest_text(tracker))
         if found:
             return {"order_id": found}
+        if "new_address" in self.task_slots and parsing.parse_address(latest_text(tracker)):
+            return {}  # an address given early: extract_new_address keeps it
         if self._answering(tracker, "order_id") and self._loose(tracker):
             return {"order_id": _raw(latest_text(tracker))}
         return {}
@@ -368,7 +370,7 @@ class ShopFormValidation(FormValidationAction):
     async def extract_new_address(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not self._asked(tracker, "new_address", "confirmed"):
+        if not self._asked(tracker, "new_address", "confirmed", "order_id"):
             return {}
         text = latest_text(tracker)
         if parsing.parse_address(text) is not None:

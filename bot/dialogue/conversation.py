@@ -23,6 +23,7 @@ from bot.orders.results import (
     CustomerView,
     OrderLineView,
     OrderView,
+    PaymentMethodView,
     Refused,
 )
 from bot.orders.service import OrderService
@@ -455,6 +456,12 @@ class ShopConversation:
             question = "Which payment method should the order use instead?"
         else:
             question = "Which payment method should pay or receive any price difference?"
+        if not methods:
+            return Reply(
+                "You have no other saved payment method that can be used for this. You can add "
+                'one in your account and come back, say "stop" to leave this, or ask for a '
+                "person."
+            )
         listing = "\n".join(
             f"- {m.label}{' (original)' if m.id == original else ''}: {m.id}" for m in methods
         )
@@ -505,12 +512,37 @@ class ShopConversation:
                 )
         if not chosen:
             return Check(False, message="Please pick one of the payment methods I listed.")
-        if chosen not in {m.id for m in methods}:
+        owned = {m.id: m for m in methods}
+        if chosen not in owned:
             return Check(
                 False,
                 message="That payment method isn't on your account. Please pick one I listed.",
             )
-        return Check(True, value=chosen)
+        return self._payment_fits_task(customer_id, order_id, owned[chosen], task)
+
+    def _payment_fits_task(
+        self, customer_id: str, order_id: str | None, method: PaymentMethodView, task: str
+    ) -> Check:
+        """The task's own payment rule, checked as soon as the shopper names the method."""
+        order = self._order(customer_id, order_id) if order_id else None
+        original = (
+            self._original_method(order)
+            if order is not None and not isinstance(order, Refused)
+            else None
+        )
+        if task == "modify_payment" and method.id == original:
+            return Check(
+                False,
+                message=f"The order is already paid with your {method.label}. "
+                "Please choose a different payment method.",
+            )
+        if task == "return" and method.id != original and method.kind != "gift_card":
+            return Check(
+                False,
+                message="A refund can only go to the original payment method or to a gift card. "
+                "Which of those would you like?",
+            )
+        return Check(True, value=method.id)
 
     # -- addresses ----------------------------------------------------------------------
 

@@ -237,3 +237,50 @@ def test_order_status_and_other_order_digression(shop: Database, domain: dict) -
     )
     assert order.id in listed.text and "Your orders" in listed.text
     assert Decimal("0") <= Decimal(turn.payloads[0]["order"]["total"])
+
+
+def test_payment_rules_of_the_task_are_checked_when_named(shop: Database, domain: dict) -> None:
+    order = find_order(shop, "pending")
+    original = next(t.payment_method_id for t in order.transactions if t.kind == "payment")
+    pay = _identified(order, "modify_payment_form")
+    pay.slots["order_id"] = order.id
+    turn = pay.answer(ValidateModifyPaymentForm(), domain, "payment_method_id", original)
+    assert turn.slots()["payment_method_id"] is None
+    assert "already paid with" in turn.text
+
+    delivered = find_order(shop, "delivered")
+    with shop.session() as s:
+        methods = s.scalars(
+            select(m.PaymentMethod).where(m.PaymentMethod.customer_id == delivered.customer_id)
+        ).all()
+        first_payment = next(t for t in delivered.transactions if t.kind == "payment")
+        not_allowed = [
+            pm.id for pm in methods if pm.id != first_payment.payment_method_id
+            and pm.kind != "gift_card"
+        ]  # fmt: skip
+    ret = _identified(delivered, "return_form")
+    ret.slots.update(order_id=delivered.id, item_ids=[delivered.lines[0].variant_id])
+    if not_allowed:
+        turn = ret.answer(ValidateReturnForm(), domain, "payment_method_id", not_allowed[0])
+        assert turn.slots()["payment_method_id"] is None
+        assert "original payment method or to a gift card" in turn.text
+    # Someone else's payment method is never accepted.
+    with shop.session() as s:
+        foreign = s.scalars(
+            select(m.PaymentMethod).where(m.PaymentMethod.customer_id != delivered.customer_id)
+        ).first()
+        assert foreign is not None
+    turn = ret.answer(ValidateReturnForm(), domain, "payment_method_id", foreign.id)
+    assert turn.slots()["payment_method_id"] is None
+    assert "isn't on your account" in turn.text
+
+
+def test_address_given_before_the_order_is_kept(shop: Database, domain: dict) -> None:
+    order = find_order(shop, "pending")
+    chat = _identified(order, "modify_address_form")
+    turn = chat.answer(
+        ValidateModifyAddressForm(), domain, "order_id", "9 Pine Street, Portland, OR 97201"
+    )
+    assert turn.slots()["new_address"]["zip"] == "97201"
+    assert turn.slots()["requested_slot"] == "order_id"
+    assert "order number looks like" not in turn.text
