@@ -19,8 +19,10 @@ from actions.common import (
     send,
     user_history,
 )
+from bot.answers.runtime import answer_service
 from bot.dialogue import conversation as service
 from bot.dialogue.replies import Reply
+from bot.insights.recommend import recommendation_reply
 
 log = logging.getLogger(__name__)
 
@@ -84,12 +86,21 @@ class ActionSearchProducts(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        reply = service.product_reply(
-            conversation().db,
-            latest_intent(tracker),
-            latest_text(tracker),
-            latest_entity(tracker, "product"),
-        )
+        if latest_intent(tracker) == "recommend_product":
+            reply = recommendation_reply(
+                conversation().db,
+                answer_service().memory,
+                tracker.sender_id,
+                tracker.get_slot("customer_id") or None,
+                latest_text(tracker),
+            )
+        else:
+            reply = service.product_reply(
+                conversation().db,
+                latest_intent(tracker),
+                latest_text(tracker),
+                latest_entity(tracker, "product"),
+            )
         send(dispatcher, reply, tracker=tracker)
         return []
 

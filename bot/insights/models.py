@@ -46,3 +46,12 @@ class ProfileFact(Base):
     excerpt: Mapped[str] = mapped_column(Text, default="")
     category: Mapped[str] = mapped_column(String(80), default="")  # what the size/colour was for
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class ProfileOptOut(Base):
+    """A customer asked us to erase and stop building their preference profile."""
+
+    __tablename__ = "insight_profile_optout"
+
+    customer_id: Mapped[str] = mapped_column(String(60), primary_key=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -1,4 +1,4 @@
-"""customer insight: per-message sentiment, preference-profile facts with evidence
+"""customer insight: per-message sentiment, preference-profile facts with evidence, opt-outs
 
 Revision ID: insights_0001
 Revises: 0001_shop
@@ -48,12 +48,17 @@ def upgrade() -> None:
     op.create_index(
         "ix_insight_profile_facts_customer_id", "insight_profile_facts", ["customer_id"]
     )
+    op.create_table(
+        "insight_profile_optout",
+        sa.Column("customer_id", sa.String(length=60), nullable=False),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("customer_id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("insight_profile_optout")
     op.drop_index("ix_insight_profile_facts_customer_id", table_name="insight_profile_facts")
     op.drop_table("insight_profile_facts")
-    op.drop_index(
-        "ix_insight_message_sentiment_sender_id", table_name="insight_message_sentiment"
-    )
+    op.drop_index("ix_insight_message_sentiment_sender_id", table_name="insight_message_sentiment")
     op.drop_table("insight_message_sentiment")
