@@ -78,7 +78,13 @@ class ShopFormValidation(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         token_events: list[EventType] = []
-        if not tracker.slots.get("customer_id"):
+        if tracker.slots.get("customer_id"):
+            notice = conversation().other_shopper_notice(
+                tracker.slots["customer_id"], latest_text(tracker)
+            )
+            if notice:
+                dispatcher.utter_message(text=notice)
+        else:
             token = latest_metadata(tracker).get("customer_token")
             customer_id = conversation().customer_from_token(token) if token else None
             if customer_id:

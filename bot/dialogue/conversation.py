@@ -166,6 +166,20 @@ class ShopConversation:
         found = self.orders.get_customer(customer_id)
         return customer_id if not isinstance(found, Refused) else None
 
+    def other_shopper_notice(self, customer_id: str, text: str) -> str | None:
+        """One shopper per conversation: say so when another account's email turns up."""
+        email = parsing.extract_email(text)
+        if not email:
+            return None
+        found = self.orders.get_customer(customer_id)
+        if isinstance(found, Refused) or found.value.email.lower() == email:
+            return None
+        log.warning("a second account's email was given in a verified conversation")
+        return (
+            "I can only help with the account verified in this conversation, so I'll keep "
+            "using that one. For another account, please start a new conversation."
+        )
+
     def welcome_back(self, customer_id: str, order_id: str | None) -> Reply:
         """After identification: greet by name; show the order if one was mentioned."""
         found = self.orders.get_customer(customer_id)

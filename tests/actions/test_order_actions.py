@@ -14,6 +14,7 @@ from actions.forms import (
     ValidateExchangeForm,
     ValidateModifyAddressForm,
     ValidateModifyPaymentForm,
+    ValidateOrderStatusForm,
     ValidateReturnForm,
 )
 from actions.tasks import (
@@ -284,3 +285,51 @@ def test_address_given_before_the_order_is_kept(shop: Database, domain: dict) ->
     assert turn.slots()["new_address"]["zip"] == "97201"
     assert turn.slots()["requested_slot"] == "order_id"
     assert "order number looks like" not in turn.text
+
+
+def test_modify_items_of_pending_order(shop: Database, domain: dict) -> None:
+    from actions.forms import ValidateModifyItemsForm
+    from actions.tasks import ActionModifyItems
+
+    order = find_order(shop, "pending")
+    line = next(ln for ln in order.lines if other_variant(shop, ln.variant_id) is not None)
+    new = other_variant(shop, line.variant_id)
+    assert new is not None
+    original = next(t.payment_method_id for t in order.transactions if t.kind == "payment")
+    chat = _identified(order, "modify_items_form")
+    chat.slots["order_id"] = order.id
+    turn = chat.answer(ValidateModifyItemsForm(), domain, "item_ids", f"item {line.variant_id}")
+    assert turn.slots()["item_ids"] == [line.variant_id]
+    turn = chat.answer(ValidateModifyItemsForm(), domain, "new_item_ids", new.id)
+    assert turn.slots()["new_item_ids"] == [new.id]
+    chat.answer(ValidateModifyItemsForm(), domain, "payment_method_id", original)
+    preview = chat.run(ActionAskConfirmed(), domain)
+    assert "go ahead" in preview.text and "all the items" in preview.text
+    chat.slots["confirmed"] = True
+    chat.run(ActionModifyItems(), domain)
+    with shop.session() as s:
+        stored = s.get(m.Order, order.id)
+        assert stored is not None
+        assert stored.items_modified is True
+        assert new.id in {ln.variant_id for ln in stored.lines}
+    # Modified once: the order can no longer be modified or cancelled.
+    again = _identified(order, "cancel_form").answer(
+        ValidateCancelForm(), domain, "order_id", order.id
+    )
+    assert again.slots()["order_id"] is None
+    assert "already changed once" in again.text
+
+
+def test_one_shopper_per_conversation(shop: Database, domain: dict) -> None:
+    mine = find_order(shop, "pending")
+    with shop.session() as s:
+        other = s.scalars(
+            select(m.Customer).where(m.Customer.id != mine.customer_id).order_by(m.Customer.id)
+        ).first()
+        assert other is not None
+        other_email = other.email
+    chat = _identified(mine, "order_status_form")
+    turn = chat.answer(ValidateOrderStatusForm(), domain, "order_id", f"I'm actually {other_email}")
+    assert "only help with the account verified" in turn.text
+    assert "customer_id" not in turn.slots()  # still the first shopper
+    assert chat.slots["customer_id"] == mine.customer_id
