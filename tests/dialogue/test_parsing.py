@@ -1,0 +1,86 @@
+"""Free-text answers to form questions: what is taken, and what is refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.dialogue import parsing
+from bot.dialogue.conversation import frustration_score, trailing_fallbacks
+
+REASONS = ("no longer needed", "ordered by mistake")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("it's #W2611340", "#W2611340"),
+        ("order w2611340 please", "#W2611340"),
+        ("S1000001", "#S1000001"),
+        ("my order is 12345678", None),
+        ("#W26113401", None),  # eight digits is not an order id
+    ],
+)
+def test_order_ids(text: str, expected: str | None) -> None:
+    assert parsing.extract_order_id(text) == expected
+
+
+def test_email_zip_and_names() -> None:
+    assert parsing.extract_email("Mail: Noah.Brown@Example.COM.") == "noah.brown@example.com"
+    assert parsing.extract_email("noah at example dot com") is None
+    assert parsing.extract_zip("I live in 20001-1234") == "20001"
+    assert parsing.extract_zip("call 555-123456") is None
+    assert parsing.extract_person_name("It's Noah Brown, 20001") == "Noah Brown"
+    assert parsing.extract_person_name("hello") is None
+    assert parsing.split_name("Mary Ann Smith") == ("Mary", "Ann Smith")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("no longer needed", "no longer needed"),
+        ("I don't need it anymore", "no longer needed"),
+        ("I ordered it by accident", "ordered by mistake"),
+        ("the colour is ugly", None),
+    ],
+)
+def test_cancel_reasons(text: str, expected: str | None) -> None:
+    assert parsing.extract_cancel_reason(text, REASONS) == expected
+
+
+def test_cancel_reason_must_be_allowed_by_the_policy() -> None:
+    assert parsing.extract_cancel_reason("by mistake", ("no longer needed",)) is None
+
+
+def test_item_and_payment_ids() -> None:
+    assert parsing.extract_item_ids("swap 1725100204 and sb-v000101, also 1725100204") == [
+        "1725100204",
+        "SB-V000101",
+    ]
+    assert parsing.extract_item_ids("call 12345678901") == []
+    assert parsing.extract_payment_method_id("use Gift_Card_1725971") == "gift_card_1725971"
+    assert parsing.extract_last_four("the visa ending in 4242") == "4242"
+
+
+def test_addresses() -> None:
+    parsed = parsing.parse_address("12 Oak Street, Suite 4, Austin, TX 78701, USA")
+    assert parsed is not None
+    assert (parsed.address1, parsed.address2, parsed.city, parsed.state, parsed.zip) == (
+        "12 Oak Street",
+        "Suite 4",
+        "Austin",
+        "TX",
+        "78701",
+    )
+    four_parts = parsing.parse_address("3 Elm Road, Boston, MA, 02101")
+    assert four_parts is not None and four_parts.zip == "02101" and four_parts.state == "MA"
+    assert parsing.parse_address("somewhere nice") is None
+    assert parsing.parse_address("Oak Street, Austin, TX 78701") is None  # no house number
+    assert parsing.parse_address("12 Oak Street, Austin, TX") is None  # no zip
+
+
+def test_frustration_and_fallback_counters() -> None:
+    assert frustration_score(["where is my parcel"], ["track_order"]) == 0
+    assert frustration_score(["late again"], ["complaint"]) == 2
+    assert frustration_score(["THIS IS USELESS!!"], ["complaint"]) >= 4
+    assert trailing_fallbacks(["greet", "nlu_fallback", "nlu_fallback"]) == 2
+    assert trailing_fallbacks(["nlu_fallback", "greet"]) == 0
