@@ -240,6 +240,15 @@ def api_conversation(conv_id: int, db: DB, staff: Staff) -> Response:
     )
 
 
+@router.get("/api/customers/{customer_id}/profile")
+def api_customer_profile(customer_id: str, db: DB, staff: Staff) -> Response:
+    """The customer's preference profile with its evidence (insights; excerpts PII-masked)."""
+    from bot.insights.profiles import load_profile
+
+    auth.audit(db, staff.email, "profile", None, f"customer={customer_id}")
+    return JSONResponse(load_profile(db, customer_id).as_dict())
+
+
 @router.post("/conversations/{conv_id}/reveal", response_class=HTMLResponse)
 def conversation_reveal(request: Request, conv_id: int, db: DB, staff: Poster) -> Response:
     _admin(staff)
