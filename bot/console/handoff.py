@@ -22,8 +22,6 @@ from bot.db.session import Database
 
 log = logging.getLogger(__name__)
 
-AGENT_SLOT = "agent_active"
-
 
 class HandoffError(ValueError):
     """A hand-off request that cannot be done (message is safe to show)."""
@@ -99,7 +97,6 @@ def take(db: Database, rasa: RasaEvents, handoff_id: int, agent: str) -> Handoff
             handoff.sender_id,
             [
                 {"event": "pause"},
-                {"event": "slot", "name": AGENT_SLOT, "value": True},
                 {
                     "event": "bot",
                     "data": {
@@ -151,7 +148,6 @@ def finish(db: Database, rasa: RasaEvents, handoff_id: int, agent: str, to_bot: 
             else "This chat has been closed by our team. Thank you!"
         )
         events: list[dict[str, Any]] = [
-            {"event": "slot", "name": AGENT_SLOT, "value": False},
             {"event": "slot", "name": "handoff_requested", "value": False},
             {
                 "event": "bot",

@@ -119,7 +119,9 @@ def build_turns(session: Session, sender_id: str, reveal: bool = False) -> list[
         elif kind == "slot":
             current.slots.append({"name": event.get("name"), "value": show(event.get("value"))})
         elif kind in ("pause", "resume"):
-            current.actions.append({"name": f"conversation {kind}d", "policy": "console"})
+            current.actions.append(
+                {"name": f"conversation {kind}d", "policy": "console", "confidence": None}
+            )
     if not (turns[0].bot_messages or turns[0].actions or turns[0].slots):
         turns.pop(0)
     return turns

@@ -87,7 +87,7 @@ def test_agent_reply_reaches_the_shopper_and_bot_stays_silent(running_stack: Any
         if agent.locator("#reply-form").count() == 0:
             pytest.fail(
                 "taking the conversation failed:\n"
-                + agent.inner_text("main")[:1500]
+                + agent.content()[:3000]
                 + "\n--- rasa ---\n"
                 + running_stack.tail("rasa", 60)
                 + "\n--- web ---\n"

@@ -188,3 +188,20 @@ def test_export_and_save_as_test(
     steps = story["stories"][0]["steps"]
     assert steps[0]["intent"] == "track_order" and {"action": "action_order_status"} in steps
     page.context.close()
+
+
+def test_analytics_charts_render(console: tuple[str, Database], browser: Any) -> None:
+    url, _ = console
+    page = _login(browser, url)
+    page.goto(f"{url}/console/analytics?days=30")
+    numbers = page.inner_text("#numbers")
+    assert "Conversations: 62" in numbers and "Latency p50/p95" in numbers
+    images = page.locator(".charts img")
+    assert images.count() == 5
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.charts img')]"
+        ".every(i => i.complete && i.naturalWidth > 300)"
+    )
+    page.set_viewport_size({"width": 1360, "height": 1900})
+    screenshot(page, "console-analytics.png")
+    page.context.close()

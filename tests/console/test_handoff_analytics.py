@@ -68,7 +68,7 @@ def test_take_reply_release(app: FastAPI, staff: Database, rasa_endpoint: Record
     )
     assert "token=tok" in first["path"]
     assert first["events"][0] == {"event": "pause"}
-    assert {"event": "slot", "name": "agent_active", "value": True} in first["events"]
+    assert first["events"][1]["data"]["custom"]["state"] == "agent_joined"
 
     # Another agent cannot take or reply to it.
     admin = TestClient(app)
@@ -120,3 +120,53 @@ def test_analytics_page_and_charts(app: FastAPI, staff: Database) -> None:
         png = client.get(f"/console/analytics/{chart}.png")
         assert png.status_code == 200 and png.content[:8] == b"\x89PNG\r\n\x1a\n", chart
     assert client.get("/console/analytics/nope.png").status_code == 404
+
+
+def test_view_shows_agent_turns_pause_and_resume(app: FastAPI, staff: Database) -> None:
+    """What Rasa logs during a hand-off (pause, agent bot events, resume) renders in the view."""
+    from bot.console.demo import write_events
+
+    now = time.time()
+    write_events(
+        staff,
+        "held",
+        [
+            {
+                "event": "user",
+                "timestamp": now - 50,
+                "text": "human please",
+                "parse_data": {"intent": {"name": "contact_human_agent", "confidence": 0.9}},
+            },
+            {"event": "pause", "timestamp": now - 40},
+            {"event": "slot", "timestamp": now - 40, "name": "agent_active", "value": True},
+            {
+                "event": "bot",
+                "timestamp": now - 40,
+                "text": None,
+                "data": {"custom": {"type": "handoff", "state": "agent_joined"}},
+                "metadata": {"agent": AGENT[0]},
+            },
+            {
+                "event": "bot",
+                "timestamp": now - 30,
+                "text": "Hi, Sam here",
+                "metadata": {"agent": AGENT[0]},
+            },
+            {
+                "event": "user",
+                "timestamp": now - 20,
+                "text": "thanks Sam",
+                "parse_data": {"intent": {"name": "thank", "confidence": 0.8}},
+            },
+            {"event": "resume", "timestamp": now - 10},
+        ],
+    )
+    client = TestClient(app)
+    login(client, AGENT)
+    cid = client.get("/console/api/conversations", params={"q": "held"}).json()["conversations"][0][
+        "id"
+    ]
+    view = client.get(f"/console/conversations/{cid}")
+    assert view.status_code == 200
+    assert "conversation paused" in view.text and "conversation resumed" in view.text
+    assert f"Agent {AGENT[0]}:" in view.text and "Hi, Sam here" in view.text
