@@ -81,7 +81,7 @@ typecheck: setup
 	$(VENV)/bin/mypy bot
 
 bench: setup train ## Benchmarks: JSON + markdown in bench/results/
-	$(PY) -m bench.run_all
+	$(PY) -m bench.run_all $(BENCH_ARGS)
 
 eval-nlu: setup ## 5-fold cross-validation of the candidate NLU pipelines (report in docs/nlu/)
 	$(PY) -m bot.cli.main nlu evaluate

@@ -120,7 +120,7 @@ def test_llm_slow_then_failing(fault_stack: FaultStack, mode: str) -> None:
     fs.llm.mode = mode
     calls = fs.llm.calls
     try:
-        replies, elapsed = _timed_say(fs, sender, "do you have a waterproof jacket for hiking?")
+        replies, elapsed = _timed_say(fs, sender, "which is better, the earbuds or the headphones?")
     finally:
         fs.llm.mode = "ok"
     assert_polite(replies)
