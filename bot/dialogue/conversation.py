@@ -16,7 +16,15 @@ from sqlalchemy import select
 from bot.db.models import PolicyPassage, Variant
 from bot.db.session import Database, get_database
 from bot.dialogue import parsing
-from bot.dialogue.replies import YES_NO, Check, Reply, button, order_summary_payload, usd
+from bot.dialogue.replies import (
+    YES_NO,
+    Check,
+    Reply,
+    button,
+    order_summary_payload,
+    text_button,
+    usd,
+)
 from bot.orders.policy import ShopPolicy, get_policy
 from bot.orders.results import (
     Address,
@@ -337,7 +345,7 @@ class ShopConversation:
         return Reply(
             f"Which items of order {order.id} would you like to {verb}? Please list all of them "
             f'in one message (item numbers or descriptions, or "all").\n{listing}',
-            buttons=[button(ln.describe(), "inform", item=ln.variant_id) for ln in lines[:8]],
+            buttons=[text_button(ln.describe(), f"item {ln.variant_id}") for ln in lines[:8]],
         )
 
     def resolve_items(self, customer_id: str, order_id: str, text: str) -> Check:
@@ -403,7 +411,7 @@ class ShopConversation:
                 f"{described or 'none right now'}."
             )
             if len(item_ids) == 1:
-                buttons = [button(_opts(v.options), "inform", item=v.id) for v in options[:8]]
+                buttons = [text_button(_opts(v.options), f"item {v.id}") for v in options[:8]]
         return Reply(
             "What would you like instead? Tell me the new options or item numbers, one per item "
             "and in the same order.\n" + "\n".join(parts),

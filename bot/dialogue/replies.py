@@ -41,6 +41,11 @@ def button(title: str, intent: str, **entities: Any) -> dict[str, str]:
     return {"title": title[:80], "payload": payload}
 
 
+def text_button(title: str, text: str) -> dict[str, str]:
+    """A quick reply that sends plain text (for values with no entity, e.g. item ids)."""
+    return {"title": title[:80], "payload": text}
+
+
 YES_NO = [button("Yes, go ahead", "affirm"), button("No", "deny")]
 
 

@@ -124,6 +124,8 @@ def test_return_delivered_item_to_original_method(shop: Database, domain: dict) 
     chat.answer(ValidateReturnForm(), domain, "order_id", order.id)
     asked = chat.run(ActionAskItemIds(), domain)
     assert line.variant_id in asked.text
+    payloads = [b["payload"] for msg in asked.messages for b in msg.get("buttons") or []]
+    assert f"item {line.variant_id}" in payloads  # a quick reply the item parser understands
     turn = chat.answer(ValidateReturnForm(), domain, "item_ids", f"item {line.variant_id}")
     assert turn.slots()["item_ids"] == [line.variant_id]
     turn = chat.answer(
