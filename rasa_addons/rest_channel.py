@@ -49,6 +49,10 @@ class ShopRestInput(RestInput):
         text = self._body(req).get("message")
         return text if isinstance(text, str) else ""
 
+    def _extract_input_channel(self, req: Request) -> str:
+        channel = self._body(req).get("input_channel")
+        return channel if isinstance(channel, str) and channel else self.name()
+
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
         metadata = self._body(request).get("metadata")
         return metadata if isinstance(metadata, dict) else None

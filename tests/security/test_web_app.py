@@ -19,23 +19,38 @@ from hypothesis import HealthCheck, settings
 from bot.web.limits import RequestLimits
 
 
-@pytest.fixture(scope="module")
-def web_schema(running_stack: Any) -> Any:
-    return schemathesis.openapi.from_url(f"{running_stack.web_url}/openapi.json")
-
-
-schema = schemathesis.pytest.from_fixture("web_schema")
-
-
 @pytest.mark.e2e
-@schema.parametrize()
-@settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-def test_api_never_answers_with_a_server_error(case: Any) -> None:
-    response = case.call(timeout=30)
-    assert response.status_code < 500, (
-        f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:300]}"
-    )
-    assert "Traceback" not in response.text
+def test_api_never_answers_with_a_server_error(running_stack: Any) -> None:
+    """schemathesis cases (valid and invalid) for every operation in /openapi.json."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+    from schemathesis import GenerationMode
+
+    schema = schemathesis.openapi.from_url(f"{running_stack.web_url}/openapi.json")
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert operations, "the schema lists no operations"
+    strategies = [
+        op.as_strategy(generation_mode=mode)
+        for op in operations
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+    ]
+    seen: set[str] = set()
+
+    @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(data=st.data())
+    def check(data: Any) -> None:
+        for strategy in strategies:
+            case = data.draw(strategy)
+            response = case.call(timeout=30)
+            seen.add(f"{case.method} {case.path}")
+            assert response.status_code < 500, (
+                f"{case.method} {case.formatted_path} -> {response.status_code}: "
+                f"{response.text[:300]}"
+            )
+            assert "Traceback" not in response.text
+
+    check()
+    assert len(seen) == len(operations)
 
 
 @pytest.mark.e2e
