@@ -268,6 +268,7 @@ class VectorIndex:
         self._db_url: str | None = None
         self._checked_at = 0.0
         self._lock = threading.Lock()
+        self._clusters: Clusters | None = None
 
     def _current_signature(self, session: Session) -> tuple[Any, ...]:
         if self.model is PolicyPassage:
@@ -308,7 +309,11 @@ class VectorIndex:
                 matrix = matrix.reshape(len(rows), DIMENSIONS).copy()
             else:
                 matrix = np.zeros((0, DIMENSIONS), dtype=np.float32)
-            self.ids, self.matrix = ids, matrix
+            started = time.perf_counter()
+            clusters = Clusters(matrix) if len(ids) >= IVF_MIN_VECTORS else None
+            if clusters is not None:
+                log.info("Clustered %d vectors in %.1fs", len(ids), time.perf_counter() - started)
+            self.ids, self.matrix, self._clusters = ids, matrix, clusters
             self.position = {pid: i for i, pid in enumerate(ids)}
             self._signature, self._db_url = signature, db.url
             log.debug("Loaded %d %s vectors", len(ids), self.model.__tablename__)
@@ -317,11 +322,62 @@ class VectorIndex:
     def top_k(self, query_vector: np.ndarray, k: int) -> list[tuple[str, float]]:
         if not self.ids:
             return []
-        scores = self.matrix @ query_vector
+        clusters = self._clusters
+        if clusters is not None:
+            rows, scores = clusters.candidates(query_vector)
+        else:
+            rows, scores = None, self.matrix @ query_vector
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]
+        if rows is not None:
+            return [(self.ids[rows[i]], float(scores[i])) for i in top]
         return [(self.ids[i], float(scores[i])) for i in top]
+
+
+# Above this many vectors a full matrix-vector product (memory-bound: 154 MB at 100k) costs
+# tens of milliseconds, so search probes the nearest clusters of an inverted-file index.
+IVF_MIN_VECTORS = int(os.environ.get("SHOPBOT_IVF_MIN_VECTORS", "20000"))
+
+
+class Clusters:
+    """A small inverted-file (IVF) index: k-means centroids, rows grouped by cluster.
+
+    A query scores the centroids, then only the rows of the ``nprobe`` closest clusters
+    (about 6% of a 100k catalog). Approximate: docs/retrieval.md reports its overlap with
+    exact search.
+    """
+
+    def __init__(self, matrix: np.ndarray, seed: int = 0, iterations: int = 6) -> None:
+        rng = np.random.default_rng(seed)
+        n = len(matrix)
+        count = max(8, int(np.sqrt(n)))
+        sample = matrix[rng.choice(n, size=min(n, 20_000), replace=False)]
+        centroids = sample[rng.choice(len(sample), size=count, replace=False)].copy()
+        for _ in range(iterations):
+            assign = np.argmax(sample @ centroids.T, axis=1)
+            for c in range(count):
+                members = sample[assign == c]
+                if len(members):
+                    mean = members.mean(axis=0)
+                    centroids[c] = mean / max(float(np.linalg.norm(mean)), 1e-9)
+        assign = np.concatenate(
+            [np.argmax(matrix[i : i + 20_000] @ centroids.T, axis=1) for i in range(0, n, 20_000)]
+        )
+        self.order = np.argsort(assign, kind="stable")
+        self.sorted_matrix = np.ascontiguousarray(matrix[self.order])
+        self.offsets = np.concatenate([[0], np.cumsum(np.bincount(assign, minlength=count))])
+        self.centroids = centroids
+        self.nprobe = max(8, count // 16)
+
+    def candidates(self, query_vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(row numbers in the original matrix, their scores) of the probed clusters."""
+        near = np.argpartition(-(self.centroids @ query_vector), self.nprobe - 1)[: self.nprobe]
+        bounds = [(int(self.offsets[c]), int(self.offsets[c + 1])) for c in near]
+        # Slices are views: no copy of the rows, one small product per cluster.
+        scores = np.concatenate([self.sorted_matrix[a:b] @ query_vector for a, b in bounds])
+        rows = np.concatenate([self.order[a:b] for a, b in bounds])
+        return rows, scores
 
 
 PRODUCT_VECTORS = VectorIndex(Product)

@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 from sqlalchemy.orm import Session
 
 from bot.db.session import Database
@@ -39,7 +39,8 @@ into is it its it's me my of on or our please show so some something that the th
 then there these they this to too up us want wanted was we what which with would you your
 any anything need looking look find buy got hi hello hey thanks thank do does dont don't
 one ones more most very really just like also if how much many about well good best
-"""
+under below over above cheaper than less between dollars dollar bucks usd price size stock
+available"""
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
 # ---------------------------------------------------------------- SQLite DDL
@@ -58,6 +59,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS product_fts USING fts5(
     tokenize='porter unicode61 remove_diacritics 2'
 )
 """
+# Document frequencies, used to drop terms that occur in most products (see keyword_rank).
+_SQLITE_VOCAB = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS product_fts_vocab USING fts5vocab(product_fts, 'row')"
+)
 _COLS = "name, brand, description, category, options"
 _ADD = (
     "INSERT INTO product_fts(rowid, "
@@ -184,6 +189,7 @@ _SQLITE_TRIGGER_NAMES = [
 ]  # "CREATE TRIGGER IF NOT EXISTS <name> ..."
 SQLITE_DROP = [
     *(f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_TRIGGER_NAMES),
+    "DROP TABLE IF EXISTS product_fts_vocab",
     "DROP TABLE IF EXISTS product_fts",
     "DROP TABLE IF EXISTS policy_fts",
     "DROP VIEW IF EXISTS product_search_doc",
@@ -219,7 +225,7 @@ def create_search_indexes(conn: Connection) -> None:
     if conn.dialect.name == "sqlite":
         wanted = {"product_fts", "policy_fts", *_SQLITE_TRIGGER_NAMES}
         existing = set(conn.execute(text("SELECT name FROM sqlite_master")).scalars())
-        for stmt in [_SQLITE_DOC_VIEW, _SQLITE_PRODUCT_FTS, _SQLITE_POLICY_FTS]:
+        for stmt in [_SQLITE_DOC_VIEW, _SQLITE_PRODUCT_FTS, _SQLITE_POLICY_FTS, _SQLITE_VOCAB]:
             conn.exec_driver_sql(stmt)
         for stmt in _SQLITE_TRIGGERS + _SQLITE_POLICY_TRIGGERS:
             conn.exec_driver_sql(stmt)
@@ -276,12 +282,53 @@ def query_terms(query: str) -> list[str]:
     return seen[:32]
 
 
+COMMON_TERM_SHARE = 0.2
+_DF_TTL_S = 300.0
+_df_cache: dict[str, int] = {}
+_df_state = {"docs": 0, "loaded_at": -1e9}
+
+
+def _drop_common_terms(session: Session, terms: list[str]) -> list[str]:
+    """Leave out words found in more than 20% of products ("color", "water" on 100k).
+
+    BM25 gives them almost no weight anyway, but their long posting lists make an OR query
+    on a large catalog several times slower. The rarest word is always kept. Document
+    frequencies are cached for a few minutes per process.
+    """
+    now = time.monotonic()
+    if now - _df_state["loaded_at"] > _DF_TTL_S:
+        _df_cache.clear()
+        _df_state["docs"] = session.execute(text("SELECT count(*) FROM products")).scalar() or 0
+        _df_state["loaded_at"] = now
+    docs = _df_state["docs"]
+    if docs < 1000:  # small shops: every word is cheap, keep them all
+        return terms
+    missing = [t for t in terms if t not in _df_cache]
+    if missing:
+        try:
+            rows = session.execute(
+                text("SELECT term, doc FROM product_fts_vocab WHERE term IN :terms").bindparams(
+                    bindparam("terms", expanding=True)
+                ),
+                {"terms": missing},
+            ).all()
+        except Exception:  # the vocab table arrived with a later version of the migration
+            log.debug("product_fts_vocab missing; keeping every query term", exc_info=True)
+            return terms
+        found = dict(rows)
+        for t in missing:
+            _df_cache[t] = int(found.get(t, 0))
+    kept = [t for t in terms if _df_cache[t] <= COMMON_TERM_SHARE * docs]
+    return kept or [min(terms, key=lambda t: _df_cache[t])]
+
+
 def keyword_rank(session: Session, query: str, limit: int = 50) -> list[tuple[str, float]]:
     """Product ids with a keyword score (higher is better), best first."""
     terms = query_terms(query)
     if not terms:
         return []
     if session.get_bind().dialect.name == "sqlite":
+        terms = _drop_common_terms(session, terms)
         match = " OR ".join(f'"{t}"' for t in terms)
         rows = session.execute(
             text(

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
@@ -283,6 +285,23 @@ def _boosts(product: _Candidate, query: str) -> tuple[float, list[str]]:
 
 
 # ------------------------------------------------------------------------ search
+_executor: ThreadPoolExecutor | None = None
+_executor_lock = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    global _executor
+    with _executor_lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="keyword-search")
+        return _executor
+
+
+def _keyword_in_own_session(db: Database, query: str, depth: int) -> list[tuple[str, float]]:
+    with db.session() as session:
+        return keyword_rank(session, query, depth)
+
+
 def search_products(
     db: Database,
     query: str,
@@ -304,7 +323,12 @@ def search_products(
     depth = 400 if not filters.is_empty() else max(60, limit * 10)
     with db.session() as session:
         rankings: list[tuple[str, list[tuple[str, float]], float]] = []
-        if mode in ("keyword", "hybrid"):
+        keyword_future: Future[list[tuple[str, float]]] | None = None
+        if mode == "hybrid":
+            # The keyword query (SQLite/PostgreSQL) and the model call + matrix product
+            # (torch/numpy) all release the GIL: run them side by side on the two cores.
+            keyword_future = _pool().submit(_keyword_in_own_session, db, query, depth)
+        elif mode == "keyword":
             rankings.append(("keyword", keyword_rank(session, query, depth), KEYWORD_WEIGHT))
         if mode in ("semantic", "hybrid"):
             try:
@@ -313,6 +337,8 @@ def search_products(
                 log.exception("Semantic ranking failed; continuing with keyword only")
                 ranking = []
             rankings.append(("semantic", ranking, SEMANTIC_WEIGHT))
+        if keyword_future is not None:
+            rankings.insert(0, ("keyword", keyword_future.result(), KEYWORD_WEIGHT))
         if mode == "hybrid":
             order, scores, why = _fuse(rankings)
         else:
