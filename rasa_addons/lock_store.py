@@ -15,24 +15,88 @@ Configure it in endpoints.yml::
       type: rasa_addons.lock_store.AtomicRedisLockStore
       url: ${SHOPBOT_REDIS_HOST}
       ...
+
+Audit (tests only, off by default): with ``SHOPBOT_LOCK_AUDIT=1`` every ``lock()`` appends one
+JSON record to the Redis list ``<key_prefix>lock_audit`` (``<key_prefix>`` is the lock store's,
+e.g. ``shopbot:lock:``): conversation, replica pid, and the moment the lock was acquired and
+the moment processing ended (just before the lock is given back). Two records of one
+conversation whose intervals overlap prove two message handlings ran at the same time.
+``AuditedRedisLockStore`` is Rasa's stock store with the same audit, to show the failure.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
+import os
 import random
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
+from rasa.utils.endpoints import EndpointConfig
 
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 200
+AUDIT_ENV = "SHOPBOT_LOCK_AUDIT"
+AUDIT_LIST = "lock_audit"
 
 
-class AtomicRedisLockStore(RedisLockStore):
+def audit_enabled() -> bool:
+    return os.environ.get(AUDIT_ENV, "").strip().lower() in {"1", "true", "yes"}
+
+
+class _LockAudit(RedisLockStore):
+    """Records [acquired, released] per conversation and replica when the audit is on."""
+
+    _audit: bool | None = None
+
+    def __init__(self, *args: Any, endpoint_config: EndpointConfig | None = None, **kwargs: Any):
+        # Rasa builds a custom lock store (``type: module.Class``) as
+        # ``cls(endpoint_config=...)``; the stock ``redis`` type as
+        # ``RedisLockStore(host=url, **kwargs)``. Accept both.
+        if endpoint_config is not None:
+            kwargs = {"host": endpoint_config.url, **endpoint_config.kwargs, **kwargs}
+        super().__init__(*args, **kwargs)
+
+    @contextlib.asynccontextmanager
+    async def lock(
+        self,
+        conversation_id: str,
+        lock_lifetime: float = LOCK_LIFETIME,
+        wait_time_in_seconds: float = 1,
+    ) -> AsyncIterator[TicketLock]:
+        if self._audit is None:
+            self._audit = audit_enabled()
+        async with super().lock(conversation_id, lock_lifetime, wait_time_in_seconds) as held:
+            if not self._audit:
+                yield held
+                return
+            acquired = time.time()
+            try:
+                yield held
+            finally:
+                record = {
+                    "conversation": conversation_id,
+                    "pid": os.getpid(),
+                    "acquired": acquired,
+                    "released": time.time(),
+                }
+                try:
+                    self.red.rpush(self.key_prefix + AUDIT_LIST, json.dumps(record))
+                except Exception:  # the audit must never break message handling
+                    logger.exception("lock audit record lost")
+
+
+class AuditedRedisLockStore(_LockAudit):
+    """Rasa's stock (non-atomic) ``RedisLockStore`` plus the audit: the failure to compare."""
+
+
+class AtomicRedisLockStore(_LockAudit):
     """``RedisLockStore`` whose lock updates are atomic across Rasa processes."""
 
     def _key(self, conversation_id: str) -> str:

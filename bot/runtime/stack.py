@@ -17,6 +17,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
@@ -69,6 +70,12 @@ class StackConfig:
     with_web: bool = True
     lock_store: str = "redis"
     extra_env: dict[str, str] = field(default_factory=dict)
+    # Scale-out on one machine: several Rasa servers / action servers behind a round-robin
+    # proxy (bot/runtime/proxy.py); ``rasa_port`` / ``actions_port`` are then the proxies'.
+    rasa_replicas: int = 1
+    actions_replicas: int = 1
+    # Put the proxy in front of Rasa even with one replica (same path for 1 vs N benchmarks).
+    always_proxy: bool = False
 
 
 @dataclass
@@ -91,9 +98,43 @@ class Stack:
         c.rasa_port = c.rasa_port or free_port()
         c.actions_port = c.actions_port or free_port()
         c.web_port = c.web_port or free_port()
+        if c.rasa_replicas < 1 or c.actions_replicas < 1:
+            raise ValueError("replica counts must be at least 1")
+        # Without a proxy the only replica listens on the public port itself.
+        self.rasa_replica_ports = (
+            [free_port() for _ in range(c.rasa_replicas)] if self.rasa_proxied else [c.rasa_port]
+        )
+        self.actions_replica_ports = (
+            [free_port() for _ in range(c.actions_replicas)]
+            if self.actions_proxied
+            else [c.actions_port]
+        )
         self._procs: list[_Proc] = []
+        self._ports: dict[str, int] = {}
 
     # -- urls ---------------------------------------------------------------------------
+    @property
+    def rasa_proxied(self) -> bool:
+        return self.config.rasa_replicas > 1 or self.config.always_proxy
+
+    @property
+    def actions_proxied(self) -> bool:
+        return self.config.actions_replicas > 1
+
+    @property
+    def rasa_replica_urls(self) -> list[str]:
+        """One URL per Rasa server (``rasa_url`` is the proxy's when there are several)."""
+        return [f"http://{self.config.host}:{port}" for port in self.rasa_replica_ports]
+
+    @property
+    def actions_replica_urls(self) -> list[str]:
+        return [f"http://{self.config.host}:{port}" for port in self.actions_replica_ports]
+
+    @staticmethod
+    def replica_name(service: str, index: int) -> str:
+        """``rasa``, ``rasa-1``, ...: the first replica keeps the single-process name."""
+        return service if index == 0 else f"{service}-{index}"
+
     @property
     def rasa_url(self) -> str:
         return f"http://{self.config.host}:{self.config.rasa_port}"
@@ -150,21 +191,29 @@ class Stack:
         c.log_dir.mkdir(parents=True, exist_ok=True)
         env = self.env()
         py = sys.executable
-        self._spawn(
-            "actions",
-            [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(c.actions_port)],
-            env,
-        )
-        self._spawn(
-            "rasa",
-            [
-                str(RASA_BIN), "run", "--model", str(c.model), "--enable-api",
-                "--auth-token", c.rasa_token, "--cors", "*", "--interface", c.host,
-                "--port", str(c.rasa_port), "--endpoints", str(self.endpoints_file),
-                "--credentials", str(PROJECT_ROOT / "credentials.yml"),
-            ],
-            env,
-        )  # fmt: skip
+        for i, port in enumerate(self.actions_replica_ports):
+            self._spawn(
+                self.replica_name("actions", i),
+                [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+                env,
+                port,
+            )
+        if self.actions_proxied:
+            self._spawn_proxy("actions-proxy", c.actions_port, self.actions_replica_urls, env)
+        for i, port in enumerate(self.rasa_replica_ports):
+            self._spawn(
+                self.replica_name("rasa", i),
+                [
+                    str(RASA_BIN), "run", "--model", str(c.model), "--enable-api",
+                    "--auth-token", c.rasa_token, "--cors", "*", "--interface", c.host,
+                    "--port", str(port), "--endpoints", str(self.endpoints_file),
+                    "--credentials", str(PROJECT_ROOT / "credentials.yml"),
+                ],
+                env,
+                port,
+            )  # fmt: skip
+        if self.rasa_proxied:
+            self._spawn_proxy("rasa-proxy", c.rasa_port, self.rasa_replica_urls, env)
         if c.with_web:
             self._spawn(
                 "web",
@@ -181,8 +230,13 @@ class Stack:
             raise
         return self
 
-    def _spawn(self, name: str, cmd: list[str], env: dict[str, str]) -> None:
-        log_path = self.config.log_dir / f"{name}-{self._port_of(name)}.log"
+    def _spawn_proxy(self, name: str, port: int, upstreams: list[str], env: dict[str, str]) -> None:
+        cmd = [sys.executable, "-m", "bot.runtime.proxy", "--host", self.config.host]
+        self._spawn(name, [*cmd, "--port", str(port), *upstreams], env, port)
+
+    def _spawn(self, name: str, cmd: list[str], env: dict[str, str], port: int = 0) -> None:
+        self._ports[name] = port or self._port_of(name)
+        log_path = self.config.log_dir / f"{name}-{self._ports[name]}.log"
         handle = log_path.open("wb")
         popen = subprocess.Popen(
             cmd, cwd=PROJECT_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
@@ -196,11 +250,16 @@ class Stack:
         return {"rasa": c.rasa_port, "actions": c.actions_port, "web": c.web_port}[name]
 
     def _health_url(self, name: str) -> str:
-        return {
-            "rasa": f"{self.rasa_url}/",
-            "actions": f"{self.actions_url}/health",
-            "web": f"{self.web_url}/health",
-        }[name]
+        base = f"http://{self.config.host}:{self._ports[name]}"
+        if name.endswith("-proxy"):
+            return f"{base}/__proxy__/stats"
+        service = name.split("-")[0]
+        return {"rasa": f"{base}/", "actions": f"{base}/health", "web": f"{base}/health"}[service]
+
+    def proxy_stats(self, name: str = "rasa-proxy") -> dict[str, Any]:
+        """Requests per upstream counted by a proxy (``rasa-proxy`` or ``actions-proxy``)."""
+        url = f"http://{self.config.host}:{self._ports[name]}/__proxy__/stats"
+        return dict(httpx.get(url, timeout=5.0).json())
 
     def _wait_healthy(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
@@ -247,7 +306,7 @@ class Stack:
                 _terminate(proc.popen)
                 args = proc.popen.args
                 self._procs.remove(proc)
-                self._spawn(name, list(args), self.env())  # type: ignore[arg-type]
+                self._spawn(name, list(args), self.env(), self._ports[name])  # type: ignore[arg-type]
                 break
         self._wait_healthy(timeout_s)
 

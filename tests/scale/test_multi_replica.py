@@ -1,0 +1,115 @@
+"""Two Rasa replicas and two action servers on one Redis and one PostgreSQL, a proxy in front.
+
+Many conversations at once; single messages go round-robin through the proxy, and bursts of
+2-3 messages of ONE conversation hit DIFFERENT replicas at the same moment. With the atomic
+lock store every turn is answered, the event log of every conversation is complete and in
+order, and the lock audit shows no two handlings of one conversation overlapping. The same
+load with Rasa's stock ``RedisLockStore`` (audited subclass, stock locking) must show the
+failure: the test asserts that it is observed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.infra import RedisServer
+from bot.runtime.stack import DEFAULT_MODEL, Stack, StackConfig
+from tests.scale.multi_replica import (
+    drive,
+    event_log_defects,
+    lock_audit,
+    script_messages,
+)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.slow]
+
+ATOMIC = "rasa_addons.lock_store.AtomicRedisLockStore"
+STOCK = "rasa_addons.lock_store.AuditedRedisLockStore"  # rasa.core.lock_store.RedisLockStore
+CONVERSATIONS = 30
+STOCK_MAX_ROUNDS = 4  # the stock race is probabilistic: more bursts until it shows
+
+
+@pytest.fixture
+def private_redis() -> Iterator[RedisServer]:
+    """A redis-server of our own: endpoints.yml fixes the key prefix, so isolate by server."""
+    with RedisServer(workdir=Path("var") / "redis-scale") as server:
+        yield server
+
+
+def _stack(database_url: str, redis_url: str, lock_store: str, log_dir: Path) -> Stack:
+    if not DEFAULT_MODEL.exists():
+        pytest.fail(f"no trained model at {DEFAULT_MODEL}: run `make train` first")
+    return Stack(
+        StackConfig(
+            database_url=database_url,
+            redis_url=redis_url,
+            lock_store=lock_store,
+            rasa_replicas=2,
+            actions_replicas=2,
+            with_web=False,
+            log_dir=log_dir,
+            extra_env={
+                "SHOPBOT_LOCK_AUDIT": "1",
+                "SHOPBOT_CUSTOMER_TOKEN_SECRET": "test-customer-token-secret",
+            },
+        )
+    )
+
+
+def _round(stack: Stack, database_url: str, redis_url: str, label: str) -> dict:
+    senders = [f"mr-{label}-{uuid.uuid4().hex[:8]}-{i}" for i in range(CONVERSATIONS)]
+    sent = asyncio.run(drive(stack.rasa_url, stack.rasa_replica_urls, senders))
+    audit = lock_audit(redis_url, senders)
+    return {
+        "sent": sent,
+        "unanswered": [s for s in sent if not s.answered],
+        "defects": event_log_defects(database_url, sent),
+        "audit": audit,
+    }
+
+
+def test_atomic_lock_store_keeps_each_conversation_on_one_replica_at_a_time(
+    stack_database_url: str, private_redis: RedisServer, tmp_path: Path
+) -> None:
+    with _stack(stack_database_url, private_redis.url, ATOMIC, tmp_path) as stack:
+        result = _round(stack, stack_database_url, private_redis.url, "atomic")
+        rasa_counts = stack.proxy_stats("rasa-proxy")["requests"]
+        action_counts = stack.proxy_stats("actions-proxy")["requests"]
+
+    sent, audit = result["sent"], result["audit"]
+    assert len(sent) == CONVERSATIONS * script_messages()
+    assert result["unanswered"] == [], result["unanswered"][:5]
+    assert result["defects"] == [], result["defects"][:10]
+    # the audit saw every handled message, on both replicas, and none overlapped
+    assert len(audit.records) == len(sent)
+    assert len(audit.pids) == 2
+    assert audit.overlaps == [], audit.overlaps[:5]
+    # the proxies really spread the load
+    assert all(n > 0 for n in rasa_counts.values()) and len(rasa_counts) == 2
+    assert all(n > 0 for n in action_counts.values()) and len(action_counts) == 2
+
+
+def test_stock_redis_lock_store_lets_two_replicas_race(
+    stack_database_url: str, private_redis: RedisServer, tmp_path: Path
+) -> None:
+    """Same load, Rasa's stock lock store: overlaps or a broken event log must show up."""
+    observed: list[str] = []
+    rounds = 0
+    with _stack(stack_database_url, private_redis.url, STOCK, tmp_path) as stack:
+        while not observed and rounds < STOCK_MAX_ROUNDS:
+            rounds += 1
+            result = _round(stack, stack_database_url, private_redis.url, f"stock{rounds}")
+            audit = result["audit"]
+            if audit.cross_replica_overlaps:
+                observed.append(f"{audit.cross_replica_overlaps} overlapping handlings")
+            if result["defects"]:
+                observed.append(f"{len(result['defects'])} event-log defects")
+            if result["unanswered"]:
+                observed.append(f"{len(result['unanswered'])} unanswered turns")
+    print(f"stock lock store after {rounds} round(s): {observed}")
+    assert observed, f"no race observed in {rounds} rounds of {CONVERSATIONS} conversations"
