@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,8 +82,20 @@ class _Work:
     handoff_at: float | None = None
 
 
+_LOCK = threading.Lock()
+
+
 def ingest_new_events(db: Database, batch_size: int = BATCH) -> int:
-    """Fold all new events into the summary tables; returns how many events were read."""
+    """Fold all new events into the summary tables; returns how many events were read.
+
+    Runs are serialised: by a process lock (SQLite ignores FOR UPDATE) and, across processes
+    on PostgreSQL, by the row lock on the ingest state.
+    """
+    with _LOCK:
+        return _ingest(db, batch_size)
+
+
+def _ingest(db: Database, batch_size: int) -> int:
     total = 0
     while True:
         with db.transaction() as session:
