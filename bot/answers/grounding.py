@@ -228,3 +228,99 @@ def _check_availability(
         return None
     claim = "in stock" if positive else "out of stock"
     return f"availability claim ('{claim}') in '{sentence.strip()[:80]}' is not in the facts"
+
+
+# -- product specs (materials, sizes, colours, features) -------------------------------------
+# Used for marketing copy (bot.insights.copy): every spec a text states about a product must
+# be in that product's facts. Word lists are English plus the few German/French/Spanish words
+# the copy phrase table uses; ``check_reply`` above is unchanged.
+
+SPEC_MATERIALS = (
+    "merino", "wool", "cashmere", "alpaca", "silk", "linen", "cotton", "organic cotton",
+    "leather", "suede", "nubuck", "nylon", "polyester", "fleece", "goose down", "duck down",
+    "down fill", "denim", "canvas",
+    "gore-tex", "spandex", "elastane", "bamboo", "hemp", "titanium", "aluminium", "aluminum",
+    "stainless steel", "cast iron", "carbon fibre", "carbon fiber", "ceramic", "porcelain",
+    "glass", "oak", "walnut", "birch", "rubber", "latex", "memory foam",
+    "wolle", "laine", "lana", "seide", "soie", "seda", "leder", "cuir", "cuero", "baumwolle",
+    "coton", "algodón",
+)  # fmt: skip
+SPEC_FEATURES: dict[str, tuple[str, ...]] = {
+    "waterproof": ("waterproof", "wasserdicht", "imperméable", "impermeable"),
+    "water-resistant": ("water-resistant", "water resistant", "wasserabweisend", "déperlant"),
+    "windproof": ("windproof", "winddicht", "coupe-vent"),
+    "breathable": ("breathable", "atmungsaktiv", "respirant", "transpirable"),
+    "insulated": ("insulated", "isoliert", "isolé", "aislado"),
+    "machine washable": ("machine washable", "maschinenwaschbar", "lavable en machine"),
+    "dishwasher safe": ("dishwasher safe", "dishwasher-safe", "spülmaschinenfest"),
+    "vegan": ("vegan", "végan", "vegano"),
+    "organic": ("organic", "bio"),
+    "noise cancelling": ("noise cancelling", "noise-cancelling", "noise canceling"),
+    "packable": ("packable",),
+    "fragrance free": ("fragrance free", "fragrance-free"),
+    "recycled": ("recycled", "recycelt", "recyclé", "reciclado"),
+    "handmade": ("handmade", "hand-made", "handgemacht", "fait main", "hecho a mano"),
+}
+_SIZE_CLAIM = re.compile(
+    r"\b(?:sizes?|grö(?:ß|ss)en?|tailles?|tallas?)\s*:?\s+"
+    r"((?:\d+\s?ml|(?:EU\s?)?[0-9]{1,3}(?:[.,]5)?|XXXL|XXL|XXS|XS|XL|S|M|L)"
+    r"(?:\s*(?:,|/|–|-|to|bis|à|a|and|und|et|y|or|oder|ou|o)\s*"
+    r"(?:\d+\s?ml|(?:EU\s?)?[0-9]{1,3}(?:[.,]5)?|XXXL|XXL|XXS|XS|XL|S|M|L))*)\b",
+    re.IGNORECASE,
+)
+_SIZE_TOKEN = re.compile(r"\d+\s?ml|\d{1,3}(?:[.,]5)?|XXXL|XXL|XXS|XS|XL|S|M|L", re.IGNORECASE)
+_NEGATED = re.compile(r"\b(?:not|non|no|nicht|kein\w*|pas|sin)[\s-]+$", re.IGNORECASE)
+
+
+def _spec_support(product: ProductFact) -> str:
+    """The product's own words: name, description and attributes that are not false."""
+    lines = [line for line in product.features() if not line.endswith(": no")]
+    return " ".join([product.name, product.brand, product.description, *lines]).lower()
+
+
+def _mentions(text: str, word: str) -> list[re.Match[str]]:
+    return list(re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.IGNORECASE))
+
+
+def check_product_specs(text: str, product: ProductFact) -> list[str]:
+    """Materials, features, sizes and colours in ``text`` that ``product``'s facts lack."""
+    from bot.catalog.filters import COLOURS
+
+    problems: list[str] = []
+    support = _spec_support(product)
+    for material in SPEC_MATERIALS:
+        if _mentions(text, material) and not _mentions(support, material):
+            problems.append(f"material '{material}' is not in the facts of {product.id}")
+    for feature, words in SPEC_FEATURES.items():
+        for word in words:
+            for m in _mentions(text, word):
+                if _NEGATED.search(text[max(0, m.start() - 12) : m.start()]):
+                    continue
+                if not any(_mentions(support, w) for w in words):
+                    problems.append(f"feature '{feature}' is not in the facts of {product.id}")
+                    break
+            else:
+                continue
+            break
+    sizes = {str(s).lower().replace(" ", "") for s in product.option_values("size")}
+    for m in _SIZE_CLAIM.finditer(text):
+        for token in _SIZE_TOKEN.findall(m.group(1)):
+            value = token.lower().replace(" ", "").replace(",", ".")
+            if value not in sizes:
+                problems.append(f"size {token} is not a size of {product.id}")
+    colours = {str(c).lower() for c in product.option_values("colour", "color")}
+    for word in set(COLOURS):
+        if _mentions(text, word) and not (
+            any(word in c for c in colours) or _mentions(support, word)
+        ):
+            problems.append(f"colour '{word}' is not a colour of {product.id}")
+    return problems
+
+
+def check_copy(text: str, facts: FactSheet) -> GroundingReport:
+    """``check_reply`` plus the spec checks, for texts about the facts' products."""
+    report = check_reply(text, facts)
+    problems = list(report.problems)
+    for product in facts.products:
+        problems += check_product_specs(text, product)
+    return GroundingReport(ok=not problems, problems=problems, checked=report.checked)

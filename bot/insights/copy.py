@@ -1,0 +1,384 @@
+"""Product copy (listing, social post, email blurb) that only says what the catalog says.
+
+Texts come from the configured LLM backend, or from the deterministic template composer (the
+offline default, also used when ``SHOPBOT_LLM_BACKEND=template``). Every text is checked with
+the answers' grounding checker plus its product-spec checks (materials, features, sizes,
+colours, prices); a failing text is regenerated once with the problems named, and if it
+still fails it is returned with ``status="flagged"`` and the reasons — never as ``ok``.
+
+The template composer writes English, German, French and Spanish from a small phrase table;
+catalog values (material names, colours, feature names) stay as the catalog writes them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sqlalchemy import select
+
+from bot.answers.facts import FactNumberer, FactSheet, ProductFact, load_product_facts, money
+from bot.answers.grounding import check_copy
+from bot.db.models import Category, Product
+from bot.db.session import Database
+from bot.llm.base import ChatMessage, LLMBackend, LLMError
+
+log = logging.getLogger(__name__)
+
+Kind = Literal["listing", "social", "email"]
+Tone = Literal["friendly", "premium", "playful"]
+Language = Literal["en", "de", "fr", "es"]
+KINDS: tuple[str, ...] = ("listing", "social", "email")
+TONES: tuple[str, ...] = ("friendly", "premium", "playful")
+LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es")
+
+
+@dataclass
+class CopyResult:
+    product_id: str
+    name: str
+    kind: str
+    tone: str
+    language: str
+    text: str
+    status: str  # ok | flagged
+    reasons: list[str] = field(default_factory=list)
+    facts: str = ""
+    backend: str = "template"
+    attempts: int = 1
+
+    def row(self) -> dict[str, Any]:
+        return {
+            "product_id": self.product_id,
+            "name": self.name,
+            "kind": self.kind,
+            "tone": self.tone,
+            "language": self.language,
+            "status": self.status,
+            "reasons": "; ".join(self.reasons),
+            "text": self.text,
+            "facts": self.facts,
+            "backend": self.backend,
+            "attempts": self.attempts,
+        }
+
+
+# -- facts -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Specs:
+    price: str  # the lowest price of what is in stock, "$95.49"
+    price_varies: bool  # variants cost different amounts ("from $93.00")
+    flags: list[str]  # true yes/no attributes ("waterproof", "machine washable")
+    colours: list[str]
+    sizes: list[str]
+    material: str
+    features: list[str]  # short phrases from attributes ("removable insole", "waterproof")
+    sentence: str  # the first sentence of the catalog description
+
+
+_LETTER_SIZES = ["XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL"]
+
+
+def _size_order(size: str) -> tuple[int, float, str]:
+    """Letter sizes in wearing order, numbers numerically, anything else alphabetically."""
+    upper = size.upper().strip()
+    if upper in _LETTER_SIZES:
+        return (0, _LETTER_SIZES.index(upper), upper)
+    head = upper.split()[0].replace(",", ".") if upper else ""
+    try:
+        return (1, float(head), upper)
+    except ValueError:
+        return (2, 0.0, upper)
+
+
+_FLAG_FEATURES = {
+    "waterproof": "waterproof",
+    "machine_washable": "machine washable",
+    "dishwasher_safe": "dishwasher safe",
+    "packable": "packable",
+    "insulated": "insulated",
+    "vegan": "vegan",
+    "fragrance_free": "fragrance free",
+    "noise_cancelling": "noise cancelling",
+}
+
+
+def specs_of(product: ProductFact) -> _Specs:
+    stocked = [v for v in product.variants if v.in_stock] or list(product.variants)
+    prices = sorted({v.price for v in stocked})
+    price = money(prices[0]) if prices else ""
+    colours = list(dict.fromkeys(v.option("colour", "color") for v in stocked))
+    sizes = sorted({v.option("size") for v in stocked if v.option("size")}, key=_size_order)
+    attrs = product.attributes or {}
+    features = [str(f) for f in attrs.get("features") or [] if isinstance(f, str)]
+    flags = [label for key, label in _FLAG_FEATURES.items() if attrs.get(key) is True]
+    sentence = (product.description or "").split(". ")[0].strip().rstrip(".")
+    return _Specs(
+        price=price,
+        price_varies=len(prices) > 1,
+        flags=flags,
+        colours=[c for c in colours if c],
+        sizes=[s for s in sizes if s],
+        material=str(attrs.get("material") or ""),
+        features=features,
+        sentence=sentence,
+    )
+
+
+def facts_line(product: ProductFact) -> str:
+    """The catalog facts a text may use, one line (shown next to each text in the output)."""
+    s = specs_of(product)
+    parts = [f"{product.id} {product.name}", f"brand {product.brand}" if product.brand else ""]
+    price = f"from {s.price}" if s.price_varies else s.price
+    parts += [f"price {price}" if s.price else "", f"material {s.material}" if s.material else ""]
+    parts += [f"colours {', '.join(s.colours)}" if s.colours else ""]
+    parts += [f"sizes {', '.join(s.sizes)}" if s.sizes else ""]
+    parts += [f"features {', '.join(s.features + s.flags)}" if s.features or s.flags else ""]
+    return "; ".join(p for p in parts if p)
+
+
+# -- the template composer -------------------------------------------------------------------
+
+PHRASES: dict[str, dict[str, str]] = {
+    "en": {
+        "good": "Good to know: it is {flags}.",
+        "from": "from {price}",
+        "open_friendly": "Meet the {name}.",
+        "open_premium": "The {name}: considered design from {brand}.",
+        "open_playful": "Say hello to your new favourite: the {name}!",
+        "made": "Made from {material}.",
+        "features": "Details that matter: {features}.",
+        "colours": "Comes in {colours}.",
+        "sizes": "Sizes {sizes}.",
+        "price": "Price: {price}.",
+        "cta_friendly": "Find yours in our shop today.",
+        "cta_premium": "Discover it in our shop.",
+        "cta_playful": "Go on, treat yourself!",
+        "subject": "Subject: {name}, {price}",
+        "and": "and",
+    },
+    "de": {
+        "good": "Gut zu wissen: {flags}.",
+        "from": "ab {price}",
+        "open_friendly": "Das ist der {name}.",
+        "open_premium": "{name}: durchdachtes Design von {brand}.",
+        "open_playful": "Hallo, neuer Liebling: {name}!",
+        "made": "Material: {material}.",
+        "features": "Details: {features}.",
+        "colours": "Farben: {colours}.",
+        "sizes": "Größen {sizes}.",
+        "price": "Preis: {price}.",
+        "cta_friendly": "Jetzt in unserem Shop entdecken.",
+        "cta_premium": "Entdecken Sie es in unserem Shop.",
+        "cta_playful": "Los, gönn dir was!",
+        "subject": "Betreff: {name}, {price}",
+        "and": "und",
+    },
+    "fr": {
+        "good": "Bon à savoir : {flags}.",
+        "from": "à partir de {price}",
+        "open_friendly": "Voici le {name}.",
+        "open_premium": "{name} : un design soigné signé {brand}.",
+        "open_playful": "Dites bonjour à votre nouveau favori : {name} !",
+        "made": "Matière : {material}.",
+        "features": "Les détails : {features}.",
+        "colours": "Coloris : {colours}.",
+        "sizes": "Tailles {sizes}.",
+        "price": "Prix : {price}.",
+        "cta_friendly": "À découvrir dès aujourd'hui dans notre boutique.",
+        "cta_premium": "Découvrez-le dans notre boutique.",
+        "cta_playful": "Allez, faites-vous plaisir !",
+        "subject": "Objet : {name}, {price}",
+        "and": "et",
+    },
+    "es": {
+        "good": "Conviene saber: {flags}.",
+        "from": "desde {price}",
+        "open_friendly": "Te presentamos {name}.",
+        "open_premium": "{name}: diseño cuidado de {brand}.",
+        "open_playful": "¡Saluda a tu nuevo favorito: {name}!",
+        "made": "Material: {material}.",
+        "features": "Detalles: {features}.",
+        "colours": "Colores: {colours}.",
+        "sizes": "Tallas {sizes}.",
+        "price": "Precio: {price}.",
+        "cta_friendly": "Encuéntralo hoy en nuestra tienda.",
+        "cta_premium": "Descúbrelo en nuestra tienda.",
+        "cta_playful": "¡Venga, date un capricho!",
+        "subject": "Asunto: {name}, {price}",
+        "and": "y",
+    },
+}
+_SOCIAL_LIMIT = 280
+
+
+def _join(items: Sequence[str], conj: str, limit: int = 6) -> str:
+    items = list(items)[:limit]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {conj} {items[-1]}"
+
+
+def _size_range(sizes: list[str], conj: str) -> str:
+    """Every size in stock, listed (a range like "38 to 46" would imply missing sizes)."""
+    return _join(sizes, conj, limit=12)
+
+
+def compose_copy(product: ProductFact, kind: str, tone: str, language: str) -> str:
+    """Deterministic copy from the product's facts only (the offline default)."""
+    p = PHRASES.get(language, PHRASES["en"])
+    s = specs_of(product)
+    shown_price = p["from"].format(price=s.price) if s.price_varies else s.price
+    values = {"name": product.name, "brand": product.brand or product.name, "price": shown_price}
+    opener = p[f"open_{tone}"].format(**values)
+    cta = p[f"cta_{tone}"]
+    parts: list[str] = []
+    if language == "en" and s.sentence:
+        parts.append(s.sentence + ".")
+    if s.material:
+        parts.append(p["made"].format(material=s.material))
+    if s.features:
+        parts.append(p["features"].format(features=_join(s.features, p["and"], limit=4)))
+    if s.flags:
+        parts.append(p["good"].format(flags=_join(s.flags, p["and"])))
+    if s.colours:
+        parts.append(p["colours"].format(colours=_join(s.colours, p["and"])))
+    if s.sizes:
+        parts.append(p["sizes"].format(sizes=_size_range(s.sizes, p["and"])))
+    price = p["price"].format(price=shown_price) if s.price else ""
+    if kind == "social":
+        tags = " ".join(
+            "#" + "".join(w.capitalize() for w in t.replace("&", " ").split())
+            for t in (product.brand, product.category)
+            if t
+        )
+        emoji = {"playful": " ✨", "friendly": " 👋", "premium": ""}[tone]
+        body = [opener + emoji, *(parts[1:3] if language == "en" else parts[:2]), price, cta, tags]
+        text = " ".join(x for x in body if x)
+        while len(text) > _SOCIAL_LIMIT and len(body) > 3:
+            body.pop(1)
+            text = " ".join(x for x in body if x)
+        return text
+    if kind == "email":
+        subject = p["subject"].format(**values)
+        body = " ".join([opener, *parts[:3], price, cta])
+        return f"{subject}\n\n{body}"
+    return " ".join(x for x in [opener, *parts, price, cta] if x)
+
+
+# -- generation with a backend, checking, regeneration ---------------------------------------
+
+Generator = Callable[[ProductFact, str, str, str, list[str]], str]
+
+
+def _instructions(product: ProductFact, kind: str, tone: str, language: str) -> str:
+    length = {"listing": "3 to 5 sentences", "social": "at most 280 characters",
+              "email": "a subject line, then 2 or 3 sentences"}[kind]  # fmt: skip
+    return (
+        f"Write a {kind} text for an online shop in language '{language}', tone {tone}, "
+        f"{length}. Use ONLY the product facts below; do not invent materials, sizes, "
+        f"colours, features, prices or numbers.\nFacts: {product.render()}"
+    )
+
+
+def llm_generator(backend: LLMBackend, timeout: float = 20.0) -> Generator:
+    """Generate through an LLM backend; problems from a failed check go into the retry."""
+
+    def generate(
+        product: ProductFact, kind: str, tone: str, language: str, problems: list[str]
+    ) -> str:
+        messages = [
+            ChatMessage("system", "You write accurate product copy. Never invent facts."),
+            ChatMessage("user", _instructions(product, kind, tone, language)),
+        ]
+        if problems:
+            messages.append(
+                ChatMessage(
+                    "user",
+                    "Your previous text had unsupported claims: "
+                    + "; ".join(problems)
+                    + ". Write it again using only the facts.",
+                )
+            )
+        return asyncio.run(backend.generate(messages, max_new_tokens=300, timeout=timeout)).strip()
+
+    return generate
+
+
+def template_generator(
+    product: ProductFact, kind: str, tone: str, language: str, problems: list[str]
+) -> str:
+    return compose_copy(product, kind, tone, language)
+
+
+def write_copy(
+    product: ProductFact, kind: str, tone: str, language: str, generate: Generator,
+    backend_name: str = "template",
+) -> CopyResult:  # fmt: skip
+    """Generate, check, regenerate once on failure, flag if it still fails."""
+    sheet = FactSheet(question="", products=[product], focus_product_id=product.id)
+    problems: list[str] = []
+    text = ""
+    attempts = 0
+    for attempt in (1, 2):
+        attempts = attempt
+        try:
+            text = generate(product, kind, tone, language, problems)
+        except LLMError as exc:
+            problems = [f"generation failed: {exc}"]
+            text = ""
+            continue
+        if not text:
+            problems = ["the backend returned no text"]
+            continue
+        report = check_copy(text, sheet)
+        problems = report.problems
+        if report.ok:
+            break
+        log.info("copy for %s failed the check (attempt %d): %s", product.id, attempt, problems)
+    return CopyResult(
+        product_id=product.id,
+        name=product.name,
+        kind=kind,
+        tone=tone,
+        language=language,
+        text=text,
+        status="ok" if not problems else "flagged",
+        reasons=list(problems),
+        facts=facts_line(product),
+        backend=backend_name,
+        attempts=attempts,
+    )
+
+
+def products_for(db: Database, product_id: str | None, category: str | None) -> list[ProductFact]:
+    """The product, or every product of a category (slug or name), as facts."""
+    if product_id:
+        ids = [product_id]
+    else:
+        with db.session() as session:
+            ids = list(
+                session.scalars(
+                    select(Product.id)
+                    .join(Category, Category.id == Product.category_id)
+                    .where((Category.slug == category) | (Category.name == category))
+                    .order_by(Product.id)
+                )
+            )
+    return load_product_facts(db, ids, FactNumberer())
+
+
+def default_generator() -> tuple[Generator, str]:
+    """The configured backend (``SHOPBOT_LLM_BACKEND``); ``template`` means the composer."""
+    from bot.llm.factory import make_backend
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    if settings.llm_backend == "template":
+        return template_generator, "template"
+    return llm_generator(make_backend(settings), settings.llm_timeout_s * 3), settings.llm_backend
