@@ -143,6 +143,10 @@ def search(
         filters = parse_filters(query)
         if not filters.is_empty():
             console.print("Filters: " + ", ".join(filters.describe()))
+        if mode != "keyword":
+            from bot.catalog.embeddings import get_encoder
+
+            get_encoder().encode(["warm up"])  # time the search, not the model load
         started = time.perf_counter()
         hits = search_products(db, query, limit=limit, mode=mode)  # type: ignore[arg-type]
         elapsed = (time.perf_counter() - started) * 1000
