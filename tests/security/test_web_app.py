@@ -29,10 +29,12 @@ def test_api_never_answers_with_a_server_error(running_stack: Any) -> None:
     schema = schemathesis.openapi.from_url(f"{running_stack.web_url}/openapi.json")
     operations = [result.ok() for result in schema.get_all_operations()]
     assert operations, "the schema lists no operations"
-    strategies = [
-        op.as_strategy(generation_mode=mode)
+    strategies = [op.as_strategy(generation_mode=GenerationMode.POSITIVE) for op in operations]
+    # invalid inputs only exist for operations that take any (GET /health takes none)
+    strategies += [
+        op.as_strategy(generation_mode=GenerationMode.NEGATIVE)
         for op in operations
-        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+        if list(op.iter_parameters()) or list(op.body)
     ]
     seen: set[str] = set()
 
