@@ -19,7 +19,7 @@ import json
 import logging
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -128,9 +128,15 @@ def build_profile(
             raise LookupError(f"no customer {customer_id!r}")
         facts = _order_facts(session, customer_id)
         facts += _conversation_facts(session, customer_id)
+        categories = _category_names(session)
         for memory in memories or []:
             if memory.customer_id in (None, customer_id):
-                facts += _memory_facts(memory)
+                facts += _memory_facts(memory, categories)
+        brand_case = {b.lower(): b for b in _brands(session)}  # "trailmark" -> "Trailmark"
+        facts = [
+            replace(f, value=brand_case.get(f.value.lower(), f.value)) if f.kind == "brand" else f
+            for f in facts
+        ]
         session.execute(delete(ProfileFact).where(ProfileFact.customer_id == customer_id))
         seen: set[tuple[str, str, str, str]] = set()
         for fact in facts:
@@ -305,13 +311,17 @@ def _message_facts(
     return facts
 
 
-def _memory_facts(memory: SessionState) -> list[_Fact]:
+def _memory_facts(memory: SessionState, categories: dict[str, str]) -> list[_Fact]:
     facts: list[_Fact] = []
     for key, value in memory.preferences.items():
         kind = _MEMORY_KEYS.get(key)
         if not kind or not value:
             continue
-        value_text = str(value).strip().lower()
+        value_text = str(value).strip()
+        if kind in ("size", "colour"):
+            value_text = value_text.lower()
+        elif kind == "category":
+            value_text = categories.get(value_text.lower(), value_text)
         if kind == "budget":
             amount = _amount(value_text)
             if amount is None:
