@@ -11,6 +11,7 @@ failure: the test asserts that it is observed.
 from __future__ import annotations
 
 import asyncio
+import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,7 +64,9 @@ def _stack(database_url: str, redis_url: str, lock_store: str, log_dir: Path) ->
 
 def _round(stack: Stack, database_url: str, redis_url: str, label: str) -> dict:
     senders = [f"mr-{label}-{uuid.uuid4().hex[:8]}-{i}" for i in range(CONVERSATIONS)]
+    started = time.perf_counter()
     sent = asyncio.run(drive(stack.rasa_url, stack.rasa_replica_urls, senders))
+    print(f"{label}: {len(sent)} messages in {time.perf_counter() - started:.1f} s")
     audit = lock_audit(redis_url, senders)
     return {
         "sent": sent,
