@@ -71,3 +71,17 @@ def test_profile_route_needs_a_session_and_shows_evidence(shop: Database) -> Non
     body = client.get(url).json()
     sizes = [p for p in body["preferences"] if p["kind"] == "size"]
     assert sizes[0]["value"] == "44" and sizes[0]["evidence"][0]["ref"] == "#S9000001"
+    write_script(
+        shop,
+        Script("tess-chat", 1_790_000_000.0)
+        .user("hello", "greet")
+        .slot("customer_id", TRAIL)
+        .bot("Hi!"),
+    )
+    ingest_new_events(shop)
+    with shop.session() as s:
+        conv_id = s.scalars(
+            select(Conversation.id).where(Conversation.sender_id == "tess-chat")
+        ).one()
+    page = client.get(f"/console/conversations/{conv_id}").text
+    assert f'href="/console/api/customers/{TRAIL}/profile"' in page  # the view links to it
