@@ -6,7 +6,7 @@ it and cut off with 413 as soon as it passes the limit. Writes (POST/PUT/PATCH/D
 limited per client address with a sliding window and answered 429 with ``Retry-After``.
 
 Settings (environment): ``SHOPBOT_WEB_MAX_BODY_BYTES`` (default 1 MiB),
-``SHOPBOT_WEB_WRITE_LIMIT`` writes per ``SHOPBOT_WEB_WRITE_WINDOW_S`` seconds (default 120 per
+``SHOPBOT_WEB_WRITE_LIMIT`` writes per ``SHOPBOT_WEB_WRITE_WINDOW_S`` seconds (default 300 per
 60 s). The counters live in this process; behind several replicas each replica counts alone.
 """
 
@@ -57,7 +57,7 @@ class RequestLimits:
     ) -> None:
         self.app = app
         self.max_body = max_body_bytes or _env_int("SHOPBOT_WEB_MAX_BODY_BYTES", 1 << 20)
-        self.write_limit = write_limit or _env_int("SHOPBOT_WEB_WRITE_LIMIT", 120)
+        self.write_limit = write_limit or _env_int("SHOPBOT_WEB_WRITE_LIMIT", 300)
         self.window_s = window_s or float(_env_int("SHOPBOT_WEB_WRITE_WINDOW_S", 60))
         self._writes: dict[str, deque[float]] = {}
 
