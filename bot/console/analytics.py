@@ -22,6 +22,25 @@ from bot.db.session import Database  # noqa: E402
 CHARTS = ("per_day", "rates", "top_intents", "sentiment", "latency")
 
 
+CACHE_TTL_S = 60.0
+_cache: dict[tuple[str, int], tuple[float, dict[str, Any]]] = {}
+
+
+def collect_cached(db: Database, days: int) -> dict[str, Any]:
+    """``collect`` shared for a minute: one analytics page requests five charts at once."""
+    key = (db.url, days)
+    hit = _cache.get(key)
+    if hit and time.monotonic() - hit[0] < CACHE_TTL_S:
+        return hit[1]
+    return remember(db, days, collect(db, days))
+
+
+def remember(db: Database, days: int, stats: dict[str, Any]) -> dict[str, Any]:
+    """Keep freshly collected numbers so the page's chart requests reuse them."""
+    _cache[(db.url, days)] = (time.monotonic(), stats)
+    return stats
+
+
 def collect(db: Database, days: int = 30, now: float | None = None) -> dict[str, Any]:
     """Per-day aggregates of the last ``days`` days (containment = resolved, no person)."""
     since = (now or time.time()) - days * 86400

@@ -435,7 +435,7 @@ def handoff_close(request: Request, handoff_id: int, db: DB, rasa: Rasa, staff: 
 def analytics_page(request: Request, db: DB, staff: Staff, days: int = 30) -> Response:
     ingest_new_events(db)
     days = max(1, min(days, 365))
-    stats = analytics.collect(db, days)
+    stats = analytics.remember(db, days, analytics.collect(db, days))
     return _page(request, "analytics.html", staff, stats=stats, days=days, charts=analytics.CHARTS)
 
 
@@ -443,7 +443,7 @@ def analytics_page(request: Request, db: DB, staff: Staff, days: int = 30) -> Re
 def analytics_chart(chart: str, db: DB, staff: Staff, days: int = 30) -> Response:
     if chart not in analytics.CHARTS:
         raise HTTPException(status_code=404, detail="No such chart.")
-    png = analytics.render(chart, analytics.collect(db, max(1, min(days, 365))))
+    png = analytics.render(chart, analytics.collect_cached(db, max(1, min(days, 365))))
     return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 
