@@ -113,7 +113,7 @@ def specs_of(product: ProductFact) -> _Specs:
     prices = sorted({v.price for v in stocked})
     price = money(prices[0]) if prices else ""
     colours = list(dict.fromkeys(v.option("colour", "color") for v in stocked))
-    sizes = sorted({v.option("size") for v in stocked if v.option("size")}, key=_size_order)
+    sizes = sorted({str(v.option("size")) for v in stocked if v.option("size")}, key=_size_order)
     attrs = product.attributes or {}
     features = [str(f) for f in attrs.get("features") or [] if isinstance(f, str)]
     flags = [label for key, label in _FLAG_FEATURES.items() if attrs.get(key) is True]
@@ -266,8 +266,8 @@ def compose_copy(product: ProductFact, kind: str, tone: str, language: str) -> s
         return text
     if kind == "email":
         subject = p["subject"].format(**values)
-        body = " ".join([opener, *parts[:3], price, cta])
-        return f"{subject}\n\n{body}"
+        blurb = " ".join([opener, *parts[:3], price, cta])
+        return f"{subject}\n\n{blurb}"
     return " ".join(x for x in [opener, *parts, price, cta] if x)
 
 

@@ -74,7 +74,7 @@ class Figures:
 
 
 def figures(truth: Sequence[str], predicted: Sequence[str], texts: Sequence[str] = ()) -> Figures:
-    index = {label: i for i, label in enumerate(LABELS)}
+    index: dict[str, int] = {label: i for i, label in enumerate(LABELS)}
     confusion = [[0] * len(LABELS) for _ in LABELS]
     for t, p in zip(truth, predicted, strict=True):
         confusion[index[t]][index[p]] += 1

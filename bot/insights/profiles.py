@@ -188,9 +188,8 @@ def load_profile(db: Database, customer_id: str) -> Profile:
 def erase_profile(db: Database, customer_id: str) -> int:
     """Delete the profile and stop building it (the customer's request); returns rows deleted."""
     with db.transaction() as session:
-        deleted = session.execute(
-            delete(ProfileFact).where(ProfileFact.customer_id == customer_id)
-        ).rowcount
+        result = session.execute(delete(ProfileFact).where(ProfileFact.customer_id == customer_id))
+        deleted = getattr(result, "rowcount", 0)
         if session.get(ProfileOptOut, customer_id) is None:
             session.add(ProfileOptOut(customer_id=customer_id))
     log.info("profile of %s erased on request (%s facts)", customer_id, deleted)
