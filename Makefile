@@ -38,8 +38,9 @@ $(VENV)/.installed: pyproject.toml
 $(VENV_RASA)/.installed: requirements-rasa.txt
 	@test -x "$(PY310)" || { echo "Python 3.10 not found (Rasa 3.6 needs <3.11); set PY310=/path/to/python3.10"; exit 1; }
 	test -d $(VENV_RASA) || $(PY310) -m venv $(VENV_RASA)
-	$(VENV_RASA)/bin/pip install -q --upgrade pip wheel
-	$(VENV_RASA)/bin/pip install -q -r requirements-rasa.txt
+	# PYTHONPATH (the project root, for rasa_addons) must not make pip see the 3.11 package.
+	PYTHONPATH= $(VENV_RASA)/bin/pip install -q --upgrade pip wheel
+	PYTHONPATH= $(VENV_RASA)/bin/pip install -q -r requirements-rasa.txt
 	touch $@
 
 train: setup $(MODEL_STAMP) ## Train the Rasa model if its sources changed
