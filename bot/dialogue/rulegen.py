@@ -62,7 +62,8 @@ ANSWERS: dict[str, str] = {
 # Outside a form only (inside one they mean something else, see below).
 OUTSIDE_FORM: dict[str, str] = {
     "affirm": "utter_how_can_help",
-    "deny": "utter_anything_else",
+    # Outside a task the bot's open question is "anything else?": "no" ends the chat.
+    "deny": "utter_goodbye",
     "goodbye": "utter_goodbye",
     "stop": "action_stop_task",
     "contact_human_agent": "action_handoff",
