@@ -28,6 +28,7 @@ from sqlalchemy import text
 from bench.infra import RedisServer
 from bot.db.session import Database
 from bot.runtime.stack import DEFAULT_MODEL, Stack, StackConfig, free_port
+from bot.settings import PROJECT_ROOT
 
 LLM_TIMEOUT_S = 3.0
 TRACEBACK_MARKERS = ("Traceback", 'File "', "Exception", "Error:", "psycopg", "redis.exceptions")
@@ -194,7 +195,8 @@ def fault_stack(
     config = StackConfig(
         database_url=_through_proxy(stack_database_url, proxy),
         redis_url=redis_server.url,
-        log_dir=tmp_path_factory.mktemp("fault-logs"),
+        # kept after the run (var/ is git-ignored) so a failure can be diagnosed
+        log_dir=PROJECT_ROOT / "var" / "faults" / time.strftime("%Y%m%d-%H%M%S"),
         extra_env={
             "SHOPBOT_LLM_BACKEND": "openai",
             "SHOPBOT_LLM_BASE_URL": llm.base_url,

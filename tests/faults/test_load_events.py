@@ -45,14 +45,18 @@ def test_200_conversations_every_message_answered_and_logged_once(
     prefix = f"load-{int(time.time())}"
 
     result = asyncio.run(
-        run_load(fault_stack.rasa_url, scripts, prefix, request_timeout_s=300, max_duration_s=1500)
+        run_load(fault_stack.rasa_url, scripts, prefix, request_timeout_s=400, max_duration_s=1800)
     )
 
     failed = [t for t in result.turns if not t.ok]
     unanswered = [t for t in result.turns if t.ok and t.replies == 0]
-    assert not failed, f"{len(failed)} turns failed, e.g. {failed[:3]}"
-    assert not unanswered, f"{len(unanswered)} turns got no reply, e.g. {unanswered[:3]}"
     assert len(result.turns) == CONVERSATIONS * TURNS
+    problems: list[str] = []
+    if failed:
+        problems.append(f"{len(failed)} turns failed, e.g. {failed[:3]}")
+    if unanswered:
+        problems.append(f"{len(unanswered)} turns got no reply, e.g. {unanswered[:3]}")
+    failed_turns = {(t.conversation, t.index) for t in failed}
 
     db = Database(fault_stack.database_url)
     try:
@@ -66,10 +70,11 @@ def test_200_conversations_every_message_answered_and_logged_once(
     by_sender: dict[str, list[dict[str, Any]]] = {}
     for sender, raw in data:
         by_sender.setdefault(sender, []).append(json.loads(raw))
-    assert len(by_sender) == CONVERSATIONS
+    if len(by_sender) != CONVERSATIONS:
+        problems.append(f"{len(by_sender)} conversations in the event log")
     seen = {(t.conversation, t.index): [_reply_text(r) for r in t.bodies] for t in result.turns}
     for number, script in enumerate(scripts):
-        events = by_sender[f"{prefix}-{number}"]
+        events = by_sender.get(f"{prefix}-{number}", [])
         turns: list[tuple[str, list[Any]]] = []
         for event in events:
             if event["event"] == "user":
@@ -77,7 +82,12 @@ def test_200_conversations_every_message_answered_and_logged_once(
             elif event["event"] == "bot":
                 assert turns, f"bot event before any user event in conversation {number}"
                 turns[-1][1].append(_bot_value(event))
-        assert [t[0] for t in turns] == script, f"user events of conversation {number}"
+        if [t[0] for t in turns] != script:
+            problems.append(f"user events of conversation {number}: {[t[0] for t in turns]}")
+            continue
         for index, (_, bot_events) in enumerate(turns):
             # exactly the replies the shopper received that turn, once each, in order
-            assert bot_events == seen[(number, index)], f"conversation {number} turn {index}"
+            # (a turn whose HTTP call timed out has no REST transcript to compare with)
+            if (number, index) not in failed_turns and bot_events != seen[(number, index)]:
+                problems.append(f"conversation {number} turn {index}: {bot_events}")
+    assert not problems, "\n".join(problems[:20])
