@@ -746,6 +746,8 @@ button { font: inherit; cursor: pointer; }
           const socket = io(this.cfg.server, {
             path: this.cfg.socketPath,
             transports: ["websocket"],
+            // Lets a proxy in front of several Rasa replicas hash a conversation to one of them.
+            query: { session_id: this.sessionId },
             reconnection: true,
             reconnectionDelay: 500,
             reconnectionDelayMax: 5000,
@@ -792,7 +794,8 @@ button { font: inherit; cursor: pointer; }
         this.socket.emit("user_uttered", payload);
         entry.pending = false;
         this.refreshEntry(entry);
-        this.showTyping(true);
+        // A person types at human speed: no "assistant is typing" dots while one holds the chat.
+        this.showTyping(!this.personHolds());
       }
       this.save();
     }
@@ -806,6 +809,15 @@ button { font: inherit; cursor: pointer; }
       this.history.push(entry);
       this.save();
       this.appendEntry(entry);
+    }
+
+    /** Whether the latest hand-off notice in the history says a person has joined. */
+    personHolds() {
+      for (let i = this.history.length - 1; i >= 0; i--) {
+        const notice = this.history[i].parts.find((p) => p.kind === "handoff");
+        if (notice) return notice.state === "agent_joined";
+      }
+      return false;
     }
 
     showTyping(on) {
