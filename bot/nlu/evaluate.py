@@ -333,18 +333,20 @@ def render_comparison(results: list[CandidateResult], chosen: CandidateResult) -
         "confident* split the rest into correctly and wrongly routed messages. Entity F1 is the "
         "macro F1 over entity types (the regex extractor only over order_id, email, zip). "
         "Training time is the mean over the folds of training one model on 4/5 of the data, "
-        "on a 2-core machine shared with other jobs (so absolute seconds are noisy).",
+        "on a 2-core machine shared with other jobs (so absolute seconds are noisy). "
+        "Candidates with a different example count were evaluated on different versions "
+        "of the data.",
         "",
-        "| candidate | macro intent F1 | Rasa macro avg | accuracy | weighted F1 | "
+        "| candidate | examples | macro intent F1 | Rasa macro avg | accuracy | weighted F1 | "
         "low confidence | right & confident | wrong & confident | entity macro F1 | "
         "training s/fold | CV wall s |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         entity = ", ".join(f"{k} {v:.3f}" for k, v in r.entity_f1.items()) or "-"
         mark = " **(chosen)**" if r is chosen else ""
         lines.append(
-            f"| `{r.name}`{mark} | {r.macro_f1:.3f} | {r.rasa_macro_f1:.3f} | "
+            f"| `{r.name}`{mark} | {r.examples} | {r.macro_f1:.3f} | {r.rasa_macro_f1:.3f} | "
             f"{r.accuracy:.3f} | {r.weighted_f1:.3f} | {r.low_confidence:.1%} | "
             f"{r.confident_right:.1%} | "
             f"{r.confident_wrong:.1%} | {entity} | "
