@@ -17,7 +17,10 @@ credentials.yml::
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
@@ -25,6 +28,13 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from rasa_addons.input_limits import InputGuard
+
+logger = logging.getLogger(__name__)
+
+# With several Rasa replicas, a message emitted by one replica (e.g. a staff reply pushed
+# through the HTTP API) must reach a shopper whose socket is connected to another one:
+# python-socketio's Redis client manager relays emits between the replicas' servers.
+SOCKETIO_REDIS_URL_ENV = "SHOPBOT_SOCKETIO_REDIS_URL"
 
 
 class ShopSocketIOOutput(SocketIOOutput):
@@ -52,4 +62,19 @@ class ShopSocketIOInput(SocketIOInput):
                 message.output_channel = ShopSocketIOOutput(out.sio, out.bot_message_evt)
             return await guarded(message)
 
-        return super().blueprint(on_message)
+        redis_url = os.environ.get(SOCKETIO_REDIS_URL_ENV)
+        if not redis_url:
+            return super().blueprint(on_message)
+        import rasa.core.channels.socketio as rasa_socketio
+        from socketio import AsyncRedisManager
+
+        # Rasa builds its AsyncServer inside blueprint(); hand it a Redis client manager.
+        original = rasa_socketio.AsyncServer
+        rasa_socketio.AsyncServer = partial(  # type: ignore[misc]
+            original, client_manager=AsyncRedisManager(redis_url, channel="shopbot-socketio")
+        )
+        try:
+            logger.info("Socket.IO emits are shared between replicas through Redis.")
+            return super().blueprint(on_message)
+        finally:
+            rasa_socketio.AsyncServer = original  # type: ignore[misc]

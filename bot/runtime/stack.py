@@ -175,6 +175,7 @@ class Stack:
         )
         if c.redis_url:
             env["REDIS_URL"] = c.redis_url
+            env["SHOPBOT_SOCKETIO_REDIS_URL"] = c.redis_url
             env.update(redis_endpoint_env(c.redis_url))
         else:
             env.pop("REDIS_URL", None)
