@@ -209,19 +209,33 @@ def test_another_customers_orders_and_guessed_ids_are_refused(
     assert a.first_name in reply
     leaks: list[str] = []
     number = int(b_orders[0][2:])
-    guesses = [b_orders[0]] + [f"#W{n:07d}" for n in range(number - 3, number + 4)]
+    guesses = [b_orders[0]] + [f"#W{n:07d}" for n in range(number - 3, number + 4) if n != number]
     with shop.session() as s:
-        owners = {
-            o.id: o.customer_id for o in s.scalars(select(m.Order).where(m.Order.id.in_(guesses)))
+        secrets_of: dict[str, set[str]] = {}
+        for order in s.scalars(select(m.Order).where(m.Order.id.in_(guesses))):
+            if order.customer_id == a.id:
+                continue
+            # what only the owner may see: tracking ids, street, items, the owner's name
+            secrets_of[order.id] = {
+                *(f.tracking_id for f in order.fulfilments),
+                order.address1,
+                *(line.name for line in order.lines),
+                order.customer.first_name,
+                order.customer.email,
+            } - {""}
+    with shop.session() as s:
+        own_items = {
+            line.name
+            for o in s.scalars(select(m.Order).where(m.Order.customer_id == a.id))
+            for line in o.lines
         }
     for order_id in guesses:
         replies = say(running_stack.rasa_url, sender, f"what is the status of order {order_id}?")
         assert_clean(replies, {a.email.lower()})
         body = joined(replies)
-        foreign = owners.get(order_id) not in (None, a.id) and order_id in body
-        # the id the shopper typed may be repeated, but never the order's contents
-        if foreign and any(w in body.lower() for w in ("shipped", "delivered", "tracking")):
-            leaks.append(order_id)
+        shown = {x for x in secrets_of.get(order_id, set()) if x in body} - own_items
+        if shown:
+            leaks.append(f"{order_id}: {sorted(shown)} in {body[:300]}")
         say(running_stack.rasa_url, sender, "stop")
     assert not leaks, f"order details of other customers shown for {leaks}"
     assert b.first_name not in reply
