@@ -65,7 +65,8 @@ class StackConfig:
     actions_port: int = 0
     web_port: int = 0
     host: str = "127.0.0.1"
-    rasa_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    # hex: a url-safe token may start with "-", which `rasa run` reads as an option
+    rasa_token: str = field(default_factory=lambda: secrets.token_hex(24))
     log_dir: Path = PROJECT_ROOT / "var" / "logs"
     with_web: bool = True
     lock_store: str = "redis"
