@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -183,3 +184,64 @@ def lock_audit(redis_url: str, senders: Sequence[str]) -> Audit:
                 if second["acquired"] < first["released"]:
                     overlaps.append((first, second))
     return Audit(records, overlaps)
+
+
+class SlowLink:
+    """A TCP link to Redis that delays every client->server chunk, like a Redis on another host.
+
+    On one machine the stock lock store's GET->SET window is a fraction of a millisecond,
+    much shorter than the jitter between two replicas, so its race shows only rarely. Real
+    replicas reach Redis over a network; a few milliseconds per request widen the window to
+    what a deployment sees. Both lock stores get the same link.
+    """
+
+    def __init__(self, target_port: int, delay_s: float = 0.005) -> None:
+        self.target_port = target_port
+        self.delay_s = delay_s
+        self.port = 0
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        server = self._loop.run_until_complete(asyncio.start_server(self._handle, "127.0.0.1", 0))
+        self.port = server.sockets[0].getsockname()[1]
+        self._ready.set()
+        self._loop.run_forever()
+        server.close()
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        except OSError:
+            writer.close()
+            return
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter, delay: float):
+            try:
+                while data := await src.read(65536):
+                    if delay:
+                        await asyncio.sleep(delay)
+                    dst.write(data)
+                    await dst.drain()
+            except (ConnectionError, OSError):
+                pass
+            finally:
+                dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer, self.delay_s), pipe(up_reader, writer, 0.0))
+
+    def __enter__(self) -> SlowLink:
+        self._thread.start()
+        if not self._ready.wait(10):
+            raise RuntimeError("slow link did not start")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)

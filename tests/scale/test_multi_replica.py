@@ -21,6 +21,7 @@ import pytest
 from bench.infra import RedisServer
 from bot.runtime.stack import DEFAULT_MODEL, Stack, StackConfig
 from tests.scale.multi_replica import (
+    SlowLink,
     drive,
     event_log_defects,
     lock_audit,
@@ -32,6 +33,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 ATOMIC = "rasa_addons.lock_store.AtomicRedisLockStore"
 STOCK = "rasa_addons.lock_store.AuditedRedisLockStore"  # rasa.core.lock_store.RedisLockStore
 CONVERSATIONS = 30
+REDIS_LINK_DELAY_S = 0.005
 STOCK_MAX_ROUNDS = 4  # the stock race is probabilistic: more bursts until it shows
 
 
@@ -76,37 +78,22 @@ def _round(stack: Stack, database_url: str, redis_url: str, label: str) -> dict:
     }
 
 
-def test_atomic_lock_store_keeps_each_conversation_on_one_replica_at_a_time(
-    stack_database_url: str, private_redis: RedisServer, tmp_path: Path
+@pytest.mark.parametrize("lock_store", [ATOMIC, STOCK], ids=["atomic", "stock"])
+def test_one_conversation_is_never_handled_by_two_replicas_at_once(
+    lock_store: str, stack_database_url: str, private_redis: RedisServer, tmp_path: Path
 ) -> None:
-    with _stack(stack_database_url, private_redis.url, ATOMIC, tmp_path) as stack:
-        result = _round(stack, stack_database_url, private_redis.url, "atomic")
-        rasa_counts = stack.proxy_stats("rasa-proxy")["requests"]
-        action_counts = stack.proxy_stats("actions-proxy")["requests"]
-
-    sent, audit = result["sent"], result["audit"]
-    assert len(sent) == CONVERSATIONS * script_messages()
-    assert result["unanswered"] == [], result["unanswered"][:5]
-    assert result["defects"] == [], result["defects"][:10]
-    # the audit saw every handled message, on both replicas, and none overlapped
-    assert len(audit.records) == len(sent)
-    assert len(audit.pids) == 2
-    assert audit.overlaps == [], audit.overlaps[:5]
-    # the proxies really spread the load
-    assert all(n > 0 for n in rasa_counts.values()) and len(rasa_counts) == 2
-    assert all(n > 0 for n in action_counts.values()) and len(action_counts) == 2
-
-
-def test_stock_redis_lock_store_lets_two_replicas_race(
-    stack_database_url: str, private_redis: RedisServer, tmp_path: Path
-) -> None:
-    """Same load, Rasa's stock lock store: overlaps or a broken event log must show up."""
+    """Atomic store: everything correct. Stock store: the race must be observed."""
+    stock = lock_store == STOCK
     observed: list[str] = []
     rounds = 0
-    with _stack(stack_database_url, private_redis.url, STOCK, tmp_path) as stack:
-        while not observed and rounds < STOCK_MAX_ROUNDS:
+    # the replicas reach Redis over a link with network-like latency (see SlowLink)
+    with (
+        SlowLink(private_redis.port, REDIS_LINK_DELAY_S) as link,
+        _stack(stack_database_url, link.url, lock_store, tmp_path) as stack,
+    ):
+        while rounds < (STOCK_MAX_ROUNDS if stock else 1) and not observed:
             rounds += 1
-            result = _round(stack, stack_database_url, private_redis.url, f"stock{rounds}")
+            result = _round(stack, stack_database_url, private_redis.url, f"r{rounds}")
             audit = result["audit"]
             if audit.cross_replica_overlaps:
                 observed.append(f"{audit.cross_replica_overlaps} overlapping handlings")
@@ -114,5 +101,20 @@ def test_stock_redis_lock_store_lets_two_replicas_race(
                 observed.append(f"{len(result['defects'])} event-log defects")
             if result["unanswered"]:
                 observed.append(f"{len(result['unanswered'])} unanswered turns")
-    print(f"stock lock store after {rounds} round(s): {observed}")
-    assert observed, f"no race observed in {rounds} rounds of {CONVERSATIONS} conversations"
+        rasa_counts = stack.proxy_stats("rasa-proxy")["requests"]
+        action_counts = stack.proxy_stats("actions-proxy")["requests"]
+    print(f"{lock_store} after {rounds} round(s): {observed or 'no defect'}")
+    # the proxies really spread the load over both replicas of each tier
+    assert len(rasa_counts) == 2 and all(n > 0 for n in rasa_counts.values())
+    assert len(action_counts) == 2 and all(n > 0 for n in action_counts.values())
+    if stock:
+        assert observed, f"no race observed in {rounds} rounds of {CONVERSATIONS} conversations"
+        return
+    sent = result["sent"]
+    assert len(sent) == CONVERSATIONS * script_messages()
+    assert result["unanswered"] == [], result["unanswered"][:5]
+    assert result["defects"] == [], result["defects"][:10]
+    # the audit saw every handled message, on both replicas, and none overlapped
+    assert len(audit.records) == len(sent)
+    assert len(audit.pids) == 2
+    assert audit.overlaps == [], audit.overlaps[:5]
