@@ -153,8 +153,11 @@ class ShopFormValidation(FormValidationAction):
                 "(or give me your full name and zip code)?"
             )
             return {"email": None}
+        text = latest_text(tracker)  # strict mode: an order id or ZIP given with the email
+        proof = parsing.extract_order_id(text) or parsing.extract_zip(text)
+        proof = proof or tracker.get_slot("order_id") or tracker.get_slot("zip")
         return self._after_identity(
-            conversation().identify_by_email(email), dispatcher, tracker, {"email": None}
+            conversation().identify_by_email(email, proof), dispatcher, tracker, {"email": None}
         )
 
     def validate_person_name(

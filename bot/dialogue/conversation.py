@@ -118,6 +118,20 @@ QUESTIONS: dict[str, str] = {
 }
 
 
+# SHOPBOT_IDENTIFICATION=strict: e-mail plus one of the shopper's order ids or their ZIP (or a
+# signed store token); name + ZIP and e-mail alone are refused.
+STRICT_ASK = (
+    "For your security, please send the email address on your account together with one of "
+    'your order numbers or your ZIP code, e.g. "jane@example.com #W1234567".'
+)
+
+
+def _strict_identification() -> bool:
+    from bot.settings import get_settings
+
+    return get_settings().identification == "strict"
+
+
 class ShopConversation:
     """Conversation-level operations over the order service, the catalog and the policy."""
 
@@ -132,13 +146,21 @@ class ShopConversation:
 
     # -- identification ---------------------------------------------------------------
 
-    def identify_by_email(self, email: str) -> Check:
-        found = self.orders.identify_by_email(email)
+    def identify_by_email(self, email: str, proof: str | None = None) -> Check:
+        """``proof`` (an order id or ZIP the shopper typed) is required in strict mode."""
+        if _strict_identification():
+            if not proof:
+                return Check(False, message=STRICT_ASK)
+            found = self.orders.identify_strict(email, proof)
+        else:
+            found = self.orders.identify_by_email(email)
         if isinstance(found, Refused):
             return Check(False, message=found.message)
         return self._identified(found.value, email=email)
 
     def identify_by_name_zip(self, full_name: str, zip_code: str) -> Check:
+        if _strict_identification():  # name + ZIP is not enough for a strict shop
+            return Check(False, message=STRICT_ASK)
         first, last = parsing.split_name(full_name)
         if not last:
             return Check(False, message="Please give me your first and last name.")

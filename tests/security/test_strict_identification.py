@@ -1,0 +1,74 @@
+"""SHOPBOT_IDENTIFICATION=strict through the dialogue service: e-mail alone or name + ZIP is
+not enough; e-mail plus one of the shopper's order ids or their ZIP is; someone else's order
+id or a wrong ZIP gets the same neutral refusal. The default mode is unchanged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from bot.db import models as m
+from bot.db.session import Database
+from bot.dialogue.conversation import STRICT_ASK, ShopConversation
+from bot.orders.policy import load_policy
+from bot.settings import PROJECT_ROOT, get_settings
+from bot.shop.demo import read_demo
+from bot.shop.loader import load_shop_data
+
+
+@pytest.fixture
+def shop(sqlite_db: Database) -> Database:
+    load_shop_data(sqlite_db, read_demo(PROJECT_ROOT / "data" / "shop" / "demo"))
+    return sqlite_db
+
+
+@pytest.fixture
+def strict(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("SHOPBOT_IDENTIFICATION", "strict")
+    get_settings.cache_clear()
+    yield
+    monkeypatch.undo()
+    get_settings.cache_clear()
+
+
+def _two_customers(db: Database) -> tuple[m.Customer, str, m.Customer, str]:
+    with db.session() as s:
+        found = []
+        for customer in s.scalars(select(m.Customer).order_by(m.Customer.id)):
+            if customer.orders and customer.zip:
+                found.append((customer, customer.orders[0].id))
+            if len(found) == 2:
+                break
+    (a, a_order), (b, b_order) = found
+    return a, a_order, b, b_order
+
+
+def test_strict_mode_needs_a_second_fact(shop: Database, strict: None) -> None:
+    conversation = ShopConversation(shop, load_policy())
+    a, a_order, b, b_order = _two_customers(shop)
+
+    alone = conversation.identify_by_email(a.email)
+    assert not alone.ok and alone.message == STRICT_ASK
+    by_name = conversation.identify_by_name_zip(f"{a.first_name} {a.last_name}", a.zip)
+    assert not by_name.ok and by_name.message == STRICT_ASK
+
+    with_order = conversation.identify_by_email(a.email, a_order)
+    assert with_order.ok and with_order.extra["customer_id"] == a.id
+    with_zip = conversation.identify_by_email(a.email, a.zip)
+    assert with_zip.ok and with_zip.extra["customer_id"] == a.id
+
+    other_order = conversation.identify_by_email(a.email, b_order)
+    wrong_zip = conversation.identify_by_email(a.email, "00000" if a.zip != "00000" else "99999")
+    unknown = conversation.identify_by_email("nobody@example.invalid", a_order)
+    assert not other_order.ok and not wrong_zip.ok and not unknown.ok
+    # the same words whichever part was wrong: guessing learns nothing
+    assert other_order.message == wrong_zip.message == unknown.message
+
+
+def test_default_mode_identifies_by_email_alone(shop: Database) -> None:
+    get_settings.cache_clear()
+    assert get_settings().identification == "standard"
+    a, _, _, _ = _two_customers(shop)
+    assert ShopConversation(shop, load_policy()).identify_by_email(a.email).ok
