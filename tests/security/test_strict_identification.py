@@ -72,3 +72,53 @@ def test_default_mode_identifies_by_email_alone(shop: Database) -> None:
     assert get_settings().identification == "standard"
     a, _, _, _ = _two_customers(shop)
     assert ShopConversation(shop, load_policy()).identify_by_email(a.email).ok
+
+
+@pytest.mark.e2e
+def test_strict_mode_through_the_dialogue(
+    stack_database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """A Rasa stack with SHOPBOT_IDENTIFICATION=strict: e-mail alone is asked for a second
+    fact; e-mail plus the shopper's order id identifies them."""
+    import uuid
+
+    import httpx
+
+    from bot.runtime.stack import DEFAULT_MODEL, Stack, StackConfig
+
+    if not DEFAULT_MODEL.exists():
+        pytest.fail(f"no trained model at {DEFAULT_MODEL}: run `make train` first")
+    db = Database(stack_database_url)
+    try:
+        with db.session() as s:
+            order = s.scalars(
+                select(m.Order).where(m.Order.id.like("#W%")).order_by(m.Order.id)
+            ).first()
+            assert order is not None
+            email, first, order_id = order.customer.email, order.customer.first_name, order.id
+    finally:
+        db.dispose()
+    config = StackConfig(
+        database_url=stack_database_url,
+        with_web=False,
+        log_dir=tmp_path_factory.mktemp("strict-logs"),
+        extra_env={"SHOPBOT_IDENTIFICATION": "strict"},
+    )
+    sender = f"strict-{uuid.uuid4().hex[:8]}"
+
+    def say(stack: Stack, text: str) -> str:
+        r = httpx.post(
+            f"{stack.rasa_url}/webhooks/rest/webhook",
+            json={"sender": sender, "message": text},
+            timeout=120,
+        )
+        assert r.status_code == 200
+        return "\n".join(str(x.get("text") or "") for x in r.json())
+
+    with Stack(config) as stack:
+        say(stack, "where is my order?")
+        reply = say(stack, f"my email is {email}")
+        assert "order numbers or your ZIP" in reply, reply
+        assert first not in reply
+        reply = say(stack, f"{email} {order_id}")
+        assert first in reply, reply
