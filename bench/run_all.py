@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import catalog_retrieval, turn_latency
+from bench import catalog_retrieval, replicas, turn_latency
 from bot.settings import PROJECT_ROOT
 
 RESULTS = PROJECT_ROOT / "bench" / "results"
@@ -100,7 +100,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a small run for development")
     parser.add_argument(
-        "--only", default="turns,catalog,answers", help="comma-separated: turns,catalog,answers"
+        "--only",
+        default="turns,catalog,answers,replicas",
+        help="comma-separated: turns,catalog,answers,replicas",
     )
     args = parser.parse_args()
     wanted = set(args.only.split(","))
@@ -120,6 +122,13 @@ def main() -> None:
             lambda: turn_latency.run(
                 [1, 8] if args.quick else [1, 8, 32],
                 {1: 1, 8: 1} if args.quick else {1: 5, 8: 2, 32: 1},
+            ),
+        ),
+        (
+            "replicas",
+            "replicas",
+            lambda: replicas.run(
+                conversations=6 if args.quick else 12, rounds=1 if args.quick else 2
             ),
         ),
     ]

@@ -69,7 +69,8 @@ class StackConfig:
     rasa_token: str = field(default_factory=lambda: secrets.token_hex(24))
     log_dir: Path = PROJECT_ROOT / "var" / "logs"
     with_web: bool = True
-    lock_store: str = "redis"
+    # Atomic across replicas (rasa_addons/lock_store.py); only used when Redis is configured.
+    lock_store: str = "rasa_addons.lock_store.AtomicRedisLockStore"
     extra_env: dict[str, str] = field(default_factory=dict)
     # Scale-out on one machine: several Rasa servers / action servers behind a round-robin
     # proxy (bot/runtime/proxy.py); ``rasa_port`` / ``actions_port`` are then the proxies'.
