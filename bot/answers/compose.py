@@ -13,7 +13,7 @@ import re
 
 from bot.answers.facts import FactSheet, OrderFact, PolicyFact, ProductFact, VariantFact, money
 from bot.answers.question import Question, analyse, content_terms, term_in
-from bot.catalog.filters import COLOURS
+from bot.catalog.filters import COLOURS, size_sort_key
 
 _COLOUR_KEYS = ("colour", "color")
 _SIZE_KEYS = ("size", "shoe size", "eu size", "us size")
@@ -139,18 +139,6 @@ def _has(v: VariantFact, keys: tuple[str, ...], wanted: str) -> bool:
     return bool(value and _matches(value, wanted))
 
 
-_LETTER_ORDER = ["XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL"]
-
-
-def _size_key(size: str) -> tuple[int, float, str]:
-    if size.upper() in _LETTER_ORDER:
-        return (0, _LETTER_ORDER.index(size.upper()), size)
-    try:
-        return (1, float(size), size)
-    except ValueError:
-        return (2, 0.0, size)
-
-
 def _yes_no_answer(q: Question, p: ProductFact) -> str:
     parts: list[str] = []
     colour, size = q.colour, q.size
@@ -183,7 +171,7 @@ def _yes_no_answer(q: Question, p: ProductFact) -> str:
             elif size and same_colour:
                 parts.append(f"Size {size} is sold out in every colour.")
                 sizes_left = sorted(
-                    {s for v in same_colour if (s := v.option(*_SIZE_KEYS))}, key=_size_key
+                    {s for v in same_colour if (s := v.option(*_SIZE_KEYS))}, key=size_sort_key
                 )
                 if sizes_left:
                     label = same_colour[0].option(*_COLOUR_KEYS) or colour
@@ -246,7 +234,7 @@ def _fitting_line(p: ProductFact, variants: list[VariantFact]) -> str:
     brand = f" by {p.brand}" if p.brand else ""
     text = f"**{p.name}**{brand} — {price}, {stock}"
     colours = [c for c in dict.fromkeys(v.option(*_COLOUR_KEYS) for v in in_stock) if c]
-    sizes = sorted({s for v in in_stock if (s := v.option(*_SIZE_KEYS))}, key=_size_key)
+    sizes = sorted({s for v in in_stock if (s := v.option(*_SIZE_KEYS))}, key=size_sort_key)
     if colours and len(colours) <= 5:
         text += " in " + " / ".join(colours)
     if sizes and len(sizes) <= 8:

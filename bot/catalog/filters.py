@@ -110,6 +110,20 @@ CATEGORY_SYNONYMS: dict[str, str] = {
 }
 
 LETTER_SIZES = ["XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL"]
+
+
+def size_sort_key(size: str) -> tuple[int, float, str]:
+    """Letter sizes in wearing order, numbers numerically, anything else alphabetically."""
+    upper = size.upper().strip()
+    if upper in LETTER_SIZES:
+        return (0, LETTER_SIZES.index(upper), upper)
+    head = upper.split()[0].replace(",", ".") if upper else ""
+    try:
+        return (1, float(head), upper)
+    except ValueError:
+        return (2, 0.0, upper)
+
+
 _SIZE_WORDS = {
     "extra small": "XS",
     "small": "S",

@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from bot.answers.facts import FactNumberer, FactSheet, ProductFact, load_product_facts, money
 from bot.answers.grounding import check_copy
+from bot.catalog.filters import size_sort_key
 from bot.db.models import Category, Product
 from bot.db.session import Database
 from bot.llm.base import ChatMessage, LLMBackend, LLMError
@@ -81,21 +82,6 @@ class _Specs:
     sentence: str  # the first sentence of the catalog description
 
 
-_LETTER_SIZES = ["XXS", "XS", "S", "M", "L", "XL", "XXL", "XXXL"]
-
-
-def _size_order(size: str) -> tuple[int, float, str]:
-    """Letter sizes in wearing order, numbers numerically, anything else alphabetically."""
-    upper = size.upper().strip()
-    if upper in _LETTER_SIZES:
-        return (0, _LETTER_SIZES.index(upper), upper)
-    head = upper.split()[0].replace(",", ".") if upper else ""
-    try:
-        return (1, float(head), upper)
-    except ValueError:
-        return (2, 0.0, upper)
-
-
 _FLAG_FEATURES = {
     "waterproof": "waterproof",
     "machine_washable": "machine washable",
@@ -113,7 +99,7 @@ def specs_of(product: ProductFact) -> _Specs:
     prices = sorted({v.price for v in stocked})
     price = money(prices[0]) if prices else ""
     colours = list(dict.fromkeys(v.option("colour", "color") for v in stocked))
-    sizes = sorted({str(v.option("size")) for v in stocked if v.option("size")}, key=_size_order)
+    sizes = sorted({str(v.option("size")) for v in stocked if v.option("size")}, key=size_sort_key)
     attrs = product.attributes or {}
     features = [str(f) for f in attrs.get("features") or [] if isinstance(f, str)]
     flags = [label for key, label in _FLAG_FEATURES.items() if attrs.get(key) is True]
