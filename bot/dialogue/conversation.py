@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from typing import Any, Literal
 
 from sqlalchemy import select
@@ -640,6 +641,7 @@ class ShopConversation:
         changes = dict(zip(items, list(slots.get("new_item_ids") or []), strict=False))
         address = _address(slots.get("new_address"))
         svc = self.orders
+        fn: Callable[..., Any]  # a preview or the change itself, with the same arguments
         if task == "cancel":
             fn = svc.preview_cancel if preview else svc.cancel_order
             return fn(customer_id, order_id, slots.get("cancel_reason") or "")

@@ -17,7 +17,10 @@ ADDRESS_MASK = "[address]"
 
 # The lookbehind starts a match only where a run of local-part characters starts (the
 # leftmost match starts there anyway): without it a long run with no "@" costs O(n²).
-_EMAIL = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+"  # local part, starting where its run starts
+    r"@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
 # 13-19 digits, optionally grouped by single spaces or dashes.
 _CARD_CANDIDATE = re.compile(r"(?<![\w#])\d(?:[ -]?\d){12,18}(?!\w)")
 _PHONE = re.compile(
