@@ -376,6 +376,20 @@ def search_products(
         return hits[:limit]
 
 
+def category_product_ids(db: Database, category: str, limit: int | None = None) -> list[str]:
+    """Ids of a category's products (the category given by slug or name), in id order."""
+    query = (
+        select(Product.id)
+        .join(Category, Category.id == Product.category_id)
+        .where((Category.slug == category) | (Category.name == category))
+        .order_by(Product.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    with db.session() as session:
+        return list(session.scalars(query))
+
+
 def get_product(db: Database, product_id: str) -> ProductHit | None:
     """One product with all its variants (for product pages and follow-up questions)."""
     with db.session() as session:

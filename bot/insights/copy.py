@@ -18,12 +18,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import select
-
 from bot.answers.facts import FactNumberer, FactSheet, ProductFact, load_product_facts, money
 from bot.answers.grounding import check_copy
 from bot.catalog.filters import size_sort_key
-from bot.db.models import Category, Product
+from bot.catalog.search import category_product_ids
 from bot.db.session import Database
 from bot.llm.base import ChatMessage, LLMBackend, LLMError
 
@@ -344,18 +342,7 @@ def write_copy(
 
 def products_for(db: Database, product_id: str | None, category: str | None) -> list[ProductFact]:
     """The product, or every product of a category (slug or name), as facts."""
-    if product_id:
-        ids = [product_id]
-    else:
-        with db.session() as session:
-            ids = list(
-                session.scalars(
-                    select(Product.id)
-                    .join(Category, Category.id == Product.category_id)
-                    .where((Category.slug == category) | (Category.name == category))
-                    .order_by(Product.id)
-                )
-            )
+    ids = [product_id] if product_id else category_product_ids(db, category or "")
     return load_product_facts(db, ids, FactNumberer())
 
 

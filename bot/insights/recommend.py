@@ -17,8 +17,14 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from bot.catalog.filters import parse_filters
-from bot.catalog.search import ProductHit, VariantHit, get_product, search_products
-from bot.db.models import Category, Order, OrderLine, Product
+from bot.catalog.search import (
+    ProductHit,
+    VariantHit,
+    category_product_ids,
+    get_product,
+    search_products,
+)
+from bot.db.models import Category, Order, OrderLine
 from bot.db.session import Database
 from bot.dialogue.replies import Reply
 from bot.insights.profiles import Preference, Profile, build_profile, load_profile
@@ -200,17 +206,8 @@ def _category_names(db: Database) -> dict[str, str]:
 
 
 def _category_pool(db: Database, category: str) -> list[ProductHit]:
-    """In-stock products of a category (by name or slug), via the catalog's product loader."""
-    with db.session() as session:
-        ids = list(
-            session.scalars(
-                select(Product.id)
-                .join(Category, Category.id == Product.category_id)
-                .where((Category.name == category) | (Category.slug == category))
-                .order_by(Product.id)
-                .limit(POOL_PER_CATEGORY)
-            )
-        )
+    """Products of a category (by name or slug), via the catalog's product loader."""
+    ids = category_product_ids(db, category, limit=POOL_PER_CATEGORY)
     hits = [get_product(db, pid) for pid in ids]
     return [h for h in hits if h is not None]
 
