@@ -32,24 +32,12 @@ def _pg_url_for(dbname: str) -> str:
 @pytest.fixture(scope="session")
 def pg_server_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database for this test session; dropped afterwards."""
-    name = f"shopbot_t_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
     try:
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        name, url = _create_pg_database("shopbot_t")
     except Exception as exc:  # pragma: no cover - the machine runs PostgreSQL
         pytest.fail(f"PostgreSQL at {PG_ADMIN_URL} is not reachable: {exc}")
-    yield _pg_url_for(name)
-    with admin.connect() as conn:
-        conn.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = :n AND pid <> pg_backend_pid()"
-            ),
-            {"n": name},
-        )
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-    admin.dispose()
+    yield url
+    _drop_pg_database(name)
 
 
 def _reset(db: Database) -> None:
