@@ -35,12 +35,13 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install -q -e '.[dev]'
 	touch $@
 
-$(VENV_RASA)/.installed: requirements-rasa.txt
+$(VENV_RASA)/.installed: requirements-rasa.txt requirements-rasa-nodeps.txt
 	@test -x "$(PY310)" || { echo "Python 3.10 not found (Rasa 3.6 needs <3.11); set PY310=/path/to/python3.10"; exit 1; }
 	test -d $(VENV_RASA) || $(PY310) -m venv $(VENV_RASA)
 	# PYTHONPATH (the project root, for rasa_addons) must not make pip see the 3.11 package.
 	PYTHONPATH= $(VENV_RASA)/bin/pip install -q --upgrade pip wheel
 	PYTHONPATH= $(VENV_RASA)/bin/pip install -q -r requirements-rasa.txt
+	PYTHONPATH= $(VENV_RASA)/bin/pip install -q --no-deps -r requirements-rasa-nodeps.txt
 	touch $@
 
 train: setup $(MODEL_STAMP) ## Train the Rasa model if its sources changed
@@ -71,12 +72,12 @@ test-rasa: setup train ## rasa test stories with --fail-on-prediction-errors
 	$(RASA) test core --stories tests/ --model models/shopbot.tar.gz --fail-on-prediction-errors --out results/core
 
 lint: setup ## ruff check + format check
-	$(VENV)/bin/ruff check bot actions tests bench
-	$(VENV)/bin/ruff format --check bot actions tests bench
+	$(VENV)/bin/ruff check bot actions rasa_addons tests bench
+	$(VENV)/bin/ruff format --check bot actions rasa_addons tests bench
 
 format: setup
-	$(VENV)/bin/ruff format bot actions tests bench
-	$(VENV)/bin/ruff check --fix bot actions tests bench
+	$(VENV)/bin/ruff format bot actions rasa_addons tests bench
+	$(VENV)/bin/ruff check --fix bot actions rasa_addons tests bench
 
 typecheck: setup
 	$(VENV)/bin/mypy bot

@@ -279,6 +279,32 @@ def read_result(candidate: Candidate, out_dir: Path) -> CandidateResult:
     )
 
 
+def kept_result(candidate: Candidate, docs_dir: Path) -> CandidateResult | None:
+    """The result kept in ``docs/nlu/cv/<candidate>/`` by an earlier run, if any.
+
+    Lets one new candidate be cross-validated and compared with the earlier ones without
+    re-running all of them (Rasa's raw output under ``results/`` is not committed).
+    """
+    keep = docs_dir / "cv" / candidate.name
+    summary_path, report_path = keep / "summary.json", keep / "intent_report.json"
+    if not summary_path.exists() or not report_path.exists():
+        return None
+    summary = json.loads(summary_path.read_text(encoding="utf-8"))
+    report = json.loads(report_path.read_text(encoding="utf-8"))
+    summary["per_intent"] = {
+        name: {
+            "precision": row["precision"],
+            "recall": row["recall"],
+            "f1": row["f1-score"],
+            "support": row["support"],
+        }
+        for name, row in sorted(report.items())
+        if name not in SUMMARY_KEYS and isinstance(row, dict) and row.get("support", 0) > 0
+    }
+    summary["confused_pairs"] = [tuple(pair) for pair in summary.get("confused_pairs", [])]
+    return CandidateResult(**summary)
+
+
 def _read_list(path: Path) -> list[dict[str, Any]]:
     return json.loads(path.read_text(encoding="utf-8")) if path.exists() else []
 

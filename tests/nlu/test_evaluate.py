@@ -10,10 +10,12 @@ from bot.nlu.evaluate import (
     choose,
     discover_candidates,
     entity_macro_f1,
+    kept_result,
     low_confidence_share,
     macro_f1_over_intents,
     read_result,
     render_comparison,
+    write_reports,
 )
 
 
@@ -86,6 +88,7 @@ def test_report_names_the_choice_and_the_target() -> None:
 
 def test_read_result_from_rasa_output(tmp_path: Path) -> None:
     (candidate,) = discover_candidates(["b_logreg_crf"])
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "intent_report.json").write_text(
         json.dumps(
             {
@@ -110,3 +113,15 @@ def test_read_result_from_rasa_output(tmp_path: Path) -> None:
     assert result.confused_pairs == [("greet", "stop", 1)]
     assert result.low_confidence == 1 / 3
     assert result.confident_right == 2 / 3 and result.confident_wrong == 0
+
+
+def test_a_result_kept_in_docs_reads_back_equal(tmp_path: Path) -> None:
+    """One new candidate can be compared with the kept results of earlier runs."""
+    (candidate,) = discover_candidates(["b_logreg_crf"])
+    test_read_result_from_rasa_output(tmp_path / "raw" / candidate.name)
+    fresh = read_result(candidate, tmp_path / "raw" / candidate.name)
+    write_reports([fresh], tmp_path / "raw", tmp_path / "docs")
+    kept = kept_result(candidate, tmp_path / "docs")
+    assert kept == fresh
+    (other,) = discover_candidates(["a_diet"])
+    assert kept_result(other, tmp_path / "docs") is None

