@@ -1,0 +1,164 @@
+"""Same-result speed-ups for hot paths of Rasa 3.6 found by profiling the server under load.
+
+py-spy on the Rasa server at 8 concurrent conversations (bench/turn_latency.py) showed the
+process CPU-bound, with a third of its time in work that gives the same answer every time:
+
+- ``RemoteAction._validate_action_result`` calls ``jsonschema.validate``, which re-checks the
+  (constant) response schema against the metaschema and builds a new validator on every
+  action call: ~15% of the server's CPU. We build the validator once; the instance is still
+  validated in full and the same ``ValidationError`` (best match, same message) is raised.
+- ``RulePolicy._rule_key_to_state`` ``json.loads`` a rule key for every rule at every turn of
+  history at every prediction (354 rules): ~10%. Keys are immutable strings; the parsed states
+  are only read by RulePolicy, so they are parsed once and reused.
+- ``RulePolicy._get_possible_keys`` filters every rule against every past state of the
+  conversation, although a rule of n states matches any state further back than n by
+  definition (``_is_rule_applicable`` returns True there). The filter stops once the history
+  step is beyond the longest remaining rule: the same set of keys, a fraction of the calls.
+- ``Event.resolve_by_type`` / ``Slot.resolve_by_type`` walk the whole class tree
+  (``all_subclasses`` + ``inspect.isabstract``) for every event read from the tracker store:
+  ~8%. Found classes are remembered by type name; unknown names still take Rasa's path.
+
+- ``TrackerStore._stream_new_events`` publishes a save's new events one by one; our SQL
+  broker then pays a connection checkout, an INSERT and a commit per event (~13%). When the
+  broker offers ``publish_many`` (``rasa_addons.event_broker``), the same events, in the same
+  order, are handed over together and written in one transaction before ``save`` returns.
+
+``install()`` runs when Rasa imports our add-ons (channels, broker, featurizer);
+``SHOPBOT_RASA_SPEEDUPS=0`` turns it off, which ``bench/turn_latency.py`` uses to measure
+the difference in one run. ``tests/rasa_side`` checks each patch against the original.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+_installed = False
+
+
+def enabled() -> bool:
+    return os.environ.get("SHOPBOT_RASA_SPEEDUPS", "1").strip().lower() not in {"0", "false", "no"}
+
+
+def _patch_action_result_validation() -> None:
+    from jsonschema import ValidationError
+    from jsonschema.exceptions import best_match
+    from jsonschema.validators import validator_for
+    from rasa.core.actions.action import RemoteAction
+
+    original = RemoteAction._validate_action_result
+    schema = RemoteAction.action_response_format_spec()
+    validator_class = validator_for(schema)
+    validator_class.check_schema(schema)  # once, as jsonschema.validate does every time
+    validator = validator_class(schema)
+
+    def _validate_action_result(self: Any, result: dict[str, Any]) -> bool:
+        error = best_match(validator.iter_errors(result))
+        if error is None:
+            return True
+        try:  # the original decorates the message; let it raise exactly as Rasa would
+            return original(self, result)
+        except ValidationError:
+            raise
+
+    RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
+
+
+def _patch_rule_key_parsing() -> None:
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    parse = RulePolicy._rule_key_to_state
+    RulePolicy._rule_key_to_state = staticmethod(  # type: ignore[method-assign]
+        functools.lru_cache(maxsize=65536)(parse)
+    )
+
+
+def _patch_rule_key_filtering() -> None:
+    from rasa.core.policies.rule_policy import RulePolicy
+
+    def _get_possible_keys(self: Any, lookup: dict[str, str], states: list[Any]) -> set[str]:
+        possible_keys = set(lookup.keys())
+        for i, state in enumerate(reversed(states)):
+            if not possible_keys:
+                break
+            longest = max(len(self._rule_key_to_state(key)) for key in possible_keys)
+            if i >= longest:  # every remaining rule is applicable this far back
+                break
+            possible_keys = {
+                key for key in possible_keys if self._is_rule_applicable(key, i, state)
+            }
+        return possible_keys
+
+    RulePolicy._get_possible_keys = _get_possible_keys  # type: ignore[method-assign]
+
+
+def _patch_type_resolution() -> None:
+    from rasa.shared.core.events import Event
+    from rasa.shared.core.slots import Slot
+
+    for base in (Event, Slot):
+        original = base.resolve_by_type
+        found: dict[str, Any] = {}
+
+        def resolve(
+            type_name: str, *args: Any, _original: Any = original, _found: dict = found
+        ) -> Any:
+            cls = _found.get(type_name)
+            if cls is None:
+                cls = _original(type_name, *args)
+                if cls is not None and getattr(cls, "type_name", None) == type_name:
+                    _found[type_name] = cls
+            return cls
+
+        base.resolve_by_type = staticmethod(resolve)  # type: ignore[method-assign]
+
+
+def _patch_event_streaming() -> None:
+    from rasa.core.tracker_store import TrackerStore
+
+    original = TrackerStore._stream_new_events
+
+    async def _stream_new_events(
+        self: Any, event_broker: Any, new_events: list[Any], sender_id: str
+    ) -> None:
+        publish_many = getattr(event_broker, "publish_many", None)
+        if publish_many is None:
+            return await original(self, event_broker, new_events, sender_id)
+        bodies = []
+        for event in new_events:
+            body = {"sender_id": sender_id}
+            body.update(event.as_dict())
+            bodies.append(body)
+        if bodies:
+            publish_many(bodies)
+        return None
+
+    TrackerStore._stream_new_events = _stream_new_events  # type: ignore[method-assign]
+
+
+def install() -> bool:
+    """Apply the patches once per process; False when turned off."""
+    global _installed
+    if _installed:
+        return True
+    if not enabled():
+        logger.info("Rasa speed-ups are off (SHOPBOT_RASA_SPEEDUPS=0)")
+        return False
+    for patch in (
+        _patch_action_result_validation,
+        _patch_rule_key_parsing,
+        _patch_rule_key_filtering,
+        _patch_type_resolution,
+        _patch_event_streaming,
+    ):
+        try:
+            patch()
+        except Exception:  # a Rasa upgrade that moved a function: run unpatched, say so
+            logger.exception("Rasa speed-up %s not applied", patch.__name__)
+    _installed = True
+    logger.info("Rasa speed-ups installed (action results, rule keys, event types, event batches)")
+    return True

@@ -1,0 +1,158 @@
+"""Run by tests/rasa_side/test_speedups.py with the Rasa environment's Python.
+
+Compares every patched function of rasa_addons.speedups with Rasa's original on the same input
+and prints one JSON line with what it checked.
+"""
+
+import copy
+import json
+import random
+
+import rasa.shared.utils.common  # noqa: F401  (Rasa must be imported before our package)
+from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.rule_policy import RulePolicy
+from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
+from rasa.shared.core.events import Event
+from rasa.shared.core.slots import Slot
+
+originals = {
+    "validate": RemoteAction._validate_action_result,
+    "rule_key": RulePolicy._rule_key_to_state,
+    "possible_keys": RulePolicy._get_possible_keys,
+    "stream": TrackerStore._stream_new_events,
+    "event": Event.resolve_by_type,
+    "slot": Slot.resolve_by_type,
+}
+
+import rasa_addons  # noqa: E402,F401  installs the speed-ups
+from rasa_addons import speedups  # noqa: E402
+
+assert speedups._installed
+assert RemoteAction._validate_action_result is not originals["validate"]
+
+
+def outcome(fn, *args):
+    try:
+        return ("ok", fn(*args))
+    except Exception as exc:  # noqa: BLE001
+        return (type(exc).__name__, str(exc))
+
+
+results = [
+    {"events": [], "responses": []},
+    {
+        "events": [{"event": "slot", "name": "order_id", "value": "#W1"}],
+        "responses": [{"text": "hi"}],
+    },
+    {"events": [{"event": "bot", "text": "x", "data": {"custom": {"a": 1}}}]},
+    {"events": [{"event": "followup", "name": "action_x"}, {"event": "active_loop", "name": None}]},
+    {"events": "not a list"},
+    {"events": [{"name": "no type"}]},
+    {"events": [{"event": 5}]},
+    {"responses": [{"text": 1}]},
+    {},
+]
+checked = 0
+for result in results:
+    mine = outcome(RemoteAction._validate_action_result, RemoteAction, copy.deepcopy(result))
+    theirs = outcome(originals["validate"], RemoteAction, copy.deepcopy(result))
+    assert mine == theirs, (result, mine, theirs)
+    checked += 1
+
+keys = [
+    json.dumps([{"prev_action": {"action_name": "action_listen"}, "user": {"intent": "greet"}}]),
+    json.dumps([{}, {"active_loop": {"name": "cancel_form"}, "slots": {"order_id": [1.0]}}]),
+    "[]",
+]
+for key in keys * 3:
+    assert RulePolicy._rule_key_to_state(key) == originals["rule_key"](key)
+    checked += 1
+
+# Random rules and conversations from a small vocabulary, so that many rules match.
+rng = random.Random(7)
+ACTIONS = ["action_listen", "utter_greet", "cancel_form", "action_cancel_order", None]
+INTENTS = ["greet", "cancel_order", "affirm", "deny", "stop"]
+
+
+def random_state(start: bool = False) -> dict:
+    state: dict = {}
+    action = None if start else rng.choice(ACTIONS)
+    if action:
+        state["prev_action"] = {"action_name": action}
+    if rng.random() < 0.7:
+        state["user"] = {"intent": rng.choice(INTENTS)}
+    if rng.random() < 0.3:
+        state["active_loop"] = {"name": "cancel_form"}
+    if rng.random() < 0.3:
+        state["slots"] = {"order_id": (rng.choice([0.0, 1.0]),)}
+    return state
+
+
+policy = RulePolicy.__new__(RulePolicy)
+compared = 0
+for _ in range(300):
+    lookup = {}
+    for _ in range(rng.randint(0, 60)):
+        length = rng.randint(1, 6)
+        rule = [random_state(start=(j == 0 and rng.random() < 0.3)) for j in range(length)]
+        lookup[json.dumps(rule, sort_keys=True)] = "x"
+    states = [random_state(start=(j == 0)) for j in range(rng.randint(0, 25))]
+    mine = RulePolicy._get_possible_keys(policy, lookup, states)
+    theirs = originals["possible_keys"](policy, lookup, states)
+    assert mine == theirs, (lookup, states)
+    compared += bool(theirs)
+assert compared > 50, compared
+checked += 300
+
+names = [cls.type_name for cls in rasa.shared.utils.common.all_subclasses(Event)]
+for name in names + ["topic", "no_such_event"] * 2:
+    assert outcome(Event.resolve_by_type, name) == outcome(originals["event"], name), name
+    assert Event.resolve_by_type(name, Event) == originals["event"](name, Event), name
+    checked += 2
+slot_names = [cls.type_name for cls in rasa.shared.utils.common.all_subclasses(Slot)]
+for name in slot_names + ["rasa.shared.core.slots.TextSlot", "no.such.Slot"] * 2:
+    assert outcome(Slot.resolve_by_type, name) == outcome(originals["slot"], name), name
+    checked += 1
+
+# Event batching: the same bodies in the same order as Rasa's one-by-one publishing.
+import asyncio  # noqa: E402
+
+from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered  # noqa: E402
+
+
+class OneByOne:
+    def __init__(self) -> None:
+        self.bodies: list = []
+
+    def publish(self, body: dict) -> None:
+        self.bodies.append(body)
+
+
+class Batched(OneByOne):
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+
+    def publish_many(self, bodies: list) -> None:
+        self.calls += 1
+        self.bodies.extend(bodies)
+
+
+events = [
+    UserUttered("hi", {"name": "greet", "confidence": 0.9}, timestamp=1.0),
+    ActionExecuted("utter_greet", timestamp=2.0),
+    BotUttered("Hello!", timestamp=3.0),
+    SlotSet("order_id", "#W1", timestamp=4.0),
+    ActionExecuted("action_listen", timestamp=5.0),
+]
+store = InMemoryTrackerStore(domain=None)
+one, many = OneByOne(), Batched()
+asyncio.run(TrackerStore._stream_new_events(store, many, events, "s1"))
+asyncio.run(originals["stream"](store, one, events, "s1"))
+assert many.bodies == one.bodies and len(one.bodies) == 5 and many.calls == 1
+plain = OneByOne()
+asyncio.run(TrackerStore._stream_new_events(store, plain, events, "s1"))
+assert plain.bodies == one.bodies
+checked += 3
+
+print(json.dumps({"checked": checked, "events": len(names), "slots": len(slot_names)}))
