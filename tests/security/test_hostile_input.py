@@ -108,8 +108,8 @@ def test_hostile_corpus_gets_clear_replies(running_stack: Any, name: str) -> Non
     assert_clean(replies)
     body = joined(replies)
     assert "<script>" not in body and "onerror=" not in body
-    if name == "template":
-        assert "49" not in body  # nothing evaluated the template syntax
+    if name == "template":  # nothing evaluated the template syntax (ids may hold "49")
+        assert not any("49" in (r.get("text") or "") for r in replies)
 
 
 def test_empty_and_whitespace_messages_get_a_prompt(running_stack: Any) -> None:
