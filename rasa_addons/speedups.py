@@ -14,6 +14,9 @@ process CPU-bound, with a third of its time in work that gives the same answer e
   conversation, although a rule of n states matches any state further back than n by
   definition (``_is_rule_applicable`` returns True there). The filter stops once the history
   step is beyond the longest remaining rule: the same set of keys, a fraction of the calls.
+  So the result depends only on the last n states (n = the longest rule), and shoppers walk
+  the same flows: a policy loaded for serving remembers the keys per (lookup, last n states),
+  compared by their exact ``repr`` (bounded LRU; a new model is a new policy object).
 - ``Event.resolve_by_type`` / ``Slot.resolve_by_type`` walk the whole class tree
   (``all_subclasses`` + ``inspect.isabstract``) for every event read from the tracker store:
   ~8%. Found classes are remembered by type name; unknown names still take Rasa's path.
@@ -33,6 +36,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+from collections import OrderedDict
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -77,10 +81,43 @@ def _patch_rule_key_parsing() -> None:
     )
 
 
+_KEY_CACHE_SIZE = 20_000
+
+
 def _patch_rule_key_filtering() -> None:
     from rasa.core.policies.rule_policy import RulePolicy
 
+    original_load = RulePolicy.load.__func__  # type: ignore[attr-defined]
+
+    def load(cls: Any, *args: Any, **kwargs: Any) -> Any:
+        policy = original_load(cls, *args, **kwargs)
+        # Only a policy loaded for serving caches: its lookups never change afterwards
+        # (training fills and prunes them, so a policy being trained never caches).
+        policy._shopbot_key_cache = OrderedDict()
+        return policy
+
+    RulePolicy.load = classmethod(load)  # type: ignore[assignment]
+
     def _get_possible_keys(self: Any, lookup: dict[str, str], states: list[Any]) -> set[str]:
+        cache: OrderedDict | None = self.__dict__.get("_shopbot_key_cache")
+        if cache is None:
+            return _filter_keys(self, lookup, states)
+        lengths = cache.get(id(lookup))
+        if lengths is None or lengths[0] is not lookup:
+            longest = max((len(self._rule_key_to_state(k)) for k in lookup), default=0)
+            cache[id(lookup)] = lengths = (lookup, longest)
+        cache_key = (id(lookup), repr(states[-lengths[1] :]) if lengths[1] else "")
+        hit = cache.get(cache_key)
+        if hit is not None:
+            cache.move_to_end(cache_key)
+            return set(hit)
+        keys = _filter_keys(self, lookup, states)
+        cache[cache_key] = frozenset(keys)
+        if len(cache) > _KEY_CACHE_SIZE:
+            cache.popitem(last=False)
+        return keys
+
+    def _filter_keys(self: Any, lookup: dict[str, str], states: list[Any]) -> set[str]:
         possible_keys = set(lookup.keys())
         for i, state in enumerate(reversed(states)):
             if not possible_keys:

@@ -7,6 +7,7 @@ and prints one JSON line with what it checked.
 import copy
 import json
 import random
+from collections import OrderedDict
 
 import rasa.shared.utils.common  # noqa: F401  (Rasa must be imported before our package)
 from rasa.core.actions.action import RemoteAction
@@ -88,7 +89,9 @@ def random_state(start: bool = False) -> dict:
     return state
 
 
-policy = RulePolicy.__new__(RulePolicy)
+policy = RulePolicy.__new__(RulePolicy)  # as in training: no cache
+serving = RulePolicy.__new__(RulePolicy)  # as after RulePolicy.load: with the key cache
+serving._shopbot_key_cache = OrderedDict()
 compared = 0
 for _ in range(300):
     lookup = {}
@@ -96,13 +99,17 @@ for _ in range(300):
         length = rng.randint(1, 6)
         rule = [random_state(start=(j == 0 and rng.random() < 0.3)) for j in range(length)]
         lookup[json.dumps(rule, sort_keys=True)] = "x"
-    states = [random_state(start=(j == 0)) for j in range(rng.randint(0, 25))]
-    mine = RulePolicy._get_possible_keys(policy, lookup, states)
-    theirs = originals["possible_keys"](policy, lookup, states)
-    assert mine == theirs, (lookup, states)
-    compared += bool(theirs)
-assert compared > 50, compared
-checked += 300
+    conversations = [
+        [random_state(start=(j == 0)) for j in range(rng.randint(0, 25))] for _ in range(4)
+    ]
+    for states in conversations * 2 + [c[:-1] for c in conversations if c]:
+        theirs = originals["possible_keys"](policy, lookup, states)
+        assert RulePolicy._get_possible_keys(policy, lookup, states) == theirs
+        assert RulePolicy._get_possible_keys(serving, lookup, states) == theirs
+        compared += bool(theirs)
+        checked += 2
+assert compared > 200, compared
+assert len(serving._shopbot_key_cache) > 100
 
 names = [cls.type_name for cls in rasa.shared.utils.common.all_subclasses(Event)]
 for name in names + ["topic", "no_such_event"] * 2:
