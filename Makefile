@@ -79,8 +79,8 @@ format: setup
 	$(VENV)/bin/ruff format bot actions rasa_addons tests bench
 	$(VENV)/bin/ruff check --fix bot actions rasa_addons tests bench
 
-typecheck: setup
-	$(VENV)/bin/mypy bot
+typecheck: setup ## mypy over bot/ and actions/ (clean)
+	$(VENV)/bin/mypy bot actions
 
 bench: setup train ## Benchmarks: JSON + markdown in bench/results/
 	$(PY) -m bench.run_all $(BENCH_ARGS)

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from sqlalchemy import insert, select
@@ -83,7 +83,7 @@ def generate_catalog(db: Database, source: Database, n: int, seed: int = 7) -> t
                 p.description,
                 p.category_id,
                 dict(p.attributes or {}),
-                np.frombuffer(p.embedding, dtype=np.float32),
+                np.frombuffer(cast(bytes, p.embedding), dtype=np.float32),  # not null: query
                 variants_by_product.get(p.id, []),
             )
             for p in base

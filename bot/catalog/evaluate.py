@@ -240,8 +240,8 @@ def render_report(
             zip(queries, by_name["hybrid"].per_query, strict=True), key=lambda x: x[1][1]
         )[:8]
         lines += ["### Hardest queries for hybrid", ""]
-        for q, (_, r, rr) in worst:
-            lines.append(f'- "{q.query}" — recall@{K} {r:.2f}, RR {rr:.2f}')
+        for q, (_, recall, rr) in worst:
+            lines.append(f'- "{q.query}" — recall@{K} {recall:.2f}, RR {rr:.2f}')
         lines.append("")
     for key in ("embedding", "latency"):
         if meta.get(key):

@@ -315,7 +315,7 @@ def _drop_common_terms(session: Session, terms: list[str]) -> list[str]:
         except Exception:  # the vocab table arrived with a later version of the migration
             log.debug("product_fts_vocab missing; keeping every query term", exc_info=True)
             return terms
-        found = dict(rows)
+        found: dict[str, int] = {row[0]: int(row[1]) for row in rows}
         for t in missing:
             _df_cache[t] = int(found.get(t, 0))
     kept = [t for t in terms if _df_cache[t] <= COMMON_TERM_SHARE * docs]

@@ -13,6 +13,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
     TimeRemainingColumn,
@@ -66,7 +67,7 @@ def _embed(db: Database, batch_size: int, force: bool) -> EmbedReport:
     from bot.catalog.embeddings import embed_catalog
 
     with _progress() as progress:
-        tasks: dict[str, int] = {}
+        tasks: dict[str, TaskID] = {}
         started: dict[str, float] = {}
 
         def report(what: str, done: int, total: int) -> None:

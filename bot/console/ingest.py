@@ -108,7 +108,7 @@ def _ingest(db: Database, batch_size: int) -> int:
             ).all()
             if not rows:
                 return total
-            _apply(session, rows)
+            _apply(session, list(rows))
             state.last_event_id = rows[-1].id
             total += len(rows)
         if len(rows) < batch_size:
@@ -151,13 +151,14 @@ def _apply(session: Session, rows: list[Any]) -> None:
     if not works:
         return
     conv_ids = [w.conv.id for w in works.values()]
-    known = set(
-        session.execute(
+    known = {
+        (row[0], row[1])
+        for row in session.execute(
             select(ConversationFacet.conversation_id, ConversationFacet.facet).where(
                 ConversationFacet.conversation_id.in_(conv_ids)
             )
-        ).all()
-    )
+        )
+    }
     open_handoffs = set(
         session.scalars(
             select(Handoff.sender_id).where(

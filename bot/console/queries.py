@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, or_, select, tuple_
+from sqlalchemy import Select, and_, literal, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from bot.console.models import Conversation, ConversationFacet
@@ -107,7 +107,9 @@ def filtered_select(
             started_col < datetime.combine(end + timedelta(days=1), time(), UTC).timestamp()
         )
     if after is not None:
-        stmt = stmt.where(tuple_(started_col, id_col) < tuple_(after[0], after[1]))
+        stmt = stmt.where(
+            tuple_(started_col, id_col) < tuple_(literal(after[0]), literal(after[1]))
+        )
     for column, raw in (
         (Conversation.fell_back, filters.fallback),
         (Conversation.handed_off, filters.handoff),
