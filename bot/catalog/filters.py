@@ -9,6 +9,7 @@ size only next to "size"/"EU"/"in", so "2 person tent" never becomes a size filt
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
@@ -234,6 +235,7 @@ def _money(raw: str) -> Decimal | None:
     return value.quantize(Decimal("0.01"))
 
 
+@functools.lru_cache(maxsize=4096)  # called for every variant a size filter looks at
 def normalise_size(raw: str) -> str:
     """ "medium" -> "M", "xl" -> "XL", "44.5" -> "44.5", "EU 44" -> "44"."""
     text = re.sub(r"\s+", " ", raw.strip().lower())
