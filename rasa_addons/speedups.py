@@ -1,15 +1,16 @@
 """Same-result speed-ups for hot paths of Rasa 3.6 found by profiling the server under load.
 
 py-spy on the Rasa server at 8 concurrent conversations (bench/turn_latency.py) showed the
-process CPU-bound, with a third of its time in work that gives the same answer every time:
+process CPU-bound, with more than half of its time in work that gives the same answer every
+time (shares of the server's samples before the changes; docs/performance.md):
 
 - ``RemoteAction._validate_action_result`` calls ``jsonschema.validate``, which re-checks the
   (constant) response schema against the metaschema and builds a new validator on every
-  action call: ~15% of the server's CPU. We build the validator once; the instance is still
+  action call: ~30% (incl. form validation). We build the validator once; the instance is still
   validated in full and the same ``ValidationError`` (best match, same message) is raised.
 - ``RulePolicy._rule_key_to_state`` ``json.loads`` a rule key for every rule at every turn of
-  history at every prediction (354 rules): ~10%. Keys are immutable strings; the parsed states
-  are only read by RulePolicy, so they are parsed once and reused.
+  history at every prediction (354 rules): ~10% of the ~23% in RulePolicy. Keys are immutable
+  strings; the parsed states are only read by RulePolicy, so they are parsed once and reused.
 - ``RulePolicy._get_possible_keys`` filters every rule against every past state of the
   conversation, although a rule of n states matches any state further back than n by
   definition (``_is_rule_applicable`` returns True there). The filter stops once the history
@@ -20,15 +21,14 @@ process CPU-bound, with a third of its time in work that gives the same answer e
 - ``Event.resolve_by_type`` / ``Slot.resolve_by_type`` walk the whole class tree
   (``all_subclasses`` + ``inspect.isabstract``) for every event read from the tracker store:
   ~8%. Found classes are remembered by type name; unknown names still take Rasa's path.
-
 - ``TrackerStore._stream_new_events`` publishes a save's new events one by one; our SQL
-  broker then pays a connection checkout, an INSERT and a commit per event (~13%). When the
+  broker then paid a connection checkout, an INSERT and a commit per event (~10-20%). When the
   broker offers ``publish_many`` (``rasa_addons.event_broker``), the same events, in the same
   order, are handed over together and written in one transaction before ``save`` returns.
 
 ``install()`` runs when Rasa imports our add-ons (channels, broker, featurizer);
-``SHOPBOT_RASA_SPEEDUPS=0`` turns it off, which ``bench/turn_latency.py`` uses to measure
-the difference in one run. ``tests/rasa_side`` checks each patch against the original.
+``SHOPBOT_RASA_SPEEDUPS=0`` turns it off (to compare, or to rule the patches out when
+debugging). ``tests/rasa_side`` checks each patch against Rasa's original.
 """
 
 from __future__ import annotations
@@ -49,7 +49,6 @@ def enabled() -> bool:
 
 
 def _patch_action_result_validation() -> None:
-    from jsonschema import ValidationError
     from jsonschema.exceptions import best_match
     from jsonschema.validators import validator_for
     from rasa.core.actions.action import RemoteAction
@@ -64,10 +63,8 @@ def _patch_action_result_validation() -> None:
         error = best_match(validator.iter_errors(result))
         if error is None:
             return True
-        try:  # the original decorates the message; let it raise exactly as Rasa would
-            return original(self, result)
-        except ValidationError:
-            raise
+        # invalid: let Rasa's own code raise, with its decorated message
+        return original(self, result)
 
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
 

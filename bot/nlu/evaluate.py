@@ -226,13 +226,9 @@ def confused_pairs(errors: list[dict[str, Any]], top: int = 12) -> list[tuple[st
     return [(true, pred, n) for (true, pred), n in pairs.most_common(top)]
 
 
-def read_result(candidate: Candidate, out_dir: Path) -> CandidateResult:
-    """Collect the metrics of a finished cross-validation from Rasa's output folder."""
-    report = json.loads((out_dir / "intent_report.json").read_text(encoding="utf-8"))
-    timing = json.loads((out_dir / "timing.json").read_text(encoding="utf-8"))
-    errors = _read_list(out_dir / "intent_errors.json")
-    successes = _read_list(out_dir / "intent_successes.json")
-    per_intent = {
+def _per_intent(report: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """Precision/recall/F1/support of each intent in Rasa's intent report."""
+    return {
         name: {
             "precision": row["precision"],
             "recall": row["recall"],
@@ -242,6 +238,15 @@ def read_result(candidate: Candidate, out_dir: Path) -> CandidateResult:
         for name, row in sorted(report.items())
         if name not in SUMMARY_KEYS and isinstance(row, dict) and row.get("support", 0) > 0
     }
+
+
+def read_result(candidate: Candidate, out_dir: Path) -> CandidateResult:
+    """Collect the metrics of a finished cross-validation from Rasa's output folder."""
+    report = json.loads((out_dir / "intent_report.json").read_text(encoding="utf-8"))
+    timing = json.loads((out_dir / "timing.json").read_text(encoding="utf-8"))
+    errors = _read_list(out_dir / "intent_errors.json")
+    successes = _read_list(out_dir / "intent_successes.json")
+    per_intent = _per_intent(report)
     accuracy = report.get("accuracy")
     if accuracy is None:  # sklearn reports "micro avg" instead when labels differ
         accuracy = report.get("micro avg", {}).get("f1-score", 0.0)
@@ -291,16 +296,7 @@ def kept_result(candidate: Candidate, docs_dir: Path) -> CandidateResult | None:
         return None
     summary = json.loads(summary_path.read_text(encoding="utf-8"))
     report = json.loads(report_path.read_text(encoding="utf-8"))
-    summary["per_intent"] = {
-        name: {
-            "precision": row["precision"],
-            "recall": row["recall"],
-            "f1": row["f1-score"],
-            "support": row["support"],
-        }
-        for name, row in sorted(report.items())
-        if name not in SUMMARY_KEYS and isinstance(row, dict) and row.get("support", 0) > 0
-    }
+    summary["per_intent"] = _per_intent(report)
     summary["confused_pairs"] = [tuple(pair) for pair in summary.get("confused_pairs", [])]
     return CandidateResult(**summary)
 
