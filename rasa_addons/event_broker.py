@@ -38,6 +38,7 @@ from typing import Any
 
 import sqlalchemy
 import sqlalchemy.event
+import sqlalchemy.exc
 import sqlalchemy.orm
 from rasa.core.brokers.sql import SQLEventBroker
 
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
 
 MAX_BUFFERED = 100_000
 RETRY_AFTER_S = 1.0
+CREATE_ATTEMPTS = 4
 
 
 def _asynchronous_commit(dbapi_connection: Any, _record: Any) -> None:
@@ -57,7 +59,19 @@ class BufferedSQLEventBroker(SQLEventBroker):
     """``SQLEventBroker`` with an ordered retry buffer instead of exceptions."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        # Rasa's broker creates the ``events`` table on start-up. Two replicas starting at once
+        # on a fresh PostgreSQL database race in CREATE TABLE and the loser dies with a
+        # duplicate-key error on pg_type (seen in the multi-replica test); once the winner has
+        # created it, create_all finds the table and does nothing, so try again.
+        for attempt in range(1, CREATE_ATTEMPTS + 1):
+            try:
+                super().__init__(*args, **kwargs)
+                break
+            except (sqlalchemy.exc.IntegrityError, sqlalchemy.exc.ProgrammingError) as exc:
+                if attempt == CREATE_ATTEMPTS:
+                    raise
+                log.info("events table created concurrently (%s); retrying", type(exc).__name__)
+                time.sleep(0.2 * attempt)
         url = self.engine.url
         connect_args = {"connect_timeout": 3} if url.get_backend_name() == "postgresql" else {}
         self.engine.dispose()

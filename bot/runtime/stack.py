@@ -10,10 +10,12 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import random
 import secrets
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,9 +33,29 @@ RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "shopbot.tar.gz"
 
 
+# Ports for our servers come from below Linux's ephemeral range (32768-60999 by default):
+# a port the kernel hands out for bind(0) can be taken by any outgoing connection's local end
+# before our server binds it (seen in CI: "address already in use" for a replica proxy).
+_PORT_RANGE = (20000, 32000)
+_handed_out: set[int] = set()
+_port_lock = threading.Lock()
+
+
 def free_port() -> int:
-    """A TCP port that is free right now on 127.0.0.1."""
-    with socket.socket() as sock:
+    """A port free now on 127.0.0.1, outside the ephemeral range, never handed out before."""
+    with _port_lock:
+        for _ in range(200):
+            port = random.randint(*_PORT_RANGE)
+            if port in _handed_out:
+                continue
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+            _handed_out.add(port)
+            return port
+    with socket.socket() as sock:  # the whole range busy: let the kernel choose
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +14,8 @@ from typing import Any
 
 import pytest
 import uvicorn
+
+from bot.runtime.stack import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -33,12 +34,6 @@ WIDGET_JS = PROJECT_ROOT / "bot" / "web" / "static" / "widget" / "widget.js"
 SOCKET_IO_JS = PROJECT_ROOT / "bot" / "web" / "static" / "widget" / "vendor" / "socket.io.min.js"
 PHONE = {"width": 375, "height": 740}
 DESKTOP = {"width": 1280, "height": 860}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextlib.contextmanager
