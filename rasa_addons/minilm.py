@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
+from scipy.special import erf
 
 DIMENSIONS = 384
 MAX_TOKENS = 128  # chat messages are short; longer input is truncated like the tokenizer does
@@ -134,8 +135,6 @@ def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray) -> np.ndarr
 
 def _gelu(x: np.ndarray) -> np.ndarray:
     """BERT's exact GELU, 0.5·x·(1 + erf(x/√2)) (NumPy has no erf; SciPy is in both venvs)."""
-    from scipy.special import erf
-
     return (0.5 * x * (1.0 + erf(x / np.sqrt(2.0)))).astype(np.float32, copy=False)
 
 
