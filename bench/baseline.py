@@ -90,7 +90,16 @@ def baseline_model(log: Path | None = None) -> Path:
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="shopbot-baseline-") as tmp:
         work = baseline_files(Path(tmp))
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", RASA_TELEMETRY_ENABLED="false")
+        # the pipeline's own components (rasa_addons) are imported from the project
+        pythonpath = os.pathsep.join(
+            p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH")) if p
+        )
+        env = dict(
+            os.environ,
+            PYTHONPATH=pythonpath,
+            TF_CPP_MIN_LOG_LEVEL="2",
+            RASA_TELEMETRY_ENABLED="false",
+        )
         cmd = [
             str(RASA_BIN), "train", "--config", "config.yml", "--domain", "domain.yml",
             "--data", "data", "--out", str(work / "models"), "--fixed-model-name", "baseline",

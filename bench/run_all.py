@@ -120,8 +120,8 @@ def main() -> None:
             "turns",
             "turn_latency",
             lambda: turn_latency.run(
-                [1, 8] if args.quick else [1, 8, 32],
-                {1: 1, 8: 1} if args.quick else {1: 5, 8: 2, 32: 1},
+                turn_latency.QUICK_LEVELS if args.quick else turn_latency.LEVELS,
+                turn_latency.QUICK_ROUNDS if args.quick else turn_latency.ROUNDS,
             ),
         ),
         (

@@ -30,8 +30,11 @@ endpoints.yml::
 
 from __future__ import annotations
 
+import asyncio
+import itertools
 import json
 import logging
+import threading
 import time
 from collections import deque
 from typing import Any
@@ -81,6 +84,8 @@ class BufferedSQLEventBroker(SQLEventBroker):
         self._insert = sqlalchemy.insert(self.SQLBrokerEvent.__table__)
         self.sessionmaker = sqlalchemy.orm.sessionmaker(bind=self.engine)
         self._pending: deque[dict[str, Any]] = deque()
+        self._queue_lock = threading.Lock()  # held for queue operations only, never for I/O
+        self._write_lock = threading.Lock()  # one writer at a time keeps the order
         self._retry_at = 0.0
         self._dropped = 0
 
@@ -93,39 +98,62 @@ class BufferedSQLEventBroker(SQLEventBroker):
         Rasa calls ``publish`` once per event; ``rasa_addons.speedups`` makes the tracker
         store hand over a save's new events together when the broker offers this method.
         """
-        for event in events:
-            if len(self._pending) >= MAX_BUFFERED:
-                self._pending.popleft()
-                self._dropped += 1
-                log.error("event buffer full; %d oldest events dropped so far", self._dropped)
-            self._pending.append(event)
+        self._enqueue(events)
         self.flush()
+
+    async def publish_many_async(self, events: list[dict[str, Any]]) -> None:
+        """``publish_many`` without blocking the event loop on the database.
+
+        The events join the queue at once (so the order is the order of the saves), then a
+        worker thread writes the queue; this returns when they are written (or kept for
+        retry), as ``publish_many`` does, while the loop serves other conversations.
+        """
+        self._enqueue(events)
+        await asyncio.get_running_loop().run_in_executor(None, self.flush)
+
+    def _enqueue(self, events: list[dict[str, Any]]) -> None:
+        with self._queue_lock:
+            for event in events:
+                if len(self._pending) >= MAX_BUFFERED:
+                    self._pending.popleft()
+                    self._dropped += 1
+                    log.error("event buffer full; %d oldest events dropped so far", self._dropped)
+                self._pending.append(event)
 
     def flush(self) -> None:
         """Write the queued events in order; stop at the first failure (retried later)."""
-        if time.monotonic() < self._retry_at:
-            return
-        while self._pending:
-            batch = list(self._pending)[:500]
-            try:
-                with self.engine.begin() as connection:
-                    connection.execute(
-                        self._insert,
-                        [{"sender_id": e.get("sender_id"), "data": json.dumps(e)} for e in batch],
-                    )
-            except Exception as exc:
-                self._retry_at = time.monotonic() + RETRY_AFTER_S
-                log.warning(
-                    "event log unavailable (%s); %d events kept for retry",
-                    type(exc).__name__,
-                    len(self._pending),
-                )
+        with self._write_lock:
+            if time.monotonic() < self._retry_at:
                 return
-            for _ in batch:
-                self._pending.popleft()
-        if self._retry_at:
-            log.info("event log reachable again; backlog written")
-            self._retry_at = 0.0
+            while True:
+                with self._queue_lock:
+                    batch = list(itertools.islice(self._pending, 500))
+                if not batch:
+                    break
+                try:
+                    with self.engine.begin() as connection:
+                        connection.execute(
+                            self._insert,
+                            [
+                                {"sender_id": e.get("sender_id"), "data": json.dumps(e)}
+                                for e in batch
+                            ],
+                        )
+                except Exception as exc:
+                    self._retry_at = time.monotonic() + RETRY_AFTER_S
+                    log.warning(
+                        "event log unavailable (%s); %d events kept for retry",
+                        type(exc).__name__,
+                        len(self._pending),
+                    )
+                    return
+                with self._queue_lock:
+                    for event in batch:  # (a full buffer may have dropped some meanwhile)
+                        if self._pending and self._pending[0] is event:
+                            self._pending.popleft()
+            if self._retry_at:
+                log.info("event log reachable again; backlog written")
+                self._retry_at = 0.0
 
     @property
     def pending(self) -> int:

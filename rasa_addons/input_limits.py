@@ -79,7 +79,9 @@ async def tracker_readable(sender: str) -> bool:
     if store is None:
         return True
     try:
-        await store.retrieve(sender)
+        # ShopbotRedisTrackerStore keeps what it read for the processor's retrieve that follows
+        prefetch = getattr(store, "prefetch", None)
+        await (prefetch(sender) if prefetch is not None else store.retrieve(sender))
     except Exception:
         log.exception("tracker of sender %s is unreadable; message refused", sender)
         return False

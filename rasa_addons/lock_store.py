@@ -26,7 +26,9 @@ conversation whose intervals overlap prove two message handlings ran at the same
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import inspect
 import json
 import logging
 import os
@@ -72,7 +74,7 @@ class _LockAudit(RedisLockStore):
     ) -> AsyncIterator[TicketLock]:
         if self._audit is None:
             self._audit = audit_enabled()
-        async with super().lock(conversation_id, lock_lifetime, wait_time_in_seconds) as held:
+        async with self._locked(conversation_id, lock_lifetime, wait_time_in_seconds) as held:
             if not self._audit:
                 yield held
                 return
@@ -91,6 +93,12 @@ class _LockAudit(RedisLockStore):
                 except Exception:  # the audit must never break message handling
                     logger.exception("lock audit record lost")
 
+    def _locked(
+        self, conversation_id: str, lock_lifetime: float, wait_time_in_seconds: float
+    ) -> contextlib.AbstractAsyncContextManager[TicketLock]:
+        """Rasa's ticket-lock protocol (``LockStore.lock``)."""
+        return super().lock(conversation_id, lock_lifetime, wait_time_in_seconds)
+
 
 class AuditedRedisLockStore(_LockAudit):
     """Rasa's stock (non-atomic) ``RedisLockStore`` plus the audit: the failure to compare."""
@@ -99,8 +107,115 @@ class AuditedRedisLockStore(_LockAudit):
 class AtomicRedisLockStore(_LockAudit):
     """``RedisLockStore`` whose lock updates are atomic across Rasa processes."""
 
+    def __init__(self, *args: Any, endpoint_config: EndpointConfig | None = None, **kwargs: Any):
+        super().__init__(*args, endpoint_config=endpoint_config, **kwargs)
+        if endpoint_config is not None:
+            kwargs = {"host": endpoint_config.url, **endpoint_config.kwargs, **kwargs}
+        given = inspect.signature(RedisLockStore.__init__).bind(self, *args, **kwargs)
+        given.apply_defaults()
+        a = given.arguments
+        # The same server and options as Rasa's synchronous ``self.red``, for asyncio: the
+        # lock round trips of a message (issue, read, clean up) then leave the event loop
+        # free for other conversations instead of blocking it.
+        self._async_options: dict[str, Any] = {
+            "host": a["host"], "port": int(a["port"]), "db": int(a["db"]),
+            "username": a["username"], "password": a["password"], "ssl": a["use_ssl"],
+            "ssl_certfile": a["ssl_certfile"], "ssl_keyfile": a["ssl_keyfile"],
+            "ssl_ca_certs": a["ssl_ca_certs"], "socket_timeout": a["socket_timeout"],
+        }  # fmt: skip
+        self._async_client: tuple[asyncio.AbstractEventLoop, Any] | None = None
+
+    def _ared(self) -> Any:
+        """The asyncio client of the running event loop (a client cannot change loops)."""
+        import redis.asyncio
+
+        loop = asyncio.get_running_loop()
+        if self._async_client is None or self._async_client[0] is not loop:
+            self._async_client = (loop, redis.asyncio.StrictRedis(**self._async_options))
+        return self._async_client[1]
+
     def _key(self, conversation_id: str) -> str:
         return self.key_prefix + conversation_id
+
+    @contextlib.asynccontextmanager
+    async def _locked(
+        self, conversation_id: str, lock_lifetime: float, wait_time_in_seconds: float
+    ) -> AsyncIterator[TicketLock]:
+        """``LockStore.lock`` step for step, each step one atomic asyncio transaction."""
+        ticket = await self._aissue_ticket(conversation_id, lock_lifetime)
+        try:
+            yield await self._aacquire(conversation_id, ticket, wait_time_in_seconds)
+        finally:
+            await self._acleanup(conversation_id, ticket)
+
+    async def _atransact(
+        self,
+        conversation_id: str,
+        change: Callable[[TicketLock | None], tuple[TicketLock | None, object]],
+        ttl_s: float = LOCK_LIFETIME,
+    ) -> object:
+        """``_transact`` on the asyncio client."""
+        import redis
+
+        key = self._key(conversation_id)
+        for attempt in range(MAX_RETRIES):
+            async with self._ared().pipeline() as pipe:
+                try:
+                    await pipe.watch(key)
+                    raw = await pipe.get(key)
+                    current = TicketLock.from_dict(_loads(raw)) if raw else None
+                    new_lock, result = change(current)
+                    pipe.multi()
+                    if new_lock is None or not new_lock.tickets:
+                        pipe.delete(key)
+                    else:
+                        pipe.set(key, new_lock.dumps(), px=int((ttl_s + 5) * 1000))
+                    await pipe.execute()
+                    return result
+                except redis.WatchError:
+                    await asyncio.sleep(random.uniform(0, 0.002 * (attempt + 1)))
+        raise LockError(f"Could not update the lock of conversation '{conversation_id}'.")
+
+    async def _aissue_ticket(self, conversation_id: str, lock_lifetime: float) -> int:
+        def change(lock: TicketLock | None) -> tuple[TicketLock, int]:
+            lock = lock or self.create_lock(conversation_id)
+            return lock, lock.issue_ticket(lock_lifetime)
+
+        try:
+            return int(await self._atransact(conversation_id, change, lock_lifetime))  # type: ignore[call-overload]
+        except LockError:
+            raise
+        except Exception as exc:
+            raise LockError(f"Error while acquiring lock. Error:\n{exc}") from exc
+
+    async def _aacquire(
+        self, conversation_id: str, ticket: int, wait_time_in_seconds: float
+    ) -> TicketLock:
+        while True:
+            raw = await self._ared().get(self._key(conversation_id))
+            lock = TicketLock.from_dict(_loads(raw)) if raw else None
+            if not lock:  # expired meanwhile
+                break
+            if not lock.is_locked(ticket):
+                return lock
+            await asyncio.sleep(wait_time_in_seconds)
+
+            def change(current: TicketLock | None) -> tuple[TicketLock | None, None]:
+                if current is not None:
+                    current.remove_expired_tickets()
+                return current, None
+
+            await self._atransact(conversation_id, change)
+        raise LockError(f"Could not acquire lock for conversation_id '{conversation_id}'.")
+
+    async def _acleanup(self, conversation_id: str, ticket_number: int) -> None:
+        def change(lock: TicketLock | None) -> tuple[TicketLock | None, None]:
+            if lock is None:
+                return None, None
+            lock.remove_ticket_for(ticket_number)
+            return (lock if lock.is_someone_waiting() else None), None
+
+        await self._atransact(conversation_id, change)
 
     def _transact(
         self,

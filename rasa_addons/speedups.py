@@ -34,6 +34,7 @@ debugging). ``tests/rasa_side`` checks each patch against Rasa's original.
 from __future__ import annotations
 
 import functools
+import itertools
 import logging
 import os
 from collections import OrderedDict
@@ -79,6 +80,7 @@ def _patch_rule_key_parsing() -> None:
 
 
 _KEY_CACHE_SIZE = 20_000
+_lookup_generations = itertools.count()
 
 
 def _patch_rule_key_filtering() -> None:
@@ -101,18 +103,33 @@ def _patch_rule_key_filtering() -> None:
             return _filter_keys(self, lookup, states)
         lengths = cache.get(id(lookup))
         if lengths is None or lengths[0] is not lookup:
-            longest = max((len(self._rule_key_to_state(k)) for k in lookup), default=0)
-            cache[id(lookup)] = lengths = (lookup, longest)
-        cache_key = (id(lookup), repr(states[-lengths[1] :]) if lengths[1] else "")
-        hit = cache.get(cache_key)
-        if hit is not None:
-            cache.move_to_end(cache_key)
-            return set(hit)
-        keys = _filter_keys(self, lookup, states)
-        cache[cache_key] = frozenset(keys)
-        if len(cache) > _KEY_CACHE_SIZE:
-            cache.popitem(last=False)
-        return keys
+            # a generation number, not id(lookup), names the lookup in the step keys: an id
+            # can be reused by a new dict once the old one is gone
+            generation = next(_lookup_generations)
+            lengths = (lookup, {k: len(self._rule_key_to_state(k)) for k in lookup}, generation)
+            cache[id(lookup)] = lengths
+        else:
+            cache.move_to_end(id(lookup))  # never the oldest entry while it is in use
+        rule_lengths: dict[str, int] = lengths[1]
+        possible_keys = set(lookup)
+        for i, state in enumerate(reversed(states)):
+            if not possible_keys:
+                break
+            if i >= max(rule_lengths[k] for k in possible_keys):
+                break  # every remaining rule is applicable this far back
+            step_key = (lengths[2], i, repr(state))
+            applicable = cache.get(step_key)
+            if applicable is None:
+                # the rules of this lookup applicable at step i to this state; a pure
+                # function of (rule, i, state), so it is the same set in every conversation
+                applicable = frozenset(k for k in lookup if self._is_rule_applicable(k, i, state))
+                cache[step_key] = applicable
+                if len(cache) > _KEY_CACHE_SIZE:
+                    cache.popitem(last=False)
+            else:
+                cache.move_to_end(step_key)
+            possible_keys &= applicable
+        return possible_keys
 
     def _filter_keys(self: Any, lookup: dict[str, str], states: list[Any]) -> set[str]:
         possible_keys = set(lookup.keys())
@@ -160,18 +177,37 @@ def _patch_event_streaming() -> None:
         self: Any, event_broker: Any, new_events: list[Any], sender_id: str
     ) -> None:
         publish_many = getattr(event_broker, "publish_many", None)
-        if publish_many is None:
+        publish_many_async = getattr(event_broker, "publish_many_async", None)
+        if publish_many is None and publish_many_async is None:
             return await original(self, event_broker, new_events, sender_id)
         bodies = []
         for event in new_events:
             body = {"sender_id": sender_id}
             body.update(event.as_dict())
             bodies.append(body)
-        if bodies:
+        if bodies and publish_many_async is not None:
+            await publish_many_async(bodies)
+        elif bodies:
             publish_many(bodies)
         return None
 
     TrackerStore._stream_new_events = _stream_new_events  # type: ignore[method-assign]
+
+
+def _patch_action_call_json() -> None:
+    from rasa.utils.endpoints import EndpointConfig
+
+    from rasa_addons.fast_json import dumps
+
+    original = EndpointConfig.session
+
+    def session(self: Any) -> Any:
+        client = original(self)
+        if hasattr(client, "_json_serialize"):  # aiohttp's ClientSession(json_serialize=...)
+            client._json_serialize = dumps
+        return client
+
+    EndpointConfig.session = session  # type: ignore[method-assign]
 
 
 def install() -> bool:
@@ -188,11 +224,14 @@ def install() -> bool:
         _patch_rule_key_filtering,
         _patch_type_resolution,
         _patch_event_streaming,
+        _patch_action_call_json,
     ):
         try:
             patch()
         except Exception:  # a Rasa upgrade that moved a function: run unpatched, say so
             logger.exception("Rasa speed-up %s not applied", patch.__name__)
     _installed = True
-    logger.info("Rasa speed-ups installed (action results, rule keys, event types, event batches)")
+    logger.info(
+        "Rasa speed-ups installed (action results, rule keys, event types, event batches, JSON)"
+    )
     return True

@@ -210,10 +210,24 @@ def canonical_number(value: Decimal) -> Decimal:
     return value.normalize()
 
 
+_loaded: dict[Path, tuple[tuple[int, int], ShopPolicy]] = {}
+
+
 def load_policy(path: str | Path | None = None) -> ShopPolicy:
-    """Read a policy file (YAML); a missing or malformed file is a start-up error, said clearly."""
+    """Read a policy file (YAML); a missing or malformed file is a start-up error, said clearly.
+
+    Every action call asks for the policy, and parsing the YAML cost ~40% of the action
+    server's time under load (py-spy, docs/performance.md); the parsed (frozen) policy is
+    reused until the file's modification time or size changes, so an edited policy still
+    applies from the next message on.
+    """
     file = Path(path) if path is not None else DEFAULT_POLICY_FILE
     try:
+        stat = file.stat()
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        known = _loaded.get(file)
+        if known is not None and known[0] == stamp:
+            return known[1]
         raw = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
     except FileNotFoundError as exc:
         raise ValueError(f"policy file not found: {file}") from exc
@@ -222,9 +236,11 @@ def load_policy(path: str | Path | None = None) -> ShopPolicy:
     if not isinstance(raw, dict):
         raise ValueError(f"policy file {file} must hold a mapping at the top level")
     try:
-        return ShopPolicy.model_validate(raw)
+        policy = ShopPolicy.model_validate(raw)
     except ValueError as exc:
         raise ValueError(f"policy file {file} is invalid: {exc}") from exc
+    _loaded[file] = (stamp, policy)
+    return policy
 
 
 def get_policy(settings: Settings | None = None) -> ShopPolicy:

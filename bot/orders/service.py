@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from bot.db.models import (
     Customer,
@@ -229,7 +229,10 @@ class OrderService:
             if isinstance(customer, Refused):
                 return customer
             orders = s.scalars(
-                select(Order).where(Order.customer_id == customer.id).order_by(Order.id)
+                select(Order)
+                .where(Order.customer_id == customer.id)
+                .order_by(Order.id)
+                .options(selectinload(Order.lines))  # one query for all lines, not one per order
             ).all()
             return Ok([self._order_summary(o) for o in orders])
 

@@ -66,6 +66,18 @@ def rasa_events_url(database_url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
+# Rasa serves every message on one event-loop thread; a second OpenBLAS/OpenMP thread per
+# matrix product (the MiniLM featurizer) only spins against that thread and the other
+# processes on a small host: under 8 concurrent conversations one BLAS thread gave 29-31
+# turns/s vs 24-26 with the default two (docs/performance.md). Scale with replicas instead.
+RASA_THREAD_LIMITS = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def rasa_env(env: dict[str, str]) -> dict[str, str]:
+    """The environment of a Rasa server: one math thread unless the operator set otherwise."""
+    return {**RASA_THREAD_LIMITS, **env}
+
+
 def redis_endpoint_env(redis_url: str) -> dict[str, str]:
     """Split a redis:// URL into the host/port/db/password fields Rasa's Redis stores take."""
     parts = urlsplit(redis_url)
@@ -234,7 +246,7 @@ class Stack:
                     "--port", str(port), "--endpoints", str(self.endpoints_file),
                     "--credentials", str(PROJECT_ROOT / "credentials.yml"),
                 ],
-                env,
+                rasa_env(env),
                 port,
             )  # fmt: skip
         if self.rasa_proxied:

@@ -27,7 +27,9 @@ COPY rasa_addons ./rasa_addons
 COPY credentials.yml endpoints.yml ./
 COPY --from=train /build/models/shopbot.tar.gz ./models/shopbot.tar.gz
 RUN chown -R 1001:0 /app
-ENV PYTHONPATH=/app RASA_TELEMETRY_ENABLED=false
+# One math thread: Rasa serves on one event-loop thread, scale with replicas (docs/performance.md).
+ENV PYTHONPATH=/app RASA_TELEMETRY_ENABLED=false \
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 USER 1001
 EXPOSE 5005
 # The auth token comes from the environment (a secret), never from the image.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -89,6 +91,24 @@ def test_bad_policy_file_is_a_clear_error(tmp_path: Path, text: str, fragment: s
         load_policy(_write(tmp_path, text))
     assert fragment in str(err.value)
     assert "policy" in str(err.value)
+
+
+def test_parsed_policy_is_reused_until_the_file_changes(tmp_path: Path) -> None:
+    text = DEFAULT_POLICY_FILE.read_text(encoding="utf-8")
+    path = _write(tmp_path, text)
+    first = load_policy(path)
+    assert load_policy(path) is first  # not parsed again for every action call
+    path.write_text(
+        text.replace(
+            'free_standard_delivery_from: "50.00"', 'free_standard_delivery_from: "75.00"'
+        ),
+        encoding="utf-8",
+    )
+    os.utime(path, ns=(time.time_ns(), time.time_ns() + 1_000_000))
+    edited = load_policy(path)
+    assert edited is not first
+    assert str(edited.free_standard_delivery_from) == "75.00"
+    assert str(first.free_standard_delivery_from) == "50.00"
 
 
 def test_missing_policy_file(tmp_path: Path) -> None:

@@ -162,4 +162,48 @@ asyncio.run(TrackerStore._stream_new_events(store, plain, events, "s1"))
 assert plain.bodies == one.bodies
 checked += 3
 
+# JSON of action calls and tracker saves: the same value as json.dumps, or json's own error
+from rasa.utils.endpoints import EndpointConfig  # noqa: E402
+
+from rasa_addons.fast_json import dumps  # noqa: E402
+
+
+async def session_serializer() -> object:
+    session = EndpointConfig("http://127.0.0.1:9/webhook").session()
+    try:
+        return session._json_serialize
+    finally:
+        await session.close()
+
+
+assert asyncio.run(session_serializer()) is dumps
+
+
+def random_value(depth: int = 0) -> object:
+    kind = rng.randint(0, 9 if depth < 3 else 5)
+    if kind == 0:
+        return rng.choice([None, True, False])
+    if kind == 1:
+        return rng.choice([0, -1, 2**63, 2**70, -(2**65), rng.randint(-(10**9), 10**9)])
+    if kind == 2:
+        return rng.choice([0.1 + 0.2, 1e-7, -2.5e300, float("nan"), float("inf"), rng.random()])
+    if kind in (3, 4, 5):
+        return "".join(rng.choice('aé/\\"\n\u2028€😀<>&\x00 ') for _ in range(rng.randint(0, 12)))
+    if kind in (6, 7):
+        return [random_value(depth + 1) for _ in range(rng.randint(0, 4))]
+    return {str(random_value(3)): random_value(depth + 1) for _ in range(rng.randint(0, 4))}
+
+
+def same(a: object, b: object) -> bool:  # NaN != NaN, so compare the re-encoded text
+    return json.dumps(a, sort_keys=True) == json.dumps(b, sort_keys=True)
+
+
+for _ in range(2000):
+    value = random_value()
+    assert same(json.loads(dumps(value)), json.loads(json.dumps(value))), value
+    checked += 1
+for bad in ({"x": object()}, {"d": {1, 2}}):
+    assert outcome(dumps, bad)[0] == outcome(json.dumps, bad)[0] == "TypeError"
+    checked += 1
+
 print(json.dumps({"checked": checked, "events": len(names), "slots": len(slot_names)}))
