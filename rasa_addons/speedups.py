@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import json
 import logging
 import os
 from collections import OrderedDict
@@ -83,6 +84,33 @@ _KEY_CACHE_SIZE = 20_000
 _lookup_generations = itertools.count()
 
 
+class _LookupIndex:
+    """A rule lookup's keys grouped by their state at each step back (built on demand)."""
+
+    def __init__(self, policy: Any, lookup: dict[str, str]) -> None:
+        self.lookup = lookup
+        self.keys = frozenset(lookup)
+        # a generation number, not id(lookup), names the lookup in the step keys: an id can
+        # be reused by a new dict once the old one is gone
+        self.generation = next(_lookup_generations)
+        self._reversed = {k: list(reversed(policy._rule_key_to_state(k))) for k in lookup}
+        self._steps: dict[int, tuple[frozenset[str], list[tuple[str, frozenset[str]]]]] = {}
+
+    def step(self, i: int) -> tuple[frozenset[str], list[tuple[str, frozenset[str]]]]:
+        """Keys of rules longer than i, and those keys grouped by their state at step i
+        (one representative key per group)."""
+        known = self._steps.get(i)
+        if known is None:
+            grouped: dict[str, list[str]] = {}
+            for key, states in self._reversed.items():
+                if len(states) > i:
+                    grouped.setdefault(json.dumps(states[i], sort_keys=True), []).append(key)
+            groups = [(keys[0], frozenset(keys)) for keys in grouped.values()]
+            longer = frozenset(k for _, keys in groups for k in keys)
+            known = self._steps[i] = (longer, groups)
+        return known
+
+
 def _patch_rule_key_filtering() -> None:
     from rasa.core.policies.rule_policy import RulePolicy
 
@@ -101,28 +129,30 @@ def _patch_rule_key_filtering() -> None:
         cache: OrderedDict | None = self.__dict__.get("_shopbot_key_cache")
         if cache is None:
             return _filter_keys(self, lookup, states)
-        lengths = cache.get(id(lookup))
-        if lengths is None or lengths[0] is not lookup:
-            # a generation number, not id(lookup), names the lookup in the step keys: an id
-            # can be reused by a new dict once the old one is gone
-            generation = next(_lookup_generations)
-            lengths = (lookup, {k: len(self._rule_key_to_state(k)) for k in lookup}, generation)
-            cache[id(lookup)] = lengths
+        index = cache.get(id(lookup))
+        if index is None or index.lookup is not lookup:
+            index = cache[id(lookup)] = _LookupIndex(self, lookup)
         else:
             cache.move_to_end(id(lookup))  # never the oldest entry while it is in use
-        rule_lengths: dict[str, int] = lengths[1]
         possible_keys = set(lookup)
         for i, state in enumerate(reversed(states)):
             if not possible_keys:
                 break
-            if i >= max(rule_lengths[k] for k in possible_keys):
+            longer, groups = index.step(i)
+            if possible_keys.isdisjoint(longer):
                 break  # every remaining rule is applicable this far back
-            step_key = (lengths[2], i, repr(state))
+            step_key = (index.generation, i, repr(state))
             applicable = cache.get(step_key)
             if applicable is None:
-                # the rules of this lookup applicable at step i to this state; a pure
-                # function of (rule, i, state), so it is the same set in every conversation
-                applicable = frozenset(k for k in lookup if self._is_rule_applicable(k, i, state))
+                # the rules applicable at step i to this state: a pure function of (the
+                # rule's state at step i, the conversation state), so it is evaluated once
+                # per distinct rule state and is the same set in every conversation
+                matched = [
+                    keys
+                    for rule_key, keys in groups
+                    if self._is_rule_applicable(rule_key, i, state)
+                ]
+                applicable = index.keys.difference(longer).union(*matched)
                 cache[step_key] = applicable
                 if len(cache) > _KEY_CACHE_SIZE:
                     cache.popitem(last=False)
