@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
     TASK_SLOTS,
+    ThreadedAction,
     conversation,
     latest_entity,
     latest_intent,
@@ -27,13 +28,13 @@ from bot.insights.recommend import recommendation_reply
 log = logging.getLogger(__name__)
 
 
-class ActionStopTask(Action):
+class ActionStopTask(ThreadedAction):
     """ "Stop" / "never mind": drop what the current task collected; nothing was changed."""
 
     def name(self) -> str:
         return "action_stop_task"
 
-    def run(
+    def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         send(
@@ -46,13 +47,13 @@ class ActionStopTask(Action):
         return [SlotSet(slot, None) for slot in TASK_SLOTS]
 
 
-class ActionOtherOrderStatus(Action):
+class ActionOtherOrderStatus(ThreadedAction):
     """ "Where is my other order?" in the middle of a form; the form continues afterwards."""
 
     def name(self) -> str:
         return "action_other_order_status"
 
-    def run(
+    def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         text = latest_entity(tracker, "order_id") or latest_text(tracker)
@@ -64,26 +65,26 @@ class ActionOtherOrderStatus(Action):
         return []
 
 
-class ActionAnswerPolicy(Action):
+class ActionAnswerPolicy(ThreadedAction):
     """Policy questions answered from the shop's policy passages in the database."""
 
     def name(self) -> str:
         return "action_answer_policy"
 
-    def run(
+    def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         send(dispatcher, conversation().policy_answer(latest_intent(tracker)), tracker=tracker)
         return []
 
 
-class ActionSearchProducts(Action):
+class ActionSearchProducts(ThreadedAction):
     """Product search, product info and availability from the catalog, as product cards."""
 
     def name(self) -> str:
         return "action_search_products"
 
-    def run(
+    def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         if latest_intent(tracker) == "recommend_product":
@@ -110,24 +111,24 @@ def _handoff_events(reason: str) -> list[dict[str, Any]]:
     return [SlotSet("handoff_requested", True), SlotSet("handoff_reason", reason)]
 
 
-class ActionHandoff(Action):
+class ActionHandoff(ThreadedAction):
     def name(self) -> str:
         return "action_handoff"
 
-    def run(
+    def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         send(dispatcher, service.handoff_reply("shopper_asked"), tracker=tracker)
         return _handoff_events("shopper_asked") + [SlotSet(s, None) for s in TASK_SLOTS]
 
 
-class ActionFallback(Action):
+class ActionFallback(ThreadedAction):
     """Not understood: ask to rephrase; the second time in a row, hand over to a person."""
 
     def name(self) -> str:
         return "action_fallback"
 
-    def run(
+    def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         _texts, intents = user_history(tracker)
@@ -136,13 +137,13 @@ class ActionFallback(Action):
         return _handoff_events(reason) if reason else []
 
 
-class ActionComplaint(Action):
+class ActionComplaint(ThreadedAction):
     """Apologise; hand over to a person when the shopper's frustration keeps rising."""
 
     def name(self) -> str:
         return "action_complaint"
 
-    def run(
+    def handle(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         texts, intents = user_history(tracker)
