@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import ThreadedAction, conversation, send, task_of
+from actions.common import conversation, send, task_of
 
 
-class AskQuestion(ThreadedAction):
+class AskQuestion(Action):
     """A form question with fixed wording (kept in the service, next to the parsers)."""
 
     slot = ""
@@ -19,7 +19,7 @@ class AskQuestion(ThreadedAction):
     def name(self) -> str:
         return f"action_ask_{self.slot}"
 
-    def handle(
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         send(dispatcher, conversation().question(self.slot), tracker=tracker)
@@ -46,11 +46,11 @@ class ActionAskNewAddress(AskQuestion):
     slot = "new_address"
 
 
-class ActionAskOrderId(ThreadedAction):
+class ActionAskOrderId(Action):
     def name(self) -> str:
         return "action_ask_order_id"
 
-    def handle(
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         send(
@@ -59,11 +59,11 @@ class ActionAskOrderId(ThreadedAction):
         return []
 
 
-class ActionAskItemIds(ThreadedAction):
+class ActionAskItemIds(Action):
     def name(self) -> str:
         return "action_ask_item_ids"
 
-    def handle(
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         reply = conversation().ask_items(
@@ -75,11 +75,11 @@ class ActionAskItemIds(ThreadedAction):
         return []
 
 
-class ActionAskNewItemIds(ThreadedAction):
+class ActionAskNewItemIds(Action):
     def name(self) -> str:
         return "action_ask_new_item_ids"
 
-    def handle(
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         send(
@@ -90,11 +90,11 @@ class ActionAskNewItemIds(ThreadedAction):
         return []
 
 
-class ActionAskPaymentMethodId(ThreadedAction):
+class ActionAskPaymentMethodId(Action):
     def name(self) -> str:
         return "action_ask_payment_method_id"
 
-    def handle(
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         reply = conversation().ask_payment(
@@ -104,13 +104,13 @@ class ActionAskPaymentMethodId(ThreadedAction):
         return []
 
 
-class ActionAskConfirmed(ThreadedAction):
+class ActionAskConfirmed(Action):
     """The preview: exactly what will change, then "shall I go ahead?"."""
 
     def name(self) -> str:
         return "action_ask_confirmed"
 
-    def handle(
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         send(

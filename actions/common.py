@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import abc
-import asyncio
 import logging
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.types import DomainDict
 
 from bot.dialogue.conversation import ShopConversation
 from bot.dialogue.replies import Reply
@@ -36,27 +33,6 @@ TASK_SLOTS = (
     "new_address",
     "confirmed",
 )
-
-
-class ThreadedAction(Action, metaclass=abc.ABCMeta):
-    """An action whose work blocks on the database or the catalog: ``handle`` runs in a
-    worker thread, so the action server's event loop serves other conversations meanwhile.
-
-    With the work in the loop, the action server answered one call at a time and spent ~37%
-    of it waiting on PostgreSQL round trips (py-spy at 8 concurrent conversations,
-    docs/performance.md). The services are thread-safe: a session per call, a shared engine.
-    """
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        return await asyncio.to_thread(self.handle, dispatcher, tracker, domain)
-
-    @abc.abstractmethod
-    def handle(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[dict[str, Any]]:
-        """The action's work (what ``run`` would do), called in a worker thread."""
 
 
 def conversation() -> ShopConversation:

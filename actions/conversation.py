@@ -5,14 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import (
     TASK_SLOTS,
-    ThreadedAction,
     conversation,
     latest_entity,
     latest_intent,
@@ -28,13 +27,13 @@ from bot.insights.recommend import recommendation_reply
 log = logging.getLogger(__name__)
 
 
-class ActionStopTask(ThreadedAction):
+class ActionStopTask(Action):
     """ "Stop" / "never mind": drop what the current task collected; nothing was changed."""
 
     def name(self) -> str:
         return "action_stop_task"
 
-    def handle(
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         send(
@@ -47,13 +46,13 @@ class ActionStopTask(ThreadedAction):
         return [SlotSet(slot, None) for slot in TASK_SLOTS]
 
 
-class ActionOtherOrderStatus(ThreadedAction):
+class ActionOtherOrderStatus(Action):
     """ "Where is my other order?" in the middle of a form; the form continues afterwards."""
 
     def name(self) -> str:
         return "action_other_order_status"
 
-    def handle(
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         text = latest_entity(tracker, "order_id") or latest_text(tracker)
@@ -65,26 +64,26 @@ class ActionOtherOrderStatus(ThreadedAction):
         return []
 
 
-class ActionAnswerPolicy(ThreadedAction):
+class ActionAnswerPolicy(Action):
     """Policy questions answered from the shop's policy passages in the database."""
 
     def name(self) -> str:
         return "action_answer_policy"
 
-    def handle(
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         send(dispatcher, conversation().policy_answer(latest_intent(tracker)), tracker=tracker)
         return []
 
 
-class ActionSearchProducts(ThreadedAction):
+class ActionSearchProducts(Action):
     """Product search, product info and availability from the catalog, as product cards."""
 
     def name(self) -> str:
         return "action_search_products"
 
-    def handle(
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         if latest_intent(tracker) == "recommend_product":
@@ -111,24 +110,24 @@ def _handoff_events(reason: str) -> list[dict[str, Any]]:
     return [SlotSet("handoff_requested", True), SlotSet("handoff_reason", reason)]
 
 
-class ActionHandoff(ThreadedAction):
+class ActionHandoff(Action):
     def name(self) -> str:
         return "action_handoff"
 
-    def handle(
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         send(dispatcher, service.handoff_reply("shopper_asked"), tracker=tracker)
         return _handoff_events("shopper_asked") + [SlotSet(s, None) for s in TASK_SLOTS]
 
 
-class ActionFallback(ThreadedAction):
+class ActionFallback(Action):
     """Not understood: ask to rephrase; the second time in a row, hand over to a person."""
 
     def name(self) -> str:
         return "action_fallback"
 
-    def handle(
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         _texts, intents = user_history(tracker)
@@ -137,13 +136,13 @@ class ActionFallback(ThreadedAction):
         return _handoff_events(reason) if reason else []
 
 
-class ActionComplaint(ThreadedAction):
+class ActionComplaint(Action):
     """Apologise; hand over to a person when the shopper's frustration keeps rising."""
 
     def name(self) -> str:
         return "action_complaint"
 
-    def handle(
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         texts, intents = user_history(tracker)

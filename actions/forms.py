@@ -7,7 +7,6 @@ explained and cleared, so the form asks again.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -76,12 +75,6 @@ class ShopFormValidation(FormValidationAction):
         return identity + list(self.task_slots)
 
     async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        """Validate in a worker thread (the checks query the database; see ThreadedAction)."""
-        return await asyncio.to_thread(asyncio.run, self._validate(dispatcher, tracker, domain))
-
-    async def _validate(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         token_events: list[EventType] = []

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import TASK_SLOTS, ThreadedAction, conversation, send
+from actions.common import TASK_SLOTS, conversation, send
 from bot.dialogue.replies import Reply
 
 NOTHING_CHANGED = Reply("OK, I haven't changed anything. Is there anything else I can do?")
@@ -19,7 +19,7 @@ def _clear_task() -> list[dict[str, Any]]:
     return [SlotSet(slot, None) for slot in TASK_SLOTS]
 
 
-class ChangeAction(ThreadedAction):
+class ChangeAction(Action):
     """Runs the confirmed change of one task; a "no" at the confirmation changes nothing."""
 
     action_name = ""
@@ -28,7 +28,7 @@ class ChangeAction(ThreadedAction):
     def name(self) -> str:
         return self.action_name
 
-    def handle(
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         if tracker.get_slot("confirmed") is not True:
@@ -68,11 +68,11 @@ class ActionChangeDefaultAddress(ChangeAction):
     action_name, task = "action_change_default_address", "default_address"
 
 
-class ActionOrderStatus(ThreadedAction):
+class ActionOrderStatus(Action):
     def name(self) -> str:
         return "action_order_status"
 
-    def handle(
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         customer_id, order_id = tracker.get_slot("customer_id"), tracker.get_slot("order_id")
@@ -81,11 +81,11 @@ class ActionOrderStatus(ThreadedAction):
         return _clear_task()
 
 
-class ActionIdentified(ThreadedAction):
+class ActionIdentified(Action):
     def name(self) -> str:
         return "action_identified"
 
-    def handle(
+    def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         customer_id = tracker.get_slot("customer_id")
