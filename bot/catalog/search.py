@@ -9,6 +9,7 @@ $120.00, size 44". ``mode`` switches the ranking signals for the evaluation.
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import re
 import threading
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
 from bot.catalog.embeddings import semantic_policy_rank, semantic_rank
@@ -216,7 +217,22 @@ def _sort_variants(variants: list[VariantHit]) -> list[VariantHit]:
     return sorted(variants, key=lambda v: (not v.in_stock, v.price, v.id))
 
 
-def _load_products(session: Session, ids: list[str]) -> dict[str, _Candidate]:
+@functools.lru_cache(maxsize=65536)
+def _parse_options(raw: str | None) -> dict[str, Any]:
+    """A variant's options from their stored JSON text (the same few texts recur: sizes,
+    colours), parsed once per process; callers get their own copy."""
+    value = json.loads(raw) if raw else None
+    return value if isinstance(value, dict) else {}
+
+
+def _load_products(
+    session: Session,
+    ids: list[str],
+    category_ids: set[int] | None = None,
+    brand: str | None = None,
+) -> dict[str, _Candidate]:
+    """Products with their variants; a product outside ``category_ids`` or not of ``brand``
+    is left out before its variants are read (the filters would drop it anyway)."""
     if not ids:
         return {}
     rows = session.execute(
@@ -235,12 +251,16 @@ def _load_products(session: Session, ids: list[str]) -> dict[str, _Candidate]:
     found = {
         r[0]: _Candidate(r[0], r[1], r[2] or "", r[3] or "", r[4], r[5] or "", r[6] or {})
         for r in rows
+        if (category_ids is None or r[4] in category_ids)
+        and (not brand or (r[2] or "").lower() == brand.lower())
     }
+    if not found:
+        return found
     for v in session.execute(
         select(
             Variant.id,
             Variant.product_id,
-            Variant.options,
+            cast(Variant.options, String),
             Variant.price,
             Variant.currency,
             Variant.available,
@@ -252,7 +272,7 @@ def _load_products(session: Session, ids: list[str]) -> dict[str, _Candidate]:
         found[v[1]].variants.append(
             VariantHit(
                 id=v[0],
-                options=dict(v[2] or {}),
+                options=dict(_parse_options(v[2])),
                 price=Decimal(v[3]).quantize(Decimal("0.01")),
                 currency=v[4] or "USD",
                 available=bool(v[5]),
@@ -366,7 +386,14 @@ def search_products(
         for start in range(0, len(order), window):
             ids = order[start : start + window]
             if start + len(ids) > loaded_until:
-                products.update(_load_products(session, order[loaded_until : start + batch]))
+                products.update(
+                    _load_products(
+                        session,
+                        order[loaded_until : start + batch],
+                        category_ids,
+                        filters.brand,
+                    )
+                )
                 loaded_until, batch = start + batch, batch * 2
             for pid in ids:
                 product = products.get(pid)

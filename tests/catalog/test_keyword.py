@@ -91,3 +91,25 @@ def test_product_details_and_card(catalog_db: Database) -> None:
         "summary": "A waterproof trail running shoe with a grippy lug sole for muddy, wet paths.",
     }
     assert get_product(catalog_db, "SB-P9999") is None
+
+
+def test_words_in_more_than_a_tenth_of_a_large_catalog_are_left_out(sqlite_db: Database) -> None:
+    """Counted through the index (Porter stems: "boots" finds "boot"), cached, rarest kept."""
+    from bot.catalog import keyword
+
+    ensure_search_indexes(sqlite_db)
+    with sqlite_db.transaction() as s:
+        for i in range(1200):
+            words = ["water"]
+            if i < 200:
+                words.append("widget")
+            if i % 20 == 0:
+                words.append("boot")  # 60 products, stored singular, asked for plural
+            s.add(Product(id=f"P{i:05d}", name=f"Item {i}", brand="B", description=" ".join(words)))
+    keyword._df_state["loaded_at"] = -1e9  # a new catalog: forget the cached counts
+    with sqlite_db.session() as s:
+        assert keyword._drop_common_terms(s, ["water", "boots", "widget"]) == ["boots"]
+        assert keyword._drop_common_terms(s, ["water", "widget"]) == ["widget"]  # rarest kept
+        assert keyword._df_cache["boots"] == 60
+        assert keyword._df_cache["water"] == 121  # counted only up to the threshold
+    keyword._df_state["loaded_at"] = -1e9

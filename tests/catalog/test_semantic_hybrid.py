@@ -122,3 +122,29 @@ def test_policy_search_finds_refunds_for_money_back(embedded_db: Database) -> No
     assert any(w.startswith("semantic") for w in passages[0].why)
     assert search_policy(embedded_db, "when will my parcel arrive")[0].passage_id == "shipping"
     assert len(search_policy(embedded_db, "refund", limit=2)) == 2
+
+
+def test_changes_arrive_in_the_background_without_a_search_waiting(
+    embedded_db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search after the check interval answers from the loaded vectors at once; a thread
+    checks the table and swaps in the new load, which the next search uses."""
+    import time
+
+    from bot.catalog import embeddings
+    from bot.catalog.embeddings import PRODUCT_VECTORS
+
+    with embedded_db.session() as s:
+        PRODUCT_VECTORS.get(embedded_db, s)
+        before = PRODUCT_VECTORS.ids
+        monkeypatch.setattr(embeddings, "CACHE_CHECK_INTERVAL_S", 0.0)
+        with embedded_db.transaction() as w:
+            w.get(Product, before[0]).embedding = None  # one vector removed elsewhere
+        slow_check_started = time.perf_counter()
+        PRODUCT_VECTORS.get(embedded_db, s)
+        assert time.perf_counter() - slow_check_started < 0.05
+        for _ in range(100):  # the refresh thread swaps the new load in
+            if len(PRODUCT_VECTORS.ids) == len(before) - 1:
+                break
+            time.sleep(0.02)
+        assert len(PRODUCT_VECTORS.ids) == len(before) - 1

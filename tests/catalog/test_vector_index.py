@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.catalog.embeddings import DIMENSIONS, Clusters, VectorIndex
+from bot.catalog.embeddings import DIMENSIONS, Clusters, VectorIndex, _Vectors
 from bot.db.models import Product
 
 
@@ -19,13 +19,14 @@ def test_ivf_top_k_matches_exact_search_on_clustered_vectors() -> None:
     matrix = _normalised(centres[labels] + rng.normal(scale=0.08, size=(30_000, DIMENSIONS)))
 
     index = VectorIndex(Product)
-    index.ids = [f"P{i}" for i in range(len(matrix))]
-    index.matrix = matrix
+    ids = [f"P{i}" for i in range(len(matrix))]
+    index._data = _Vectors(ids, matrix, None, {})
     queries = _normalised(centres[:20] + rng.normal(scale=0.05, size=(20, DIMENSIONS)))
 
     exact = [index.top_k(q, 10) for q in queries]
-    index._clusters = Clusters(matrix)
-    assert index._clusters.nprobe < len(index._clusters.centroids)
+    clusters = Clusters(matrix)
+    index._data = _Vectors(ids, matrix, clusters, {})
+    assert clusters.nprobe < len(clusters.centroids)
     approx = [index.top_k(q, 10) for q in queries]
 
     overlap = np.mean(
