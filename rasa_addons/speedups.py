@@ -84,6 +84,9 @@ _KEY_CACHE_SIZE = 20_000
 _lookup_generations = itertools.count()
 
 
+PREVIOUS_ACTION = "prev_action"  # rasa.shared.core.constants.PREVIOUS_ACTION
+
+
 class _LookupIndex:
     """A rule lookup's keys grouped by their state at each step back (built on demand)."""
 
@@ -96,19 +99,40 @@ class _LookupIndex:
         self._reversed = {k: list(reversed(policy._rule_key_to_state(k))) for k in lookup}
         self._steps: dict[int, tuple[frozenset[str], list[tuple[str, frozenset[str]]]]] = {}
 
-    def step(self, i: int) -> tuple[frozenset[str], list[tuple[str, frozenset[str]]]]:
-        """Keys of rules longer than i, and those keys grouped by their state at step i
-        (one representative key per group)."""
+    def step(
+        self, i: int
+    ) -> tuple[frozenset[str], list[tuple[str, frozenset[str]]], list[tuple[str, str]]]:
+        """Keys of rules longer than i; those keys grouped by their state at step i (one
+        representative key per group); and the (sub-state, feature) pairs those states test.
+
+        ``RulePolicy._does_rule_match_state`` reads only the conversation's features that
+        the rule's state names, and ``_is_rule_applicable`` whether the conversation state
+        has a previous action; so the applicable set at step i depends only on those
+        features of the conversation state (not, say, on the shopper's text when no rule
+        tests text), and that projection is what the cache is keyed on.
+        """
         known = self._steps.get(i)
         if known is None:
             grouped: dict[str, list[str]] = {}
+            pairs: set[tuple[str, str]] = set()
             for key, states in self._reversed.items():
                 if len(states) > i:
                     grouped.setdefault(json.dumps(states[i], sort_keys=True), []).append(key)
+                    pairs.update((kind, name) for kind, sub in states[i].items() for name in sub)
             groups = [(keys[0], frozenset(keys)) for keys in grouped.values()]
             longer = frozenset(k for _, keys in groups for k in keys)
-            known = self._steps[i] = (longer, groups)
+            known = self._steps[i] = (longer, groups, sorted(pairs))
         return known
+
+    @staticmethod
+    def projection(state: Any, pairs: list[tuple[str, str]]) -> str:
+        """The features of a conversation state that the rules at a step can look at."""
+        return repr(
+            (
+                bool(state.get(PREVIOUS_ACTION)),
+                [state.get(kind, {}).get(name) for kind, name in pairs],
+            )
+        )
 
 
 def _patch_rule_key_filtering() -> None:
@@ -138,10 +162,10 @@ def _patch_rule_key_filtering() -> None:
         for i, state in enumerate(reversed(states)):
             if not possible_keys:
                 break
-            longer, groups = index.step(i)
+            longer, groups, pairs = index.step(i)
             if possible_keys.isdisjoint(longer):
                 break  # every remaining rule is applicable this far back
-            step_key = (index.generation, i, repr(state))
+            step_key = (index.generation, i, index.projection(state, pairs))
             applicable = cache.get(step_key)
             if applicable is None:
                 # the rules applicable at step i to this state: a pure function of (the
@@ -240,6 +264,49 @@ def _patch_action_call_json() -> None:
     EndpointConfig.session = session  # type: ignore[method-assign]
 
 
+def _copy_states(states: list[Any]) -> list[Any]:
+    """States are lists of {sub-state: {feature: value}}; featurizers edit the inner dicts."""
+    return [{kind: dict(sub) for kind, sub in state.items()} for state in states]
+
+
+def _patch_past_states_reuse() -> None:
+    """RulePolicy featurizes the same tracker twice per prediction (last user input as text,
+    then as intent) with the same arguments; each call replays the whole conversation. The
+    last result is kept, keyed on the tracker object, its event count and last event, the
+    domain and the arguments, and handed out as a copy."""
+    import weakref
+
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    original = DialogueStateTracker.past_states
+    last: list[Any] = [None]
+
+    def past_states(
+        self: Any,
+        domain: Any,
+        omit_unset_slots: bool = False,
+        ignore_rule_only_turns: bool = False,
+        rule_only_data: Any = None,
+    ) -> list[Any]:
+        events = self.events
+        key = (
+            len(events),
+            id(events[-1]) if events else None,
+            id(domain),
+            omit_unset_slots,
+            ignore_rule_only_turns,
+            repr(rule_only_data),
+        )
+        kept = last[0]
+        if kept is not None and kept[0]() is self and kept[1] == key:
+            return _copy_states(kept[2])
+        states = original(self, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+        last[0] = (weakref.ref(self), key, _copy_states(states))
+        return states
+
+    DialogueStateTracker.past_states = past_states  # type: ignore[method-assign]
+
+
 def install() -> bool:
     """Apply the patches once per process; False when turned off."""
     global _installed
@@ -255,6 +322,7 @@ def install() -> bool:
         _patch_type_resolution,
         _patch_event_streaming,
         _patch_action_call_json,
+        _patch_past_states_reuse,
     ):
         try:
             patch()

@@ -15,6 +15,7 @@ from rasa.core.policies.rule_policy import RulePolicy
 from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
 from rasa.shared.core.events import Event
 from rasa.shared.core.slots import Slot
+from rasa.shared.core.trackers import DialogueStateTracker
 
 originals = {
     "validate": RemoteAction._validate_action_result,
@@ -23,6 +24,7 @@ originals = {
     "stream": TrackerStore._stream_new_events,
     "event": Event.resolve_by_type,
     "slot": Slot.resolve_by_type,
+    "past_states": DialogueStateTracker.past_states,
 }
 
 import rasa_addons  # noqa: E402,F401  installs the speed-ups
@@ -75,7 +77,7 @@ ACTIONS = ["action_listen", "utter_greet", "cancel_form", "action_cancel_order",
 INTENTS = ["greet", "cancel_order", "affirm", "deny", "stop"]
 
 
-def random_state(start: bool = False) -> dict:
+def random_state(start: bool = False, conversation: bool = False) -> dict:
     state: dict = {}
     action = None if start else rng.choice(ACTIONS)
     if action:
@@ -83,9 +85,17 @@ def random_state(start: bool = False) -> dict:
     if rng.random() < 0.7:
         state["user"] = {"intent": rng.choice(INTENTS)}
     if rng.random() < 0.3:
-        state["active_loop"] = {"name": "cancel_form"}
+        loop = "cancel_form" if conversation or rng.random() < 0.7 else "should_not_be_set"
+        state["active_loop"] = {"name": loop}
     if rng.random() < 0.3:
         state["slots"] = {"order_id": (rng.choice([0.0, 1.0]),)}
+    if conversation and rng.random() < 0.5:
+        # features no rule tests: the shopper's text, another slot, entities
+        user = state.setdefault("user", {})
+        user["text"] = f"message {rng.randint(0, 10**6)}"
+        if rng.random() < 0.5:
+            user["entities"] = ("order_id",)
+        state.setdefault("slots", {})["email"] = (1.0,)
     return state
 
 
@@ -100,7 +110,8 @@ for _ in range(300):
         rule = [random_state(start=(j == 0 and rng.random() < 0.3)) for j in range(length)]
         lookup[json.dumps(rule, sort_keys=True)] = "x"
     conversations = [
-        [random_state(start=(j == 0)) for j in range(rng.randint(0, 25))] for _ in range(4)
+        [random_state(start=(j == 0), conversation=True) for j in range(rng.randint(0, 25))]
+        for _ in range(4)
     ]
     for states in conversations * 2 + [c[:-1] for c in conversations if c]:
         theirs = originals["possible_keys"](policy, lookup, states)
@@ -205,5 +216,45 @@ for _ in range(2000):
 for bad in ({"x": object()}, {"d": {1, 2}}):
     assert outcome(dumps, bad)[0] == outcome(json.dumps, bad)[0] == "TypeError"
     checked += 1
+
+# past_states: the kept result equals a fresh one, survives edits of what it handed out,
+# and follows new events
+from rasa.shared.core.domain import Domain  # noqa: E402
+from rasa.shared.core.events import ActiveLoop  # noqa: E402
+
+domain = Domain.from_yaml(
+    """
+version: "3.1"
+intents: [greet, order_status, inform]
+entities: [order_id]
+slots:
+  order_id: {type: text, mappings: [{type: from_entity, entity: order_id}]}
+forms:
+  order_form: {required_slots: [order_id]}
+responses:
+  utter_greet: [{text: hi}]
+"""
+)
+for _ in range(40):
+    tracker = DialogueStateTracker("s", domain.slots)
+    tracker.update(ActionExecuted("action_listen"))
+    for turn in range(rng.randint(1, 8)):
+        intent = rng.choice(["greet", "order_status", "inform"])
+        tracker.update(UserUttered(f"text {turn}", {"name": intent, "confidence": 1.0}), domain)
+        if rng.random() < 0.4:
+            tracker.update(SlotSet("order_id", "#W1"))
+        if rng.random() < 0.3:
+            tracker.update(ActiveLoop(rng.choice(["order_form", None])))
+        tracker.update(ActionExecuted(rng.choice(["utter_greet", "order_form"])))
+        tracker.update(ActionExecuted("action_listen"))
+        for flags in ((False, False), (True, True), (False, True)):
+            args = (domain, flags[0], flags[1], {"slots": [], "active_loops": []})
+            theirs = originals["past_states"](tracker, *args)
+            for _ in range(3):
+                got = tracker.past_states(*args)
+                assert got == theirs
+                for state in got:  # a featurizer edits what it got
+                    state.get("user", {}).pop("intent", None)
+                checked += 1
 
 print(json.dumps({"checked": checked, "events": len(names), "slots": len(slot_names)}))
