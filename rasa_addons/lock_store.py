@@ -37,6 +37,8 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+import redis
+import redis.exceptions
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
@@ -122,6 +124,7 @@ class AtomicRedisLockStore(_LockAudit):
             "username": a["username"], "password": a["password"], "ssl": a["use_ssl"],
             "ssl_certfile": a["ssl_certfile"], "ssl_keyfile": a["ssl_keyfile"],
             "ssl_ca_certs": a["ssl_ca_certs"], "socket_timeout": a["socket_timeout"],
+            "retry_on_error": [redis.exceptions.ConnectionError],  # see _atransact
         }  # fmt: skip
         self._async_client: tuple[asyncio.AbstractEventLoop, Any] | None = None
 
@@ -158,10 +161,19 @@ class AtomicRedisLockStore(_LockAudit):
         import redis
 
         key = self._key(conversation_id)
+        reconnected = False
         for attempt in range(MAX_RETRIES):
             async with self._ared().pipeline() as pipe:
                 try:
-                    await pipe.watch(key)
+                    try:
+                        await pipe.watch(key)
+                    except redis.ConnectionError:
+                        # A pooled connection closed by a Redis restart fails on its first
+                        # command; nothing was changed yet, so start over once on a new one.
+                        if reconnected:
+                            raise
+                        reconnected = True
+                        continue
                     raw = await pipe.get(key)
                     current = TicketLock.from_dict(_loads(raw)) if raw else None
                     new_lock, result = change(current)

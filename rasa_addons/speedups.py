@@ -248,18 +248,57 @@ def _patch_event_streaming() -> None:
     TrackerStore._stream_new_events = _stream_new_events  # type: ignore[method-assign]
 
 
-def _patch_action_call_json() -> None:
-    from rasa.utils.endpoints import EndpointConfig
+class _BorrowedSession:
+    """``async with endpoint.session() as s`` hands out a shared session and keeps it open."""
+
+    def __init__(self, session: Any) -> None:
+        self._session = session
+
+    async def __aenter__(self) -> Any:
+        return self._session
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def close(self) -> None:  # the shared session outlives its borrowers
+        return None
+
+
+# Below Sanic's 5 s keep-alive (the action server closes idle connections after 5 s), so
+# the client never sends on a connection the server is closing.
+KEEPALIVE_S = 2.0
+
+
+def _patch_endpoint_sessions() -> None:
+    """One HTTP session per endpoint and event loop, with keep-alive, and ujson bodies.
+
+    Rasa's ``EndpointConfig.request`` opens a new ``aiohttp.ClientSession`` (and so a new
+    TCP connection, accepted by the action server) for every action call and closes it
+    afterwards; the action call's body is the whole tracker, encoded with ``json.dumps``.
+    The same requests now go over kept-alive connections of one session per endpoint
+    (same headers, auth and timeout as Rasa's), encoded with ``rasa_addons.fast_json``.
+    """
+    import asyncio
+
+    import aiohttp
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, EndpointConfig
 
     from rasa_addons.fast_json import dumps
 
-    original = EndpointConfig.session
-
     def session(self: Any) -> Any:
-        client = original(self)
-        if hasattr(client, "_json_serialize"):  # aiohttp's ClientSession(json_serialize=...)
-            client._json_serialize = dumps
-        return client
+        loop = asyncio.get_running_loop()
+        kept = self.__dict__.get("_shopbot_session")
+        if kept is None or kept[0] is not loop or kept[1].closed:
+            auth = self.basic_auth  # as Rasa's EndpointConfig.session builds it
+            shared = aiohttp.ClientSession(
+                headers=self.headers,
+                auth=aiohttp.BasicAuth(auth["username"], auth["password"]) if auth else None,
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                json_serialize=dumps,
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_S),
+            )
+            kept = self.__dict__["_shopbot_session"] = (loop, shared)
+        return _BorrowedSession(kept[1])
 
     EndpointConfig.session = session  # type: ignore[method-assign]
 
@@ -321,7 +360,7 @@ def install() -> bool:
         _patch_rule_key_filtering,
         _patch_type_resolution,
         _patch_event_streaming,
-        _patch_action_call_json,
+        _patch_endpoint_sessions,
         _patch_past_states_reuse,
     ):
         try:

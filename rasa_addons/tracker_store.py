@@ -41,6 +41,7 @@ from collections import OrderedDict
 from typing import Any
 
 import redis.asyncio
+import redis.exceptions
 from rasa.core.tracker_store import RedisTrackerStore, TrackerDeserialisationException
 from rasa.shared.core.constants import ACTION_SESSION_START_NAME
 from rasa.shared.core.events import ActionExecuted, Event, deserialise_events
@@ -97,6 +98,10 @@ class ShopbotRedisTrackerStore(RedisTrackerStore):
             "host": host, "port": port, "db": db, "username": username, "password": password,
             "ssl": use_ssl, "ssl_keyfile": ssl_keyfile, "ssl_certfile": ssl_certfile,
             "ssl_ca_certs": ssl_ca_certs, "decode_responses": True,
+            # A pooled connection that a Redis restart closed fails on its next command;
+            # such a command is sent once more on a new connection (GET and SET are safe
+            # to repeat). While Redis is down the second try fails too and the error stands.
+            "retry_on_error": [redis.exceptions.ConnectionError],
         }  # fmt: skip
         self._async_client: tuple[asyncio.AbstractEventLoop, redis.asyncio.Redis] | None = None
         self._prefetched: OrderedDict[str, tuple[str, DialogueStateTracker | None]] = OrderedDict()

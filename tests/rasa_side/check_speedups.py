@@ -179,15 +179,59 @@ from rasa.utils.endpoints import EndpointConfig  # noqa: E402
 from rasa_addons.fast_json import dumps  # noqa: E402
 
 
-async def session_serializer() -> object:
-    session = EndpointConfig("http://127.0.0.1:9/webhook").session()
+async def endpoint_requests() -> dict:
+    """Action calls through Rasa's EndpointConfig.request against a small local server."""
+    from aiohttp import web
+    from rasa.utils.endpoints import ClientResponseError
+
+    seen: list[tuple] = []
+
+    async def webhook(request: web.Request) -> web.Response:
+        body = await request.read()
+        seen.append((request.transport.get_extra_info("peername")[1], body, dict(request.query)))
+        if request.query.get("fail"):
+            return web.Response(status=500, text="boom")
+        return web.json_response({"echo": json.loads(body)})
+
+    async def serve(port: int = 0) -> tuple[web.AppRunner, int]:
+        app = web.Application()
+        app.router.add_post("/webhook", webhook)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", port)
+        await site.start()
+        return runner, site._server.sockets[0].getsockname()[1]
+
+    runner, port = await serve()
+    endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook", token="t0k")
+    payload = {"tracker": {"events": [{"event": "user", "text": "é / x"}]}, "n": 1.5}
+    replies = [await endpoint.request(json=payload) for _ in range(3)]
     try:
-        return session._json_serialize
-    finally:
-        await session.close()
+        await endpoint.request(json=payload, params={"fail": "1"})
+        failed = None
+    except ClientResponseError as exc:
+        failed = exc.status
+    await runner.cleanup()  # the action server restarts: the kept connection is gone
+    runner, _ = await serve(port)
+    after_restart = await endpoint.request(json=payload)
+    await runner.cleanup()
+    return {
+        "replies": replies + [after_restart],
+        "peers": [peer for peer, _, _ in seen],
+        "bodies": [body for _, body, _ in seen],
+        "tokens": [query.get("token") for _, _, query in seen],
+        "failed": failed,
+        "payload": payload,
+    }
 
 
-assert asyncio.run(session_serializer()) is dumps
+calls = asyncio.run(endpoint_requests())
+assert all(r == {"echo": calls["payload"]} for r in calls["replies"]), calls["replies"]
+assert len(set(calls["peers"][:4])) == 1, calls["peers"]  # one kept-alive connection
+assert calls["peers"][4] != calls["peers"][0]  # a new one after the restart
+assert calls["failed"] == 500 and set(calls["tokens"]) == {"t0k"}
+assert all(json.loads(b) == calls["payload"] and b", " not in b for b in calls["bodies"])
+checked += 5
 
 
 def random_value(depth: int = 0) -> object:
