@@ -15,16 +15,26 @@ time (shares of the server's samples before the changes; docs/performance.md):
   conversation, although a rule of n states matches any state further back than n by
   definition (``_is_rule_applicable`` returns True there). The filter stops once the history
   step is beyond the longest remaining rule: the same set of keys, a fraction of the calls.
-  So the result depends only on the last n states (n = the longest rule), and shoppers walk
-  the same flows: a policy loaded for serving remembers the keys per (lookup, last n states),
-  compared by their exact ``repr`` (bounded LRU; a new model is a new policy object).
+  And which rules apply at step i depends only on the features of that past state that
+  the rules' states at step i name (``_does_rule_match_state`` reads nothing else): a
+  policy loaded for serving groups the rules by their state per step, evaluates each group
+  once per distinct projection of a conversation state, and remembers the applicable set
+  (bounded LRU; a new model is a new policy object). The shopper's text, which no rule
+  tests, no longer makes every first prediction of a turn a miss.
+- ``DialogueStateTracker.past_states`` replays the whole conversation; RulePolicy asks for
+  the same tracker twice per prediction (last input as text, then as intent). The last
+  result is kept and handed out as a copy (featurizers edit the states they get).
 - ``Event.resolve_by_type`` / ``Slot.resolve_by_type`` walk the whole class tree
   (``all_subclasses`` + ``inspect.isabstract``) for every event read from the tracker store:
   ~8%. Found classes are remembered by type name; unknown names still take Rasa's path.
 - ``TrackerStore._stream_new_events`` publishes a save's new events one by one; our SQL
   broker then paid a connection checkout, an INSERT and a commit per event (~10-20%). When the
   broker offers ``publish_many`` (``rasa_addons.event_broker``), the same events, in the same
-  order, are handed over together and written in one transaction before ``save`` returns.
+  order, are handed over together and written in one transaction before ``save`` returns
+  (from a worker thread when the broker offers ``publish_many_async``).
+- ``EndpointConfig.request`` opened a new HTTP session and connection per action call and
+  encoded the whole tracker with ``json.dumps``: one kept-alive session per endpoint and
+  event loop, same headers, auth and timeout, bodies by ``rasa_addons.fast_json``.
 
 ``install()`` runs when Rasa imports our add-ons (channels, broker, featurizer);
 ``SHOPBOT_RASA_SPEEDUPS=0`` turns it off (to compare, or to rule the patches out when
