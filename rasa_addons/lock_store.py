@@ -38,6 +38,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import redis
+import redis.asyncio
 import redis.exceptions
 from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
@@ -130,8 +131,6 @@ class AtomicRedisLockStore(_LockAudit):
 
     def _ared(self) -> Any:
         """The asyncio client of the running event loop (a client cannot change loops)."""
-        import redis.asyncio
-
         loop = asyncio.get_running_loop()
         if self._async_client is None or self._async_client[0] is not loop:
             self._async_client = (loop, redis.asyncio.StrictRedis(**self._async_options))
@@ -158,8 +157,6 @@ class AtomicRedisLockStore(_LockAudit):
         ttl_s: float = LOCK_LIFETIME,
     ) -> object:
         """``_transact`` on the asyncio client."""
-        import redis
-
         key = self._key(conversation_id)
         reconnected = False
         for attempt in range(MAX_RETRIES):
@@ -240,8 +237,6 @@ class AtomicRedisLockStore(_LockAudit):
         ``change`` receives the current lock (or None) and returns the lock to store (None
         deletes the key) plus a value for the caller.
         """
-        import redis
-
         key = self._key(conversation_id)
         for attempt in range(MAX_RETRIES):
             with self.red.pipeline() as pipe:
