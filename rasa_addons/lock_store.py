@@ -174,11 +174,7 @@ class AtomicRedisLockStore(_LockAudit):
                     raw = await pipe.get(key)
                     current = TicketLock.from_dict(_loads(raw)) if raw else None
                     new_lock, result = change(current)
-                    pipe.multi()
-                    if new_lock is None or not new_lock.tickets:
-                        pipe.delete(key)
-                    else:
-                        pipe.set(key, new_lock.dumps(), px=int((ttl_s + 5) * 1000))
+                    _stage(pipe, key, new_lock, ttl_s)
                     await pipe.execute()
                     return result
                 except redis.WatchError:
@@ -245,12 +241,7 @@ class AtomicRedisLockStore(_LockAudit):
                     raw = pipe.get(key)
                     current = TicketLock.from_dict(_loads(raw)) if raw else None
                     new_lock, result = change(current)
-                    pipe.multi()
-                    if new_lock is None or not new_lock.tickets:
-                        pipe.delete(key)
-                    else:
-                        # Keep the key a little longer than its longest ticket can live.
-                        pipe.set(key, new_lock.dumps(), px=int((ttl_s + 5) * 1000))
+                    _stage(pipe, key, new_lock, ttl_s)
                     pipe.execute()
                     return result
                 except redis.WatchError:
@@ -302,6 +293,16 @@ class AtomicRedisLockStore(_LockAudit):
         self.red.set(
             self._key(lock.conversation_id), lock.dumps(), px=int((LOCK_LIFETIME + 5) * 1000)
         )
+
+
+def _stage(pipe: Any, key: str, new_lock: TicketLock | None, ttl_s: float) -> None:
+    """Queue the write of a transaction (same calls on the sync and asyncio pipelines)."""
+    pipe.multi()
+    if new_lock is None or not new_lock.tickets:
+        pipe.delete(key)
+    else:
+        # Keep the key a little longer than its longest ticket can live.
+        pipe.set(key, new_lock.dumps(), px=int((ttl_s + 5) * 1000))
 
 
 def _loads(raw: bytes | str) -> dict:

@@ -80,3 +80,44 @@ def test_two_replicas_never_hold_one_conversation_at_once(redis_url: str) -> Non
     left = [k for k in client.scan_iter(f"{prefix}:lock:*")]
     client.delete(*client.keys(f"{prefix}:inside:*") or [b"none"])
     assert left == []
+
+
+SYNC_SCRIPT = r"""
+import json, sys
+from rasa.core.lock_store import LockStore
+from rasa.utils.endpoints import EndpointConfig
+
+port, db, prefix = sys.argv[1], sys.argv[2], sys.argv[3]
+ATOMIC = "rasa_addons.lock_store.AtomicRedisLockStore"
+config = EndpointConfig(url="127.0.0.1", type=ATOMIC, port=port, db=db, key_prefix=prefix)
+store = LockStore.create(config)
+first, second = store.issue_ticket("c"), store.issue_ticket("c")
+lock = store.get_lock("c")
+served_first = [lock.is_locked(first), lock.is_locked(second)]
+store.cleanup("c", first)
+second_now = store.get_lock("c").is_locked(second)
+store.cleanup("c", second)
+print(json.dumps({"tickets": [first, second], "locked": served_first,
+                  "second_after_first": second_now, "gone": store.get_lock("c") is None}))
+"""
+
+
+@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="the Rasa environment is not set up")
+def test_rasas_synchronous_lock_methods_still_work(redis_url: str) -> None:
+    url = urlparse(redis_url)
+    port, db = str(url.port or 6379), (url.path or "/0").strip("/") or "0"
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    proc = subprocess.run(
+        [str(RASA_PYTHON), "-c", SYNC_SCRIPT, port, db, "synctest" + uuid.uuid4().hex[:8]],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {
+        "tickets": [0, 1],
+        "locked": [False, True],
+        "second_after_first": False,
+        "gone": True,
+    }
