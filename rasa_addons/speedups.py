@@ -97,6 +97,10 @@ _lookup_generations = itertools.count()
 PREVIOUS_ACTION = "prev_action"  # rasa.shared.core.constants.PREVIOUS_ACTION
 
 
+# (keys of rules longer than the step, [(representative key, keys of its group)], features)
+_Step = tuple[frozenset[str], list[tuple[str, frozenset[str]]], list[tuple[str, str]]]
+
+
 class _LookupIndex:
     """A rule lookup's keys grouped by their state at each step back (built on demand)."""
 
@@ -107,11 +111,9 @@ class _LookupIndex:
         # be reused by a new dict once the old one is gone
         self.generation = next(_lookup_generations)
         self._reversed = {k: list(reversed(policy._rule_key_to_state(k))) for k in lookup}
-        self._steps: dict[int, tuple[frozenset[str], list[tuple[str, frozenset[str]]]]] = {}
+        self._steps: dict[int, _Step] = {}
 
-    def step(
-        self, i: int
-    ) -> tuple[frozenset[str], list[tuple[str, frozenset[str]]], list[tuple[str, str]]]:
+    def step(self, i: int) -> _Step:
         """Keys of rules longer than i; those keys grouped by their state at step i (one
         representative key per group); and the (sub-state, feature) pairs those states test.
 
