@@ -59,10 +59,6 @@ CREATE VIRTUAL TABLE IF NOT EXISTS product_fts USING fts5(
     tokenize='porter unicode61 remove_diacritics 2'
 )
 """
-# Document frequencies, used to drop terms that occur in most products (see keyword_rank).
-_SQLITE_VOCAB = (
-    "CREATE VIRTUAL TABLE IF NOT EXISTS product_fts_vocab USING fts5vocab(product_fts, 'row')"
-)
 _COLS = "name, brand, description, category, options"
 _ADD = (
     "INSERT INTO product_fts(rowid, "
@@ -189,7 +185,7 @@ _SQLITE_TRIGGER_NAMES = [
 ]  # "CREATE TRIGGER IF NOT EXISTS <name> ..."
 SQLITE_DROP = [
     *(f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_TRIGGER_NAMES),
-    "DROP TABLE IF EXISTS product_fts_vocab",
+    "DROP TABLE IF EXISTS product_fts_vocab",  # made by earlier versions (document counts)
     "DROP TABLE IF EXISTS product_fts",
     "DROP TABLE IF EXISTS policy_fts",
     "DROP VIEW IF EXISTS product_search_doc",
@@ -225,7 +221,7 @@ def create_search_indexes(conn: Connection) -> None:
     if conn.dialect.name == "sqlite":
         wanted = {"product_fts", "policy_fts", *_SQLITE_TRIGGER_NAMES}
         existing = set(conn.execute(text("SELECT name FROM sqlite_master")).scalars())
-        for stmt in [_SQLITE_DOC_VIEW, _SQLITE_PRODUCT_FTS, _SQLITE_POLICY_FTS, _SQLITE_VOCAB]:
+        for stmt in [_SQLITE_DOC_VIEW, _SQLITE_PRODUCT_FTS, _SQLITE_POLICY_FTS]:
             conn.exec_driver_sql(stmt)
         for stmt in _SQLITE_TRIGGERS + _SQLITE_POLICY_TRIGGERS:
             conn.exec_driver_sql(stmt)
@@ -284,7 +280,8 @@ def query_terms(query: str) -> list[str]:
 
 COMMON_TERM_SHARE = 0.1
 _DF_TTL_S = 300.0
-_df_cache: dict[str, int] = {}
+_df_cache: dict[str, int] = {}  # document counts, capped at the threshold
+_df_exact: dict[str, int] = {}  # full counts, only needed when every word is common
 _df_state = {"docs": 0, "loaded_at": -1e9}
 
 
@@ -302,6 +299,7 @@ def _drop_common_terms(session: Session, terms: list[str]) -> list[str]:
     now = time.monotonic()
     if now - _df_state["loaded_at"] > _DF_TTL_S:
         _df_cache.clear()
+        _df_exact.clear()
         _df_state["docs"] = session.execute(text("SELECT count(*) FROM products")).scalar() or 0
         _df_state["loaded_at"] = now
     docs = _df_state["docs"]
@@ -315,7 +313,10 @@ def _drop_common_terms(session: Session, terms: list[str]) -> list[str]:
     if kept:
         return kept
     # every word is common: keep the rarest, which needs their full counts
-    return [min(terms, key=lambda t: _documents_with(session, t, int(docs) + 1))]
+    for term in terms:
+        if term not in _df_exact:
+            _df_exact[term] = _documents_with(session, term, int(docs) + 1)
+    return [min(terms, key=lambda t: _df_exact[t])]
 
 
 def _documents_with(session: Session, term: str, cap: int) -> int:

@@ -112,4 +112,5 @@ def test_words_in_more_than_a_tenth_of_a_large_catalog_are_left_out(sqlite_db: D
         assert keyword._drop_common_terms(s, ["water", "widget"]) == ["widget"]  # rarest kept
         assert keyword._df_cache["boots"] == 60
         assert keyword._df_cache["water"] == 121  # counted only up to the threshold
+        assert keyword._df_exact == {"water": 1200, "widget": 200}  # full counts, kept too
     keyword._df_state["loaded_at"] = -1e9
