@@ -7,15 +7,9 @@ database writes; each save still returns only once its events are written or kep
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 from pathlib import Path
 
-import pytest
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
+from tests.rasa_side.rasa_env import last_json, needs_rasa, run
 
 SCRIPT = r"""
 import asyncio, json, random, sqlite3, sys
@@ -61,16 +55,9 @@ print(json.dumps(result))
 """
 
 
-@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="the Rasa environment is not set up")
+@needs_rasa
 def test_concurrent_saves_are_written_in_order_before_they_return(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    proc = subprocess.run(
-        [str(RASA_PYTHON), "-c", SCRIPT, str(tmp_path / "events.db")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    proc = run(["-c", SCRIPT, str(tmp_path / "events.db")], timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result = last_json(proc.stdout)
     assert result == {"rows": 1200, "kept_while_down": 1, "late": [0, 1], "pending": 0}

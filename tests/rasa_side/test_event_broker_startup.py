@@ -7,14 +7,9 @@ retries; here the first attempt is made to fail exactly like that.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
-import pytest
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
+from tests.rasa_side.rasa_env import needs_rasa, run
 
 SCRIPT = r"""
 import json, sqlite3, sys
@@ -43,15 +38,8 @@ print(json.dumps({"attempts": len(calls), "rows": len(rows), "sender": rows[0][0
 """
 
 
-@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="the Rasa environment is not set up")
+@needs_rasa
 def test_a_concurrent_create_table_is_retried(tmp_path: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    proc = subprocess.run(
-        [str(RASA_PYTHON), "-c", SCRIPT, str(tmp_path / "events.db")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    proc = run(["-c", SCRIPT, str(tmp_path / "events.db")], timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.strip().splitlines()[-1] == '{"attempts": 2, "rows": 1, "sender": "s1"}'

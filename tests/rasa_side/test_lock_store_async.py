@@ -7,17 +7,9 @@ in Redis that nobody else holds that conversation. Afterwards no lock key is lef
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
 import uuid
-from pathlib import Path
-from urllib.parse import urlparse
 
-import pytest
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
+from tests.rasa_side.rasa_env import last_json, needs_rasa, redis_port_db, run, start
 
 SCRIPT = r"""
 import asyncio, json, random, sys
@@ -52,29 +44,18 @@ print(json.dumps({"served": served, "overlaps": overlaps, "class": type(store)._
 """
 
 
-@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="the Rasa environment is not set up")
+@needs_rasa
 def test_two_replicas_never_hold_one_conversation_at_once(redis_url: str) -> None:
     import redis
 
-    url = urlparse(redis_url)
-    port, db = str(url.port or 6379), (url.path or "/0").strip("/") or "0"
+    port, db = redis_port_db(redis_url)
     prefix = "locktest" + uuid.uuid4().hex[:8]
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    procs = [
-        subprocess.Popen(
-            [str(RASA_PYTHON), "-c", SCRIPT, port, db, prefix],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        for _ in range(2)
-    ]
+    procs = [start(["-c", SCRIPT, port, db, prefix]) for _ in range(2)]
     results = []
     for proc in procs:
         out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err[-3000:]
-        results.append(json.loads(out.strip().splitlines()[-1]))
+        results.append(last_json(out))
     assert results == [{"served": 60, "overlaps": 0, "class": "AtomicRedisLockStore"}] * 2
     client = redis.Redis.from_url(redis_url)
     left = [k for k in client.scan_iter(f"{prefix}:lock:*")]
@@ -102,20 +83,12 @@ print(json.dumps({"tickets": [first, second], "locked": served_first,
 """
 
 
-@pytest.mark.skipif(not RASA_PYTHON.exists(), reason="the Rasa environment is not set up")
+@needs_rasa
 def test_rasas_synchronous_lock_methods_still_work(redis_url: str) -> None:
-    url = urlparse(redis_url)
-    port, db = str(url.port or 6379), (url.path or "/0").strip("/") or "0"
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
-    proc = subprocess.run(
-        [str(RASA_PYTHON), "-c", SYNC_SCRIPT, port, db, "synctest" + uuid.uuid4().hex[:8]],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=300,
-    )
+    port, db = redis_port_db(redis_url)
+    proc = run(["-c", SYNC_SCRIPT, port, db, "synctest" + uuid.uuid4().hex[:8]], timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert json.loads(proc.stdout.strip().splitlines()[-1]) == {
+    assert last_json(proc.stdout) == {
         "tickets": [0, 1],
         "locked": [False, True],
         "second_after_first": False,
