@@ -8,6 +8,7 @@ it anyway the one failing statement makes SQLAlchemy renew the pool for the next
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
 
 import pytest
 from sqlalchemy import text
@@ -31,50 +32,56 @@ def _pings(db: Database) -> int:
         return int(connection.connection.info.get("pings", 0))
 
 
-def test_recently_used_connection_is_not_pinged(
+@pytest.fixture
+def pool(
     pg_server_url: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("SHOPBOT_DB_PING_IDLE_S", "60")
-    db = Database(pg_server_url, pool_size=1, max_overflow=0)
-    try:
-        first = _backend_pid(db)
-        before = _pings(db)
-        assert _backend_pid(db) == first  # the same pooled connection, used at once
-        assert _pings(db) == before  # without a ping
-    finally:
+) -> Iterator[Callable[[str, int], Database]]:
+    """A factory of small pools whose resting threshold is given (disposed afterwards)."""
+    made: list[Database] = []
+
+    def make(idle_s: str, size: int) -> Database:
+        monkeypatch.setenv("SHOPBOT_DB_PING_IDLE_S", idle_s)
+        made.append(Database(pg_server_url, pool_size=size, max_overflow=0))
+        return made[-1]
+
+    yield make
+    for db in made:
         db.dispose()
+
+
+@pytest.fixture
+def admin(pg_server_url: str) -> Iterator[Database]:
+    database = Database(pg_server_url)
+    yield database
+    database.dispose()
+
+
+def test_recently_used_connection_is_not_pinged(pool: Callable[[str, int], Database]) -> None:
+    db = pool("60", 1)
+    first = _backend_pid(db)
+    before = _pings(db)
+    assert _backend_pid(db) == first  # the same pooled connection, used at once
+    assert _pings(db) == before  # without a ping
 
 
 def test_rested_connection_killed_by_the_server_is_replaced_before_use(
-    pg_server_url: str, monkeypatch: pytest.MonkeyPatch
+    pool: Callable[[str, int], Database], admin: Database
 ) -> None:
-    monkeypatch.setenv("SHOPBOT_DB_PING_IDLE_S", "0.2")
-    db = Database(pg_server_url, pool_size=1, max_overflow=0)
-    admin = Database(pg_server_url)
-    try:
-        first = _backend_pid(db)
-        _terminate(admin, first)
-        time.sleep(0.3)
-        assert _backend_pid(db) != first  # no error reached the caller
-        time.sleep(0.3)
-        assert _pings(db) >= 1  # the replacement rested too, and was checked
-    finally:
-        db.dispose()
-        admin.dispose()
+    db = pool("0.2", 1)
+    first = _backend_pid(db)
+    _terminate(admin, first)
+    time.sleep(0.3)
+    assert _backend_pid(db) != first  # no error reached the caller
+    time.sleep(0.3)
+    assert _pings(db) >= 1  # the replacement rested too, and was checked
 
 
 def test_fresh_connection_killed_fails_once_then_the_pool_recovers(
-    pg_server_url: str, monkeypatch: pytest.MonkeyPatch
+    pool: Callable[[str, int], Database], admin: Database
 ) -> None:
-    monkeypatch.setenv("SHOPBOT_DB_PING_IDLE_S", "60")
-    db = Database(pg_server_url, pool_size=2, max_overflow=0)
-    admin = Database(pg_server_url)
-    try:
-        first = _backend_pid(db)
-        _terminate(admin, first)
-        with pytest.raises(OperationalError):
-            _backend_pid(db)
-        assert _backend_pid(db) != first
-    finally:
-        db.dispose()
-        admin.dispose()
+    db = pool("60", 2)
+    first = _backend_pid(db)
+    _terminate(admin, first)
+    with pytest.raises(OperationalError):
+        _backend_pid(db)
+    assert _backend_pid(db) != first
