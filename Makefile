@@ -20,13 +20,25 @@ export TRANSFORMERS_OFFLINE := 1
 RASA_SOURCES := config.yml $(shell find data/nlu data/rules data/stories domain -name '*.yml' 2>/dev/null)
 MODEL_STAMP := models/.stamp
 
-.PHONY: help setup run train test test-unit test-rasa test-e2e test-browser lint format typecheck \
-        bench eval-nlu eval-retrieval eval-sentiment validate clean
+.PHONY: help setup setup-python system-packages services run train test test-unit test-rasa \
+        lint format typecheck bench eval-nlu eval-retrieval eval-sentiment report validate clean
+
+# Run outputs of evaluations and benchmarks (ignored); `make report` refreshes the committed
+# copies in docs/ and bench/results/ on purpose, so a test or evaluation leaves git status clean.
+REPORTS := var/reports
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*?## "}; {printf "  %-16s %s\n", $$1, $$2}'
 
-setup: $(VENV)/.installed $(VENV_RASA)/.installed ## Create both virtual environments (idempotent)
+setup: system-packages setup-python ## System packages + both virtual environments (idempotent)
+
+setup-python: $(VENV)/.installed $(VENV_RASA)/.installed ## Only the two virtual environments
+
+system-packages: ## Debian packages the tests need (Chromium, docker-compose, Redis, PostgreSQL)
+	@bash scripts/system-packages.sh
+
+services: ## Start the local PostgreSQL and Redis the tests use, unless they already answer
+	@bash scripts/services.sh
 
 $(VENV)/.installed: pyproject.toml
 	@test -x "$(PY311)" || { echo "Python 3.11 not found; set PY311=/path/to/python3.11"; exit 1; }
@@ -44,55 +56,61 @@ $(VENV_RASA)/.installed: requirements-rasa.txt requirements-rasa-nodeps.txt
 	PYTHONPATH= $(VENV_RASA)/bin/pip install -q --no-deps -r requirements-rasa-nodeps.txt
 	touch $@
 
-train: setup $(MODEL_STAMP) ## Train the Rasa model if its sources changed
+train: setup-python $(MODEL_STAMP) ## Train the Rasa model if its sources changed
 
 $(MODEL_STAMP): $(RASA_SOURCES)
 	$(SHOPBOT) nlu lookups --quiet || true
 	$(RASA) train --domain domain --fixed-model-name shopbot --out models
 	touch $@
 
-run: setup ## Set up, train if stale, start Rasa + actions + web app, print the URLs
+run: setup-python ## Set up, train if stale, start Rasa + actions + web app, print the URLs
 	$(SHOPBOT) db upgrade
 	$(SHOPBOT) shop ensure-demo
 	$(MAKE) --no-print-directory train
 	$(SHOPBOT) web run-stack
 
-validate: setup ## rasa data validate --fail-on-warnings
+validate: setup-python ## rasa data validate --fail-on-warnings
 	$(RASA) data validate --domain domain --fail-on-warnings
 
-test: setup train ## Run the whole suite (pytest incl. e2e/browser, rasa validate and rasa test)
+test: setup train services ## Run the whole suite (pytest incl. e2e/browser, rasa validate and rasa test)
 	$(MAKE) --no-print-directory validate
 	$(MAKE) --no-print-directory test-rasa
 	$(PY) -m pytest -q
 
-test-unit: setup ## Only the fast pytest suites (no Rasa processes, no browser)
+test-unit: setup-python services ## Only the fast pytest suites (no Rasa processes, no browser)
 	$(PY) -m pytest -q -m "not e2e and not browser"
 
-test-rasa: setup train ## rasa test stories with --fail-on-prediction-errors
+test-rasa: setup-python train ## rasa test stories with --fail-on-prediction-errors
 	$(RASA) test core --stories tests/ --model models/shopbot.tar.gz --fail-on-prediction-errors --out results/core
 
-lint: setup ## ruff check + format check
+lint: setup-python ## ruff check + format check
 	$(VENV)/bin/ruff check bot actions rasa_addons tests bench
 	$(VENV)/bin/ruff format --check bot actions rasa_addons tests bench
 
-format: setup
+format: setup-python
 	$(VENV)/bin/ruff format bot actions rasa_addons tests bench
 	$(VENV)/bin/ruff check --fix bot actions rasa_addons tests bench
 
-typecheck: setup ## mypy over bot/ and actions/ (clean)
+typecheck: setup-python ## mypy over bot/ and actions/ (clean)
 	$(VENV)/bin/mypy bot actions
 
-bench: setup train ## Benchmarks: JSON + markdown in bench/results/
-	$(PY) -m bench.run_all $(BENCH_ARGS)
+bench: setup-python train services ## Benchmarks: JSON + markdown in var/reports/bench/
+	$(PY) -m bench.run_all --out $(REPORTS)/bench $(BENCH_ARGS)
 
-eval-nlu: setup ## 5-fold cross-validation of the candidate NLU pipelines (report in docs/nlu/)
-	$(PY) -m bot.cli.main nlu evaluate
+eval-nlu: setup-python ## 5-fold cross-validation of the candidate NLU pipelines (var/reports/nlu/)
+	$(PY) -m bot.cli.main nlu evaluate --docs $(REPORTS)/nlu
 
-eval-retrieval: setup ## recall@5 and MRR for keyword, semantic and hybrid retrieval
-	$(SHOPBOT) catalog evaluate
+eval-retrieval: setup-python ## recall@5 and MRR for keyword, semantic and hybrid retrieval
+	$(SHOPBOT) catalog evaluate --report $(REPORTS)/retrieval.md
 
-eval-sentiment: setup ## Default sentiment model on the project's labelled set
-	$(SHOPBOT) sentiment evaluate
+eval-sentiment: setup-python ## Default sentiment model on the project's labelled set
+	$(SHOPBOT) sentiment evaluate --doc-file $(REPORTS)/insights.md
+
+report: setup-python train services ## Re-run evaluations + benchmarks and update the committed reports
+	$(SHOPBOT) sentiment evaluate --doc-file docs/insights.md
+	$(SHOPBOT) catalog evaluate --report docs/retrieval.md
+	$(PY) -m bot.cli.main nlu evaluate --docs docs/nlu
+	$(PY) -m bench.run_all --out bench/results $(BENCH_ARGS)
 
 clean:
 	rm -rf models results .pytest_cache var/*.db

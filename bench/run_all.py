@@ -3,8 +3,9 @@
     .venv/bin/python -m bench.run_all            # full run (~15-25 min on 2 cores)
     .venv/bin/python -m bench.run_all --quick    # small run: 1 and 8 conversations, 1k/10k
 
-Writes ``bench/results/<name>.json|md``, ``bench/results/catalog_retrieval.png`` and
-``bench/results/summary.md`` (targets checked, machine load at start and end).
+Writes ``<out>/<name>.json|md``, ``<out>/catalog_retrieval.png`` and ``<out>/summary.md``
+(targets checked, machine load at start and end). ``<out>`` is ``var/reports/bench`` (ignored)
+unless ``--out`` says otherwise; ``make report`` refreshes the committed ``bench/results``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from typing import Any
 from bench import catalog_retrieval, replicas, turn_latency
 from bot.settings import PROJECT_ROOT
 
+# `make bench` writes to an ignored folder; `make report` refreshes the committed copy here.
 RESULTS = PROJECT_ROOT / "bench" / "results"
+RUN_OUTPUT = PROJECT_ROOT / "var" / "reports" / "bench"
 
 
 def answer_latency(out: Path) -> dict[str, Any]:
@@ -53,7 +56,7 @@ def _check(ok: bool) -> str:
     return "met" if ok else "NOT met"
 
 
-def summary(results: dict[str, Any], start: dict[str, Any], end: dict[str, Any]) -> str:
+def summary(results: dict[str, Any], start: dict[str, Any], end: dict[str, Any], out: Path) -> str:
     lines = [
         "# Benchmark summary",
         "",
@@ -85,11 +88,11 @@ def summary(results: dict[str, Any], start: dict[str, Any], end: dict[str, Any])
         lines.append(f"| answer p95 excl. generation ≤ 30 ms | {p95} ms | {_check(p95 <= 30)} |")
     lines.append("")
     for name in ("turn_latency", "catalog_retrieval"):
-        md = RESULTS / f"{name}.md"
+        md = out / f"{name}.md"
         if name in results and md.exists():
             lines += [md.read_text(), ""]
     if answers:
-        lines += [(RESULTS / "answer_latency_hybrid.md").read_text(), ""]
+        lines += [(out / "answer_latency_hybrid.md").read_text(), ""]
     errors = results.get("errors") or {}
     for name, err in errors.items():
         lines.append(f"- {name} FAILED: {err}")
@@ -104,17 +107,28 @@ def main() -> None:
         default="turns,catalog,answers,replicas",
         help="comma-separated: turns,catalog,answers,replicas",
     )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=RUN_OUTPUT,
+        help=f"where results go (default {RUN_OUTPUT.relative_to(PROJECT_ROOT)}; "
+        "`make report` passes bench/results, the committed copy)",
+    )
     args = parser.parse_args()
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
     wanted = set(args.only.split(","))
     start = machine()
     results: dict[str, Any] = {"errors": {}}
     started = time.perf_counter()
     steps = [
-        ("answers", "answer_latency", lambda: answer_latency(RESULTS)),
+        ("answers", "answer_latency", lambda: answer_latency(out)),
         (
             "catalog",
             "catalog_retrieval",
-            lambda: catalog_retrieval.run([1000, 10000] if args.quick else [1000, 10000, 100000]),
+            lambda: catalog_retrieval.run(
+                [1000, 10000] if args.quick else [1000, 10000, 100000], out=out
+            ),
         ),
         (
             "turns",
@@ -122,13 +136,14 @@ def main() -> None:
             lambda: turn_latency.run(
                 turn_latency.QUICK_LEVELS if args.quick else turn_latency.LEVELS,
                 turn_latency.QUICK_ROUNDS if args.quick else turn_latency.ROUNDS,
+                out=out,
             ),
         ),
         (
             "replicas",
             "replicas",
             lambda: replicas.run(
-                conversations=6 if args.quick else 12, rounds=1 if args.quick else 2
+                conversations=6 if args.quick else 12, rounds=1 if args.quick else 2, out=out
             ),
         ),
     ]
@@ -144,9 +159,9 @@ def main() -> None:
     end = machine()
     # figures of benchmarks not run this time (--only) come from their last saved run
     for name, path in (
-        ("turn_latency", RESULTS / "turn_latency.json"),
-        ("catalog_retrieval", RESULTS / "catalog_retrieval.json"),
-        ("answer_latency", RESULTS / "answer_latency_hybrid.json"),
+        ("turn_latency", out / "turn_latency.json"),
+        ("catalog_retrieval", out / "catalog_retrieval.json"),
+        ("answer_latency", out / "answer_latency_hybrid.json"),
     ):
         if name not in results and name not in results["errors"] and path.exists():
             saved = json.loads(path.read_text())
@@ -155,10 +170,9 @@ def main() -> None:
             results[name] = saved
     results["machine"] = {"start": start, "end": end}
     results["duration_s"] = round(time.perf_counter() - started, 1)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "summary.json").write_text(json.dumps(results, indent=2, default=str))
-    text = summary(results, start, end)
-    (RESULTS / "summary.md").write_text(text)
+    (out / "summary.json").write_text(json.dumps(results, indent=2, default=str))
+    text = summary(results, start, end, out)
+    (out / "summary.md").write_text(text)
     print(text)
     if results["errors"]:
         sys.exit(1)

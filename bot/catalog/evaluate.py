@@ -24,7 +24,10 @@ from bot.db.session import Database
 from bot.settings import PROJECT_ROOT
 
 QUERIES_FILE = PROJECT_ROOT / "data" / "eval" / "retrieval_queries.yml"
-REPORT_FILE = PROJECT_ROOT / "docs" / "retrieval.md"
+# `make eval-retrieval` writes its report here (ignored); `make report` refreshes the committed
+# COMMITTED_REPORT, so an evaluation never leaves the work tree dirty.
+REPORT_FILE = PROJECT_ROOT / "var" / "reports" / "retrieval.md"
+COMMITTED_REPORT = PROJECT_ROOT / "docs" / "retrieval.md"
 K = 5
 
 

@@ -175,7 +175,9 @@ def search(
 @app.command()
 def evaluate(
     queries: Path = typer.Option(None, help="Labelled queries (default data/eval/...yml)."),
-    report: Path = typer.Option(None, help="Markdown report (default docs/retrieval.md)."),
+    report: Path = typer.Option(
+        None, help="Markdown report (default var/reports/retrieval.md; `make report`: docs/)."
+    ),
     database_url: str = typer.Option(
         None, help="Evaluate against this database instead of a fresh demo copy."
     ),
@@ -266,11 +268,14 @@ def bench(
     source_url: str = typer.Option(
         None, help="An embedded demo database to derive from (default: build one)."
     ),
+    report: Path = typer.Option(
+        None, help="Markdown report (default var/reports/retrieval.md; `make report`: docs/)."
+    ),
 ) -> None:
     """Latency of keyword, semantic and hybrid search on generated 1k/10k/100k catalogs.
 
     Builds the demo shop in a temporary folder as the source, generates each size from it,
-    measures, and writes the "Latency at catalog size" section of docs/retrieval.md.
+    measures, and writes the "Latency at catalog size" section of the retrieval report.
     """
     import tempfile
 
@@ -317,7 +322,8 @@ def bench(
     if json_out:
         bm.save_json(results, json_out)
     section = bm.render_markdown(results, throughput)
-    report = ev.REPORT_FILE
+    report = report or ev.REPORT_FILE
+    report.parent.mkdir(parents=True, exist_ok=True)
     text = report.read_text(encoding="utf-8") if report.exists() else "# Catalog retrieval\n"
     heading = "## Latency at catalog size"
     if heading in text:

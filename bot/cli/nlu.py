@@ -59,7 +59,13 @@ def evaluate(
     folds: int = typer.Option(5, min=2, help="Number of cross-validation folds."),
     nlu: Path = typer.Option(PROJECT_ROOT / "data" / "nlu", help="NLU training data."),
     results: Path = typer.Option(PROJECT_ROOT / "results" / "nlu-cv", help="Rasa's raw output."),
-    docs: Path = typer.Option(PROJECT_ROOT / "docs" / "nlu", help="Where the report goes."),
+    docs: Path = typer.Option(
+        PROJECT_ROOT / "var" / "reports" / "nlu",
+        help="Where the report goes (ignored folder; `make report` passes docs/nlu).",
+    ),
+    kept: Path = typer.Option(
+        PROJECT_ROOT / "docs" / "nlu", help="Committed results of candidates not run this time."
+    ),
     report_only: bool = typer.Option(
         False, "--report-only", help="Do not run Rasa; rebuild the report from earlier results."
     ),
@@ -113,8 +119,8 @@ def evaluate(
     for c in ev.discover_candidates(None):
         if (results / c.name / "intent_report.json").exists():
             measured.append(ev.read_result(c, results / c.name))
-        elif (kept := ev.kept_result(c, docs)) is not None:
-            measured.append(kept)
+        elif (earlier := ev.kept_result(c, docs) or ev.kept_result(c, kept)) is not None:
+            measured.append(earlier)
         else:
             console.print(f"[yellow]No results for {c.name} in {results} or {docs}; skipped.[/]")
     if not measured:

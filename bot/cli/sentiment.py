@@ -21,6 +21,8 @@ EVAL_FILE = PROJECT_ROOT / "data" / "eval" / "sentiment.csv"
 BLIND_FILE = PROJECT_ROOT / "data" / "eval" / "sentiment_blind.csv"
 DOC_FILE = PROJECT_ROOT / "docs" / "insights.md"
 IMG_DIR = PROJECT_ROOT / "docs" / "img"
+# Run output of `make eval-sentiment` (ignored); `make report` writes DOC_FILE instead.
+REPORT_FILE = PROJECT_ROOT / "var" / "reports" / "insights.md"
 START, END = "<!-- sentiment-eval:start -->", "<!-- sentiment-eval:end -->"
 
 
@@ -52,9 +54,14 @@ def score(text: str = typer.Argument(..., help="A shopper message.")) -> None:
 def evaluate(
     data: Path = typer.Option(EVAL_FILE, help="Labelled CSV (text,label)."),
     blind: Path = typer.Option(BLIND_FILE, help="A second set written after the lexicon froze."),
-    write_docs: bool = typer.Option(True, help="Update docs/insights.md and its images."),
+    doc_file: Path = typer.Option(
+        REPORT_FILE,
+        help="Markdown whose evaluation section is (re)written, images in an img/ folder beside "
+        "it. `make report` passes docs/insights.md, the committed copy.",
+    ),
+    write_docs: bool = typer.Option(True, help="Write the markdown section and images."),
 ) -> None:
-    """Figures of the default (lexicon) model on the project's labelled set; updates the docs."""
+    """Figures of the default (lexicon) model on the project's labelled set, with a report."""
     from bot.insights.evaluate import DataError, evaluate_model, plot_confusion, read_labelled
     from bot.insights.sentiment import LexiconSentiment
 
@@ -72,8 +79,9 @@ def evaluate(
         _print_figures(f"Lexicon model on {blind.name} (not used for tuning)", blind_fig)
     if not write_docs:
         return
+    img_dir = IMG_DIR if doc_file.resolve() == DOC_FILE.resolve() else doc_file.parent / "img"
     image = plot_confusion(
-        fig, IMG_DIR / "sentiment_confusion_default.png", f"lexicon model, {data.name} (n={fig.n})"
+        fig, img_dir / "sentiment_confusion_default.png", f"lexicon model, {data.name} (n={fig.n})"
     )
     section = [
         START,
@@ -82,12 +90,12 @@ def evaluate(
         "",
         fig.table_markdown(),
         "",
-        f"![confusion matrix, lexicon model]({_rel(image, DOC_FILE.parent)})",
+        f"![confusion matrix, lexicon model]({_rel(image, doc_file.parent)})",
     ]
     if blind_fig:
         blind_image = plot_confusion(
             blind_fig,
-            IMG_DIR / "sentiment_confusion_default_blind.png",
+            img_dir / "sentiment_confusion_default_blind.png",
             f"lexicon model, {blind.name} (n={blind_fig.n})",
         )
         section += [
@@ -98,11 +106,11 @@ def evaluate(
             "",
             blind_fig.table_markdown(),
             "",
-            f"![confusion matrix, lexicon model, blind set]({_rel(blind_image, DOC_FILE.parent)})",
+            f"![confusion matrix, lexicon model, blind set]({_rel(blind_image, doc_file.parent)})",
         ]
     section.append(END)
-    _write_section("\n".join(section))
-    console.print(f"Updated {_rel(DOC_FILE)} and {_rel(image)}")
+    _write_section("\n".join(section), doc_file)
+    console.print(f"Updated {_rel(doc_file)} and {_rel(image)}")
 
 
 @app.command()
@@ -174,12 +182,12 @@ def _rel(path: Path, base: Path = PROJECT_ROOT) -> str:
         return str(path)
 
 
-def _write_section(section: str) -> None:
-    text = DOC_FILE.read_text() if DOC_FILE.exists() else "# Customer insight\n"
+def _write_section(section: str, doc_file: Path) -> None:
+    text = doc_file.read_text() if doc_file.exists() else "# Customer insight\n"
     pattern = re.compile(re.escape(START) + r".*?" + re.escape(END), re.DOTALL)
     if pattern.search(text):
         text = pattern.sub(lambda _m: section, text)
     else:
         text = text.rstrip() + "\n\n## Sentiment evaluation\n\n" + section + "\n"
-    DOC_FILE.parent.mkdir(parents=True, exist_ok=True)
-    DOC_FILE.write_text(text)
+    doc_file.parent.mkdir(parents=True, exist_ok=True)
+    doc_file.write_text(text)
