@@ -13,6 +13,16 @@ Rasa's real parser under the Rasa interpreter (.venv-rasa).
 
 from __future__ import annotations
 
+import json
+import time
+import uuid
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import text
+
+from bot.db.session import Database
 from tests.rasa_side.rasa_env import last_json, needs_rasa, run
 
 CHANNELS = r"""
@@ -203,3 +213,47 @@ def test_rasa_log_carries_no_shopper_text_from_intent_payloads() -> None:
     assert result["entities"] == [["email", "a@b.com"]]  # parsing itself is unchanged
     assert "Failed to parse the arguments of a '/intent{...}' message" in log  # still warned
     assert "message.parsing.failed" in log
+
+
+@pytest.mark.e2e
+def test_after_hostile_messages_the_console_still_gets_events(running_stack: Any) -> None:
+    """End to end: poisoned ids are refused, and a normal conversation still reaches ``events``."""
+    url = f"{running_stack.rasa_url}/webhooks/rest/webhook"
+    raw = {"content-type": "application/json"}
+    for body in (
+        '{"sender": "nul\\u0000id", "message": "hi"}',
+        '{"sender": "x\\ud800", "message": "hi"}',
+    ):
+        response = httpx.post(url, content=body.encode(), headers=raw, timeout=120)
+        assert response.status_code == 400 and "Traceback" not in response.text
+    hostile = f"sec-poison-{uuid.uuid4().hex[:8]}"
+    for body in (
+        {"sender": hostile, "message": "hi\ud800 there\u0000", "metadata": {"x\u0000": "\ud800"}},
+        {"sender": hostile, "message": '/inform{"email":"a@b.com","bogus":"x"}'},
+        {"sender": hostile, "message": '/inform{"email": "nul\\u0000@b.com"}'},
+    ):
+        data = json.dumps(body).encode()  # (ASCII escapes: the lone surrogate survives)
+        response = httpx.post(url, content=data, headers=raw, timeout=120)
+        assert response.status_code == 200 and response.json(), response.text[:300]
+    normal = f"sec-normal-{uuid.uuid4().hex[:8]}"
+    response = httpx.post(url, json={"sender": normal, "message": "hello"}, timeout=120)
+    assert response.status_code == 200 and response.json()
+    db = Database(running_stack.config.database_url)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            with db.session() as s:
+                rows = s.execute(
+                    text("SELECT sender_id, data FROM events WHERE sender_id IN (:a, :b)"),
+                    {"a": normal, "b": hostile},
+                ).all()
+            if {r[0] for r in rows} == {normal, hostile} or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+    finally:
+        db.dispose()
+    assert {r[0] for r in rows} == {normal, hostile}, "events of the conversations are missing"
+    stored = "".join(r[1] for r in rows if r[0] == hostile)
+    assert "\\ud800" not in stored and "\\u0000" not in stored
+    log = running_stack.tail("rasa", 100_000)
+    assert "a@b.com" not in log and "bogus" not in log
