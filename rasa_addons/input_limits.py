@@ -11,16 +11,22 @@ a shop can tune them without code:
 - ``SHOPBOT_RATE_LIMIT`` messages per ``SHOPBOT_RATE_WINDOW_S`` seconds per sender (default
   30 per 60 s): a sliding window in this process. With several Rasa replicas each replica
   counts on its own, which still bounds one sender to ``replicas × limit``.
-- ``SHOPBOT_MAX_SENDER_CHARS`` (default 128): longer sender ids are refused.
+- ``SHOPBOT_MAX_SENDER_CHARS`` (default 128): longer sender ids are refused, and so are ids
+  with characters outside ``A-Z a-z 0-9 _ - . : @ + =`` (the widget's ids are url-safe tokens).
 
-Control characters (except newline and tab) are removed and the text is NFC-normalised, so
-what the event log stores is what the shopper could have typed.
+Control characters (except newline and tab) are removed, lone surrogates (no UTF-8 encoding
+exists for them) become U+FFFD and the text is NFC-normalised, so what the event log stores is
+what the shopper could have typed. The same cleaning applies to every string in the metadata
+and in the JSON of ``/intent{...}`` payloads. A sender id is never cleaned, only accepted or
+refused: two different ids must not become one conversation. (Security review, finding 2: a
+lone surrogate or NUL byte in a sender id used to block the event log for everyone.)
 
 Kept free of ``bot`` imports: this module runs inside the Rasa process (.venv-rasa).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -35,6 +41,11 @@ from rasa.core.channels.channel import UserMessage
 log = logging.getLogger(__name__)
 
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+SURROGATES = re.compile(r"[\ud800-\udfff]")
+SENDER_ID = re.compile(r"[A-Za-z0-9_.:@+=-]+")
+# Rasa's pattern for "/intent@confidence{entities}rest" (YAMLStoryReader._regex_message_pattern)
+INTENT_PAYLOAD = re.compile(r"/[^{@]+(?:@[0-9.]+)?({.+})")
+MAX_DEPTH = 20
 
 TOO_LONG = (
     "That message is too long for me (the limit is {limit} characters). "
@@ -106,10 +117,53 @@ def _env_int(name: str, default: int) -> int:
 
 
 def clean_text(text: Any) -> str:
-    """Text as a string without control or bidi-override characters, NFC-normalised."""
+    """Text as a string without control or bidi-override characters or lone surrogates, NFC."""
     if not isinstance(text, str):
         return ""
-    return CONTROL_CHARS.sub("", unicodedata.normalize("NFC", text))
+    return CONTROL_CHARS.sub("", unicodedata.normalize("NFC", SURROGATES.sub("\ufffd", text)))
+
+
+def valid_sender(sender: Any, max_chars: int = 128) -> bool:
+    """Whether ``sender`` is a usable conversation id (checked, never repaired)."""
+    return (
+        isinstance(sender, str)
+        and 0 < len(sender) <= max_chars
+        and SENDER_ID.fullmatch(sender) is not None
+    )
+
+
+def clean_value(value: Any, depth: int = 0) -> Any:
+    """``value`` (parsed JSON) with every string, keys included, passed through ``clean_text``.
+
+    Nesting deeper than ``MAX_DEPTH`` is dropped (None): nothing legitimate needs it.
+    """
+    if isinstance(value, str):
+        return clean_text(value)
+    if depth >= MAX_DEPTH and isinstance(value, dict | list):
+        return None
+    if isinstance(value, dict):
+        return {clean_text(str(k)): clean_value(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [clean_value(v, depth + 1) for v in value]
+    return value
+
+
+def clean_payload(text: str) -> str:
+    """A ``/intent{json}`` text with the JSON's strings cleaned (JSON escapes such as
+    ``\\u0000`` only become characters once Rasa parses them); other texts unchanged."""
+    stripped = text.strip()  # (as Rasa does before matching)
+    match = INTENT_PAYLOAD.match(stripped)
+    if match is None:
+        return text
+    try:
+        entities = json.loads(match.group(1))
+    except ValueError:
+        return text  # Rasa ignores entities it cannot parse
+    cleaned = clean_value(entities)
+    if cleaned == entities:
+        return text
+    start, end = match.span(1)
+    return stripped[:start] + json.dumps(cleaned, ensure_ascii=False) + stripped[end:]
 
 
 class InputGuard:
@@ -146,7 +200,7 @@ class InputGuard:
     def refusal(self, message: UserMessage) -> str | None:
         """The polite reply for a message that breaks a limit, or None (and cleans the text)."""
         sender = message.sender_id
-        if not isinstance(sender, str) or not sender or len(sender) > self.max_sender_chars:
+        if not valid_sender(sender, self.max_sender_chars):
             log.warning("input refused: invalid sender id (%s)", type(sender).__name__)
             return BAD_SENDER
         raw = message.text if isinstance(message.text, str) else ""
@@ -159,7 +213,9 @@ class InputGuard:
         text = clean_text(raw)
         if not text.strip() and not text.startswith("/"):
             return EMPTY
-        message.text = text
+        message.text = clean_payload(text)
+        if message.metadata is not None:
+            message.metadata = clean_value(message.metadata)
         return None
 
     def wrap(
@@ -187,7 +243,9 @@ class InputGuard:
                         return result
                     log.warning("no reply for sender %s; sending the apology", message.sender_id)
                     reply = TROUBLE
-            await message.output_channel.send_text_message(str(message.sender_id)[:128], reply)
+            sender = message.sender_id
+            recipient = sender if valid_sender(sender, self.max_sender_chars) else "invalid"
+            await message.output_channel.send_text_message(recipient, reply)
             return None
 
         return guarded

@@ -4,6 +4,8 @@ Rasa's own ``RestInput`` takes whatever JSON arrives: a non-string ``sender`` or
 a list as ``metadata``, or a megabyte of text all go straight to NLU and the event log. This
 subclass keeps Rasa's routes and the ``rest`` channel name, coerces the fields to the types
 Rasa expects and passes every message through :class:`rasa_addons.input_limits.InputGuard`.
+A missing or unusable sender id (wrong type, too long, characters outside the id charset such
+as a NUL byte or a lone surrogate) is answered with HTTP 400 before anything else happens.
 
 credentials.yml::
 
@@ -12,15 +14,19 @@ credentials.yml::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
+from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
-from rasa_addons.input_limits import InputGuard
+from rasa_addons.input_limits import InputGuard, valid_sender
+
+CHANNEL_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
 
 
 class ShopRestInput(RestInput):
@@ -40,18 +46,24 @@ class ShopRestInput(RestInput):
         return body if isinstance(body, dict) else {}
 
     async def _extract_sender(self, req: Request) -> str | None:
-        # "" (not None) for a missing sender: Rasa would file None under the shared
-        # "default" conversation; the guard refuses "".
+        # Rasa would file a missing sender under the shared "default" conversation.
         sender = self._body(req).get("sender")
-        return sender if isinstance(sender, str) else ""
+        if not valid_sender(sender, self.guard.max_sender_chars):
+            raise InvalidUsage(
+                f"'sender' must be 1-{self.guard.max_sender_chars} characters "
+                "from A-Z a-z 0-9 _ - . : @ + ="
+            )
+        return str(sender)
 
     def _extract_message(self, req: Request) -> str | None:
         text = self._body(req).get("message")
         return text if isinstance(text, str) else ""
 
     def _extract_input_channel(self, req: Request) -> str:
-        channel = self._body(req).get("input_channel")
-        return channel if isinstance(channel, str) and channel else self.name()
+        channel = self._body(req).get("input_channel")  # (stored with every user event)
+        return (
+            channel if isinstance(channel, str) and CHANNEL_NAME.fullmatch(channel) else self.name()
+        )
 
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
         metadata = self._body(request).get("metadata")

@@ -7,6 +7,12 @@ and the shopper sees nothing. This channel emits the payload as the event's data
 same way text messages are sent, so the widget receives ``{"type": ..., ...}``. Everything else
 (session persistence, metadata, event names, the ``socketio`` channel name) is Rasa's own.
 
+Session ids come from the client: a ``session_request`` with an unusable id (outside the
+sender-id charset of ``input_limits``, e.g. with a NUL byte or a lone surrogate) is given a
+fresh one, and a message carrying such an id is refused with a ``bot_uttered`` apology to that
+socket alone plus an ``error`` event, before Rasa sees it. Metadata that is neither an object
+nor a JSON object string is dropped instead of failing in Rasa's handler.
+
 credentials.yml::
 
     rasa_addons.socketio_channel.ShopSocketIOInput:
@@ -17,8 +23,10 @@ credentials.yml::
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import uuid
 from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import Any
@@ -27,7 +35,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from rasa_addons.input_limits import InputGuard
+from rasa_addons.input_limits import BAD_SENDER, InputGuard, valid_sender
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +62,8 @@ class ShopSocketIOInput(SocketIOInput):
         return ShopSocketIOOutput(channel.sio, channel.bot_message_evt) if channel else None
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        guarded = InputGuard().wrap(on_new_message)  # size, rate per sender, clean text
+        guard = InputGuard()
+        guarded = guard.wrap(on_new_message)  # size, rate per sender, clean text
 
         async def on_message(message: UserMessage) -> Any:
             out = message.output_channel
@@ -64,7 +73,7 @@ class ShopSocketIOInput(SocketIOInput):
 
         redis_url = os.environ.get(SOCKETIO_REDIS_URL_ENV)
         if not redis_url:
-            return super().blueprint(on_message)
+            return self._guard_sessions(super().blueprint(on_message), guard.max_sender_chars)
         import rasa.core.channels.socketio as rasa_socketio
         from socketio import AsyncRedisManager
 
@@ -75,6 +84,43 @@ class ShopSocketIOInput(SocketIOInput):
         )
         try:
             logger.info("Socket.IO emits are shared between replicas through Redis.")
-            return super().blueprint(on_message)
+            return self._guard_sessions(super().blueprint(on_message), guard.max_sender_chars)
         finally:
             rasa_socketio.AsyncServer = original  # type: ignore[misc]
+
+    def _guard_sessions(self, blueprint: Blueprint, max_chars: int) -> Blueprint:
+        """Check the client's session ids and metadata in front of Rasa's handlers."""
+        handlers = self.sio.handlers[self.namespace or "/"]
+        rasa_session_request = handlers["session_request"]
+        rasa_handle_message = handlers[self.user_message_evt]
+
+        async def session_request(sid: str, data: Any) -> None:
+            if not isinstance(data, dict):
+                data = {}
+            session_id = data.get("session_id")
+            if session_id is not None and not valid_sender(session_id, max_chars):
+                logger.warning("socket %s asked for an invalid session id; new one given", sid)
+                data = {**data, "session_id": uuid.uuid4().hex}
+            await rasa_session_request(sid, data)
+
+        async def handle_message(sid: str, data: Any) -> None:
+            if not isinstance(data, dict):
+                data = {}
+            sender = data.get("session_id") if self.session_persistence else sid
+            if not valid_sender(sender, max_chars):
+                logger.warning("input refused: invalid session id (%s)", type(sender).__name__)
+                await self.sio.emit(self.bot_message_evt, {"text": BAD_SENDER}, room=sid)
+                await self.sio.emit("error", {"error": "invalid session_id"}, room=sid)
+                return
+            metadata = data.get(self.metadata_key)
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = None
+            data = {**data, self.metadata_key: metadata if isinstance(metadata, dict) else {}}
+            await rasa_handle_message(sid, data)
+
+        handlers["session_request"] = session_request
+        handlers[self.user_message_evt] = handle_message
+        return blueprint
