@@ -2,9 +2,14 @@
 
 Every price, product/variant id, order id, stock count or availability claim, and policy
 number (days, weeks, percentages, amounts) in the reply must be supported by the numbered
-facts. Anything else is reported as a problem; the answer service then regenerates once
-and finally falls back to the template answer. The checker is deliberately strict: a false
-alarm costs a template answer, a missed one costs the shop a wrong promise.
+facts; so must promises (free, refund, warranty, price match, waived fees ...), delivery
+dates and timing, and any reference, email, phone number, address or person's name. Claims
+are read as values (bot.answers.claims) from the reply and from the facts alike, so "twenty
+dollars" is $20.00 and "a full year" is 12 months. The shopper's budget is not a fact: it may
+only be echoed as a bound ("nothing under $120"). Anything else is reported as a problem; the
+answer service then regenerates once and finally falls back to the template answer. The
+checker is deliberately strict: a false alarm costs a template answer, a missed one costs the
+shop a wrong promise.
 """
 
 from __future__ import annotations
