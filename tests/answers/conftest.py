@@ -39,3 +39,17 @@ def make_service() -> Iterator:
         )
 
     yield make
+
+
+@pytest.fixture
+def demo_shop(sqlite_db: Database) -> Database:
+    """The demo catalog, customers, orders and the real policy passages (SQLite)."""
+    from pathlib import Path
+
+    from bot.catalog.keyword import ensure_search_indexes
+    from bot.shop.demo import read_demo
+    from bot.shop.loader import load_shop_data
+
+    load_shop_data(sqlite_db, read_demo(Path(__file__).resolve().parents[2] / "data/shop/demo"))
+    ensure_search_indexes(sqlite_db)
+    return sqlite_db
