@@ -101,7 +101,10 @@ def _admin(staff: auth.StaffIdentity) -> None:
 
 
 def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client behind trusted proxies (bot/web/limits.py), never a spoofable header."""
+    from bot.web.limits import scope_client
+
+    return scope_client(request.scope)
 
 
 def _is_https(request: Request) -> bool:
