@@ -348,19 +348,36 @@ def export_nlu(db: DB, staff: Staff) -> Response:
     )
 
 
-@router.post("/customers/delete", response_class=HTMLResponse)
-def delete_customer(
-    request: Request, db: DB, staff: Poster, customer: Annotated[str, Form()] = ""
+@router.post("/customers/erase", response_class=HTMLResponse)
+@router.post("/customers/delete", response_class=HTMLResponse)  # the older form's address
+def erase_customer(
+    request: Request,
+    db: DB,
+    staff: Poster,
+    customer: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
+    """Erase a customer everywhere (bot/console/erasure.py); admin only, audited there."""
+    from bot.console.erasure import ErasureError
+    from bot.console.erasure import erase_customer as erase
+
     _admin(staff)
     try:
-        senders = review.delete_customer_conversations(db, customer)
-    except review.ReviewError as exc:
+        report = erase(
+            db, customer, staff=staff.email, redis_url=get_settings().redis_url, reason=reason
+        )
+    except ErasureError as exc:
         return _page(request, "message.html", staff, message=str(exc))
-    auth.audit(db, staff.email, "delete", None, f"customer={customer} conversations={len(senders)}")
-    for sender in senders:
-        auth.audit(db, staff.email, "delete", sender, f"customer={customer}")
-    return _page(request, "message.html", staff, message=f"Deleted {len(senders)} conversation(s).")
+    except Exception:
+        log.exception("customer erasure failed")
+        return _page(request, "message.html", staff, message="The erasure failed; try again.")
+    return _page(
+        request,
+        "message.html",
+        staff,
+        message=f"Deleted {report.conversations} conversation(s) and every other trace of "
+        f"{report.describe()}.",
+    )
 
 
 # --- hand-off -----------------------------------------------------------------------------
