@@ -32,7 +32,10 @@ from bot.db.session import Database
 
 log = logging.getLogger(__name__)
 
-ROLES = ("agent", "admin")
+ROLES = ("agent", "supervisor", "admin")
+# Bulk exports (CSV/JSONL) take data out of the console: masked for these roles; unmasked
+# only for an admin who gives a reason (bot/console/routes.py). Agents review in the console.
+EXPORT_ROLES = ("supervisor", "admin")
 WINDOW_S = 15 * 60
 MAX_FAILS_PER_ACCOUNT = 5  # per account from one client address, per WINDOW_S
 MAX_FAILS_PER_IP = 20  # per client address over all accounts, per WINDOW_S
@@ -57,6 +60,10 @@ class StaffIdentity:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def can_export(self) -> bool:
+        return self.role in EXPORT_ROLES
 
 
 def add_staff(db: Database, email: str, password: str, role: str) -> int:

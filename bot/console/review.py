@@ -24,7 +24,7 @@ from bot.console.models import (
     Handoff,
     IntentCorrection,
 )
-from bot.console.pii import mask_text
+from bot.console.pii import load_known_pii, mask_text
 from bot.console.queries import ListFilters, filtered_select, summary_dict
 from bot.console.timeline import build_turns, load_events
 from bot.db.session import Database
@@ -135,9 +135,18 @@ def corrections_nlu_yaml(db: Database) -> str:
     """All kept corrections as Rasa NLU training data (masked texts, one block per intent)."""
     with db.session() as session:
         rows = session.scalars(select(IntentCorrection).order_by(IntentCorrection.at)).all()
+        customers: dict[str, str | None] = {
+            row.sender_id: row.customer_id
+            for row in session.execute(
+                select(Conversation.sender_id, Conversation.customer_id).where(
+                    Conversation.sender_id.in_({r.sender_id for r in rows})
+                )
+            )
+        }
+        known = {cid: load_known_pii(session, cid) for cid in set(customers.values()) if cid}
     by_intent: dict[str, list[str]] = {}
     for row in rows:
-        text = _block(mask_text(row.text))
+        text = _block(mask_text(row.text, known.get(customers.get(row.sender_id) or "")))
         if text and text not in by_intent.setdefault(row.corrected_intent, []):
             by_intent[row.corrected_intent].append(text)
     nlu = [
@@ -169,6 +178,7 @@ EXPORT_FIELDS = [
     "started_at",
     "channel",
     "customer_id",
+    "customer_ref",
     "customer_email",
     "turns",
     "intents",
@@ -181,8 +191,11 @@ EXPORT_FIELDS = [
 ]
 
 
-def export_rows(db: Database, filters: ListFilters, fmt: str, with_turns: bool) -> Iterator[str]:
-    """Stream the filtered set as CSV or JSONL chunks; e-mail and texts masked."""
+def export_rows(
+    db: Database, filters: ListFilters, fmt: str, with_turns: bool, reveal: bool = False
+) -> Iterator[str]:
+    """Stream the filtered set as CSV or JSONL chunks; e-mail, ids and texts masked unless
+    ``reveal`` (an admin's audited, reasoned export: bot/console/routes.py)."""
     if fmt not in ("csv", "jsonl"):
         raise ReviewError("Export format is csv or jsonl.")
     with db.session() as session:
@@ -193,7 +206,7 @@ def export_rows(db: Database, filters: ListFilters, fmt: str, with_turns: bool) 
             writer.writeheader()
             yield buf.getvalue()
         for conv in session.scalars(stmt):
-            row = summary_dict(conv)
+            row = summary_dict(conv, reveal=reveal)
             if fmt == "csv":
                 buf = io.StringIO()
                 writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS)
@@ -210,7 +223,7 @@ def export_rows(db: Database, filters: ListFilters, fmt: str, with_turns: bool) 
                             "intent": t.corrected_intent or t.intent,
                             "bot": [m["text"] for m in t.bot_messages],
                         }
-                        for t in build_turns(session, conv.sender_id, reveal=False)
+                        for t in build_turns(session, conv.sender_id, reveal=reveal)
                     ]
                 yield json.dumps(row, ensure_ascii=False) + "\n"
 

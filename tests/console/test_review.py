@@ -137,7 +137,7 @@ def test_correct_intent_story_and_nlu(app: FastAPI, staff: Database, tmp_path: P
 def test_exports_are_masked_and_filtered(app: FastAPI, staff: Database) -> None:
     _seed(staff)
     client = TestClient(app)
-    login(client, AGENT)
+    login(client, ADMIN)  # agents cannot export (tests/console/test_pii_exports.py)
     out = client.get("/console/export", params={"format": "csv"})
     rows = list(csv.DictReader(io.StringIO(out.text)))
     assert {r["sender_id"] for r in rows} == {"a1", "b2"}
