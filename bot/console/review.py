@@ -1,4 +1,4 @@
-"""Reviewer actions: tags, notes, reviewed flag, intent corrections, exports, deletion.
+"""Reviewer actions: tags, notes, reviewed flag, intent corrections, exports (erasure: erasure.py).
 
 Story and NLU exports are produced as YAML text Rasa reads (``tests/test_*.yml`` stories,
 ``nlu:`` examples); texts are PII-masked because they leave the console.
@@ -21,7 +21,6 @@ from bot.console.models import (
     EVENTS,
     Conversation,
     ConversationFacet,
-    Handoff,
     IntentCorrection,
 )
 from bot.console.pii import load_known_pii, mask_text
@@ -226,30 +225,6 @@ def export_rows(
                         for t in build_turns(session, conv.sender_id, reveal=reveal)
                     ]
                 yield json.dumps(row, ensure_ascii=False) + "\n"
-
-
-def delete_customer_conversations(db: Database, who: str) -> list[str]:
-    """Erase every conversation of a customer (by e-mail or customer id), events included."""
-    who = who.strip()
-    if not who:
-        raise ReviewError("Give the customer's e-mail or customer id.")
-    with db.transaction() as session:
-        convs = session.scalars(
-            select(Conversation).where(
-                (Conversation.customer_email == who.lower()) | (Conversation.customer_id == who)
-            )
-        ).all()
-        senders = [c.sender_id for c in convs]
-        if senders:
-            ids = [c.id for c in convs]
-            session.execute(
-                delete(ConversationFacet).where(ConversationFacet.conversation_id.in_(ids))
-            )
-            session.execute(delete(IntentCorrection).where(IntentCorrection.sender_id.in_(senders)))
-            session.execute(delete(Handoff).where(Handoff.sender_id.in_(senders)))
-            session.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(senders)))
-            session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
-    return senders
 
 
 def events_count(db: Database, sender_id: str) -> int:
