@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "shopbot.db"
@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr("dev-only-change-me")
     customer_token_secret: SecretStr | None = None
     session_ttl_s: int = 8 * 3600
+    # Reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For is believed; nobody else's.
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Key of the console's pseudonymous customer/session references (else derived from
+    # secret_key), so a reference cannot be recomputed from a guessed customer id.
+    pseudonym_secret: SecretStr | None = None
 
     # Session memory.
     memory_ttl_s: int = 7 * 24 * 3600
@@ -63,6 +68,19 @@ class Settings(BaseSettings):
 
     # Customer insight: a folder written by `shopbot sentiment train` (else the lexicon).
     sentiment_model: Path | None = None
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _split_cidrs(cls, value: object) -> object:
+        """``10.0.0.0/8, 192.168.1.7`` from the environment; each entry must parse."""
+        import ipaddress
+
+        if isinstance(value, str):
+            value = [part.strip() for part in value.split(",") if part.strip()]
+        if isinstance(value, list):
+            for cidr in value:
+                ipaddress.ip_network(str(cidr), strict=False)  # ValueError -> settings error
+        return value
 
     @property
     def is_embedded(self) -> bool:

@@ -20,6 +20,7 @@ GROUPS: dict[str, str] = {
     "memory": "bot.cli.memory",
     "llm": "bot.cli.llm",
     "staff": "bot.cli.staff",
+    "customer": "bot.cli.customer",
     "transcripts": "bot.cli.transcripts",
     "sentiment": "bot.cli.sentiment",
     "profile": "bot.cli.profile",

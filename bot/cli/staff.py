@@ -7,14 +7,15 @@ import os
 import typer
 
 app = typer.Typer(
-    help="Staff accounts for the console (roles: agent, admin).", no_args_is_help=True
+    help="Staff accounts for the console (roles: agent, supervisor, admin).",
+    no_args_is_help=True,
 )
 
 
 @app.command("add")
 def add(
     email: str = typer.Argument(..., help="The staff member's e-mail (their login)."),
-    role: str = typer.Option("agent", "--role", help="agent or admin."),
+    role: str = typer.Option("agent", "--role", help="agent, supervisor (may export) or admin."),
     password_env: str | None = typer.Option(
         None, "--password-env", help="Read the password from this environment variable."
     ),

@@ -30,6 +30,9 @@ def serve(
         factory=True,
         host=host or settings.web_host,
         port=port or settings.web_port,
+        # The app resolves client addresses itself from SHOPBOT_TRUSTED_PROXIES
+        # (bot/web/limits.py); uvicorn's own rewrite would trust any local peer.
+        proxy_headers=False,
     )
 
 

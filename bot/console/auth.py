@@ -1,9 +1,15 @@
 """Staff accounts, server-side sessions, login rate limiting and the audit log.
 
 Passwords use argon2id (argon2-cffi defaults). The session cookie carries a random token; the
-database keeps only its SHA-256, so a leaked table cannot be replayed as cookies. Rate limits
-count failed logins per client IP and per account in a sliding window, in the database, so
-they hold across web workers.
+database keeps only its SHA-256, so a leaked table cannot be replayed as cookies.
+
+Login limits are keyed so one attacker cannot lock staff out: per account *and* client address
+(the attacker's pair blocks, the real owner elsewhere does not), per client address (one
+address guessing many accounts), and per account from everywhere with a short cool-down
+(a distributed attack slows down, it never locks an account for good). The client address
+comes from bot/web/limits.py (trusted proxies only). Each attempt reserves a slot in every
+bucket with one conditional ``UPDATE ... RETURNING`` in the database before the password is
+checked, so parallel attempts cannot all pass the check; a successful login refunds it.
 """
 
 from __future__ import annotations
@@ -16,17 +22,25 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select, text, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session
 
-from bot.console.models import AuditEntry, LoginAttempt, StaffSession, StaffUser
+from bot.console.models import AuditEntry, LoginAttempt, LoginBucket, StaffSession, StaffUser
 from bot.db.session import Database
 
 log = logging.getLogger(__name__)
 
-ROLES = ("agent", "admin")
+ROLES = ("agent", "supervisor", "admin")
+# Bulk exports (CSV/JSONL) take data out of the console: masked for these roles; unmasked
+# only for an admin who gives a reason (bot/console/routes.py). Agents review in the console.
+EXPORT_ROLES = ("supervisor", "admin")
 WINDOW_S = 15 * 60
-MAX_FAILS_PER_ACCOUNT = 5
-MAX_FAILS_PER_IP = 20
+MAX_FAILS_PER_ACCOUNT = 5  # per account from one client address, per WINDOW_S
+MAX_FAILS_PER_IP = 20  # per client address over all accounts, per WINDOW_S
+ACCOUNT_COOLDOWN_FAILS = 50  # per account from all addresses, per ACCOUNT_COOLDOWN_S
+ACCOUNT_COOLDOWN_S = 5 * 60
 _hasher = PasswordHasher()
 # Verified against when the account does not exist, so timing does not reveal accounts.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
@@ -46,6 +60,10 @@ class StaffIdentity:
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def can_export(self) -> bool:
+        return self.role in EXPORT_ROLES
 
 
 def add_staff(db: Database, email: str, password: str, role: str) -> int:
@@ -70,35 +88,70 @@ class RateLimited(Exception):
     """Too many failed logins recently for this IP or this account."""
 
 
-def _recent_failures(db: Database, ip: str, email: str, now: float) -> tuple[int, int]:
-    with db.session() as session:
-        since = now - WINDOW_S
-        by_ip = session.scalar(
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(LoginAttempt.ip == ip, LoginAttempt.at > since, LoginAttempt.success.is_(False))
-        )
-        by_account = session.scalar(
-            select(func.count())
-            .select_from(LoginAttempt)
-            .where(
-                LoginAttempt.email == email,
-                LoginAttempt.at > since,
-                LoginAttempt.success.is_(False),
-            )
-        )
-    return int(by_ip or 0), int(by_account or 0)
+def _buckets(ip: str, email: str) -> list[tuple[str, int, float]]:
+    """(key, limit, window) of every bucket an attempt counts in; fixed order (no deadlock)."""
+    return [
+        (f"acct-ip:{email}|{ip}", MAX_FAILS_PER_ACCOUNT, WINDOW_S),
+        (f"acct:{email}", ACCOUNT_COOLDOWN_FAILS, ACCOUNT_COOLDOWN_S),
+        (f"ip:{ip}", MAX_FAILS_PER_IP, WINDOW_S),
+    ]
+
+
+_TAKE = text(
+    "UPDATE staff_login_buckets SET "
+    "count = CASE WHEN window_start <= :since THEN 1 ELSE count + 1 END, "
+    "window_start = CASE WHEN window_start <= :since THEN :now ELSE window_start END "
+    "WHERE key = :key AND (count < :limit OR window_start <= :since) "
+    "RETURNING count"
+)
+
+
+def _take(session: Session, key: str, limit: int, window: float, now: float) -> bool:
+    """Count one attempt in ``key`` unless it is full; atomic (the row is locked/updated)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(
+        insert(LoginBucket)
+        .values(key=key, window_start=now, count=0)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    taken = session.execute(
+        _TAKE, {"key": key, "limit": limit, "since": now - window, "now": now}
+    ).first()
+    return taken is not None
+
+
+def _reserve(db: Database, ip: str, email: str, now: float) -> bool:
+    """Reserve this attempt in every bucket, or in none (one transaction)."""
+    try:
+        with db.transaction() as session:
+            for key, limit, window in _buckets(ip, email):
+                if not _take(session, key, limit, window, now):
+                    raise RateLimited()  # rolls back the slots taken in earlier buckets
+    except RateLimited:
+        return False
+    return True
+
+
+def _refund(session: Session, ip: str, email: str) -> None:
+    """A successful login: the account+address bucket starts over, the others get one back."""
+    keys = _buckets(ip, email)
+    session.execute(delete(LoginBucket).where(LoginBucket.key == keys[0][0]))
+    session.execute(
+        update(LoginBucket)
+        .where(LoginBucket.key.in_([k for k, _, _ in keys[1:]]), LoginBucket.count > 0)
+        .values(count=LoginBucket.count - 1)
+    )
 
 
 def login(db: Database, email: str, password: str, ip: str, ttl_s: int) -> str | None:
     """Check the password and open a session; returns the cookie token or None.
 
-    Raises :class:`RateLimited` before checking anything when the limits are exceeded.
+    Raises :class:`RateLimited` before checking anything when a limit is reached.
     """
     email = email.strip().lower()[:200]
+    ip = ip[:64]
     now = time.time()
-    by_ip, by_account = _recent_failures(db, ip, email, now)
-    if by_ip >= MAX_FAILS_PER_IP or by_account >= MAX_FAILS_PER_ACCOUNT:
+    if not _reserve(db, ip, email, now):
         log.warning("console login rate-limited (ip=%s)", ip)
         raise RateLimited()
     with db.transaction() as session:
@@ -115,6 +168,7 @@ def login(db: Database, email: str, password: str, ip: str, ttl_s: int) -> str |
         if not ok or user is None:
             log.info("console login failed for an account (ip=%s)", ip)
             return None
+        _refund(session, ip, email)
         if _hasher.check_needs_rehash(user.password_hash):
             user.password_hash = _hasher.hash(password)
         token = secrets.token_urlsafe(32)

@@ -94,6 +94,20 @@ class LoginAttempt(Base):
     success: Mapped[bool] = mapped_column(Boolean)
 
 
+class LoginBucket(Base):
+    """A fixed-window counter of login attempts for one key (account, address or both).
+
+    Taken with one conditional ``UPDATE ... RETURNING`` so parallel attempts cannot all pass
+    the check before any of them is counted (bot/console/auth.py).
+    """
+
+    __tablename__ = "staff_login_buckets"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    window_start: Mapped[float] = mapped_column(Float)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class AuditEntry(Base):
     __tablename__ = "console_audit"
     __table_args__ = (Index("ix_console_audit_at", "at"),)

@@ -3,13 +3,22 @@
 The safety area owns the real masker (``bot.safety.pii.mask_pii``) and we use it, so the
 console, exports and LLM prompts agree on what is personal data. The small pattern masker
 below is only a fallback for a checkout where the safety module is missing.
+
+On top, the console masks what identifies a shopper by itself or together (name + ZIP is
+enough to look a customer up): self-introduced names and stated ZIP codes in free text, raw
+customer ids (``first_last_1234`` is a name) shown as pseudonymous references, and, when the
+conversation belongs to a known customer, that customer's name, ZIP, city, street, e-mail and
+phone wherever they appear (:class:`KnownPII`, from the customer record).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
+
+from bot.console.pseudonym import customer_ref
 
 _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}"), "[email]"),
@@ -44,21 +53,95 @@ def _load_masker() -> Callable[[str], str]:
 _MASK = _load_masker()
 
 
-def mask_text(text: str | None) -> str:
+def _load_identity() -> Callable[[str], str]:
+    try:
+        from bot.safety.pii import mask_identity
+    except Exception:  # an older safety module: names/ZIPs only from the customer record
+        return lambda text: text
+    return mask_identity
+
+
+_IDENTITY = _load_identity()
+# τ-bench / demo customer ids: ``first_last_1234`` (a name), shown as a reference instead.
+_CUSTOMER_ID = re.compile(r"\b[a-z]+(?:_[a-z]+)+_\d{3,6}\b")
+# Slots and entities whose whole value is personal data.
+PERSONAL_FIELDS = {
+    "name": "[name]", "first_name": "[name]", "last_name": "[name]", "full_name": "[name]",
+    "person": "[name]", "zip": "[zip]", "zip_code": "[zip]", "zipcode": "[zip]",
+    "postcode": "[zip]", "city": "[city]", "address": "[address]", "address1": "[address]",
+    "address2": "[address]", "street": "[address]", "email": "[email]", "phone": "[phone]",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class KnownPII:
+    """What the console knows about the conversation's customer (from the shop record)."""
+
+    terms: tuple[tuple[str, str], ...] = ()  # (text, mask), longest first
+
+    @classmethod
+    def of(cls, customer: Any | None, customer_id: str | None = None) -> KnownPII:
+        """From a ``bot.db.models.Customer`` (or anything with the same attributes)."""
+        terms: list[tuple[str, str]] = []
+        if customer_id:
+            terms.append((customer_id, customer_ref(customer_id)))
+        if customer is not None:
+            first, last = customer.first_name or "", customer.last_name or ""
+            for value, mask in (
+                (f"{first} {last}".strip(), "[name]"), (first, "[name]"), (last, "[name]"),
+                (customer.email or "", "[email]"), (customer.phone or "", "[phone]"),
+                (customer.address1 or "", "[address]"), (customer.address2 or "", "[address]"),
+                (customer.city or "", "[city]"), (customer.zip or "", "[zip]"),
+            ):  # fmt: skip
+                if len(value.strip()) >= 2:
+                    terms.append((value.strip(), mask))
+        terms.sort(key=lambda t: len(t[0]), reverse=True)
+        return cls(tuple(terms))
+
+    def mask(self, text: str) -> str:
+        for value, mask in self.terms:
+            text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", mask, text, flags=re.IGNORECASE)
+        return text
+
+
+def load_known_pii(session: Any, customer_id: str | None) -> KnownPII:
+    """The customer record behind a conversation, as a masker (empty when unknown)."""
+    if not customer_id:
+        return KnownPII()
+    try:
+        from bot.db.models import Customer
+
+        customer = session.get(Customer, customer_id)
+    except Exception:  # no shop tables in this database: mask what we can
+        customer = None
+    return KnownPII.of(customer, customer_id)
+
+
+def mask_text(text: str | None, known: KnownPII | None = None) -> str:
     """Mask PII in one string (never raises; ``None`` becomes ``""``)."""
     if not text:
         return ""
-    return _MASK(str(text))
+    text = str(text)
+    if known is not None:
+        text = known.mask(text)
+    text = _MASK(_IDENTITY(text))
+    return _CUSTOMER_ID.sub(lambda m: customer_ref(m.group(0)), text)
 
 
-def mask_value(value: Any) -> Any:
-    """Mask every string inside a JSON-like value."""
+def mask_value(value: Any, known: KnownPII | None = None, name: str | None = None) -> Any:
+    """Mask every string inside a JSON-like value (a personal field's whole value)."""
+    if name and value not in (None, "", [], {}):
+        key = name.lower()
+        if key == "customer_id" and isinstance(value, str):
+            return customer_ref(value)
+        if key in PERSONAL_FIELDS:
+            return PERSONAL_FIELDS[key]
     if isinstance(value, str):
-        return mask_text(value)
+        return mask_text(value, known)
     if isinstance(value, list):
-        return [mask_value(v) for v in value]
+        return [mask_value(v, known) for v in value]
     if isinstance(value, dict):
-        return {k: mask_value(v) for k, v in value.items()}
+        return {k: mask_value(v, known, str(k)) for k, v in value.items()}
     return value
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.console.models import Conversation, ConversationFacet
 from bot.console.pii import mask_email
+from bot.console.pseudonym import customer_ref
 
 PAGE_SIZE = 50
 
@@ -172,13 +173,19 @@ def list_page(
 
 
 def summary_dict(conv: Conversation, reveal: bool = False) -> dict[str, Any]:
-    """The list/export view of one conversation; e-mail masked unless revealed."""
+    """The list/export view of one conversation; e-mail masked, customer id a reference.
+
+    The raw customer id (``first_last_1234``) is a name, so unless revealed the field holds
+    the pseudonymous reference (bot/console/pseudonym.py), which still groups a customer.
+    """
+    ref = customer_ref(conv.customer_id)
     return {
         "id": conv.id,
         "sender_id": conv.sender_id,
         "started_at": datetime.fromtimestamp(conv.started_at, UTC).isoformat(timespec="seconds"),
         "channel": conv.channel,
-        "customer_id": conv.customer_id,
+        "customer_id": conv.customer_id if reveal else (ref or None),
+        "customer_ref": ref,
         "customer_email": conv.customer_email if reveal else mask_email(conv.customer_email),
         "turns": conv.turns,
         "intents": json.loads(conv.intents or "[]"),

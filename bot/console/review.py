@@ -1,4 +1,4 @@
-"""Reviewer actions: tags, notes, reviewed flag, intent corrections, exports, deletion.
+"""Reviewer actions: tags, notes, reviewed flag, intent corrections, exports (erasure: erasure.py).
 
 Story and NLU exports are produced as YAML text Rasa reads (``tests/test_*.yml`` stories,
 ``nlu:`` examples); texts are PII-masked because they leave the console.
@@ -21,10 +21,9 @@ from bot.console.models import (
     EVENTS,
     Conversation,
     ConversationFacet,
-    Handoff,
     IntentCorrection,
 )
-from bot.console.pii import mask_text
+from bot.console.pii import load_known_pii, mask_text
 from bot.console.queries import ListFilters, filtered_select, summary_dict
 from bot.console.timeline import build_turns, load_events
 from bot.db.session import Database
@@ -135,9 +134,18 @@ def corrections_nlu_yaml(db: Database) -> str:
     """All kept corrections as Rasa NLU training data (masked texts, one block per intent)."""
     with db.session() as session:
         rows = session.scalars(select(IntentCorrection).order_by(IntentCorrection.at)).all()
+        customers: dict[str, str | None] = {
+            row.sender_id: row.customer_id
+            for row in session.execute(
+                select(Conversation.sender_id, Conversation.customer_id).where(
+                    Conversation.sender_id.in_({r.sender_id for r in rows})
+                )
+            )
+        }
+        known = {cid: load_known_pii(session, cid) for cid in set(customers.values()) if cid}
     by_intent: dict[str, list[str]] = {}
     for row in rows:
-        text = _block(mask_text(row.text))
+        text = _block(mask_text(row.text, known.get(customers.get(row.sender_id) or "")))
         if text and text not in by_intent.setdefault(row.corrected_intent, []):
             by_intent[row.corrected_intent].append(text)
     nlu = [
@@ -169,6 +177,7 @@ EXPORT_FIELDS = [
     "started_at",
     "channel",
     "customer_id",
+    "customer_ref",
     "customer_email",
     "turns",
     "intents",
@@ -181,8 +190,11 @@ EXPORT_FIELDS = [
 ]
 
 
-def export_rows(db: Database, filters: ListFilters, fmt: str, with_turns: bool) -> Iterator[str]:
-    """Stream the filtered set as CSV or JSONL chunks; e-mail and texts masked."""
+def export_rows(
+    db: Database, filters: ListFilters, fmt: str, with_turns: bool, reveal: bool = False
+) -> Iterator[str]:
+    """Stream the filtered set as CSV or JSONL chunks; e-mail, ids and texts masked unless
+    ``reveal`` (an admin's audited, reasoned export: bot/console/routes.py)."""
     if fmt not in ("csv", "jsonl"):
         raise ReviewError("Export format is csv or jsonl.")
     with db.session() as session:
@@ -193,7 +205,7 @@ def export_rows(db: Database, filters: ListFilters, fmt: str, with_turns: bool) 
             writer.writeheader()
             yield buf.getvalue()
         for conv in session.scalars(stmt):
-            row = summary_dict(conv)
+            row = summary_dict(conv, reveal=reveal)
             if fmt == "csv":
                 buf = io.StringIO()
                 writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS)
@@ -210,33 +222,9 @@ def export_rows(db: Database, filters: ListFilters, fmt: str, with_turns: bool) 
                             "intent": t.corrected_intent or t.intent,
                             "bot": [m["text"] for m in t.bot_messages],
                         }
-                        for t in build_turns(session, conv.sender_id, reveal=False)
+                        for t in build_turns(session, conv.sender_id, reveal=reveal)
                     ]
                 yield json.dumps(row, ensure_ascii=False) + "\n"
-
-
-def delete_customer_conversations(db: Database, who: str) -> list[str]:
-    """Erase every conversation of a customer (by e-mail or customer id), events included."""
-    who = who.strip()
-    if not who:
-        raise ReviewError("Give the customer's e-mail or customer id.")
-    with db.transaction() as session:
-        convs = session.scalars(
-            select(Conversation).where(
-                (Conversation.customer_email == who.lower()) | (Conversation.customer_id == who)
-            )
-        ).all()
-        senders = [c.sender_id for c in convs]
-        if senders:
-            ids = [c.id for c in convs]
-            session.execute(
-                delete(ConversationFacet).where(ConversationFacet.conversation_id.in_(ids))
-            )
-            session.execute(delete(IntentCorrection).where(IntentCorrection.sender_id.in_(senders)))
-            session.execute(delete(Handoff).where(Handoff.sender_id.in_(senders)))
-            session.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(senders)))
-            session.execute(delete(Conversation).where(Conversation.id.in_(ids)))
-    return senders
 
 
 def events_count(db: Database, sender_id: str) -> int:

@@ -101,7 +101,10 @@ def _admin(staff: auth.StaffIdentity) -> None:
 
 
 def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
+    """The client behind trusted proxies (bot/web/limits.py), never a spoofable header."""
+    from bot.web.limits import scope_client
+
+    return scope_client(request.scope)
 
 
 def _is_https(request: Request) -> bool:
@@ -249,13 +252,46 @@ def api_conversation(conv_id: int, db: DB, staff: Staff) -> Response:
     )
 
 
-@router.get("/api/customers/{customer_id}/profile")
-def api_customer_profile(customer_id: str, db: DB, staff: Staff) -> Response:
-    """The customer's preference profile with its evidence (insights; excerpts PII-masked)."""
+def _profile_response(db: Database, customer_id: str) -> Response:
+    """The preference profile with the customer shown by reference (excerpts PII-masked)."""
+    from bot.console.pii import load_known_pii, mask_value
+    from bot.console.pseudonym import customer_ref
     from bot.insights.profiles import load_profile
 
-    auth.audit(db, staff.email, "profile", None, f"customer={customer_id}")
-    return JSONResponse(load_profile(db, customer_id).as_dict())
+    profile = load_profile(db, customer_id).as_dict()
+    with db.session() as session:
+        known = load_known_pii(session, customer_id)
+    profile = {k: mask_value(v, known) for k, v in profile.items()}
+    if "customer_id" in profile:
+        profile["customer_id"] = customer_ref(customer_id)
+    return JSONResponse(profile)
+
+
+@router.get("/api/customers/{customer_id}/profile")
+def api_customer_profile(customer_id: str, db: DB, staff: Staff) -> Response:
+    """The preference profile of a customer id the caller already knows (insights)."""
+    from bot.console.pseudonym import customer_ref
+
+    auth.audit(db, staff.email, "profile", None, f"customer={customer_ref(customer_id)}")
+    return _profile_response(db, customer_id)
+
+
+@router.get("/api/conversations/{conv_id}/profile")
+def api_conversation_profile(conv_id: int, db: DB, staff: Staff) -> Response:
+    """The profile of a conversation's customer, without the page exposing the raw id."""
+    from bot.console.pseudonym import customer_ref
+
+    with db.session() as session:
+        try:
+            conv = review.get_conversation(session, conv_id)
+        except review.ReviewError as exc:
+            raise HTTPException(status_code=404, detail=str(exc)) from exc
+        customer_id = conv.customer_id
+        sender_id = conv.sender_id
+    if not customer_id:
+        raise HTTPException(status_code=404, detail="This conversation has no known customer.")
+    auth.audit(db, staff.email, "profile", sender_id, f"customer={customer_ref(customer_id)}")
+    return _profile_response(db, customer_id)
 
 
 @router.post("/conversations/{conv_id}/reveal", response_class=HTMLResponse)
@@ -312,6 +348,7 @@ def conversation_story(conv_id: int, db: DB, staff: Staff) -> Response:
         text = review.story_yaml(db, conv_id)
     except review.ReviewError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
+    auth.audit(db, staff.email, "story", None, f"conversation={conv_id}")
     return PlainTextResponse(
         text,
         media_type="application/x-yaml",
@@ -320,44 +357,104 @@ def conversation_story(conv_id: int, db: DB, staff: Staff) -> Response:
 
 
 # --- exports and deletion -----------------------------------------------------------------
-@router.get("/export")
-def export(
-    request: Request, db: DB, staff: Staff, format: str = "csv", turns: str = ""
-) -> Response:
-    if format not in ("csv", "jsonl"):
-        raise HTTPException(status_code=400, detail="Export format is csv or jsonl.")
-    filters = _filters(request)
-    auth.audit(db, staff.email, "export", None, f"{format} {urlencode(filters.as_query())}")
+def _export_response(db: Database, filters: Any, format: str, turns: str, reveal: bool) -> Response:
     media = "text/csv" if format == "csv" else "application/x-ndjson"
     return StreamingResponse(
-        review.export_rows(db, filters, format, with_turns=turns == "yes"),
+        review.export_rows(db, filters, format, with_turns=turns == "yes", reveal=reveal),
         media_type=media,
         headers={"Content-Disposition": f'attachment; filename="conversations.{format}"'},
     )
 
 
+def _export_format(format: str) -> None:
+    if format not in ("csv", "jsonl"):
+        raise HTTPException(status_code=400, detail="Export format is csv or jsonl.")
+
+
+@router.get("/export")
+def export(
+    request: Request, db: DB, staff: Staff, format: str = "csv", turns: str = ""
+) -> Response:
+    """A masked bulk export, for the roles allowed to export (audited)."""
+    if not staff.can_export:
+        auth.audit(db, staff.email, "export-refused", None, format)
+        raise HTTPException(status_code=403, detail="Your role cannot export conversations.")
+    _export_format(format)
+    filters = _filters(request)
+    auth.audit(db, staff.email, "export", None, f"{format} {urlencode(filters.as_query())}")
+    return _export_response(db, filters, format, turns, reveal=False)
+
+
+MIN_REASON_CHARS = 10
+
+
+@router.post("/export")
+def export_unmasked(
+    request: Request,
+    db: DB,
+    staff: Poster,
+    format: Annotated[str, Form()] = "csv",
+    turns: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """An unmasked export: admin only, CSRF-checked, with a stated reason kept in the audit."""
+    _admin(staff)
+    _export_format(format)
+    reason = " ".join(reason.split())
+    if len(reason) < MIN_REASON_CHARS:
+        raise HTTPException(status_code=400, detail="Say why the export must be unmasked.")
+    filters = _filters(request)
+    auth.audit(
+        db,
+        staff.email,
+        "export-unmasked",
+        None,
+        f"{format} {urlencode(filters.as_query())} reason={reason[:500]}",
+    )
+    return _export_response(db, filters, format, turns, reveal=True)
+
+
 @router.get("/export-nlu")
 def export_nlu(db: DB, staff: Staff) -> Response:
+    text = review.corrections_nlu_yaml(db)
+    auth.audit(db, staff.email, "export-nlu", None, "")
     return PlainTextResponse(
-        review.corrections_nlu_yaml(db),
+        text,
         media_type="application/x-yaml",
         headers={"Content-Disposition": 'attachment; filename="nlu_corrections.yml"'},
     )
 
 
-@router.post("/customers/delete", response_class=HTMLResponse)
-def delete_customer(
-    request: Request, db: DB, staff: Poster, customer: Annotated[str, Form()] = ""
+@router.post("/customers/erase", response_class=HTMLResponse)
+@router.post("/customers/delete", response_class=HTMLResponse)  # the older form's address
+def erase_customer(
+    request: Request,
+    db: DB,
+    staff: Poster,
+    customer: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
 ) -> Response:
+    """Erase a customer everywhere (bot/console/erasure.py); admin only, audited there."""
+    from bot.console.erasure import ErasureError
+    from bot.console.erasure import erase_customer as erase
+
     _admin(staff)
     try:
-        senders = review.delete_customer_conversations(db, customer)
-    except review.ReviewError as exc:
+        report = erase(
+            db, customer, staff=staff.email, redis_url=get_settings().redis_url, reason=reason
+        )
+    except ErasureError as exc:
         return _page(request, "message.html", staff, message=str(exc))
-    auth.audit(db, staff.email, "delete", None, f"customer={customer} conversations={len(senders)}")
-    for sender in senders:
-        auth.audit(db, staff.email, "delete", sender, f"customer={customer}")
-    return _page(request, "message.html", staff, message=f"Deleted {len(senders)} conversation(s).")
+    except Exception:
+        log.exception("customer erasure failed")
+        return _page(request, "message.html", staff, message="The erasure failed; try again.")
+    return _page(
+        request,
+        "message.html",
+        staff,
+        message=f"Deleted {report.conversations} conversation(s) and every other trace of "
+        f"{report.describe()}.",
+    )
 
 
 # --- hand-off -----------------------------------------------------------------------------

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.console.ingest import IGNORED_ACTIONS, parse_event
-from bot.console.models import EVENTS, IntentCorrection
-from bot.console.pii import mask_text, mask_value
+from bot.console.models import EVENTS, Conversation, IntentCorrection
+from bot.console.pii import KnownPII, load_known_pii, mask_text, mask_value
 
 
 @dataclass
@@ -52,12 +52,24 @@ def load_events(session: Session, sender_id: str) -> list[tuple[int, dict[str, A
     return [(row.id, parse_event(row.data)) for row in rows]
 
 
-def build_turns(session: Session, sender_id: str, reveal: bool = False) -> list[Turn]:
-    """The conversation's turns; texts, entity values and slot values masked unless revealed."""
+def build_turns(
+    session: Session, sender_id: str, reveal: bool = False, known: KnownPII | None = None
+) -> list[Turn]:
+    """The conversation's turns; texts, entity values and slot values masked unless revealed.
+
+    Masking includes what the customer record says about the conversation's customer
+    (``known``; looked up from the summary when not given).
+    """
     from bot.console.ingest import sentiment_of
 
-    def show(value: Any) -> Any:
-        return value if reveal else mask_value(value)
+    if known is None and not reveal:
+        customer_id = session.scalar(
+            select(Conversation.customer_id).where(Conversation.sender_id == sender_id)
+        )
+        known = load_known_pii(session, customer_id)
+
+    def show(value: Any, name: str | None = None) -> Any:
+        return value if reveal else mask_value(value, known, name)
 
     corrections = {
         c.event_id: c.corrected_intent
@@ -78,14 +90,16 @@ def build_turns(session: Session, sender_id: str, reveal: bool = False) -> list[
                     event_id=event_id,
                     at=_iso(ts),
                     timestamp=ts,
-                    text=(event.get("text") or "") if reveal else mask_text(event.get("text")),
+                    text=(event.get("text") or "")
+                    if reveal
+                    else mask_text(event.get("text"), known),
                     intent=intent.get("name"),
                     confidence=intent.get("confidence"),
                     corrected_intent=corrections.get(event_id),
                     entities=[
                         {
                             "entity": e.get("entity"),
-                            "value": show(e.get("value")),
+                            "value": show(e.get("value"), e.get("entity")),
                             "extractor": e.get("extractor"),
                             "confidence": e.get("confidence_entity"),
                         }
@@ -117,7 +131,8 @@ def build_turns(session: Session, sender_id: str, reveal: bool = False) -> list[
                 }
             )
         elif kind == "slot":
-            current.slots.append({"name": event.get("name"), "value": show(event.get("value"))})
+            name = event.get("name")
+            current.slots.append({"name": name, "value": show(event.get("value"), name)})
         elif kind in ("pause", "resume"):
             current.actions.append(
                 {"name": f"conversation {kind}d", "policy": "console", "confidence": None}

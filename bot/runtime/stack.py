@@ -257,6 +257,7 @@ class Stack:
                 [
                     py, "-m", "uvicorn", "bot.web.app:create_app", "--factory",
                     "--host", c.host, "--port", str(c.web_port), "--log-level", "warning",
+                    "--no-proxy-headers",  # client addresses: SHOPBOT_TRUSTED_PROXIES only
                 ],
                 env,
             )  # fmt: skip

@@ -79,3 +79,47 @@ def mask_pii(text: str) -> str:
 def contains_pii(text: str) -> bool:
     """True when masking would change the text."""
     return mask_pii(text) != text
+
+
+# --- identity: self-introduced names and ZIP codes ------------------------------------------
+# Not part of ``mask_pii`` (LLM prompts need "my name is ..." to greet, and order lookups need
+# the ZIP); the staff console and exports apply it on top (bot/console/pii.py).
+NAME_MASK = "[name]"
+ZIP_MASK = "[zip]"
+_NAME_STOP = (
+    r"(?:and|my|from|with|zip|email|e-mail|phone|i|im|order|at|in|here|looking|trying|not|"
+    r"so|the|a|an|your|just|calling|writing|having|very|really|still|also|on|to|for|but|"
+    r"please|thanks|thank|pls|ok|okay|can|could|would|need|want|is|was)"
+)
+_WORD = r"[^\W\d_][\w'-]*"
+_CAP = r"[A-Z][\w'-]*"
+# "my name is yusuf rossi": any case, 1-3 words, stopping at words that are not a name.
+_NAME_IS = re.compile(
+    rf"(?i:\b(?:my\s+name\s+is|my\s+name's|name\s*:|call\s+me)\s+)"
+    rf"(?!{_NAME_STOP}\b)(?i:{_WORD})(?:\s+(?!(?i:{_NAME_STOP})\b)(?i:{_WORD})){{0,2}}"
+)
+# "I am Yusuf Rossi" / "I'm Yusuf" / "this is Yusuf": capitalised words only, so
+# "I am looking for shoes" is left alone.
+_I_AM = re.compile(rf"\b(?i:i\s+am|i'm|im|this\s+is)\s+{_CAP}(?:\s+{_CAP}){{0,2}}")
+# A 5-digit (ZIP+4) code: after the word zip/postcode, or right after a name and a comma.
+_ZIP = re.compile(
+    r"(?i:\b(?:zip|zipcode|zip\s+code|postcode|postal\s+code)\b[\s:#-]*(?:is\s+)?)"
+    r"\d{5}(?:-\d{4})?(?![\w])"
+)
+
+
+def _keep_lead(match: re.Match[str], mask: str) -> str:
+    """Keep the introducing words ("my name is ") and mask what follows."""
+    text = match.group(0)
+    lead = re.match(r"(?i)(?:.*?\b(?:is|name's|:|me|am|i'm|im))\s*", text)
+    return (lead.group(0) if lead else "") + mask
+
+
+def mask_identity(text: str) -> str:
+    """Mask names a shopper gives for themself and ZIP codes they state."""
+    if not text:
+        return text
+    text = _NAME_IS.sub(lambda m: _keep_lead(m, NAME_MASK), text)
+    text = _I_AM.sub(lambda m: _keep_lead(m, NAME_MASK), text)
+    text = _ZIP.sub(lambda m: re.sub(r"\d{5}(?:-\d{4})?$", ZIP_MASK, m.group(0)), text)
+    return text

@@ -8,16 +8,23 @@ limited per client address with a sliding window and answered 429 with ``Retry-A
 Settings (environment): ``SHOPBOT_WEB_MAX_BODY_BYTES`` (default 1 MiB),
 ``SHOPBOT_WEB_WRITE_LIMIT`` writes per ``SHOPBOT_WEB_WRITE_WINDOW_S`` seconds (default 300 per
 60 s). The counters live in this process; behind several replicas each replica counts alone.
+
+The client address is the direct peer unless that peer is a trusted reverse proxy
+(``SHOPBOT_TRUSTED_PROXIES``, CIDRs): then ``X-Forwarded-For`` is walked from the right,
+skipping trusted hops, and the first untrusted address is the client. A forwarded header
+from anyone else is ignored, so a visitor cannot pick the address they are counted under.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import os
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from functools import lru_cache
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -28,6 +35,57 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+def parse_networks(cidrs: Iterable[str]) -> tuple[Network, ...]:
+    return tuple(ipaddress.ip_network(c.strip(), strict=False) for c in cidrs if c.strip())
+
+
+@lru_cache(maxsize=1)
+def trusted_networks() -> tuple[Network, ...]:
+    """The configured trusted proxies (settings are read once per process)."""
+    from bot.settings import get_settings
+
+    return parse_networks(get_settings().trusted_proxies)
+
+
+def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return any(ip in net for net in networks)
+
+
+def client_address(peer: str, forwarded_for: str | None, networks: tuple[Network, ...]) -> str:
+    """The client's address: X-Forwarded-For believed only as far as trusted proxies reach.
+
+    Walks the header from the right (the hop our proxy added) and stops at the first address
+    that is not a trusted proxy; the untrusted left part could be anything a client sent.
+    """
+    if not forwarded_for or not _trusted(peer, networks):
+        return peer
+    address = peer
+    for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:  # garbage or an obfuscated id: the last trusted hop is all we know
+            return address
+        address = hop
+        if not _trusted(hop, networks):
+            break
+    return address
+
+
+def scope_client(scope: Scope, networks: tuple[Network, ...] | None = None) -> str:
+    """The client address of an ASGI request (see :func:`client_address`)."""
+    peer = (scope.get("client") or ("unknown", 0))[0]
+    values = [v.decode("latin-1") for k, v in scope.get("headers") or [] if k == b"x-forwarded-for"]
+    nets = trusted_networks() if networks is None else networks
+    return client_address(peer, ",".join(values), nets)
 
 
 def _env_int(name: str, default: int) -> int:
@@ -54,8 +112,12 @@ class RequestLimits:
         max_body_bytes: int | None = None,
         write_limit: int | None = None,
         window_s: float | None = None,
+        trusted_proxies: Iterable[str] | None = None,
     ) -> None:
         self.app = app
+        self.networks = (
+            trusted_networks() if trusted_proxies is None else parse_networks(trusted_proxies)
+        )
         self.max_body = max_body_bytes or _env_int("SHOPBOT_WEB_MAX_BODY_BYTES", 1 << 20)
         self.write_limit = write_limit or _env_int("SHOPBOT_WEB_WRITE_LIMIT", 300)
         self.window_s = window_s or float(_env_int("SHOPBOT_WEB_WRITE_WINDOW_S", 60))
@@ -78,7 +140,7 @@ class RequestLimits:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        client = (scope.get("client") or ("unknown", 0))[0]
+        client = scope_client(scope, self.networks)
         if scope["method"] in WRITE_METHODS and self._rate_limited(client):
             log.warning("rate limit: %s %s from %s", scope["method"], scope["path"], client)
             await _json(

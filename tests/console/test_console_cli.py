@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.console.auth import login
 from bot.console.demo import Script, write_script
-from bot.console.models import Conversation, StaffUser
+from bot.console.models import AuditEntry, Conversation, StaffUser
 from bot.db.session import Database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,3 +55,24 @@ def test_staff_add_and_transcripts_commands(sqlite_cdb: Database, tmp_path: Path
     out = tmp_path / "nlu.yml"
     exported = _shopbot(["transcripts", "export-nlu", "--out", str(out)], url)
     assert exported.returncode == 0 and out.read_text().startswith("version: '3.1'")
+
+
+def test_customer_erase_command(sqlite_cdb: Database) -> None:
+    url = str(sqlite_cdb.engine.url)
+    write_script(
+        sqlite_cdb,
+        Script("cli-erase-1", 1_700_000_000.0)
+        .user("I am Pat", "identify")
+        .slot("customer_id", "pat_lee_1234"),
+    )
+    refused = _shopbot(["customer", "erase", "pat_lee_1234"], url, REDIS_URL="")
+    assert refused.returncode != 0  # asks for confirmation; nothing on stdin
+    done = _shopbot(
+        ["customer", "erase", "pat_lee_1234", "--yes", "--reason", "ticket 7"], url, REDIS_URL=""
+    )
+    assert done.returncode == 0, done.stderr
+    assert "1 conversation(s)" in done.stdout and "pat_lee_1234" not in done.stdout
+    with sqlite_cdb.session() as s:
+        assert list(s.scalars(select(Conversation))) == []
+        erase = s.scalars(select(AuditEntry).where(AuditEntry.action == "erase")).one()
+    assert erase.staff_email.startswith("cli:") and "ticket 7" in erase.detail

@@ -84,4 +84,8 @@ def test_profile_route_needs_a_session_and_shows_evidence(shop: Database) -> Non
             select(Conversation.id).where(Conversation.sender_id == "tess-chat")
         ).one()
     page = client.get(f"/console/conversations/{conv_id}").text
-    assert f'href="/console/api/customers/{TRAIL}/profile"' in page  # the view links to it
+    # The view links to it by conversation: the raw customer id (a name) is not on the page.
+    assert f'href="/console/api/conversations/{conv_id}/profile"' in page
+    assert TRAIL not in page
+    linked = client.get(f"/console/api/conversations/{conv_id}/profile").json()
+    assert linked["preferences"] == body["preferences"] and TRAIL not in str(linked)

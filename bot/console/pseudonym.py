@@ -1,0 +1,42 @@
+"""Pseudonymous references the console shows instead of raw identifiers.
+
+A reference is a short keyed hash (HMAC-SHA256) of the identifier: stable, so staff can
+follow one customer across conversations, but not reversible and not recomputable without
+the key (``SHOPBOT_PSEUDONYM_SECRET``, else derived from ``SHOPBOT_SECRET_KEY``). One
+function per kind of identifier; the kind is part of the hashed input so a customer id and
+a sender id that happen to be equal get different references.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from bot.settings import get_settings
+
+_LENGTH = 10
+
+
+def _key() -> bytes:
+    settings = get_settings()
+    if settings.pseudonym_secret is not None:
+        return settings.pseudonym_secret.get_secret_value().encode()
+    base = settings.secret_key.get_secret_value().encode()
+    return hashlib.sha256(b"shopbot-console-pseudonym\0" + base).digest()
+
+
+def _ref(kind: str, prefix: str, value: str | None) -> str:
+    if not value:
+        return ""
+    digest = hmac.new(_key(), f"{kind}\0{value}".encode(), hashlib.sha256).hexdigest()
+    return f"{prefix}-{digest[:_LENGTH]}"
+
+
+def customer_ref(customer_id: str | None) -> str:
+    """``customer #C-1a2b3c4d5e`` style reference of a shop customer id ("" for none)."""
+    return _ref("customer", "C", customer_id)
+
+
+def session_ref(sender_id: str | None) -> str:
+    """Reference of a conversation's sender id (Rasa's conversation key), "" for none."""
+    return _ref("session", "S", sender_id)
