@@ -108,10 +108,26 @@ class ShopFormValidation(FormValidationAction):
         log.info("a confirmation came with changes: previewing again before any change")
         if tracker.slots.get("previewed_plan"):
             dispatcher.utter_message(text="That changes the plan, so here it is again first.")
+        # The form is not done: it asks "confirmed" again (a new preview), unless an earlier
+        # slot went missing on the way (then it asks for that one first).
+        requested = next(
+            (
+                e.get("value")
+                for e in reversed(events)
+                if e.get("event") == "slot" and e.get("name") == "requested_slot"
+            ),
+            None,
+        )
         kept = [
-            e for e in events if not (e.get("event") == "slot" and e.get("name") == "confirmed")
+            e
+            for e in events
+            if not (e.get("event") == "slot" and e.get("name") in ("confirmed", "requested_slot"))
         ]
-        return [*kept, SlotSet("confirmed", None)]
+        return [
+            *kept,
+            SlotSet("confirmed", None),
+            SlotSet("requested_slot", requested or "confirmed"),
+        ]
 
     def _requested(self, tracker: Tracker) -> str | None:
         return tracker.slots.get("requested_slot")

@@ -95,6 +95,7 @@ def test_affirm_with_another_order_previews_that_order_first(shop: Database, dom
         {"confirmed": True, "order_id": y.id},
     )
     assert turn.slots()["confirmed"] is None  # not a confirmation of what was shown
+    assert turn.slots()["requested_slot"] == "confirmed"  # the form asks again: new preview
     assert chat.slots["order_id"] == y.id
     # Had the form finished anyway, the change action refuses a plan nobody previewed.
     chat.slots["confirmed"] = True
@@ -163,6 +164,7 @@ def test_yes_with_a_new_address_previews_it_and_stores_the_clean_street(
         {"confirmed": True},
     )
     assert turn.slots()["confirmed"] is None
+    assert turn.slots()["requested_slot"] == "confirmed"
     assert chat.slots["new_address"]["address1"] == "12 Oak Street"
     with shop.session() as s:
         stored = s.get(m.Order, x.id)
