@@ -5,10 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import conversation, send, task_of
+from bot.dialogue.plan import plan_fingerprint
 
 
 class AskQuestion(Action):
@@ -113,9 +115,7 @@ class ActionAskConfirmed(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        send(
-            dispatcher,
-            conversation().preview(task_of(tracker), dict(tracker.slots)),
-            tracker=tracker,
-        )
-        return []
+        task = task_of(tracker)
+        send(dispatcher, conversation().preview(task, dict(tracker.slots)), tracker=tracker)
+        # What a yes will apply: exactly these slot values (actions/forms.py, actions/tasks.py).
+        return [SlotSet("previewed_plan", plan_fingerprint(task, tracker.slots))]

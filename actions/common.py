@@ -32,6 +32,7 @@ TASK_SLOTS = (
     "payment_method_id",
     "new_address",
     "confirmed",
+    "previewed_plan",
 )
 
 

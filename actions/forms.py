@@ -23,7 +23,7 @@ from actions.common import (
     latest_metadata,
     latest_text,
 )
-from bot.dialogue import parsing
+from bot.dialogue import parsing, plan
 from bot.dialogue.replies import Check
 
 log = logging.getLogger(__name__)
@@ -90,7 +90,44 @@ class ShopFormValidation(FormValidationAction):
             if customer_id:
                 tracker.slots["customer_id"] = customer_id
                 token_events.append(SlotSet("customer_id", customer_id))
-        return token_events + await super().run(dispatcher, tracker, domain)
+        events = token_events + await super().run(dispatcher, tracker, domain)
+        return self._confirm_only_the_preview(dispatcher, tracker, events)
+
+    def _confirm_only_the_preview(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, events: list[EventType]
+    ) -> list[EventType]:
+        """A yes counts only for the plan the preview showed; new values mean a new preview."""
+        if "confirmed" not in self.task_slots:
+            return events
+        slots = dict(tracker.slots)
+        for event in events:
+            if event.get("event") == "slot":
+                slots[event["name"]] = event.get("value")
+        if slots.get("confirmed") is not True or plan.matches_preview(self.task, slots):
+            return events
+        log.info("a confirmation came with changes: previewing again before any change")
+        if tracker.slots.get("previewed_plan"):
+            dispatcher.utter_message(text="That changes the plan, so here it is again first.")
+        # The form is not done: it asks "confirmed" again (a new preview), unless an earlier
+        # slot went missing on the way (then it asks for that one first).
+        requested = next(
+            (
+                e.get("value")
+                for e in reversed(events)
+                if e.get("event") == "slot" and e.get("name") == "requested_slot"
+            ),
+            None,
+        )
+        kept = [
+            e
+            for e in events
+            if not (e.get("event") == "slot" and e.get("name") in ("confirmed", "requested_slot"))
+        ]
+        return [
+            *kept,
+            SlotSet("confirmed", None),
+            SlotSet("requested_slot", requested or "confirmed"),
+        ]
 
     def _requested(self, tracker: Tracker) -> str | None:
         return tracker.slots.get("requested_slot")
@@ -173,7 +210,16 @@ class ShopFormValidation(FormValidationAction):
     def validate_zip(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        zip_code = parsing.extract_zip(str(value or ""))
+        zip_code = parsing.extract_zip(str(value or "").lstrip(RAW))
+        if (
+            zip_code
+            and not _is_raw(value)
+            and zip_code not in parsing.extract_zips(latest_text(tracker))
+        ):
+            # An NLU entity cut from an order or item id ("#S1000029" → 10000) is no ZIP.
+            if self._requested(tracker) != "zip":
+                return {"zip": None}
+            zip_code = None
         if not zip_code:
             dispatcher.utter_message(text="A zip code has five digits, e.g. 10001.")
             return {"zip": None}

@@ -10,9 +10,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import TASK_SLOTS, conversation, send
+from bot.dialogue.plan import matches_preview
 from bot.dialogue.replies import Reply
 
 NOTHING_CHANGED = Reply("OK, I haven't changed anything. Is there anything else I can do?")
+NOT_AS_PREVIEWED = Reply(
+    "The details changed after I showed you the summary, so I haven't changed anything. "
+    "Please tell me again what you'd like to do."
+)
 
 
 def _clear_task() -> list[dict[str, Any]]:
@@ -33,6 +38,8 @@ class ChangeAction(Action):
     ) -> list[dict[str, Any]]:
         if tracker.get_slot("confirmed") is not True:
             send(dispatcher, NOTHING_CHANGED, tracker=tracker)
+        elif not matches_preview(self.task, tracker.slots):  # a yes to another plan
+            send(dispatcher, NOT_AS_PREVIEWED, tracker=tracker)
         else:
             send(
                 dispatcher, conversation().execute(self.task, dict(tracker.slots)), tracker=tracker

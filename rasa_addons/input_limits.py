@@ -239,6 +239,8 @@ class InputGuard:
                     # A failed custom action (action server down) is logged by Rasa and the
                     # turn ends without a word; say so unless staff paused the bot on purpose.
                     silent = before is not None and len(collected) == before  # type: ignore[arg-type]
+                    # /session_start starts a session quietly by design: no apology for it.
+                    silent = silent and not message.text.strip().startswith("/session_start")
                     if not silent or await _paused(message.sender_id):
                         return result
                     log.warning("no reply for sender %s; sending the apology", message.sender_id)

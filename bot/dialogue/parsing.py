@@ -13,7 +13,11 @@ from dataclasses import dataclass
 ORDER_ID_RE = re.compile(r"(?<![A-Za-z0-9])#?([A-Za-z]\d{7})(?!\d)")
 # lookbehind: same matches, but linear time on long runs without "@" (was O(n²))
 EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
-ZIP_RE = re.compile(r"(?<!\d)(\d{5})(?:-\d{4})?(?!\d)")
+# A ZIP stands alone: never the digits inside an order id (#S1000029), an item id
+# (1000200300, SB-V000101) or a longer number; "zip10001" / "postal code:10001" also count.
+ZIP_RE = re.compile(
+    r"(?:(?<![\w#-])|(?<=zip)|(?<=code)|(?<=code:)|(?<=zip:))(\d{5})(?:-\d{4})?(?![\w-])", re.I
+)
 # τ-bench item ids are 10 digits; demo shop variants look like SB-V000101.
 ITEM_ID_RE = re.compile(r"(?<![\w-])(\d{10}|SB-V\d{6})(?![\w-])", re.IGNORECASE)
 PAYMENT_ID_RE = re.compile(r"\b((?:credit_card|gift_card|paypal)_\d{4,10})\b", re.IGNORECASE)
@@ -38,6 +42,11 @@ def extract_email(text: str) -> str | None:
 def extract_zip(text: str) -> str | None:
     match = ZIP_RE.search(text or "")
     return match.group(1) if match else None
+
+
+def extract_zips(text: str) -> list[str]:
+    """Every ZIP standing alone in the text (what an NLU ``zip`` entity must be one of)."""
+    return [match.group(1) for match in ZIP_RE.finditer(text or "")]
 
 
 def extract_item_ids(text: str) -> list[str]:
@@ -136,9 +145,24 @@ class ParsedAddress:
 _STATE_ZIP_RE = re.compile(r"^([A-Za-z][A-Za-z .]{1,30}?)\s+(\d{5}(?:-\d{4})?)$")
 
 
+# Words a shopper puts before the street ("yes, go ahead with 12 Oak Street", "please use
+# ..."): never part of the stored address. Only words before the street's first digit go.
+_ADDRESS_LEAD_NOISE = re.compile(
+    r"^(?:(?:yes|yeah|yep|ok|okay|sure|please|go|ahead|with|use|and|then|it|it's|its|is|"
+    r"the|new|address|ship|send|deliver|change|set|to|my|that's|thats|right|correct|fine|"
+    r"instead|actually|no|make|be)\b[\s,.:;!-]*)+(?=\S*\d)",
+    re.I,
+)
+
+
+def strip_address_noise(text: str) -> str:
+    """ "yes go ahead with 12 Oak Street, ..." → "12 Oak Street, ..." (text otherwise kept)."""
+    return _ADDRESS_LEAD_NOISE.sub("", (text or "").strip(), count=1)
+
+
 def parse_address(text: str) -> ParsedAddress | None:
     """Parse "street, [unit,] city, ST 12345[, country]"; ``None`` if a part is missing."""
-    parts = [p.strip() for p in (text or "").split(",") if p.strip()]
+    parts = [p.strip() for p in strip_address_noise(text).split(",") if p.strip()]
     if len(parts) < 3:
         return None
     country = "USA"

@@ -144,6 +144,23 @@ def build_rules() -> dict[str, list[dict]]:
                         condition=in_form,
                     )
                 )
+        for intent in intents:
+            if intent in NOT_UNDERSTOOD_IN_FORM:
+                continue
+            # The opening request repeated inside its own form ("where is my order?" at the
+            # identity question): the form rejects it and, without this rule, no rule applied.
+            digressions.append(
+                _rule(
+                    f"{intent} again during {form}",
+                    [
+                        {"intent": intent},
+                        {"action": "utter_already_on_it"},
+                        {"action": form},
+                        {"active_loop": form},
+                    ],
+                    condition=in_form,
+                )
+            )
         for intent in NOT_UNDERSTOOD_IN_FORM:
             digressions.append(
                 _rule(

@@ -183,6 +183,7 @@ def test_modify_address_and_payment_of_pending_order(shop: Database, domain: dic
         ValidateModifyAddressForm(), domain, "new_address", "12 Oak Street, Apt 4, Austin, TX 78701"
     )
     assert turn.slots()["new_address"]["city"] == "Austin"
+    chat.run(ActionAskConfirmed(), domain)  # a yes applies only what was previewed
     chat.slots["confirmed"] = True
     chat.run(ActionModifyAddress(), domain)
     with shop.session() as s:
@@ -203,6 +204,7 @@ def test_modify_address_and_payment_of_pending_order(shop: Database, domain: dic
         pay.slots["order_id"] = order.id
         turn = pay.answer(ValidateModifyPaymentForm(), domain, "payment_method_id", others[0])
         assert turn.slots()["payment_method_id"] == others[0]
+        pay.run(ActionAskConfirmed(), domain)
         pay.slots["confirmed"] = True
         pay.run(ActionModifyPayment(), domain)
         with shop.session() as s:
@@ -216,6 +218,7 @@ def test_change_default_address(shop: Database, domain: dict) -> None:
     order = find_order(shop, "pending")
     chat = _identified(order, "default_address_form")
     chat.answer(ValidateDefaultAddressForm(), domain, "new_address", "3 Elm Road, Boston, MA 02101")
+    chat.run(ActionAskConfirmed(), domain)
     chat.slots["confirmed"] = True
     turn = chat.run(ActionChangeDefaultAddress(), domain)
     assert "3 Elm Road" in turn.text

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+import yaml
 
 from bot.dialogue import parsing
 from bot.dialogue.conversation import frustration_score, trailing_fallbacks
@@ -84,3 +87,78 @@ def test_frustration_and_fallback_counters() -> None:
     assert frustration_score(["THIS IS USELESS!!"], ["complaint"]) >= 4
     assert trailing_fallbacks(["greet", "nlu_fallback", "nlu_fallback"]) == 2
     assert trailing_fallbacks(["nlu_fallback", "greet"]) == 0
+
+
+# -- security review: ZIPs are never cut from ids; addresses lose leading "yes, go ahead" --
+
+NLU_ENTITIES = Path(__file__).resolve().parents[2] / "data" / "nlu" / "entities.yml"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("S1000200", None),
+        ("where is order #S1000029?", None),
+        ("order W12345 please", None),  # digits glued to a letter
+        ("SKU-12345", None),
+        ("item 1000200300", None),  # a 10-digit item id
+        ("SB-V000101", None),
+        ("my zip is 10001", "10001"),
+        ("Noah Brown, 20001", "20001"),
+        ("zip10001", "10001"),
+        ("postal code:73301", "73301"),
+        ("I live in 20001-1234", "20001"),
+        ("order #S1000029, zip 94105", "94105"),
+    ],
+)
+def test_zip_is_five_digits_standing_alone(text: str, expected: str | None) -> None:
+    assert parsing.extract_zip(text) == expected
+
+
+def test_nlu_zip_regex_never_matches_inside_ids() -> None:
+    """The RegexEntityExtractor pattern (data/nlu) follows the same rule as the parser."""
+    import re
+
+    nlu = yaml.safe_load(NLU_ENTITIES.read_text())["nlu"]
+    patterns = [
+        line.strip()[2:]
+        for item in nlu
+        if item.get("regex") == "zip"
+        for line in item["examples"].splitlines()
+        if line.strip().startswith("- ")
+    ]
+    assert patterns
+
+    def found(text: str) -> list[str]:
+        return [m.group(0) for p in patterns for m in re.finditer(p, text, flags=re.I)]
+
+    assert found("S1000200") == []
+    assert found("order #S1000029 is late") == []
+    assert found("item 1000200300 in order #W2611340") == []
+    assert found("my zip is 10001") == ["10001"]
+    assert found("Noah Brown, 20001") == ["20001"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "yes go ahead with 12 Oak Street, Austin, TX 78701",
+        "Yes, please use 12 Oak Street, Austin, TX 78701",
+        "ok 12 Oak Street, Austin, TX 78701",
+        "the new address is 12 Oak Street, Austin, TX 78701",
+    ],
+)
+def test_address_loses_leading_confirmation_words(text: str) -> None:
+    parsed = parsing.parse_address(text)
+    assert parsed is not None
+    assert (parsed.address1, parsed.city, parsed.state, parsed.zip) == (
+        "12 Oak Street",
+        "Austin",
+        "TX",
+        "78701",
+    )
+
+
+def test_address_noise_stripping_keeps_a_street_that_starts_with_a_word() -> None:
+    parsed = parsing.parse_address("One Way 5, Austin, TX 78701")
+    assert parsed is not None and parsed.address1 == "One Way 5"

@@ -493,6 +493,7 @@ button { font: inherit; cursor: pointer; }
 .sb-dot { width: 8px; height: 8px; border-radius: 50%; background: #f0b429; display: inline-block; }
 .sb-online .sb-dot { background: #4ade80; } .sb-offline .sb-dot { background: #f87171; }
 .sb-close { background: transparent; color: var(--sb-on-primary); border: 0; font-size: 22px; line-height: 1; padding: 4px 8px; border-radius: 6px; }
+.sb-new { background: transparent; color: var(--sb-on-primary); border: 1px solid rgba(255,255,255,.6); border-radius: 999px; padding: 4px 10px; font-size: 13px; white-space: nowrap; }
 .sb-human { background: rgba(255,255,255,.15); color: var(--sb-on-primary); border: 1px solid rgba(255,255,255,.6); border-radius: 999px; padding: 4px 10px; font-size: 13px; white-space: nowrap; }
 .sb-log { flex: 1; overflow-y: auto; padding: 12px; background: var(--sb-bg); display: flex; flex-direction: column; gap: 10px; }
 .sb-msg { display: flex; flex-direction: column; max-width: 100%; }
@@ -662,6 +663,12 @@ button { font: inherit; cursor: pointer; }
       this.statusEl.appendChild(this.statusText);
       headText.appendChild(this.statusEl);
       head.appendChild(headText);
+      // A fresh conversation (new session id) whatever state the old one is in.
+      const fresh = textEl(document, "button", "sb-new", "New conversation");
+      fresh.setAttribute("type", "button");
+      fresh.setAttribute("title", "Start a new conversation");
+      fresh.addEventListener("click", () => this.newConversation());
+      head.appendChild(fresh);
       const human = textEl(document, "button", "sb-human", this.cfg.handoffLabel);
       human.setAttribute("type", "button");
       human.addEventListener("click", () => this.send(this.cfg.handoffPayload, this.cfg.handoffLabel));
@@ -725,6 +732,29 @@ button { font: inherit; cursor: pointer; }
       this.launcher.setAttribute("aria-expanded", "false");
       this.tabStore.set("open", false);
       this.launcher.focus();
+    }
+
+    /** Forget this conversation here (session id, history) and start a new one with Rasa. */
+    newConversation() {
+      this.store.remove("session");
+      this.store.remove("history");
+      this.store.remove("greeted");
+      this.sessionId = newSessionId();
+      this.store.set("session", this.sessionId);
+      this.store.set("history", []);
+      this.history = [];
+      this.outbox = [];
+      this.renderHistory();
+      if (this.socket) {
+        this.socket.removeAllListeners();
+        this.socket.disconnect();
+        this.socket = null;
+      }
+      this.confirmed = false;
+      this.setStatus("connecting");
+      this.connect();
+      if (!this.panel.hidden) this.greet();
+      if (this.input) this.input.focus();
     }
 
     greet() {

@@ -1,0 +1,59 @@
+"""The widget's "New conversation" control: a fresh session id, an empty log, a new greeting.
+
+Security review, finding 3: the widget kept one session id for good, so a conversation the
+server could no longer answer stayed broken across reloads. Runs in a real Chromium against
+the scripted Socket.IO server of ``test_store_widget_local.py``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from store_browser import DESKTOP
+from test_store_widget_local import (  # noqa: F401 - fixtures used by name
+    ScriptedRasa,
+    browser,
+    local_store,
+    open_chat,
+    wait_bot,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def test_new_conversation_starts_a_fresh_session(
+    local_store: tuple[str, ScriptedRasa],  # noqa: F811
+    browser: Any,  # noqa: F811
+) -> None:
+    web_url, rasa = local_store
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(web_url + "/")
+    open_chat(page)
+    page.get_by_text("Hi! I'm the shop assistant.").wait_for()
+    old_session = rasa.session_requests[-1]["session_id"]
+    page.locator(".sb-input").fill("hello there")
+    page.locator(".sb-input").press("Enter")
+    wait_bot(page, "You said: hello there")
+
+    control = page.get_by_role("button", name="New conversation")
+    assert control.is_visible()
+    control.click()
+    page.locator(".sb-status.sb-online").wait_for(timeout=15000)
+    page.get_by_text("Hi! I'm the shop assistant.").wait_for()
+    new_session = rasa.session_requests[-1]["session_id"]
+    assert re.fullmatch(r"[0-9a-f]{32}", new_session) and new_session != old_session
+    assert page.locator(".sb-user .sb-bubble").count() == 0  # the old log is gone
+    assert rasa.received[-1] == {"message": "/greet", "session_id": new_session}
+
+    page.locator(".sb-input").fill("second chat")
+    page.locator(".sb-input").press("Enter")
+    wait_bot(page, "You said: second chat")
+    assert rasa.received[-1]["session_id"] == new_session
+
+    # The stored id is the new one: a reload continues the new conversation, not the old.
+    page.reload()
+    page.locator(".sb-status.sb-online").wait_for(timeout=15000)
+    assert rasa.session_requests[-1]["session_id"] == new_session
+    assert "hello there" not in " ".join(page.locator(".sb-msg").all_inner_texts())
