@@ -106,11 +106,12 @@ eval-retrieval: setup-python ## recall@5 and MRR for keyword, semantic and hybri
 eval-sentiment: setup-python ## Default sentiment model on the project's labelled set
 	$(SHOPBOT) sentiment evaluate --doc-file $(REPORTS)/insights.md
 
-report: setup-python train services ## Re-run evaluations + benchmarks and update the committed reports
+report: setup train services ## Re-run evaluations, benchmarks, README pictures; update the committed copies
 	$(SHOPBOT) sentiment evaluate --doc-file docs/insights.md
 	$(SHOPBOT) catalog evaluate --report docs/retrieval.md
 	$(PY) -m bot.cli.main nlu evaluate --docs docs/nlu
 	$(PY) -m bench.run_all --out bench/results $(BENCH_ARGS)
+	SHOPBOT_UPDATE_DOC_IMAGES=1 $(PY) -m pytest -q tests/browser/test_store_chat.py tests/browser/test_console_review.py
 
 clean:
 	rm -rf models results .pytest_cache var/*.db

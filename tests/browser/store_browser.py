@@ -6,6 +6,8 @@ from __future__ import annotations
 import contextlib
 import gzip
 import json
+import os
+import shutil
 import threading
 import time
 from collections.abc import Iterator
@@ -72,6 +74,21 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+# The README pictures (docs/img) are refreshed only when asked (`make report` sets this), so a
+# test run leaves the work tree as it found it.
+UPDATE_DOC_IMAGES = os.environ.get("SHOPBOT_UPDATE_DOC_IMAGES") == "1"
+
+
+def publish_doc_image(shot: Path, name: str) -> Path | None:
+    """Copy a screenshot to docs/img/<name> when SHOPBOT_UPDATE_DOC_IMAGES=1; else do nothing."""
+    if not UPDATE_DOC_IMAGES:
+        return None
+    target = PROJECT_ROOT / "docs" / "img" / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shot, target)
+    return target
 
 
 def screenshot(page: Any, name: str) -> Path:

@@ -1,14 +1,13 @@
 """Staff console in Debian's Chromium: login, filter, open, reveal (audited), tag, export,
 save-as-test. Served by the lead's ``create_app()`` on a free port over a SQLite file that
-holds generated Rasa events. Screenshots go to test-artifacts/screenshots/ and the README
-picture to docs/img/console.png."""
+holds generated Rasa events. Screenshots go to test-artifacts/screenshots/ and, with
+SHOPBOT_UPDATE_DOC_IMAGES=1 (`make report`), the README picture to docs/img/console.png."""
 
 from __future__ import annotations
 
 import csv
 import io
 import random
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +24,12 @@ from bot.console.models import AuditEntry, create_rasa_events_table
 from bot.db.session import Database
 from bot.settings import Settings
 from bot.web.app import create_app
-from tests.browser.store_browser import PROJECT_ROOT, chromium, screenshot, serve
+from tests.browser.store_browser import (
+    chromium,
+    publish_doc_image,
+    screenshot,
+    serve,
+)
 
 pytestmark = pytest.mark.browser
 ADMIN = ("lead@shop.test", "browser-admin-pw")
@@ -133,9 +137,7 @@ def test_filter_open_reveal_tag(console: tuple[str, Database], browser: Any) -> 
     assert "track_order" in body and "0.91" in body and "action_order_status" in body
     assert "#W2611340 shipped" in body and "passed" in body and "latency" in body
     assert "ann.lee@example.com" not in page.content() and "[email]" in body
-    masked = screenshot(page, "console-conversation-masked.png")
-    (PROJECT_ROOT / "docs" / "img").mkdir(parents=True, exist_ok=True)
-    shutil.copy(masked, PROJECT_ROOT / "docs" / "img" / "console.png")
+    publish_doc_image(screenshot(page, "console-conversation-masked.png"), "console.png")
 
     page.click("#reveal")
     page.wait_for_selector("#revealed")

@@ -4,22 +4,22 @@ app from the ``running_stack`` fixture) in Debian's Chromium.
 Journey: open the store, the greeting arrives, a quick reply, a product search that returns
 product cards, a reload that keeps the conversation, hostile HTML rendered as text, a request
 for a person that shows the hand-off notice. Screenshots (desktop and 375 px) go to
-test-artifacts/screenshots/, the README picture to docs/img/store-chat.png, and the widget's
+test-artifacts/screenshots/ (the README picture docs/img/store-chat.png only with
+SHOPBOT_UPDATE_DOC_IMAGES=1, i.e. `make report`), and the widget's
 size and time-to-greeting to test-artifacts/widget-metrics.json.
 """
 
 from __future__ import annotations
 
-import shutil
 from typing import Any
 
 import pytest
 from store_browser import (
     DESKTOP,
     PHONE,
-    PROJECT_ROOT,
     DialogWatch,
     chromium,
+    publish_doc_image,
     record_metrics,
     screenshot,
     widget_size,
@@ -29,7 +29,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 XSS = "<img src=x onerror=alert(1)>"
 REPLY_TIMEOUT_MS = 90_000
-README_IMAGE = PROJECT_ROOT / "docs" / "img" / "store-chat.png"
 
 
 def bot_count(page: Any) -> int:
@@ -114,12 +113,7 @@ def test_store_chat_journey_against_the_real_assistant(running_stack: Any) -> No
         assert href and href.startswith("/products/")
         assert card.locator(".sb-card-price").inner_text().startswith("$")
         page.wait_for_timeout(300)  # let the card images paint
-        screenshot(page, "store-chat-desktop.png")
-        README_IMAGE.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(
-            PROJECT_ROOT / "test-artifacts" / "screenshots" / "store-chat-desktop.png",
-            README_IMAGE,
-        )
+        publish_doc_image(screenshot(page, "store-chat-desktop.png"), "store-chat.png")
 
         # Reload: the same conversation is rendered again and the session continues.
         messages = page.locator(".sb-msg").count()
