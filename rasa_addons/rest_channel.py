@@ -4,6 +4,8 @@ Rasa's own ``RestInput`` takes whatever JSON arrives: a non-string ``sender`` or
 a list as ``metadata``, or a megabyte of text all go straight to NLU and the event log. This
 subclass keeps Rasa's routes and the ``rest`` channel name, coerces the fields to the types
 Rasa expects and passes every message through :class:`rasa_addons.input_limits.InputGuard`.
+Senders follow rasa_addons/session_ids.py (a widget conversation needs its signed id) and the
+metadata carries the channel's ``client_ip``.
 
 credentials.yml::
 
@@ -20,6 +22,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
 from sanic.request import Request
 
+from rasa_addons import session_ids
 from rasa_addons.input_limits import InputGuard
 
 
@@ -42,8 +45,8 @@ class ShopRestInput(RestInput):
     async def _extract_sender(self, req: Request) -> str | None:
         # "" (not None) for a missing sender: Rasa would file None under the shared
         # "default" conversation; the guard refuses "".
-        sender = self._body(req).get("sender")
-        return sender if isinstance(sender, str) else ""
+        # A signed id addresses its conversation; a bare widget id (no signature) none.
+        return session_ids.rest_sender(self._body(req).get("sender"))
 
     def _extract_message(self, req: Request) -> str | None:
         text = self._body(req).get("message")
@@ -55,7 +58,8 @@ class ShopRestInput(RestInput):
 
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
         metadata = self._body(request).get("metadata")
-        return metadata if isinstance(metadata, dict) else None
+        # client_ip is the channel's, never the client's (identification limits per client)
+        return session_ids.with_client_ip(metadata, session_ids.request_ip(request))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         return super().blueprint(self.guard.wrap(on_new_message))

@@ -63,8 +63,9 @@ def test_agent_reply_reaches_the_shopper_and_bot_stays_silent(running_stack: Any
         shopper.locator(".sb-bot .sb-bubble").first.wait_for(timeout=REPLY_TIMEOUT_MS)
         _type(shopper, "I want to talk to a human agent")
         shopper.locator(".sb-handoff").first.wait_for(timeout=REPLY_TIMEOUT_MS)
-        sender = _session_id(shopper)
-        assert sender, "the widget keeps its session id in localStorage"
+        signed = _session_id(shopper)
+        assert signed, "the widget keeps its session id in localStorage"
+        sender = signed.split(".")[0]  # Rasa's sender id; the signature stays in the browser
 
         agent_ctx = browser.new_context(viewport={"width": 1360, "height": 900})
         agent = agent_ctx.new_page()
