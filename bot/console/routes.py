@@ -26,6 +26,7 @@ from fastapi.templating import Jinja2Templates
 
 from bot.console import analytics, auth, handoff, review
 from bot.console.queries import ListFilters, list_page, summary_dict
+from bot.console.refs import conversation_ref
 from bot.console.timeline import build_turns
 from bot.db.session import Database, get_database
 from bot.settings import get_settings
@@ -38,6 +39,7 @@ LOGIN_CSRF_COOKIE = "shopbot_console_login"
 # Mounted by the web app with prefix="/console" (bot/web/app.py); PREFIX builds links.
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.filters["ref"] = conversation_ref  # staff never see sender ids
 
 
 # --- dependencies -------------------------------------------------------------------------

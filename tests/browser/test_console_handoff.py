@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bot.console.auth import StaffError, add_staff
+from bot.console.refs import conversation_ref
 from bot.db.session import Database
 from tests.browser.store_browser import DESKTOP, chromium, screenshot
 
@@ -74,7 +75,7 @@ def test_agent_reply_reaches_the_shopper_and_bot_stays_silent(running_stack: Any
         agent.fill("input[name=password]", AGENT[1])
         agent.click("button[type=submit]")
         agent.wait_for_selector("#conversations")
-        row = agent.locator(f'#handoffs tr[data-sender="{sender}"]')
+        row = agent.locator(f'#handoffs tr[data-sender="{conversation_ref(sender)}"]')
         deadline = time.monotonic() + 30
         while True:
             agent.goto(web + "/console/handoffs")

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.console.demo import Script, write_script
 from bot.console.models import Handoff
+from bot.console.refs import conversation_ref
 from bot.db.session import Database
 from tests.console.conftest import ADMIN, AGENT, RecordingRasa, login, make_app
 
@@ -47,7 +48,8 @@ def test_queue_newest_first_with_reasons(app: FastAPI, staff: Database) -> None:
         ("old", "asked", "waiting"),
     ]
     page = client.get("/console/handoffs")
-    assert page.text.index('data-sender="new"') < page.text.index('data-sender="old"')
+    new, old = conversation_ref("new"), conversation_ref("old")
+    assert page.text.index(f'data-sender="{new}"') < page.text.index(f'data-sender="{old}"')
 
 
 def test_take_reply_release(app: FastAPI, staff: Database, rasa_endpoint: RecordingRasa) -> None:

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from bot.console.demo import Script, write_script
 from bot.console.ingest import ingest_new_events
 from bot.console.models import EVENTS, AuditEntry, Conversation, IntentCorrection
+from bot.console.refs import conversation_ref
 from bot.db.session import Database
 from tests.console.conftest import ADMIN, AGENT, login
 
@@ -140,13 +141,13 @@ def test_exports_are_masked_and_filtered(app: FastAPI, staff: Database) -> None:
     login(client, AGENT)
     out = client.get("/console/export", params={"format": "csv"})
     rows = list(csv.DictReader(io.StringIO(out.text)))
-    assert {r["sender_id"] for r in rows} == {"a1", "b2"}
+    assert {r["ref"] for r in rows} == {conversation_ref("a1"), conversation_ref("b2")}
     assert "ann@example.com" not in out.text and "a***@example.com" in out.text
     only = client.get(
         "/console/export", params={"format": "jsonl", "intent": "order_status", "turns": "yes"}
     )
     lines = [json.loads(x) for x in only.text.splitlines()]
-    assert [x["sender_id"] for x in lines] == ["a1"]
+    assert [x["ref"] for x in lines] == [conversation_ref("a1")]
     assert lines[0]["turns_detail"][0]["text"].endswith("[email]")
     assert "ann@example.com" not in only.text
     assert client.get("/console/export", params={"format": "xml"}).status_code == 400
