@@ -28,6 +28,7 @@ import logging
 import os
 import re
 import secrets
+from functools import lru_cache
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,17 @@ _DEV_SECRET = "dev-only-change-me"  # the Settings default; production sets a re
 
 def _secret() -> bytes:
     secret = os.environ.get("SHOPBOT_SESSION_SECRET") or os.environ.get("SHOPBOT_SECRET_KEY")
+    if not secret:
+        _warn_dev_secret()
     return (secret or _DEV_SECRET).encode()
+
+
+@lru_cache(maxsize=1)
+def _warn_dev_secret() -> None:
+    log.warning(
+        "SHOPBOT_SESSION_SECRET (or SHOPBOT_SECRET_KEY) is not set: session ids are signed "
+        "with the public development secret; set one in production"
+    )
 
 
 def _signature(sender_id: str) -> str:
