@@ -178,11 +178,13 @@ class ShopFormValidation(FormValidationAction):
         proof = proof or tracker.get_slot("order_id")
         if not proof:
             return {"email": email}  # the form asks for the second fact next
+        # On failure the e-mail stays (the form asks for the second fact again); an order
+        # id that failed as the second fact is dropped so it is not tried again.
         return self._after_identity(
             conversation().identify_by_email(email, proof, _client(tracker)),
             dispatcher,
             tracker,
-            {"email": email, "zip": None},
+            {"email": email, "zip": None, "order_id": None},
         )
 
     def validate_person_name(
