@@ -211,7 +211,17 @@ def api_conversation_list(request: Request, db: DB, staff: Staff, cursor: str = 
     ingest_new_events(db)
     with db.session() as session:
         page = list_page(session, _filters(request), cursor or None)
-    return JSONResponse({"conversations": page.rows, "next_cursor": page.next_cursor})
+    rows = [_with_ref(r) for r in page.rows]
+    return JSONResponse({"conversations": rows, "next_cursor": page.next_cursor})
+
+
+def _with_ref(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An API row with the pseudonymous ``ref`` instead of the sender id (bot/console/refs.py)."""
+    if row is None:
+        return None
+    out = {k: v for k, v in row.items() if k != "sender_id"}
+    out["ref"] = conversation_ref(row.get("sender_id"))
+    return out
 
 
 # --- one conversation ---------------------------------------------------------------------
@@ -244,8 +254,8 @@ def api_conversation(conv_id: int, db: DB, staff: Staff) -> Response:
     auth.audit(db, staff.email, "open", ctx["conv"]["sender_id"], "api")
     return JSONResponse(
         {
-            "conversation": ctx["conv"],
-            "handoff": ctx["handoff"],
+            "conversation": _with_ref(ctx["conv"]),
+            "handoff": _with_ref(ctx["handoff"]),
             "turns": [t.__dict__ for t in ctx["turns"]],
         }
     )
@@ -372,7 +382,7 @@ def handoff_queue(request: Request, db: DB, staff: Staff) -> Response:
 @router.get("/api/handoffs")
 def api_handoff_queue(db: DB, staff: Staff) -> Response:
     ingest_new_events(db)
-    return JSONResponse({"handoffs": handoff.queue(db)})
+    return JSONResponse({"handoffs": [_with_ref(h) for h in handoff.queue(db)]})
 
 
 Rasa = Annotated[handoff.RasaEvents, Depends(console_rasa)]

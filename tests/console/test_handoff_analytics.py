@@ -43,9 +43,9 @@ def test_queue_newest_first_with_reasons(app: FastAPI, staff: Database) -> None:
     client = TestClient(app)
     login(client, AGENT)
     queue = client.get("/console/api/handoffs").json()["handoffs"]
-    assert [(h["sender_id"], h["reason"], h["status"]) for h in queue] == [
-        ("new", "fallback", "waiting"),
-        ("old", "asked", "waiting"),
+    assert [(h["ref"], h["reason"], h["status"]) for h in queue] == [
+        (conversation_ref("new"), "fallback", "waiting"),
+        (conversation_ref("old"), "asked", "waiting"),
     ]
     page = client.get("/console/handoffs")
     new, old = conversation_ref("new"), conversation_ref("old")
@@ -95,8 +95,8 @@ def test_take_reply_release(app: FastAPI, staff: Database, rasa_endpoint: Record
     assert rasa_endpoint.calls[-1]["events"][0] == {"event": "resume"}
     with staff.session() as s:
         assert s.get(Handoff, hid).status == "returned"
-    assert [h["sender_id"] for h in agent.get("/console/api/handoffs").json()["handoffs"]] == [
-        "old"
+    assert [h["ref"] for h in agent.get("/console/api/handoffs").json()["handoffs"]] == [
+        conversation_ref("old")
     ]
 
 

@@ -64,16 +64,13 @@ def test_tag_note_review_and_filter(app: FastAPI, staff: Database) -> None:
     bad = client.post(f"/console/conversations/{cid}/tags", data={"tags": "<script>", "csrf": csrf})
     assert "Tags may use" in bad.text
     listing = client.get("/console/api/conversations", params={"tag": "refund"}).json()
-    assert [c["sender_id"] for c in listing["conversations"]] == ["a1"]
+    assert [c["ref"] for c in listing["conversations"]] == [conversation_ref("a1")]
     row = listing["conversations"][0]
     assert row["tags"] == ["refund", "vip"] and row["reviewed"] is True
     assert row["customer_email"] == "a***@example.com"
-    assert (
-        client.get("/console/api/conversations", params={"reviewed": "no"}).json()["conversations"][
-            0
-        ]["sender_id"]
-        == "b2"
-    )
+    assert client.get("/console/api/conversations", params={"reviewed": "no"}).json()[
+        "conversations"
+    ][0]["ref"] == conversation_ref("b2")
     view = client.get(f"/console/conversations/{cid}")
     assert "check carrier" in view.text
 
