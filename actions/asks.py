@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import conversation, send, task_of
+from actions.forms import proof_pending
 from bot.dialogue.plan import plan_fingerprint
 
 
@@ -38,6 +39,14 @@ class ActionAskPersonName(AskQuestion):
 
 class ActionAskZip(AskQuestion):
     slot = "zip"
+
+    def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[dict[str, Any]]:
+        # After an e-mail the zip slot holds the second fact: an order id or the ZIP.
+        slot = "proof" if proof_pending(tracker) else self.slot
+        send(dispatcher, conversation().question(slot), tracker=tracker)
+        return []
 
 
 class ActionAskCancelReason(AskQuestion):

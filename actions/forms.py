@@ -1,8 +1,8 @@
 """Form validators: pull answers out of the shopper's text and check them with the services.
 
-Every task form starts with the identity step (email, or name + zip) unless the shopper is
-already verified, then asks the task's own questions. A value that fails a check is
-explained and cleared, so the form asks again.
+Every task form starts with the identity step (email plus an order id or ZIP, or name + zip)
+unless the shopper is already verified, then asks the task's own questions. A value that
+fails a check is explained and cleared, so the form asks again.
 """
 
 from __future__ import annotations
@@ -44,6 +44,18 @@ def _is_raw(value: Any) -> bool:
     return isinstance(value, str) and value.startswith(RAW)
 
 
+def proof_pending(tracker: Tracker) -> bool:
+    """An e-mail was given and the second fact (order id or ZIP) is still missing."""
+    email = tracker.get_slot("email")
+    return bool(email) and not _is_raw(email) and not tracker.get_slot("customer_id")
+
+
+def _client(tracker: Tracker) -> str | None:
+    """The client address the Rasa channel put into the metadata (never the client's own)."""
+    found = latest_metadata(tracker).get("client_ip")
+    return found if isinstance(found, str) and found else None
+
+
 class ShopFormValidation(FormValidationAction):
     """Identity first, then the task's slots; subclasses name the form and its task slots."""
 
@@ -69,9 +81,12 @@ class ShopFormValidation(FormValidationAction):
         identity: list[str] = []
         if not tracker.slots.get("customer_id"):
             by_name = tracker.slots.get("person_name") or tracker.slots.get("zip")
-            identity = (
-                ["person_name", "zip"] if by_name and not tracker.slots.get("email") else ["email"]
-            )
+            if proof_pending(tracker):
+                identity = ["email", "zip"]  # the zip question asks for an order id or ZIP
+            elif by_name and not tracker.slots.get("email"):
+                identity = ["person_name", "zip"]
+            else:
+                identity = ["email"]
         return identity + list(self.task_slots)
 
     async def run(
@@ -173,7 +188,10 @@ class ShopFormValidation(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if self._asked(tracker, "zip", "person_name", "email"):
-            found = parsing.extract_zip(latest_text(tracker))
+            text = latest_text(tracker)
+            found = parsing.extract_zip(text)
+            if not found and self._requested(tracker) == "zip" and proof_pending(tracker):
+                found = parsing.extract_order_id(text)  # the second fact after an e-mail
             if found:
                 return {"zip": found}
             if self._requested(tracker) == "zip" and self._loose(tracker):
@@ -190,11 +208,20 @@ class ShopFormValidation(FormValidationAction):
                 "(or give me your full name and zip code)?"
             )
             return {"email": None}
-        text = latest_text(tracker)  # strict mode: an order id or ZIP given with the email
+        if "zip" in tracker.slots_to_validate() and not _is_raw(tracker.get_slot("zip")):
+            return {"email": email}  # validate_zip checks the e-mail with that second fact
+        text = latest_text(tracker)  # the second fact (order id or ZIP) given with the email
         proof = parsing.extract_order_id(text) or parsing.extract_zip(text)
-        proof = proof or tracker.get_slot("order_id") or tracker.get_slot("zip")
+        proof = proof or tracker.get_slot("order_id")
+        if not proof:
+            return {"email": email}  # the form asks for the second fact next
+        # On failure the e-mail stays (the form asks for the second fact again); an order
+        # id that failed as the second fact is dropped so it is not tried again.
         return self._after_identity(
-            conversation().identify_by_email(email, proof), dispatcher, tracker, {"email": None}
+            conversation().identify_by_email(email, proof, _client(tracker)),
+            dispatcher,
+            tracker,
+            {"email": email, "zip": None, "order_id": None},
         )
 
     def validate_person_name(
@@ -210,6 +237,23 @@ class ShopFormValidation(FormValidationAction):
     def validate_zip(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if proof_pending(tracker):
+            text = str(value or "").lstrip(RAW)
+            proof = parsing.extract_order_id(text) or parsing.extract_zip(text)
+            if not proof:
+                dispatcher.utter_message(
+                    text="Please send one of your order numbers (like #W1234567) or your ZIP "
+                    "code (five digits), or a different email address."
+                )
+                return {"zip": None}
+            return self._after_identity(
+                conversation().identify_by_email(
+                    str(tracker.get_slot("email")), proof, _client(tracker)
+                ),
+                dispatcher,
+                tracker,
+                {"zip": None},
+            )
         zip_code = parsing.extract_zip(str(value or "").lstrip(RAW))
         if (
             zip_code
@@ -237,7 +281,7 @@ class ShopFormValidation(FormValidationAction):
         if not name or _is_raw(name) or not zip_code or _is_raw(zip_code):
             return {"person_name": name, "zip": zip_code}  # wait for the other half
         return self._after_identity(
-            conversation().identify_by_name_zip(name, zip_code),
+            conversation().identify_by_name_zip(name, zip_code, _client(tracker)),
             dispatcher,
             tracker,
             {"person_name": None, "zip": None},
@@ -250,7 +294,7 @@ class ShopFormValidation(FormValidationAction):
         tracker: Tracker,
         on_failure: dict[str, Any],
     ) -> dict[str, Any]:
-        dispatcher.utter_message(text=check.message)
+        dispatcher.utter_message(text=check.message, buttons=check.buttons or None)
         if not check.ok:
             return on_failure
         slots = dict(check.extra)

@@ -60,8 +60,17 @@ class Settings(BaseSettings):
     # Session memory.
     memory_ttl_s: int = 7 * 24 * 3600
 
-    # Identification strength: "standard" (email, or name + zip) or "strict".
+    # Identification strength (docs/security.md): "standard" (email + order id or ZIP, or
+    # name + ZIP) or "strict" (email + order id or ZIP only); a signed token in both.
     identification: Literal["standard", "strict"] = "standard"
+    # Failed identifications allowed per target account (e-mail, full name) and per client
+    # address within identify_lockout_s; then a cool-down (bot/safety/attempts.py).
+    identify_max_failures: int = 5
+    identify_max_client_failures: int = 20
+    identify_lockout_s: int = 15 * 60
+    # Signs the conversation ids the Socket.IO channel issues (rasa_addons/session_ids.py reads
+    # the same variable in the Rasa process); falls back to secret_key.
+    session_secret: SecretStr | None = None
 
     # Input limits.
     max_message_chars: int = 2000

@@ -6,6 +6,8 @@ subclass keeps Rasa's routes and the ``rest`` channel name, coerces the fields t
 Rasa expects and passes every message through :class:`rasa_addons.input_limits.InputGuard`.
 A missing or unusable sender id (wrong type, too long, characters outside the id charset such
 as a NUL byte or a lone surrogate) is answered with HTTP 400 before anything else happens.
+Senders follow rasa_addons/session_ids.py (a widget conversation needs its signed id) and the
+metadata carries the channel's ``client_ip``.
 
 credentials.yml::
 
@@ -24,6 +26,7 @@ from sanic import Blueprint
 from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
+from rasa_addons import session_ids
 from rasa_addons.input_limits import InputGuard, valid_sender
 
 CHANNEL_NAME = re.compile(r"[A-Za-z0-9_.-]{1,64}")
@@ -53,7 +56,9 @@ class ShopRestInput(RestInput):
                 f"'sender' must be 1-{self.guard.max_sender_chars} characters "
                 "from A-Z a-z 0-9 _ - . : @ + ="
             )
-        return str(sender)
+        # A signed id addresses its conversation; a bare widget id (no signature) none: ""
+        # then, which the guard refuses.
+        return session_ids.rest_sender(sender)
 
     def _extract_message(self, req: Request) -> str | None:
         text = self._body(req).get("message")
@@ -67,7 +72,8 @@ class ShopRestInput(RestInput):
 
     def get_metadata(self, request: Request) -> dict[str, Any] | None:
         metadata = self._body(request).get("metadata")
-        return metadata if isinstance(metadata, dict) else None
+        # client_ip is the channel's, never the client's (identification limits per client)
+        return session_ids.with_client_ip(metadata, session_ids.request_ip(request))
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         return super().blueprint(self.guard.wrap(on_new_message))

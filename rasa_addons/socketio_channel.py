@@ -5,7 +5,9 @@ Rasa 3.6's ``SocketIOOutput.send_custom_json`` spreads the custom dict into
 ...}`` (the IDS.md payloads) fails with ``emit() got an unexpected keyword argument 'type'``
 and the shopper sees nothing. This channel emits the payload as the event's data instead, the
 same way text messages are sent, so the widget receives ``{"type": ..., ...}``. Everything else
-(session persistence, metadata, event names, the ``socketio`` channel name) is Rasa's own.
+(metadata, event names, the ``socketio`` channel name) is Rasa's own, except that with
+session persistence the conversation id is issued and signed by the server and bound to the
+socket (:func:`bind_sessions`, rasa_addons/session_ids.py).
 
 Session ids come from the client: a ``session_request`` with an unusable id (outside the
 sender-id charset of ``input_limits``, e.g. with a NUL byte or a lone surrogate) is given a
@@ -23,6 +25,7 @@ credentials.yml::
 
 from __future__ import annotations
 
+import inspect
 import json
 import logging
 import os
@@ -35,6 +38,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from rasa_addons import session_ids
 from rasa_addons.input_limits import BAD_SENDER, InputGuard, valid_sender
 
 logger = logging.getLogger(__name__)
@@ -73,7 +77,7 @@ class ShopSocketIOInput(SocketIOInput):
 
         redis_url = os.environ.get(SOCKETIO_REDIS_URL_ENV)
         if not redis_url:
-            return self._guard_sessions(super().blueprint(on_message), guard.max_sender_chars)
+            return self._bound(super().blueprint(on_message), on_message, guard.max_sender_chars)
         import rasa.core.channels.socketio as rasa_socketio
         from socketio import AsyncRedisManager
 
@@ -84,9 +88,22 @@ class ShopSocketIOInput(SocketIOInput):
         )
         try:
             logger.info("Socket.IO emits are shared between replicas through Redis.")
-            return self._guard_sessions(super().blueprint(on_message), guard.max_sender_chars)
+            return self._bound(super().blueprint(on_message), on_message, guard.max_sender_chars)
         finally:
             rasa_socketio.AsyncServer = original  # type: ignore[misc]
+
+    def _bound(
+        self,
+        blueprint: Blueprint,
+        on_message: Callable[[UserMessage], Awaitable[Any]],
+        max_chars: int,
+    ) -> Blueprint:
+        """Session persistence: server-issued, socket-bound conversations (bind_sessions);
+        without it every socket is its own conversation and only ids/metadata are checked."""
+        if self.session_persistence and self.sio is not None:
+            bind_sessions(self, on_message)
+            return blueprint
+        return self._guard_sessions(blueprint, max_chars)
 
     def _guard_sessions(self, blueprint: Blueprint, max_chars: int) -> Blueprint:
         """Check the client's session ids and metadata in front of Rasa's handlers."""
@@ -124,3 +141,81 @@ class ShopSocketIOInput(SocketIOInput):
         handlers["session_request"] = session_request
         handlers[self.user_message_evt] = handle_message
         return blueprint
+
+
+def bind_sessions(
+    channel: SocketIOInput, on_message: Callable[[UserMessage], Awaitable[Any]]
+) -> None:
+    """Replace Rasa's session handlers: the server issues signed conversation ids and binds
+    each socket to one conversation.
+
+    Rasa 3.6 lets any socket join any conversation's room (``session_request`` with a known
+    id receives every reply) and post into any conversation (``user_uttered`` names its own
+    ``session_id``), so a sender id seen anywhere was a bearer credential. Here a socket joins
+    a conversation only with its signed id, and its messages always go to that conversation.
+    The socket's client address is put into each message's metadata (``client_ip``).
+    """
+    sio = channel.sio
+    assert sio is not None
+    namespace = channel.namespace or "/"
+    bound: dict[str, str] = {}  # socket id -> conversation (sender) id, on this replica
+    addresses: dict[str, str] = {}  # socket id -> client address
+    rasa_connect = sio.handlers.get(namespace, {}).get("connect")
+
+    async def connect(sid: str, environ: dict[str, Any], auth: dict[str, Any] | None) -> bool:
+        allowed = await rasa_connect(sid, environ, auth) if rasa_connect else True
+        if allowed:
+            ip = session_ids.request_ip(environ.get("sanic.request"))
+            addresses[sid] = ip or str(environ.get("REMOTE_ADDR") or "")
+        return bool(allowed)
+
+    async def disconnect(sid: str) -> None:
+        bound.pop(sid, None)
+        addresses.pop(sid, None)
+
+    async def session_request(sid: str, data: Any) -> None:
+        requested = data.get("session_id") if isinstance(data, dict) else None
+        sender_id = session_ids.verify(requested)
+        signed = requested if sender_id is not None else session_ids.issue()
+        sender_id = sender_id or session_ids.verify(signed)
+        assert sender_id is not None
+        previous = bound.get(sid)
+        if previous and previous != sender_id:
+            await _maybe_await(sio.leave_room(sid, previous, namespace=namespace))
+        bound[sid] = sender_id
+        await _maybe_await(sio.enter_room(sid, sender_id, namespace=namespace))
+        await sio.emit("session_confirm", signed, room=sid, namespace=namespace)
+
+    async def handle_message(sid: str, data: Any) -> None:
+        sender_id = bound.get(sid)
+        if sender_id is None or not isinstance(data, dict):
+            # Whatever session id the message names, an unbound socket addresses nothing.
+            logger.warning("Socket.IO message before a session_request; refused")
+            await sio.emit(channel.bot_message_evt, {"text": BAD_SENDER}, room=sid)
+            await sio.emit("error", {"error": "invalid session_id"}, room=sid)
+            return
+        metadata = data.get(channel.metadata_key)
+        if isinstance(metadata, str):  # Rasa's widget protocol allows JSON text
+            try:
+                metadata = json.loads(metadata)
+            except ValueError:
+                metadata = None
+        message = UserMessage(
+            data.get("message", ""),
+            ShopSocketIOOutput(sio, channel.bot_message_evt),
+            sender_id,
+            input_channel=channel.name(),
+            metadata=session_ids.with_client_ip(metadata, addresses.get(sid)),
+        )
+        await on_message(message)
+
+    sio.on("connect", connect, namespace=namespace)
+    sio.on("disconnect", disconnect, namespace=namespace)
+    sio.on("session_request", session_request, namespace=namespace)
+    sio.on(channel.user_message_evt, handle_message, namespace=namespace)
+
+
+async def _maybe_await(result: Any) -> None:
+    # python-socketio 5.9 (pinned) has synchronous room calls; later versions return coroutines.
+    if inspect.isawaitable(result):
+        await result

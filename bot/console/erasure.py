@@ -39,7 +39,7 @@ from bot.console.models import (
     Handoff,
     IntentCorrection,
 )
-from bot.console.pseudonym import customer_ref, session_ref
+from bot.console.pseudonym import conversation_ref, customer_ref
 from bot.db.models import Customer, Order, PaymentMethod
 from bot.db.session import Database
 from bot.insights.models import MessageSentiment, ProfileFact, ProfileOptOut
@@ -226,7 +226,7 @@ def _pseudonymise_record(session: Session, target: _Target) -> bool:
 
 def _rewrite_audit(session: Session, target: _Target) -> None:
     """Earlier audit rows keep what happened, with references instead of identifiers."""
-    replacements = {s: session_ref(s) for s in target.senders}
+    replacements = {s: conversation_ref(s) for s in target.senders}
     replacements |= {c: customer_ref(c) for c in target.customer_ids}
     replacements |= {e: customer_ref(e) for e in target.emails}
     conditions: list[Any] = [AuditEntry.sender_id.in_(sorted(target.senders))]

@@ -14,7 +14,7 @@ import hmac
 
 from bot.settings import get_settings
 
-_LENGTH = 10
+_LENGTH = 12
 
 
 def _key() -> bytes:
@@ -37,6 +37,10 @@ def customer_ref(customer_id: str | None) -> str:
     return _ref("customer", "C", customer_id)
 
 
-def session_ref(sender_id: str | None) -> str:
-    """Reference of a conversation's sender id (Rasa's conversation key), "" for none."""
-    return _ref("session", "S", sender_id)
+def conversation_ref(sender_id: str | None) -> str:
+    """``c-`` reference of a conversation's sender id (Rasa's conversation key), "" for none.
+
+    The sender id addresses the conversation (docs/security.md, finding 7), so staff lists,
+    hand-offs, the audit log, exports and saved stories show this instead.
+    """
+    return _ref("session", "c", sender_id)

@@ -24,6 +24,7 @@ from bot.console.models import (
     IntentCorrection,
 )
 from bot.console.pii import load_known_pii, mask_text
+from bot.console.pseudonym import conversation_ref
 from bot.console.queries import ListFilters, filtered_select, summary_dict
 from bot.console.timeline import build_turns, load_events
 from bot.db.session import Database
@@ -122,7 +123,7 @@ def story_yaml(db: Database, conv_id: int) -> str:
             name = action.get("name") or ""
             if name and not name.startswith("conversation "):
                 steps.append({"action": name})
-    safe_name = re.sub(r"[^A-Za-z0-9_-]", "_", conv.sender_id)[:60]
+    safe_name = conversation_ref(conv.sender_id)  # never the sender id itself
     doc = {
         "version": "3.1",
         "stories": [{"story": f"console conversation {safe_name}", "steps": steps}],
@@ -173,7 +174,7 @@ _LiteralDumper.add_representer(str, _str_presenter)
 
 EXPORT_FIELDS = [
     "id",
-    "sender_id",
+    "ref",  # bot/console/pseudonym.py: a pseudonym, not the sender id
     "started_at",
     "channel",
     "customer_id",
@@ -206,6 +207,7 @@ def export_rows(
             yield buf.getvalue()
         for conv in session.scalars(stmt):
             row = summary_dict(conv, reveal=reveal)
+            row = {"id": row.pop("id"), "ref": conversation_ref(row.pop("sender_id")), **row}
             if fmt == "csv":
                 buf = io.StringIO()
                 writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS)

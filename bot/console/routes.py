@@ -25,6 +25,7 @@ from fastapi.responses import (
 from fastapi.templating import Jinja2Templates
 
 from bot.console import analytics, auth, handoff, review
+from bot.console.pseudonym import conversation_ref
 from bot.console.queries import ListFilters, list_page, summary_dict
 from bot.console.timeline import build_turns
 from bot.db.session import Database, get_database
@@ -38,6 +39,7 @@ LOGIN_CSRF_COOKIE = "shopbot_console_login"
 # Mounted by the web app with prefix="/console" (bot/web/app.py); PREFIX builds links.
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.filters["ref"] = conversation_ref  # staff never see sender ids
 
 
 # --- dependencies -------------------------------------------------------------------------
@@ -212,7 +214,17 @@ def api_conversation_list(request: Request, db: DB, staff: Staff, cursor: str = 
     ingest_new_events(db)
     with db.session() as session:
         page = list_page(session, _filters(request), cursor or None)
-    return JSONResponse({"conversations": page.rows, "next_cursor": page.next_cursor})
+    rows = [_with_ref(r) for r in page.rows]
+    return JSONResponse({"conversations": rows, "next_cursor": page.next_cursor})
+
+
+def _with_ref(row: dict[str, Any] | None) -> dict[str, Any] | None:
+    """An API row with the pseudonymous ``ref`` (bot/console/pseudonym.py), not the sender id."""
+    if row is None:
+        return None
+    out = {k: v for k, v in row.items() if k != "sender_id"}
+    out["ref"] = conversation_ref(row.get("sender_id"))
+    return out
 
 
 # --- one conversation ---------------------------------------------------------------------
@@ -245,8 +257,8 @@ def api_conversation(conv_id: int, db: DB, staff: Staff) -> Response:
     auth.audit(db, staff.email, "open", ctx["conv"]["sender_id"], "api")
     return JSONResponse(
         {
-            "conversation": ctx["conv"],
-            "handoff": ctx["handoff"],
+            "conversation": _with_ref(ctx["conv"]),
+            "handoff": _with_ref(ctx["handoff"]),
             "turns": [t.__dict__ for t in ctx["turns"]],
         }
     )
@@ -467,7 +479,7 @@ def handoff_queue(request: Request, db: DB, staff: Staff) -> Response:
 @router.get("/api/handoffs")
 def api_handoff_queue(db: DB, staff: Staff) -> Response:
     ingest_new_events(db)
-    return JSONResponse({"handoffs": handoff.queue(db)})
+    return JSONResponse({"handoffs": [_with_ref(h) for h in handoff.queue(db)]})
 
 
 Rasa = Annotated[handoff.RasaEvents, Depends(console_rasa)]

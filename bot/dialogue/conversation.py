@@ -112,6 +112,11 @@ QUESTIONS: dict[str, str] = {
     ),
     "person_name": "What's the full name on your account?",
     "zip": "And the zip code of your default address?",
+    # After an e-mail: the same words whether or not an account has that address.
+    "proof": (
+        "Thanks. To make sure it's you, please also send one of your order numbers or your ZIP "
+        "code (an order number looks like #W1234567)."
+    ),
     "new_address": (
         "What's the new address? Please write it as: street, [apartment,] city, state zip "
         "(for example: 12 Oak Street, Suite 4, Austin, TX 78701)."
@@ -133,6 +138,23 @@ def _strict_identification() -> bool:
     return get_settings().identification == "strict"
 
 
+LOCKED_OUT = (
+    "For your security I can't check any more account details right now. Please try again "
+    "in {minutes} minutes, or talk to a person on our team."
+)
+
+
+def _limits(target: str, client: str | None) -> dict[str, int]:
+    """Failure keys of one identification: the target account and the client address."""
+    from bot.settings import get_settings
+
+    settings = get_settings()
+    limits = {target: settings.identify_max_failures}
+    if client:
+        limits["client:" + client] = settings.identify_max_client_failures
+    return limits
+
+
 class ShopConversation:
     """Conversation-level operations over the order service, the catalog and the policy."""
 
@@ -147,28 +169,63 @@ class ShopConversation:
 
     # -- identification ---------------------------------------------------------------
 
-    def identify_by_email(self, email: str, proof: str | None = None) -> Check:
-        """``proof`` (an order id or ZIP the shopper typed) is required in strict mode."""
-        if _strict_identification():
-            if not proof:
-                return Check(False, message=STRICT_ASK)
-            found = self.orders.identify_strict(email, proof)
-        else:
-            found = self.orders.identify_by_email(email)
-        if isinstance(found, Refused):
-            return Check(False, message=found.message)
-        return self._identified(found.value, email=email)
+    def identify_by_email(
+        self, email: str, proof: str | None = None, client: str | None = None
+    ) -> Check:
+        """E-mail plus ``proof`` (one of the shopper's order ids or their ZIP), in both modes.
 
-    def identify_by_name_zip(self, full_name: str, zip_code: str) -> Check:
+        An e-mail alone is no secret (it is on every parcel and receipt) and used to allow
+        changes and confirm the account with the first name; now it only leads to the
+        question for the second fact, worded the same whether or not the account exists.
+        ``client`` is the client address the channel saw (failures are counted per client).
+        """
+        if not proof:
+            return Check(
+                False, message=STRICT_ASK if _strict_identification() else QUESTIONS["proof"]
+            )
+        target = "email:" + (email or "").strip().lower()
+        return self._limited(
+            _limits(target, client), lambda: self.orders.identify_strict(email, proof), email=email
+        )
+
+    def identify_by_name_zip(
+        self, full_name: str, zip_code: str, client: str | None = None
+    ) -> Check:
         if _strict_identification():  # name + ZIP is not enough for a strict shop
             return Check(False, message=STRICT_ASK)
         first, last = parsing.split_name(full_name)
         if not last:
             return Check(False, message="Please give me your first and last name.")
-        found = self.orders.identify_by_name_zip(first, last, zip_code)
+        target = "name:" + " ".join(f"{first} {last}".lower().split())
+        return self._limited(
+            _limits(target, client),
+            lambda: self.orders.identify_by_name_zip(first, last, zip_code),
+        )
+
+    def _limited(self, limits: dict[str, int], check: Callable[[], Any], **extra: Any) -> Check:
+        """Run one identification check under the failure limits (bot/safety/attempts.py)."""
+        from bot.safety.attempts import get_attempt_limiter
+        from bot.settings import get_settings
+
+        limiter = get_attempt_limiter()
+        if limiter.blocked(limits):
+            log.warning("identification refused: too many failed attempts")
+            return self._locked_out(get_settings().identify_lockout_s)
+        found = check()
         if isinstance(found, Refused):
+            limiter.fail(list(limits))
+            if limiter.blocked(limits):
+                return self._locked_out(get_settings().identify_lockout_s)
             return Check(False, message=found.message)
-        return self._identified(found.value)
+        return self._identified(found.value, **extra)
+
+    @staticmethod
+    def _locked_out(lockout_s: int) -> Check:
+        return Check(
+            False,
+            message=LOCKED_OUT.format(minutes=max(1, round(lockout_s / 60))),
+            buttons=[button("Talk to a person", "contact_human_agent")],
+        )
 
     @staticmethod
     def _identified(customer: CustomerView, **extra: Any) -> Check:

@@ -29,6 +29,7 @@ class Check:
     value: Any = None
     message: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    buttons: list[dict[str, str]] = field(default_factory=list)  # quick replies with message
 
 
 def usd(value: Decimal) -> str:

@@ -56,6 +56,9 @@ from bot.orders.results import (
 log = logging.getLogger(__name__)
 
 ORDER_ID = re.compile(r"^#?[A-Za-z]\d{7}$")
+# Every failed identification gets these words (unknown e-mail or name, wrong ZIP or order id,
+# several matching accounts), so an answer never confirms that an account exists.
+NOT_VERIFIED = "I couldn't verify an account with those details. Please check them and try again."
 ZERO = Decimal("0.00")
 _STATUS_WORDS = {
     OrderStatus.RETURN_REQUESTED.value: "waiting for a return",
@@ -148,18 +151,12 @@ class OrderService:
                     Customer.zip == (zip or "").strip(),
                 )
             ).all()
+            # One answer for "no such customer", "wrong ZIP" and "several match": the words
+            # never tell a guesser which part was right.
             if not rows:
-                return Refused(
-                    RefusalCode.CUSTOMER_NOT_FOUND,
-                    "I couldn't find an account with that name and ZIP code. "
-                    "Could you check them, or give me the email address on the account?",
-                )
+                return Refused(RefusalCode.CUSTOMER_NOT_FOUND, NOT_VERIFIED)
             if len(rows) > 1:
-                return Refused(
-                    RefusalCode.AMBIGUOUS_CUSTOMER,
-                    "More than one account matches that name and ZIP code. "
-                    "Could you give me the email address on your account instead?",
-                )
+                return Refused(RefusalCode.AMBIGUOUS_CUSTOMER, NOT_VERIFIED)
             return Ok(self._customer_view(rows[0]))
 
         return self._read(find)
@@ -191,10 +188,7 @@ class OrderService:
             else None
         )
         if customer is None:
-            return Refused(
-                RefusalCode.CUSTOMER_NOT_FOUND,
-                "I couldn't find an account with that email address. Could you check it?",
-            )
+            return Refused(RefusalCode.CUSTOMER_NOT_FOUND, NOT_VERIFIED)
         return Ok(self._customer_view(customer))
 
     @staticmethod
@@ -208,11 +202,7 @@ class OrderService:
     @staticmethod
     def _strict_mismatch() -> Refused:
         # Same words whichever part did not match, so guessing learns nothing.
-        return Refused(
-            RefusalCode.CUSTOMER_NOT_FOUND,
-            "I couldn't verify an account with those details. Please check the email address "
-            "and the order number or ZIP code.",
-        )
+        return Refused(RefusalCode.CUSTOMER_NOT_FOUND, NOT_VERIFIED)
 
     # -- look-ups -----------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from bot.catalog.keyword import ensure_search_indexes
 from bot.db import models as m
 from bot.db.session import Database, set_database
+from bot.safety.attempts import get_attempt_limiter
 from bot.shop.demo import read_demo
 from bot.shop.loader import load_shop_data
 
@@ -30,8 +31,10 @@ def shop(db: Database) -> Iterator[Database]:
     load_shop_data(db, read_demo(DEMO_DIR))
     ensure_search_indexes(db)  # the keyword index product search reads
     set_database(db)
+    get_attempt_limiter.cache_clear()  # failed identifications of other tests don't count
     yield db
     set_database(None)
+    get_attempt_limiter.cache_clear()
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import SecretStr
 
-from actions.asks import ActionAskEmail
+from actions.asks import ActionAskEmail, ActionAskZip
 from actions.forms import ValidateCancelForm, ValidateIdentifyForm, ValidateOrderStatusForm
 from actions.tasks import ActionIdentified
 from bot.db.session import Database
@@ -12,24 +12,48 @@ from bot.web.customer_token import sign_customer_token
 from tests.actions.conftest import Conversation, find_order
 
 
-def test_email_identifies_the_shopper(shop: Database, domain: dict) -> None:
+def test_email_and_an_order_id_identify_the_shopper(shop: Database, domain: dict) -> None:
     order = find_order(shop, "pending")
     chat = Conversation(form="identify_form")
     turn = chat.answer(
         ValidateIdentifyForm(), domain, "email", f"it's {order.customer.email.upper()}"
     )
+    # An e-mail alone verifies nothing and says nothing about the account.
+    assert "customer_id" not in turn.slots()
+    assert order.customer.first_name not in turn.text
+    assert turn.slots()["requested_slot"] == "zip"  # asked for the second fact
+    asked = chat.run(ActionAskZip(), domain)
+    assert "order numbers or your ZIP" in asked.text
+    turn = chat.answer(ValidateIdentifyForm(), domain, "zip", f"sure, {order.id}")
     assert turn.slots()["customer_id"] == order.customer_id
     assert f"Thanks, {order.customer.first_name}" in turn.text
     # Nothing left to ask: the form ends.
     assert turn.slots()["requested_slot"] is None
 
 
-def test_unknown_email_is_explained_and_asked_again(shop: Database, domain: dict) -> None:
+def test_email_and_zip_in_one_message_identify_the_shopper(shop: Database, domain: dict) -> None:
+    customer = find_order(shop, "pending").customer
     chat = Conversation(form="cancel_form")
-    turn = chat.answer(ValidateCancelForm(), domain, "email", "nobody.at.all@example.com")
-    assert turn.slots()["email"] is None
-    assert "customer_id" not in turn.slots()
-    assert "couldn't find an account" in turn.text
+    turn = chat.answer(ValidateCancelForm(), domain, "email", f"{customer.email} {customer.zip}")
+    assert turn.slots()["customer_id"] == customer.id
+    assert turn.texts.count(f"Thanks, {customer.first_name}, I've found your account.") == 1
+
+
+def test_unknown_email_gets_the_same_answers_as_a_known_one(shop: Database, domain: dict) -> None:
+    order = find_order(shop, "pending")
+    known, unknown = Conversation(form="cancel_form"), Conversation(form="cancel_form")
+    first_known = known.answer(ValidateCancelForm(), domain, "email", order.customer.email)
+    first_unknown = unknown.answer(
+        ValidateCancelForm(), domain, "email", "nobody.at.all@example.com"
+    )
+    assert first_known.text == first_unknown.text
+    assert first_known.slots()["requested_slot"] == first_unknown.slots()["requested_slot"]
+    # A wrong second fact for a real account reads exactly like any fact for no account.
+    wrong = known.answer(ValidateCancelForm(), domain, "zip", "00000")
+    none = unknown.answer(ValidateCancelForm(), domain, "zip", order.id)
+    assert "customer_id" not in wrong.slots() and "customer_id" not in none.slots()
+    assert wrong.text == none.text and "couldn't verify an account" in wrong.text
+    assert order.customer.first_name not in wrong.text + none.text
 
 
 def test_text_that_is_no_email_is_explained(shop: Database, domain: dict) -> None:
@@ -65,7 +89,7 @@ def test_wrong_zip_is_refused_and_both_parts_cleared(shop: Database, domain: dic
     )
     assert turn.slots().get("customer_id") is None
     assert turn.slots()["person_name"] is None and turn.slots()["zip"] is None
-    assert "couldn't find an account with that name" in turn.text
+    assert "couldn't verify an account" in turn.text
 
 
 def test_signed_token_identifies_without_questions(

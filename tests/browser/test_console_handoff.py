@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from bot.console.auth import StaffError, add_staff
+from bot.console.pseudonym import conversation_ref
 from bot.db.session import Database
 from tests.browser.store_browser import DESKTOP, chromium, screenshot
 
@@ -63,8 +64,9 @@ def test_agent_reply_reaches_the_shopper_and_bot_stays_silent(running_stack: Any
         shopper.locator(".sb-bot .sb-bubble").first.wait_for(timeout=REPLY_TIMEOUT_MS)
         _type(shopper, "I want to talk to a human agent")
         shopper.locator(".sb-handoff").first.wait_for(timeout=REPLY_TIMEOUT_MS)
-        sender = _session_id(shopper)
-        assert sender, "the widget keeps its session id in localStorage"
+        signed = _session_id(shopper)
+        assert signed, "the widget keeps its session id in localStorage"
+        sender = signed.split(".")[0]  # Rasa's sender id; the signature stays in the browser
 
         agent_ctx = browser.new_context(viewport={"width": 1360, "height": 900})
         agent = agent_ctx.new_page()
@@ -73,7 +75,7 @@ def test_agent_reply_reaches_the_shopper_and_bot_stays_silent(running_stack: Any
         agent.fill("input[name=password]", AGENT[1])
         agent.click("button[type=submit]")
         agent.wait_for_selector("#conversations")
-        row = agent.locator(f'#handoffs tr[data-sender="{sender}"]')
+        row = agent.locator(f'#handoffs tr[data-sender="{conversation_ref(sender)}"]')
         deadline = time.monotonic() + 30
         while True:
             agent.goto(web + "/console/handoffs")

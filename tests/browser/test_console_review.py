@@ -21,6 +21,7 @@ from bot.console import routes
 from bot.console.auth import add_staff
 from bot.console.demo import Script, random_script, write_script
 from bot.console.models import AuditEntry, create_rasa_events_table
+from bot.console.pseudonym import conversation_ref
 from bot.db.session import Database
 from bot.settings import Settings
 from bot.web.app import create_app
@@ -112,7 +113,7 @@ def test_login_rejects_wrong_password_then_lists(
     rows = page.locator("#conversations tbody tr")
     assert rows.count() == 50  # one page
     assert page.locator("#next-page").count() == 1
-    assert rows.first.get_attribute("data-sender") == "shopper-bob"
+    assert rows.first.get_attribute("data-sender") == conversation_ref("shopper-bob")
     screenshot(page, "console-list.png")
     page.click("#next-page")
     assert page.locator("#conversations tbody tr").count() == 12
@@ -128,7 +129,7 @@ def test_filter_open_reveal_tag(console: tuple[str, Database], browser: Any) -> 
     senders = [
         r.get_attribute("data-sender") for r in page.locator("#conversations tbody tr").all()
     ]
-    assert senders == ["shopper-bob"]
+    assert senders == [conversation_ref("shopper-bob")]
 
     page.goto(f"{url}/console/?order_id=W2611340")
     page.click("#conversations tbody tr a")
@@ -159,7 +160,7 @@ def test_filter_open_reveal_tag(console: tuple[str, Database], browser: Any) -> 
     senders = [
         r.get_attribute("data-sender") for r in page.locator("#conversations tbody tr").all()
     ]
-    assert senders == ["shopper-ann"]
+    assert senders == [conversation_ref("shopper-ann")]
     page.goto(f"{url}/console/audit")
     assert "reveal" in page.inner_text("#audit")
     page.context.close()
@@ -178,7 +179,7 @@ def test_export_and_save_as_test(
         page.click("#export-csv")
     text = Path(info.value.path()).read_text()
     rows = list(csv.DictReader(io.StringIO(text)))
-    assert {r["sender_id"] for r in rows} >= expected and "shopper-ann" in expected
+    assert {r["ref"] for r in rows} >= expected and conversation_ref("shopper-ann") in expected
     assert all(r["fell_back"] == "True" for r in rows)
     assert "ann.lee@example.com" not in text
 

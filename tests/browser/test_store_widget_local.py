@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import re
+import secrets
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -67,6 +68,7 @@ class ScriptedRasa:
 
     received: list[dict[str, Any]] = field(default_factory=list)
     session_requests: list[Any] = field(default_factory=list)
+    issued: list[str] = field(default_factory=list)
 
     def app(self) -> Any:
         sio = socketio.AsyncServer(async_mode="asgi", cors_allowed_origins=[])
@@ -74,7 +76,11 @@ class ScriptedRasa:
         @sio.on("session_request")
         async def session_request(sid: str, data: Any) -> None:
             self.session_requests.append(data)
-            session_id = (data or {}).get("session_id") or "generated"
+            # Like rasa_addons/session_ids.py: a signed id is kept, otherwise one is issued.
+            session_id = (data or {}).get("session_id") or (
+                "sb_" + secrets.token_hex(16) + "." + secrets.token_hex(16)
+            )
+            self.issued.append(session_id)
             entered = sio.enter_room(sid, session_id)
             if inspect.isawaitable(entered):
                 await entered
@@ -197,8 +203,9 @@ def test_chat_journey_cards_quick_replies_reload_handoff_and_xss(
     assert page.locator(".sb-bot strong").first.inner_text() == "shop assistant"
     assert rasa.received[0]["message"] == "/greet"
     assert "metadata" not in rasa.received[0]  # anonymous shopper: no token sent
-    session_id = rasa.session_requests[0]["session_id"]
-    assert re.fullmatch(r"[0-9a-f]{32}", session_id)
+    assert rasa.session_requests[0] == {}  # the server issues the id
+    session_id = rasa.issued[0]
+    assert re.fullmatch(r"sb_[0-9a-f]{32}\.[0-9a-f]{32}", session_id)
 
     # Quick reply: sends its payload, shows its title, and the buttons go away.
     page.get_by_role("button", name="Where is my order?").click()
@@ -348,11 +355,11 @@ def test_signed_in_shopper_token_travels_in_metadata(
     page.locator(".sb-input").press("Enter")
     wait_bot(page, "You said: where is my private order")
     assert rasa.received[-1]["metadata"]["customer_token"] == token
-    first_session = rasa.session_requests[-1]["session_id"]
+    first_session = rasa.issued[-1]
     # Signing out starts a fresh conversation: the next shopper must not see this one.
     page.get_by_role("button", name="Sign out").click()
     page.locator(".sb-status.sb-online").wait_for(timeout=15000)
     page.get_by_text("Hi! I'm the shop assistant.").wait_for()
     assert "private order" not in page.locator(".sb-log").inner_text()
-    assert rasa.session_requests[-1]["session_id"] != first_session
+    assert rasa.session_requests[-1] == {} and rasa.issued[-1] != first_session
     assert "metadata" not in rasa.received[-1]

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from bot.console.demo import Script, write_script
 from bot.console.models import Handoff
+from bot.console.pseudonym import conversation_ref
 from bot.db.session import Database
 from tests.console.conftest import ADMIN, AGENT, RecordingRasa, login, make_app
 
@@ -42,12 +43,13 @@ def test_queue_newest_first_with_reasons(app: FastAPI, staff: Database) -> None:
     client = TestClient(app)
     login(client, AGENT)
     queue = client.get("/console/api/handoffs").json()["handoffs"]
-    assert [(h["sender_id"], h["reason"], h["status"]) for h in queue] == [
-        ("new", "fallback", "waiting"),
-        ("old", "asked", "waiting"),
+    assert [(h["ref"], h["reason"], h["status"]) for h in queue] == [
+        (conversation_ref("new"), "fallback", "waiting"),
+        (conversation_ref("old"), "asked", "waiting"),
     ]
     page = client.get("/console/handoffs")
-    assert page.text.index('data-sender="new"') < page.text.index('data-sender="old"')
+    new, old = conversation_ref("new"), conversation_ref("old")
+    assert page.text.index(f'data-sender="{new}"') < page.text.index(f'data-sender="{old}"')
 
 
 def test_take_reply_release(app: FastAPI, staff: Database, rasa_endpoint: RecordingRasa) -> None:
@@ -93,8 +95,8 @@ def test_take_reply_release(app: FastAPI, staff: Database, rasa_endpoint: Record
     assert rasa_endpoint.calls[-1]["events"][0] == {"event": "resume"}
     with staff.session() as s:
         assert s.get(Handoff, hid).status == "returned"
-    assert [h["sender_id"] for h in agent.get("/console/api/handoffs").json()["handoffs"]] == [
-        "old"
+    assert [h["ref"] for h in agent.get("/console/api/handoffs").json()["handoffs"]] == [
+        conversation_ref("old")
     ]
 
 

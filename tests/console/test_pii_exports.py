@@ -13,7 +13,7 @@ from bot.console.auth import add_staff
 from bot.console.demo import Script, write_script
 from bot.console.ingest import ingest_new_events
 from bot.console.models import AuditEntry, Conversation
-from bot.console.pseudonym import customer_ref, session_ref
+from bot.console.pseudonym import conversation_ref, customer_ref
 from bot.db.models import Customer
 from bot.db.session import Database
 from tests.console.conftest import ADMIN, AGENT, login
@@ -82,7 +82,7 @@ def test_agent_sees_no_name_zip_city_or_raw_customer_id(app: FastAPI, staff: Dat
     # The same customer has the same reference everywhere; references are keyed hashes.
     assert json.loads(listing)["conversations"][-1]["customer_ref"] == ref
     assert ref != customer_ref("someone_else_1234") and ref.startswith("C-")
-    assert session_ref("zq-chat-1").startswith("S-")
+    assert conversation_ref("zq-chat-1").startswith("S-")
 
 
 def test_exports_are_role_bound_masked_and_audited(app: FastAPI, staff: Database) -> None:

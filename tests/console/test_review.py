@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from bot.console.demo import Script, write_script
 from bot.console.ingest import ingest_new_events
 from bot.console.models import EVENTS, AuditEntry, Conversation, IntentCorrection
+from bot.console.pseudonym import conversation_ref
 from bot.db.session import Database
 from tests.console.conftest import ADMIN, AGENT, login
 
@@ -63,16 +64,13 @@ def test_tag_note_review_and_filter(app: FastAPI, staff: Database) -> None:
     bad = client.post(f"/console/conversations/{cid}/tags", data={"tags": "<script>", "csrf": csrf})
     assert "Tags may use" in bad.text
     listing = client.get("/console/api/conversations", params={"tag": "refund"}).json()
-    assert [c["sender_id"] for c in listing["conversations"]] == ["a1"]
+    assert [c["ref"] for c in listing["conversations"]] == [conversation_ref("a1")]
     row = listing["conversations"][0]
     assert row["tags"] == ["refund", "vip"] and row["reviewed"] is True
     assert row["customer_email"] == "a***@example.com"
-    assert (
-        client.get("/console/api/conversations", params={"reviewed": "no"}).json()["conversations"][
-            0
-        ]["sender_id"]
-        == "b2"
-    )
+    assert client.get("/console/api/conversations", params={"reviewed": "no"}).json()[
+        "conversations"
+    ][0]["ref"] == conversation_ref("b2")
     view = client.get(f"/console/conversations/{cid}")
     assert "check carrier" in view.text
 
@@ -140,13 +138,13 @@ def test_exports_are_masked_and_filtered(app: FastAPI, staff: Database) -> None:
     login(client, ADMIN)  # agents cannot export (tests/console/test_pii_exports.py)
     out = client.get("/console/export", params={"format": "csv"})
     rows = list(csv.DictReader(io.StringIO(out.text)))
-    assert {r["sender_id"] for r in rows} == {"a1", "b2"}
+    assert {r["ref"] for r in rows} == {conversation_ref("a1"), conversation_ref("b2")}
     assert "ann@example.com" not in out.text and "a***@example.com" in out.text
     only = client.get(
         "/console/export", params={"format": "jsonl", "intent": "order_status", "turns": "yes"}
     )
     lines = [json.loads(x) for x in only.text.splitlines()]
-    assert [x["sender_id"] for x in lines] == ["a1"]
+    assert [x["ref"] for x in lines] == [conversation_ref("a1")]
     assert lines[0]["turns_detail"][0]["text"].endswith("[email]")
     assert "ann@example.com" not in only.text
     assert client.get("/console/export", params={"format": "xml"}).status_code == 400

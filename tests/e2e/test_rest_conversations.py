@@ -130,6 +130,9 @@ def test_cancel_a_pending_order(shopper: Shopper, shop_db: Database) -> None:
     reply = shopper.say("Hi, I want to cancel an order")
     assert "email" in reply.lower()
     reply = shopper.say(f"my email is {order.customer.email}")
+    # An e-mail alone verifies nothing and says nothing about the account (issue 14).
+    assert "order numbers or your ZIP" in reply and order.customer.first_name not in reply
+    reply = shopper.say(f"my zip is {order.customer.zip}")
     assert order.customer.first_name in reply
     assert order.id in reply  # the cancellable orders are offered
     reply = shopper.say(order.id)
@@ -185,7 +188,7 @@ def test_another_customers_order_is_refused(shopper: Shopper, shop_db: Database)
         assert theirs is not None
         theirs_id, their_status = theirs.id, theirs.status
 
-    shopper.say(f"hello, my email is {mine.customer.email}")
+    shopper.say(f"hello, my email is {mine.customer.email} and my zip is {mine.customer.zip}")
     reply = shopper.say(f"where is my order {theirs_id}?")
     assert f"couldn't find an order {theirs_id} on your account" in reply
     assert not any(p["order"]["id"] == theirs_id for p in shopper.payloads("order_summary"))

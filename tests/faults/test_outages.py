@@ -48,7 +48,7 @@ def _identified(fs: FaultStack, tag: str, offset: int) -> tuple[str, str, str]:
     email, first, order_id = _customer_with_order(fs.database_url, offset)
     sender = new_sender(tag)
     say(fs.rasa_url, sender, "where is my order?")
-    reply = texts(say(fs.rasa_url, sender, f"my email is {email}"))
+    reply = texts(say(fs.rasa_url, sender, f"my email is {email}, order {order_id}"))
     assert first in reply, f"identification failed before the fault: {reply}\n{tail_logs(fs.stack)}"
     return sender, first, order_id
 

@@ -205,7 +205,7 @@ def test_another_customers_orders_and_guessed_ids_are_refused(
 ) -> None:
     a, a_orders, b, b_orders = _two_customers(shop)
     sender = _sender("idor")
-    reply = joined(say(running_stack.rasa_url, sender, f"my email is {a.email}"))
+    reply = joined(say(running_stack.rasa_url, sender, f"my email is {a.email}, zip {a.zip}"))
     assert a.first_name in reply
     leaks: list[str] = []
     number = int(b_orders[0][2:])

@@ -113,7 +113,8 @@ async def socketio_checks():
     await handlers["session_request"]("sid2", {"session_id": "bad\x00id"})
     confirm = [c for c in rec.calls if c[0] == "session_confirm"][0]
     rec.calls.clear()
-    await handlers["user_uttered"]("sid3", {"message": "hello\ud800\x00", "session_id": "good-1",
+    # The socket is bound to the issued conversation: the session id it names is ignored.
+    await handlers["user_uttered"]("sid2", {"message": "hello\ud800\x00", "session_id": "good-1",
                                             "metadata": "{not json"})
     return {"refused": refused, "reached_rasa": reached_rasa,
             "new_session": confirm[1], "confirm_room": confirm[2],
@@ -168,11 +169,14 @@ def test_poisoned_sender_ids_are_refused_and_texts_cleaned_by_both_channels() ->
     errors = [c for c in sio["refused"] if c[0] == "error"]
     assert apologies == [["bot_uttered", {"text": BAD_SENDER}, "sid1"]] * 3, sio["refused"]
     assert errors == [["error", {"error": "invalid session_id"}, "sid1"]] * 3
-    assert sio["new_session"] != "bad\x00id" and len(sio["new_session"]) == 32
+    # a bad id asked for gets a fresh server-issued one (rasa_addons/session_ids.py)
+    issued = sio["new_session"]
+    assert issued.startswith("sb_") and "\x00" not in issued
     assert sio["confirm_room"] == "sid2"
-    assert sio["good"]["sender"] == "good-1" and sio["good"]["text"] == "hello\ufffd"
+    bound_to = issued.split(".", 1)[0]
+    assert sio["good"]["sender"] == bound_to and sio["good"]["text"] == "hello\ufffd"
     assert sio["good"]["metadata"] == {}
-    assert sio["good_reply"] == [["bot_uttered", {"text": "fine"}, "good-1"]]
+    assert sio["good_reply"] == [["bot_uttered", {"text": "fine"}, bound_to]]
 
 
 PARSER = r"""

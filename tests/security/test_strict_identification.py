@@ -67,11 +67,22 @@ def test_strict_mode_needs_a_second_fact(shop: Database, strict: None) -> None:
     assert other_order.message == wrong_zip.message == unknown.message
 
 
-def test_default_mode_identifies_by_email_alone(shop: Database) -> None:
+def test_default_mode_needs_a_second_fact_with_an_email(shop: Database) -> None:
+    """Issue 14 finding 6: an e-mail alone allowed changes and confirmed the account (first
+    name). Now it asks for an order id or the ZIP, with the same words for any address."""
     get_settings.cache_clear()
     assert get_settings().identification == "standard"
-    a, _, _, _ = _two_customers(shop)
-    assert ShopConversation(shop, load_policy()).identify_by_email(a.email).ok
+    conversation = ShopConversation(shop, load_policy())
+    a, a_order, b, b_order = _two_customers(shop)
+    alone = conversation.identify_by_email(a.email)
+    nobody = conversation.identify_by_email("nobody@example.invalid")
+    assert not alone.ok and not nobody.ok and alone.message == nobody.message
+    assert a.first_name not in alone.message
+    assert conversation.identify_by_email(a.email, a_order).extra["customer_id"] == a.id
+    assert conversation.identify_by_email(a.email, a.zip).extra["customer_id"] == a.id
+    other = conversation.identify_by_email(a.email, b_order)
+    unknown = conversation.identify_by_email("nobody@example.invalid", a_order)
+    assert not other.ok and other.message == unknown.message
 
 
 @pytest.mark.e2e

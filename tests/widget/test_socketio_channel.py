@@ -43,11 +43,14 @@ async def main():
 
     ch.blueprint(on_new)
     assert ch.name() == "socketio"
+    ch.sio.emit, ch.sio.enter_room = rec.emit, lambda *a, **k: None
+    await ch.sio.handlers["/"]["session_request"]("sid1", {})
+    signed = rec.calls[-1][1]
     handler = ch.sio.handlers["/"]["user_uttered"]
-    await handler("sid1", {"message": "hi", "session_id": "abc",
+    await handler("sid1", {"message": "hi", "session_id": signed,
                            "metadata": {"customer_token": "t"}})
     assert isinstance(seen[0].output_channel, ShopSocketIOOutput), seen[0].output_channel
-    assert seen[0].sender_id == "abc"
+    assert seen[0].sender_id == signed.split(".")[0]
     assert seen[0].metadata == {"customer_token": "t"}
     assert isinstance(ch.get_output_channel(), ShopSocketIOOutput)
     print("CHANNEL-OK")

@@ -464,12 +464,8 @@
     };
   }
 
-  function newSessionId() {
-    if (typeof crypto !== "undefined" && crypto.randomUUID) return crypto.randomUUID().replace(/-/g, "");
-    let s = "";
-    for (let i = 0; i < 32; i++) s += Math.floor(Math.random() * 16).toString(16);
-    return s;
-  }
+  // Issued by the Rasa channel: "sb_" + 128 random bits + "." + HMAC (rasa_addons/session_ids.py).
+  const SIGNED_SESSION = /^sb_[0-9a-f]{32}\.[0-9a-f]{32}$/;
 
   // ---------------------------------------------------------------------------------------
   // The widget (browser only)
@@ -618,10 +614,12 @@ button { font: inherit; cursor: pointer; }
         this.store.remove("history");
       }
       this.store.set("identity", token);
+      // The server issues the session id (signed, bound to this browser) in session_confirm;
+      // until then there is none, and an old unsigned one is dropped with its history.
       this.sessionId = this.store.get("session", null);
-      if (typeof this.sessionId !== "string" || !/^[A-Za-z0-9_-]{8,64}$/.test(this.sessionId)) {
-        this.sessionId = newSessionId();
-        this.store.set("session", this.sessionId);
+      if (typeof this.sessionId !== "string" || !SIGNED_SESSION.test(this.sessionId)) {
+        this.sessionId = null;
+        this.store.remove("session");
         this.store.set("history", []);
         this.store.remove("greeted");
       }
@@ -776,8 +774,7 @@ button { font: inherit; cursor: pointer; }
           const socket = io(this.cfg.server, {
             path: this.cfg.socketPath,
             transports: ["websocket"],
-            // Lets a proxy in front of several Rasa replicas hash a conversation to one of them.
-            query: { session_id: this.sessionId },
+            // No session id in the URL: it is a credential (proxies hash by client address).
             reconnection: true,
             reconnectionDelay: 500,
             reconnectionDelayMax: 5000,
@@ -785,9 +782,18 @@ button { font: inherit; cursor: pointer; }
           this.socket = socket;
           socket.on("connect", () => {
             this.confirmed = false;
-            socket.emit("session_request", { session_id: this.sessionId });
+            socket.emit("session_request", this.sessionId ? { session_id: this.sessionId } : {});
           });
-          socket.on("session_confirm", () => {
+          socket.on("session_confirm", (issued) => {
+            if (typeof issued === "string" && SIGNED_SESSION.test(issued) && issued !== this.sessionId) {
+              if (this.sessionId) {
+                // The server did not accept the old id (e.g. a rotated secret): a new conversation.
+                this.history = this.history.filter((e) => e.pending);
+                this.save();
+              }
+              this.sessionId = issued;
+              this.store.set("session", issued);
+            }
             mark("shopbot:connected");
             this.confirmed = true;
             this.setStatus("online");
