@@ -82,7 +82,7 @@ def test_agent_sees_no_name_zip_city_or_raw_customer_id(app: FastAPI, staff: Dat
     # The same customer has the same reference everywhere; references are keyed hashes.
     assert json.loads(listing)["conversations"][-1]["customer_ref"] == ref
     assert ref != customer_ref("someone_else_1234") and ref.startswith("C-")
-    assert conversation_ref("zq-chat-1").startswith("S-")
+    assert conversation_ref("zq-chat-1").startswith("c-")
 
 
 def test_exports_are_role_bound_masked_and_audited(app: FastAPI, staff: Database) -> None:
