@@ -170,6 +170,7 @@ def running_stack(stack_database_url: str, tmp_path_factory: pytest.TempPathFact
             "SHOPBOT_CUSTOMER_TOKEN_SECRET": TEST_CUSTOMER_TOKEN_SECRET,
             "SHOPBOT_DEMO_SIGN_IN": "1",
             "SHOPBOT_COOKIE_SECURE": "0",
+            "SHOPBOT_API_DOCS": "1",  # schemathesis reads /openapi.json (tests/security)
         },
     )
     stack = Stack(config)
