@@ -48,9 +48,9 @@ def secret_problem(value: str | None) -> str | None:
 def cors_origins(raw: str | None) -> list[str]:
     """The allowed browser origins, each matched exactly.
 
-    ``*`` would reflect any origin, and sanic_cors treats an entry with ``* \\ ] ?`` as a
-    regular expression matched only at the start (``https://shop.example`` would then also
-    allow ``https://shop.example.attacker.test``): such entries are dropped.
+    ``*`` would reflect any origin, and sanic_cors treats an entry containing ``* \\ ] ?`` as
+    a regular expression matched only at its start (``https://.*shop.example`` would also allow
+    ``https://x.shop.example.attacker.test``): such entries are dropped, plain ones compare equal.
     """
     origins = [o.strip().rstrip("/") for o in (raw or "").replace(",", " ").split()]
     return [o for o in origins if o and not any(c in o for c in "*\\]?[(")]

@@ -179,3 +179,19 @@ def test_manifests_never_switch_the_demo_sign_in_on() -> None:
         for line in text.splitlines():
             if "SHOPBOT_DEMO_SIGN_IN" in line and not line.lstrip().startswith("#"):
                 assert line.split(":", 1)[1].strip().strip("\"'") in ("0", "false"), line
+
+
+def test_rasa_cors_origins_are_exact_never_wildcards() -> None:
+    from rasa_addons.rasa_server import cors_origins, rasa_argv
+
+    raw = "https://shop.test, http://127.0.0.1:8000/ * https://.*\\.shop.test"
+    assert cors_origins(raw) == ["https://shop.test", "http://127.0.0.1:8000"]
+    env = {
+        "SHOPBOT_RASA_TOKEN": secrets.token_hex(32),
+        "SHOPBOT_ACTION_SERVER_TOKEN": secrets.token_hex(32),
+        "SHOPBOT_CORS_ORIGINS": "*",
+    }
+    argv = rasa_argv(["run"], env)
+    assert "--cors" not in argv and argv[-2:] == ["--auth-token", env["SHOPBOT_RASA_TOKEN"]]
+    with pytest.raises(SystemExit):
+        rasa_argv(["run", "--auth-token", "x"], env)
