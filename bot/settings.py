@@ -7,6 +7,8 @@ Variables use the ``SHOPBOT_`` prefix, except the conventional ``DATABASE_URL`` 
 
 from __future__ import annotations
 
+import logging
+import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -14,8 +16,45 @@ from typing import Annotated, Literal
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+log = logging.getLogger(__name__)
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "shopbot.db"
+
+# Secrets shorter than this, or equal to a placeholder someone copies from an example file,
+# are refused outside the embedded default (rasa_addons/rasa_server.py mirrors both for the
+# Rasa process, which cannot import this module; a test keeps them equal).
+MIN_SECRET_CHARS = 32
+PLACEHOLDER_SECRETS = frozenset(
+    {
+        "change-me", "changeme", "change_me", "dev-only-change-me", "replace-me", "secret",
+        "password", "passw0rd", "token", "test", "example", "default", "shopbot", "xxx",
+    }
+)  # fmt: skip
+# The secrets each process cannot run without (others are checked only when set).
+REQUIRED_SECRETS = {
+    "web": ("secret_key", "rasa_token"),
+    "actions": ("action_server_token",),
+}
+OPTIONAL_SECRETS = ("customer_token_secret",)
+
+
+class InsecureSecretError(RuntimeError):
+    """A process was started with a missing, placeholder or short secret."""
+
+
+def secret_problem(value: str | None) -> str | None:
+    """Why ``value`` is not a usable secret (``None`` if it is). Never includes the value."""
+    if not value:
+        return "is not set"
+    lowered = value.strip().lower()
+    if lowered in PLACEHOLDER_SECRETS or "change-me" in lowered or "changeme" in lowered:
+        return "is a placeholder"
+    if len(value) < MIN_SECRET_CHARS:
+        return f"is shorter than {MIN_SECRET_CHARS} characters"
+    if len(set(value)) < 8:
+        return "repeats too few characters"
+    return None
 
 
 class Settings(BaseSettings):
@@ -48,7 +87,7 @@ class Settings(BaseSettings):
     rasa_url: str = "http://127.0.0.1:5005"
     public_rasa_url: str | None = None
     rasa_token: SecretStr | None = None
-    secret_key: SecretStr = SecretStr("dev-only-change-me")
+    secret_key: SecretStr | None = None
     customer_token_secret: SecretStr | None = None
     session_ttl_s: int = 8 * 3600
     # Reverse proxies (CIDRs, comma-separated) whose X-Forwarded-For is believed; nobody else's.
@@ -56,6 +95,19 @@ class Settings(BaseSettings):
     # Key of the console's pseudonymous customer/session references (else derived from
     # secret_key), so a reference cannot be recomputed from a guessed customer id.
     pseudonym_secret: SecretStr | None = None
+    # The demo shopper sign-in (email only, no password): on by default only when embedded.
+    demo_sign_in: bool | None = None
+    # FastAPI's /docs, /redoc and /openapi.json.
+    api_docs: bool = False
+    # Secure cookies; default on outside the embedded default (always on over https).
+    cookie_secure: bool | None = None
+    # Browser origins allowed to call Rasa (comma-separated; default: the web app's origin).
+    cors_origins: str | None = None
+
+    # Action server: loopback by default, every call but /health carries this shared secret.
+    action_server_host: str = "127.0.0.1"
+    action_server_port: int = 5055
+    action_server_token: SecretStr | None = None
 
     # Session memory.
     memory_ttl_s: int = 7 * 24 * 3600
@@ -95,6 +147,50 @@ class Settings(BaseSettings):
     def is_embedded(self) -> bool:
         """True when no external Redis/PostgreSQL is configured (single-process defaults)."""
         return self.redis_url is None and self.database_url.startswith("sqlite")
+
+    @property
+    def demo_sign_in_enabled(self) -> bool:
+        """The password-less demo sign-in: explicit ``SHOPBOT_DEMO_SIGN_IN``, else embedded."""
+        return self.is_embedded if self.demo_sign_in is None else self.demo_sign_in
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Cookies carry ``Secure``: explicit ``SHOPBOT_COOKIE_SECURE``, else not embedded."""
+        return (not self.is_embedded) if self.cookie_secure is None else self.cookie_secure
+
+    def require_secrets(self, process: str) -> Settings:
+        """Refuse to run ``process`` with a missing, placeholder or short secret.
+
+        Outside the embedded default this raises :class:`InsecureSecretError` naming the
+        variables (never their values). In the embedded default a missing required secret is
+        replaced by a random one for this run and a weak one is only warned about, so
+        ``make run`` works on a bare machine.
+        """
+        problems: list[str] = []
+        for name in (*REQUIRED_SECRETS[process], *OPTIONAL_SECRETS):
+            current = getattr(self, name)
+            value = current.get_secret_value() if current is not None else None
+            if name in OPTIONAL_SECRETS and not value:
+                continue
+            problem = secret_problem(value)
+            if problem is None:
+                continue
+            variable = f"SHOPBOT_{name.upper()}"
+            if not self.is_embedded:
+                problems.append(f"{variable} {problem}")
+            elif value:
+                log.warning("%s %s; acceptable only in the embedded default", variable, problem)
+            else:
+                setattr(self, name, SecretStr(secrets.token_hex(32)))
+                log.info("%s is not set: using a random one for this run", variable)
+        if problems:
+            raise InsecureSecretError(
+                f"refusing to start the {process} process: "
+                + "; ".join(problems)
+                + f" (use at least {MIN_SECRET_CHARS} random characters, e.g. "
+                "`openssl rand -hex 32`)"
+            )
+        return self
 
     def describe_stores(self) -> str:
         """One line saying which stores are in use, for start-up logs (no secrets)."""

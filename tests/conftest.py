@@ -21,6 +21,8 @@ TAU_DIR = PROJECT_ROOT.parent / "shared" / "data" / "tau_retail"
 PG_ADMIN_URL = os.environ.get(
     "SHOPBOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
+# Long enough for bot.settings' secret rules (the stack below is not the embedded default).
+TEST_CUSTOMER_TOKEN_SECRET = "test-customer-token-secret-0123456789abcdef"
 REDIS_TEST_URL = os.environ.get("SHOPBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
@@ -162,7 +164,14 @@ def running_stack(stack_database_url: str, tmp_path_factory: pytest.TempPathFact
         database_url=stack_database_url,
         redis_url=REDIS_TEST_URL,
         log_dir=tmp_path_factory.mktemp("stack-logs"),
-        extra_env={"SHOPBOT_CUSTOMER_TOKEN_SECRET": "test-customer-token-secret"},
+        # PostgreSQL + Redis is not the embedded default: secrets must be strong, and the demo
+        # sign-in and plain-http cookies (loopback) are switched on explicitly.
+        extra_env={
+            "SHOPBOT_CUSTOMER_TOKEN_SECRET": TEST_CUSTOMER_TOKEN_SECRET,
+            "SHOPBOT_DEMO_SIGN_IN": "1",
+            "SHOPBOT_COOKIE_SECURE": "0",
+            "SHOPBOT_API_DOCS": "1",  # schemathesis reads /openapi.json (tests/security)
+        },
     )
     stack = Stack(config)
     stack.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import signal
 import time
 from pathlib import Path
@@ -54,8 +55,18 @@ def run_stack(
         web_port=web_port,
         model=Path(model),
     )
+    # The operator's secrets when set (each process refuses weak ones outside the embedded
+    # default); otherwise the stack's random per-run ones, passed to both sides.
     if settings.rasa_token is not None:
         config.rasa_token = settings.rasa_token.get_secret_value()
+    if settings.action_server_token is not None:
+        config.action_token = settings.action_server_token.get_secret_value()
+    if settings.secret_key is not None:
+        config.secret_key = settings.secret_key.get_secret_value()
+    config.cors_origins = settings.cors_origins
+    if settings.is_embedded and settings.customer_token_secret is None:
+        # The demo sign-in (on when embedded) signs shopper tokens the actions verify.
+        config.extra_env["SHOPBOT_CUSTOMER_TOKEN_SECRET"] = secrets.token_hex(32)
     stack = Stack(config)
     try:
         with console.status("Starting Rasa (loading the model takes ~30 s), actions, web app"):

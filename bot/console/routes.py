@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import logging
 import secrets
-from pathlib import Path
+from pathlib import Path as FilePath
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Path, Request
 from fastapi.responses import (
     HTMLResponse,
     JSONResponse,
@@ -38,8 +38,38 @@ COOKIE = "shopbot_console"
 LOGIN_CSRF_COOKIE = "shopbot_console_login"
 # Mounted by the web app with prefix="/console" (bot/web/app.py); PREFIX builds links.
 router = APIRouter(include_in_schema=False)
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates = Jinja2Templates(directory=str(FilePath(__file__).parent / "templates"))
 templates.env.filters["ref"] = conversation_ref  # staff never see sender ids
+
+# Row ids in paths: bounded so an oversized number is a 422, not a database overflow (500).
+MAX_ROW_ID = 2**31 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
+
+# ``?error=`` carries one of these codes, never text: the page shows the fixed message, so a
+# crafted link cannot put words of an attacker's choosing on a staff page.
+ERROR_MESSAGES = {
+    "not_found": "No such conversation.",
+    "bad_tags": "Tags may use letters, digits, space, - and _ (max 40 characters).",
+    "bad_intent": "An intent name uses letters, digits and _ only.",
+    "bad_turn": "That turn is not a shopper message of this conversation.",
+    "rasa_down": "The assistant server is not reachable; try again.",
+    "rasa_refused": "The assistant server refused the message.",
+    "no_handoff": "No such hand-off.",
+    "held": "Another staff member holds this conversation.",
+    "finished": "This hand-off is already finished.",
+    "empty_reply": "Type a message first.",
+    "not_taken": "Take the conversation before replying.",
+    "failed": "That did not work; reload the page and try again.",
+}
+_CODE_OF_MESSAGE = {message: code for code, message in ERROR_MESSAGES.items()}
+
+
+def error_code(exc: Exception) -> str:
+    """The ``?error=`` code for a review/hand-off error (``failed`` when it has none)."""
+    text = str(exc)
+    if text.endswith("holds this conversation."):
+        return "held"
+    return _CODE_OF_MESSAGE.get(text, "failed")
 
 
 # --- dependencies -------------------------------------------------------------------------
@@ -110,14 +140,17 @@ def _client_ip(request: Request) -> str:
 
 
 def _is_https(request: Request) -> bool:
+    """Cookies get ``Secure``: over https, and when configured (default outside embedded)."""
     return (
-        request.url.scheme == "https"
+        get_settings().secure_cookies
+        or request.url.scheme == "https"
         or request.headers.get("x-forwarded-proto", "").lower() == "https"
     )
 
 
 def _page(request: Request, name: str, staff: auth.StaffIdentity | None, **ctx: Any) -> Response:
     ctx.update(request=request, staff=staff, prefix=PREFIX)
+    ctx.setdefault("error_message", ERROR_MESSAGES.get(request.query_params.get("error", "")))
     response = templates.TemplateResponse(request, name, ctx)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Frame-Options"] = "DENY"
@@ -245,14 +278,14 @@ def _conversation_context(db: Database, conv_id: int, reveal: bool) -> dict[str,
 
 
 @router.get("/conversations/{conv_id}", response_class=HTMLResponse)
-def conversation_view(request: Request, conv_id: int, db: DB, staff: Staff) -> Response:
+def conversation_view(request: Request, conv_id: RowId, db: DB, staff: Staff) -> Response:
     ctx = _conversation_context(db, conv_id, reveal=False)
     auth.audit(db, staff.email, "open", ctx["conv"]["sender_id"])
     return _page(request, "conversation.html", staff, revealed=False, **ctx)
 
 
 @router.get("/api/conversations/{conv_id}")
-def api_conversation(conv_id: int, db: DB, staff: Staff) -> Response:
+def api_conversation(conv_id: RowId, db: DB, staff: Staff) -> Response:
     ctx = _conversation_context(db, conv_id, reveal=False)
     auth.audit(db, staff.email, "open", ctx["conv"]["sender_id"], "api")
     return JSONResponse(
@@ -307,7 +340,7 @@ def api_conversation_profile(conv_id: int, db: DB, staff: Staff) -> Response:
 
 
 @router.post("/conversations/{conv_id}/reveal", response_class=HTMLResponse)
-def conversation_reveal(request: Request, conv_id: int, db: DB, staff: Poster) -> Response:
+def conversation_reveal(request: Request, conv_id: RowId, db: DB, staff: Poster) -> Response:
     _admin(staff)
     ctx = _conversation_context(db, conv_id, reveal=True)
     auth.audit(db, staff.email, "reveal", ctx["conv"]["sender_id"])
@@ -318,44 +351,44 @@ def _review_call(conv_id: int, fn: Any, *args: Any) -> Response:
     try:
         fn(*args)
     except review.ReviewError as exc:
-        return _back(f"{PREFIX}/conversations/{conv_id}?" + urlencode({"error": str(exc)}))
+        return _back(f"{PREFIX}/conversations/{conv_id}?" + urlencode({"error": error_code(exc)}))
     return _back(f"{PREFIX}/conversations/{conv_id}")
 
 
 @router.post("/conversations/{conv_id}/tags")
 def conversation_tags(
-    conv_id: int, db: DB, staff: Poster, tags: Annotated[str, Form()] = ""
+    conv_id: RowId, db: DB, staff: Poster, tags: Annotated[str, Form()] = ""
 ) -> Response:
     return _review_call(conv_id, review.set_tags, db, conv_id, tags)
 
 
 @router.post("/conversations/{conv_id}/note")
 def conversation_note(
-    conv_id: int, db: DB, staff: Poster, note: Annotated[str, Form()] = ""
+    conv_id: RowId, db: DB, staff: Poster, note: Annotated[str, Form()] = ""
 ) -> Response:
     return _review_call(conv_id, review.set_note, db, conv_id, note)
 
 
 @router.post("/conversations/{conv_id}/reviewed")
 def conversation_reviewed(
-    conv_id: int, db: DB, staff: Poster, reviewed: Annotated[str, Form()] = "yes"
+    conv_id: RowId, db: DB, staff: Poster, reviewed: Annotated[str, Form()] = "yes"
 ) -> Response:
     return _review_call(conv_id, review.set_reviewed, db, conv_id, reviewed == "yes")
 
 
 @router.post("/conversations/{conv_id}/correct")
 def conversation_correct(
-    conv_id: int,
+    conv_id: RowId,
     db: DB,
     staff: Poster,
-    event_id: Annotated[int, Form()],
+    event_id: Annotated[int, Form(ge=0, le=MAX_ROW_ID)],
     intent: Annotated[str, Form()] = "",
 ) -> Response:
     return _review_call(conv_id, review.correct_intent, db, conv_id, event_id, intent, staff.email)
 
 
 @router.get("/conversations/{conv_id}/story.yml")
-def conversation_story(conv_id: int, db: DB, staff: Staff) -> Response:
+def conversation_story(conv_id: RowId, db: DB, staff: Staff) -> Response:
     try:
         text = review.story_yaml(db, conv_id)
     except review.ReviewError as exc:
@@ -491,7 +524,7 @@ def _handoff_call(request: Request, conv_url: str, fn: Any, *args: Any) -> Respo
     except handoff.HandoffError as exc:
         if request.headers.get("x-csrf-token"):
             return JSONResponse({"error": str(exc)}, status_code=409)
-        return _back(f"{conv_url}?" + urlencode({"error": str(exc)}))
+        return _back(f"{conv_url}?" + urlencode({"error": error_code(exc)}))
     if request.headers.get("x-csrf-token"):
         return JSONResponse({"ok": True})
     return _back(conv_url)
@@ -505,7 +538,9 @@ def _handoff_conv_url(db: Database, handoff_id: int) -> str:
 
 
 @router.post("/handoffs/{handoff_id}/take")
-def handoff_take(request: Request, handoff_id: int, db: DB, rasa: Rasa, staff: Poster) -> Response:
+def handoff_take(
+    request: Request, handoff_id: RowId, db: DB, rasa: Rasa, staff: Poster
+) -> Response:
     url = _handoff_conv_url(db, handoff_id)
     response = _handoff_call(request, url, handoff.take, db, rasa, handoff_id, staff.email)
     auth.audit(db, staff.email, "take", None, f"handoff={handoff_id}")
@@ -515,7 +550,7 @@ def handoff_take(request: Request, handoff_id: int, db: DB, rasa: Rasa, staff: P
 @router.post("/handoffs/{handoff_id}/reply")
 def handoff_reply(
     request: Request,
-    handoff_id: int,
+    handoff_id: RowId,
     db: DB,
     rasa: Rasa,
     staff: Poster,
@@ -527,14 +562,16 @@ def handoff_reply(
 
 @router.post("/handoffs/{handoff_id}/release")
 def handoff_release(
-    request: Request, handoff_id: int, db: DB, rasa: Rasa, staff: Poster
+    request: Request, handoff_id: RowId, db: DB, rasa: Rasa, staff: Poster
 ) -> Response:
     url = _handoff_conv_url(db, handoff_id)
     return _handoff_call(request, url, handoff.finish, db, rasa, handoff_id, staff.email, True)
 
 
 @router.post("/handoffs/{handoff_id}/close")
-def handoff_close(request: Request, handoff_id: int, db: DB, rasa: Rasa, staff: Poster) -> Response:
+def handoff_close(
+    request: Request, handoff_id: RowId, db: DB, rasa: Rasa, staff: Poster
+) -> Response:
     url = _handoff_conv_url(db, handoff_id)
     return _handoff_call(request, url, handoff.finish, db, rasa, handoff_id, staff.email, False)
 

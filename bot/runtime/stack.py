@@ -30,6 +30,7 @@ from bot.settings import PROJECT_ROOT
 log = logging.getLogger(__name__)
 
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PYTHON = PROJECT_ROOT / ".venv-rasa" / "bin" / "python"
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "shopbot.tar.gz"
 
 
@@ -99,8 +100,14 @@ class StackConfig:
     actions_port: int = 0
     web_port: int = 0
     host: str = "127.0.0.1"
-    # hex: a url-safe token may start with "-", which `rasa run` reads as an option
+    # Random per run unless given (run-stack passes the operator's): hex, because a url-safe
+    # token may start with "-", which `rasa run` reads as an option.
     rasa_token: str = field(default_factory=lambda: secrets.token_hex(24))
+    # Shared by Rasa (endpoints*.yml `action_endpoint.headers`) and the action server.
+    action_token: str = field(default_factory=lambda: secrets.token_hex(32))
+    secret_key: str = field(default_factory=lambda: secrets.token_hex(32))
+    # Browser origins Rasa allows (CORS); None: the web app's own origin.
+    cors_origins: str | None = None
     log_dir: Path = PROJECT_ROOT / "var" / "logs"
     with_web: bool = True
     # Atomic across replicas (rasa_addons/lock_store.py); only used when Redis is configured.
@@ -198,6 +205,9 @@ class Stack:
                 "DATABASE_URL": normalise_url(c.database_url),
                 "SHOPBOT_RASA_URL": self.rasa_url,
                 "SHOPBOT_RASA_TOKEN": c.rasa_token,
+                "SHOPBOT_ACTION_SERVER_TOKEN": c.action_token,
+                "SHOPBOT_SECRET_KEY": c.secret_key,
+                "SHOPBOT_CORS_ORIGINS": c.cors_origins or self.web_url,
                 "SHOPBOT_ACTION_ENDPOINT_URL": f"{self.actions_url}/webhook",
                 "SHOPBOT_EVENTS_DB_URL": rasa_events_url(c.database_url),
                 "SHOPBOT_LOCK_STORE": c.lock_store,
@@ -231,7 +241,7 @@ class Stack:
         for i, port in enumerate(self.actions_replica_ports):
             self._spawn(
                 self.replica_name("actions", i),
-                [py, "-m", "rasa_sdk", "--actions", "actions", "--port", str(port)],
+                [py, "-m", "actions.server", "--host", c.host, "--port", str(port)],
                 env,
                 port,
             )
@@ -240,9 +250,10 @@ class Stack:
         for i, port in enumerate(self.rasa_replica_ports):
             self._spawn(
                 self.replica_name("rasa", i),
+                # The token and CORS origins go through the environment (not visible in ps).
                 [
-                    str(RASA_BIN), "run", "--model", str(c.model), "--enable-api",
-                    "--auth-token", c.rasa_token, "--cors", "*", "--interface", c.host,
+                    str(RASA_PYTHON), "-m", "rasa_addons.rasa_server", "run",
+                    "--model", str(c.model), "--enable-api", "--interface", c.host,
                     "--port", str(port), "--endpoints", str(self.endpoints_file),
                     "--credentials", str(PROJECT_ROOT / "credentials.yml"),
                 ],

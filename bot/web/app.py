@@ -10,12 +10,14 @@ import importlib
 import importlib.util
 import logging
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.settings import Settings, get_settings
 from bot.web.limits import RequestLimits
@@ -31,15 +33,78 @@ ROUTERS: list[tuple[str, str, str]] = [
 ]
 
 
+def _origins(url: str) -> list[str]:
+    """The http(s) and ws(s) origins of ``url`` (the widget polls and upgrades to Socket.IO)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return []
+    ws = "wss" if parts.scheme == "https" else "ws"
+    return [f"{parts.scheme}://{parts.netloc}", f"{ws}://{parts.netloc}"]
+
+
+def security_headers(settings: Settings) -> tuple[dict[str, str], dict[str, str]]:
+    """Headers for every response: (storefront and the rest, staff console).
+
+    The storefront loads only our own scripts (widget.js and the vendored Socket.IO client) and
+    talks to Rasa's URL; the widget adds its CSS as a <style> element, hence style 'unsafe-inline'.
+    The console's templates still carry inline scripts and handlers, so its script-src allows
+    them (autoescaped templates, staff only); moving them to files would let it drop that.
+    """
+    connect = " ".join(["'self'", *_origins(settings.public_rasa_url or settings.rasa_url)])
+    common = {
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+    }
+    policy = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+        f"connect-src {connect}; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    )
+    store = {**common, "Content-Security-Policy": f"{policy}; script-src 'self'"}
+    console = {**common, "Content-Security-Policy": f"{policy}; script-src 'self' 'unsafe-inline'"}
+    return store, console
+
+
+class SecurityHeaders:
+    """ASGI middleware adding :func:`security_headers` to every HTTP response it sees."""
+
+    def __init__(self, app: ASGIApp, headers: tuple[dict[str, str], dict[str, str]]) -> None:
+        self.app = app
+        self.store = [(k.lower().encode(), v.encode()) for k, v in headers[0].items()]
+        self.console = [(k.lower().encode(), v.encode()) for k, v in headers[1].items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path = scope.get("path", "")
+        extra = self.console if path == "/console" or path.startswith("/console/") else self.store
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                added = [(k, v) for k, v in extra if k not in present]
+                message = {**message, "headers": [*message.get("headers", []), *added]}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
-    settings = settings or get_settings()
+    # Refuses placeholder/short secrets outside the embedded default (bot/settings.py).
+    settings = (settings or get_settings()).require_secrets("web")
+    docs = settings.api_docs  # /docs, /redoc, /openapi.json only when SHOPBOT_API_DOCS=1
     app = FastAPI(
         title="shopbot web app",
         version="0.1.0",
         description="Storefront demo with the chat widget, staff console and JSON API.",
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
     )
     app.state.settings = settings
     app.add_middleware(RequestLimits)  # body size + write rate per client (bot/web/limits.py)
+    app.add_middleware(SecurityHeaders, headers=security_headers(settings))
     log.info("shopbot web app: %s", settings.describe_stores())
 
     @app.get("/health", tags=["ops"])

@@ -54,6 +54,13 @@ class StoreConfig:
     customer_token_ttl_s: int = 8 * 3600
     shop_name: str = "Shopbot demo store"
     secure_cookies: bool = False
+    # The password-less demo sign-in: it signs a token for any known email, so it exists only
+    # in an explicit demo mode (SHOPBOT_DEMO_SIGN_IN, on by default only when embedded).
+    demo_sign_in: bool = False
+
+    @property
+    def sign_in_enabled(self) -> bool:
+        return self.demo_sign_in and self.customer_token_secret is not None
 
 
 def get_store_config() -> StoreConfig:
@@ -67,6 +74,8 @@ def get_store_config() -> StoreConfig:
         widget_server=settings.public_rasa_url or settings.rasa_url,
         customer_token_secret=secret if secret and secret.get_secret_value() else None,
         customer_token_ttl_s=settings.session_ttl_s,
+        secure_cookies=settings.secure_cookies,
+        demo_sign_in=settings.demo_sign_in_enabled,
     )
 
 
@@ -249,7 +258,7 @@ def load_categories(session: Session) -> list[tuple[Category, int]]:
 
 def _signed_in_customer(request: Request, config: StoreConfig, session: Session) -> Customer | None:
     token = request.cookies.get(TOKEN_COOKIE)
-    if not token or config.customer_token_secret is None:
+    if not token or not config.sign_in_enabled or config.customer_token_secret is None:
         return None
     customer_id = verify_customer_token(token, config.customer_token_secret)
     return session.get(Customer, customer_id) if customer_id else None
@@ -272,7 +281,7 @@ def _render(
         "categories": load_categories(session),
         "customer": customer,
         "customer_token": request.cookies.get(TOKEN_COOKIE) if customer else None,
-        "sign_in_enabled": config.customer_token_secret is not None,
+        "sign_in_enabled": config.sign_in_enabled,
     }
     return TEMPLATES.TemplateResponse(
         request, template, {**base, **context}, status_code=status_code
@@ -414,14 +423,14 @@ def product_image(config: Config, product_id: str) -> Response:
 
 
 # ---------------------------------------------------------------------------------------------
-# Demo sign-in: shows the signed customer token flow (only when a token secret is configured)
+# Demo sign-in: shows the signed customer token flow (only in demo mode, with a token secret)
 
 
 @router.get("/sign-in", response_class=HTMLResponse, include_in_schema=False)
 def sign_in_form(request: Request, config: Config) -> HTMLResponse:
     """The demo shopper sign-in form (email only: it demonstrates the token, not passwords)."""
     with config.database.session() as session:
-        if config.customer_token_secret is None:
+        if not config.sign_in_enabled:
             return _error_page(
                 request, config, session, 404, "Sign-in is off", "This shop has no sign-in."
             )
@@ -434,7 +443,8 @@ def sign_in(
 ) -> Response:
     """Sign a customer token for the demo shopper with this email and keep it in a cookie."""
     with config.database.session() as session:
-        if config.customer_token_secret is None:
+        if not config.sign_in_enabled or config.customer_token_secret is None:
+            log.info("storefront: demo sign-in refused (not in demo mode)")
             return _error_page(
                 request, config, session, 404, "Sign-in is off", "This shop has no sign-in."
             )
@@ -463,14 +473,25 @@ def sign_in(
         max_age=config.customer_token_ttl_s,
         httponly=True,
         samesite="lax",
-        secure=config.secure_cookies,
+        secure=config.secure_cookies or _is_https(request),
     )
     return response
 
 
 @router.post("/sign-out", include_in_schema=False)
-def sign_out() -> Response:
+def sign_out(request: Request, config: Config) -> Response:
     """Forget the demo shopper."""
     response = RedirectResponse("/", status_code=303)
-    response.delete_cookie(TOKEN_COOKIE)
+    response.delete_cookie(
+        TOKEN_COOKIE,
+        httponly=True,
+        samesite="lax",
+        secure=config.secure_cookies or _is_https(request),
+    )
     return response
+
+
+def _is_https(request: Request) -> bool:
+    """Served over https (directly or behind a proxy that says so): cookies must be Secure."""
+    forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+    return request.url.scheme == "https" or forwarded == "https"

@@ -22,5 +22,5 @@ COPY --chown=shopbot:shopbot actions ./actions
 ENV PATH=/opt/venv/bin:$PATH HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 PYTHONUNBUFFERED=1
 USER shopbot
 EXPOSE 5055 8000
-# Default: the action server. The web service overrides the command.
-CMD ["python", "-m", "rasa_sdk", "--actions", "actions", "--port", "5055"]
+# Default: the action server (token-protected launcher). The web service overrides the command.
+CMD ["python", "-m", "actions.server", "--host", "0.0.0.0", "--port", "5055"]

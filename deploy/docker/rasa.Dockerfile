@@ -32,5 +32,7 @@ ENV PYTHONPATH=/app RASA_TELEMETRY_ENABLED=false \
     OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 MKL_NUM_THREADS=1
 USER 1001
 EXPOSE 5005
-# The auth token comes from the environment (a secret), never from the image.
-ENTRYPOINT ["/bin/sh", "-c", "exec rasa run --model models/shopbot.tar.gz --enable-api --auth-token \"$SHOPBOT_RASA_TOKEN\" --endpoints endpoints.yml --credentials credentials.yml --port 5005 --cors '*'"]
+# The auth token and CORS origins come from the environment (SHOPBOT_RASA_TOKEN,
+# SHOPBOT_CORS_ORIGINS): rasa_addons/rasa_server.py hands them to Rasa in-process, so they are
+# neither in the image nor on the command line (ps).
+ENTRYPOINT ["python", "-m", "rasa_addons.rasa_server", "run", "--model", "models/shopbot.tar.gz", "--enable-api", "--endpoints", "endpoints.yml", "--credentials", "credentials.yml", "--port", "5005"]

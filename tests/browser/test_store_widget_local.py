@@ -164,6 +164,7 @@ def local_store(tmp_path: Path) -> Iterator[tuple[str, ScriptedRasa]]:
         database=db,
         widget_server=f"http://127.0.0.1:{rasa_port}",
         customer_token_secret=SecretStr(TOKEN_SECRET),
+        demo_sign_in=True,
     )
     with serve(rasa.app(), rasa_port), serve(build_store_app(config)) as web_url:
         yield web_url, rasa

@@ -18,7 +18,13 @@ import yaml
 from bot.settings import PROJECT_ROOT
 
 K8S_DIR = PROJECT_ROOT / "deploy" / "k8s"
-SECRET_ENV = {"POSTGRES_PASSWORD": "x", "SHOPBOT_RASA_TOKEN": "y", "SHOPBOT_SECRET_KEY": "z"}
+SECRET_ENV = {
+    "POSTGRES_PASSWORD": "x",
+    "SHOPBOT_RASA_TOKEN": "y",
+    "SHOPBOT_SECRET_KEY": "z",
+    "SHOPBOT_ACTION_SERVER_TOKEN": "w",
+    "SHOPBOT_SESSION_SECRET": "v",
+}
 
 
 def compose_config() -> dict:
@@ -158,3 +164,82 @@ def test_dockerfiles_copy_only_files_that_exist() -> None:
             sources = [p for p in parts[1:-1] if not p.startswith("--")]
             for source in sources:
                 assert (PROJECT_ROOT / source).exists(), f"{dockerfile.name}: COPY {source}"
+
+
+# --- issue 14, finding 1: the action server is reachable only by Rasa, with a token ----------
+
+
+def test_compose_action_server_publishes_no_port_and_needs_a_token() -> None:
+    services = compose_config()["services"]
+    actions = services["actions"]
+    assert "ports" not in actions
+    assert actions["command"][:3] == ["python", "-m", "actions.server"]
+    assert actions["environment"]["SHOPBOT_ACTION_SERVER_TOKEN"].startswith(
+        "${SHOPBOT_ACTION_SERVER_TOKEN:?"
+    )
+    for name in ("rasa-1", "rasa-2"):
+        env = services[name]["environment"]
+        assert env["SHOPBOT_ACTION_SERVER_TOKEN"].startswith("${SHOPBOT_ACTION_SERVER_TOKEN:?")
+        assert "*" not in env["SHOPBOT_CORS_ORIGINS"]
+
+
+def test_compose_refuses_to_start_without_the_action_token() -> None:
+    exe = shutil.which("docker-compose")
+    assert exe
+    env = {k: v for k, v in os.environ.items() if k not in SECRET_ENV}
+    env.update({k: v for k, v in SECRET_ENV.items() if k != "SHOPBOT_ACTION_SERVER_TOKEN"})
+    done = subprocess.run(
+        [exe, "-f", "docker-compose.yml", "config", "-q"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert done.returncode != 0
+    assert "SHOPBOT_ACTION_SERVER_TOKEN" in done.stderr
+
+
+def test_no_secret_or_wildcard_cors_on_a_command_line() -> None:
+    """ps shows argv: Rasa gets its token from the environment (rasa_addons/rasa_server.py)."""
+    texts = [(PROJECT_ROOT / "docker-compose.yml").read_text()]
+    texts += [p.read_text() for p in sorted((PROJECT_ROOT / "deploy").rglob("*")) if p.is_file()]
+    for text in texts:
+        assert "--auth-token" not in text
+        assert "--cors" not in text
+        assert "-m rasa_sdk" not in text and '"rasa_sdk"' not in text
+    rasa = (PROJECT_ROOT / "deploy" / "docker" / "rasa.Dockerfile").read_text()
+    assert '"-m", "rasa_addons.rasa_server", "run"' in rasa
+
+
+def test_endpoints_send_the_action_server_token() -> None:
+    for name in ("endpoints.yml", "endpoints.embedded.yml"):
+        endpoint = yaml.safe_load((PROJECT_ROOT / name).read_text())["action_endpoint"]
+        assert endpoint["headers"] == {"Authorization": "Bearer ${SHOPBOT_ACTION_SERVER_TOKEN}"}
+
+
+def test_k8s_only_rasa_pods_reach_the_action_server() -> None:
+    policies = [
+        d
+        for d in k8s_documents()
+        if d["kind"] == "NetworkPolicy"
+        and d["spec"]["podSelector"] == {"matchLabels": {"app": "actions"}}
+    ]
+    assert len(policies) == 1
+    spec = policies[0]["spec"]
+    assert spec["policyTypes"] == ["Ingress"]
+    assert spec["ingress"] == [
+        {
+            "from": [{"podSelector": {"matchLabels": {"app": "rasa"}}}],
+            "ports": [{"protocol": "TCP", "port": 5055}],
+        }
+    ]
+
+
+@pytest.mark.parametrize("name", ["rasa", "actions"])
+def test_k8s_action_token_comes_from_the_cluster_secret(name: str) -> None:
+    deployment = next(
+        d for d in k8s_documents() if d["kind"] == "Deployment" and d["metadata"]["name"] == name
+    )
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    env = {e["name"]: e for e in container["env"]}
+    ref = env["SHOPBOT_ACTION_SERVER_TOKEN"]["valueFrom"]["secretKeyRef"]
+    assert ref == {"name": "shopbot-secrets", "key": "action-server-token"}
+    if name == "actions":
+        assert container["command"][:3] == ["python", "-m", "actions.server"]

@@ -52,6 +52,7 @@ def test_rasa_loads_our_store_from_endpoints_yml(redis_url: str) -> None:
         "SHOPBOT_REDIS_DB": db,
         "SHOPBOT_REDIS_PASSWORD": "",
         "SHOPBOT_ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook",
+        "SHOPBOT_ACTION_SERVER_TOKEN": "unused-" + "0" * 32,
         "SHOPBOT_LOCK_STORE": "rasa_addons.lock_store.AtomicRedisLockStore",
         "SHOPBOT_EVENTS_DB_URL": "sqlite:///unused.db",
     }

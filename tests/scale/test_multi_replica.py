@@ -60,7 +60,7 @@ def _stack(database_url: str, redis_url: str, lock_store: str, log_dir: Path) ->
             log_dir=log_dir,
             extra_env={
                 "SHOPBOT_LOCK_AUDIT": "1",
-                "SHOPBOT_CUSTOMER_TOKEN_SECRET": "test-customer-token-secret",
+                "SHOPBOT_CUSTOMER_TOKEN_SECRET": "test-customer-token-secret-0123456789abcdef",
             },
         )
     )

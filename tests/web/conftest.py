@@ -29,6 +29,7 @@ def store_config(shop_db: Database) -> StoreConfig:
         widget_server="http://127.0.0.1:5999",
         customer_token_secret=SecretStr(TOKEN_SECRET),
         customer_token_ttl_s=600,
+        demo_sign_in=True,
     )
 
 

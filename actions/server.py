@@ -1,0 +1,110 @@
+"""Our action server launcher: rasa_sdk's app, on loopback by default, behind a shared secret.
+
+``python -m rasa_sdk`` binds 0.0.0.0 and answers anyone, and one crafted ``/webhook`` call
+runs any action for any ``customer_id`` slot (list orders, cancel with a refund). So we serve
+rasa_sdk's own app ourselves: on ``SHOPBOT_ACTION_SERVER_HOST`` (default 127.0.0.1), and every
+route except ``/health`` needs ``Authorization: Bearer $SHOPBOT_ACTION_SERVER_TOKEN``, which
+Rasa sends from ``action_endpoint.headers`` in endpoints*.yml.
+
+    python -m actions.server [--host H] [--port P]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hmac
+import logging
+import os
+from functools import partial
+
+from rasa_sdk import utils
+from rasa_sdk.constants import DEFAULT_ENDPOINTS_PATH
+from rasa_sdk.endpoint import create_app_for_serve
+from rasa_sdk.executor import ActionExecutor
+from sanic import Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from sanic.worker.loader import AppLoader
+
+from bot.settings import InsecureSecretError, get_settings
+
+log = logging.getLogger("actions.server")
+
+TOKEN_ENV = "SHOPBOT_ACTION_SERVER_TOKEN"
+OPEN_PATHS = frozenset({"/health"})
+
+
+def authorised(header: str | None, token: str) -> bool:
+    """True when ``header`` is ``Bearer <token>`` (constant-time comparison)."""
+    scheme, _, given = (header or "").partition(" ")
+    if scheme.lower() != "bearer" or not given:
+        return False
+    return hmac.compare_digest(given.strip().encode("utf-8"), token.encode("utf-8"))
+
+
+def require_token(app: Sanic, token: str) -> None:
+    """Refuse every request but ``/health`` without the shared secret: 401, no detail."""
+    if not token:
+        raise ValueError("the action server needs a non-empty token")
+
+    async def check(request: Request) -> HTTPResponse | None:
+        if request.path in OPEN_PATHS or request.method == "OPTIONS":
+            return None
+        header = request.headers.get("authorization")
+        if authorised(header, token):
+            return None
+        client = request.ip or "unknown"
+        log.warning(
+            "action server: refused %s %s from %s (%s)",
+            request.method,
+            request.path,
+            client,
+            "no token" if not header else "wrong token",
+        )
+        return response.json({"error": "unauthorized"}, status=401)
+
+    app.on_request(check, priority=100)
+
+
+def build_app(actions_package: str) -> Sanic:
+    """rasa_sdk's app with our actions and the token check (run again in each Sanic worker)."""
+    executor = ActionExecutor()
+    executor.register_package(actions_package)
+    # The action server is called by Rasa only, never by a browser: no CORS at all.
+    app = create_app_for_serve(executor, cors_origins="", endpoints=DEFAULT_ENDPOINTS_PATH)
+    require_token(app, os.environ.get(TOKEN_ENV, ""))
+    return app
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    settings = get_settings()
+    parser = argparse.ArgumentParser(description="shopbot action server")
+    parser.add_argument("--host", default=settings.action_server_host)
+    parser.add_argument("--port", type=int, default=settings.action_server_port)
+    parser.add_argument("--actions", default="actions", help="package with the actions")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    utils.configure_colored_logging("INFO")
+    utils.update_sanic_log_level()
+    try:
+        settings = get_settings().require_secrets("actions")
+    except InsecureSecretError as exc:
+        log.error("%s", exc)
+        return 2
+    token = settings.action_server_token
+    assert token is not None  # require_secrets set it or raised
+    # Sanic workers rebuild the app from the environment (a random embedded token included).
+    os.environ[TOKEN_ENV] = token.get_secret_value()
+    loader = AppLoader(factory=partial(build_app, args.actions))
+    app = loader.load()
+    log.info("action server on http://%s:%s (token required)", args.host, args.port)
+    app.prepare(host=args.host, port=args.port, workers=utils.number_of_sanic_workers())
+    Sanic.serve(primary=app, app_loader=loader)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,92 @@
+"""``rasa run`` with the secrets and CORS origins taken from the environment, not argv.
+
+Rasa reads ``--auth-token`` only from its command line, and a process's command line is
+readable by every local user (``ps``, /proc/PID/cmdline). This wrapper is started as
+``python -m rasa_addons.rasa_server run --model ... --endpoints ...`` and appends
+``--auth-token $SHOPBOT_RASA_TOKEN`` and ``--cors <origins>`` to ``sys.argv`` in-process
+before calling Rasa's own ``main``, so the token never appears in the process's argv.
+
+CORS: Rasa's ``--cors "*"`` reflects any origin with credentials. Only the origins listed in
+``SHOPBOT_CORS_ORIGINS`` (comma- or space-separated, normally the web app's public origin) are
+allowed; without it no cross-origin browser call is allowed at all.
+
+The Rasa environment (Python 3.10) cannot import ``bot.settings``; the secret rules below
+mirror ``bot.settings.secret_problem`` (tests/security keeps the two in step).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+TOKEN_ENV = "SHOPBOT_RASA_TOKEN"
+ACTION_TOKEN_ENV = "SHOPBOT_ACTION_SERVER_TOKEN"
+CORS_ENV = "SHOPBOT_CORS_ORIGINS"
+# Signs the widget's session ids (rasa_addons/session_ids.py): a public default would let
+# anyone forge a session id, so Rasa refuses to start without a real one.
+SESSION_SECRET_ENVS = ("SHOPBOT_SESSION_SECRET", "SHOPBOT_SECRET_KEY")
+MIN_SECRET_CHARS = 32
+PLACEHOLDER_SECRETS = frozenset(
+    {
+        "change-me", "changeme", "change_me", "dev-only-change-me", "replace-me", "secret",
+        "password", "passw0rd", "token", "test", "example", "default", "shopbot", "xxx",
+    }
+)  # fmt: skip
+
+
+def secret_problem(value: str | None) -> str | None:
+    """Why ``value`` is not a usable secret (``None`` if it is); same rules as bot.settings."""
+    if not value:
+        return "is not set"
+    lowered = value.strip().lower()
+    if lowered in PLACEHOLDER_SECRETS or "change-me" in lowered or "changeme" in lowered:
+        return "is a placeholder"
+    if len(value) < MIN_SECRET_CHARS:
+        return f"is shorter than {MIN_SECRET_CHARS} characters"
+    if len(set(value)) < 8:
+        return "repeats too few characters"
+    return None
+
+
+def cors_origins(raw: str | None) -> list[str]:
+    """The allowed browser origins, each matched exactly.
+
+    ``*`` would reflect any origin, and sanic_cors treats an entry containing ``* \\ ] ?`` as
+    a regular expression matched only at its start (``https://.*shop.example`` would also allow
+    ``https://x.shop.example.attacker.test``): such entries are dropped, plain ones compare equal.
+    """
+    origins = [o.strip().rstrip("/") for o in (raw or "").replace(",", " ").split()]
+    return [o for o in origins if o and not any(c in o for c in "*\\]?[(")]
+
+
+def rasa_argv(argv: list[str], environ: dict[str, str] | os._Environ[str]) -> list[str]:
+    """Rasa's argv: ours plus the token and CORS origins; raises ``SystemExit`` on a bad secret."""
+    if "--auth-token" in argv or "--cors" in argv:
+        raise SystemExit("pass the token and CORS origins through the environment, not argv")
+    problems = [
+        f"{name} {problem}"
+        for name in (TOKEN_ENV, ACTION_TOKEN_ENV)
+        if (problem := secret_problem(environ.get(name))) is not None
+    ]
+    session_secret = next((environ[n] for n in SESSION_SECRET_ENVS if environ.get(n)), None)
+    if (problem := secret_problem(session_secret)) is not None:
+        problems.append(f"{' or '.join(SESSION_SECRET_ENVS)} {problem}")
+    if problems:
+        raise SystemExit("refusing to start Rasa: " + "; ".join(problems))
+    args = [*argv, "--auth-token", environ[TOKEN_ENV]]
+    origins = cors_origins(environ.get(CORS_ENV))
+    if origins:
+        args += ["--cors", *origins]
+    return args
+
+
+def main() -> None:
+    args = rasa_argv(sys.argv[1:], os.environ)
+    from rasa.__main__ import main as rasa_main
+
+    sys.argv = ["rasa", *args]
+    rasa_main()
+
+
+if __name__ == "__main__":
+    main()
