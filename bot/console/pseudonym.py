@@ -21,6 +21,10 @@ def _key() -> bytes:
     settings = get_settings()
     if settings.pseudonym_secret is not None:
         return settings.pseudonym_secret.get_secret_value().encode()
+    if settings.secret_key is None:
+        # Embedded default: a random key for this run; anywhere else this refuses to go on.
+        settings.require_secrets("web")
+    assert settings.secret_key is not None
     base = settings.secret_key.get_secret_value().encode()
     return hashlib.sha256(b"shopbot-console-pseudonym\0" + base).digest()
 
