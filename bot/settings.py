@@ -130,6 +130,12 @@ class Settings(BaseSettings):
     # Customer insight: a folder written by `shopbot sentiment train` (else the lexicon).
     sentiment_model: Path | None = None
 
+    @field_validator("redis_url", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """``REDIS_URL=`` (blank, as compose files and shells leave it) means no Redis."""
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("trusted_proxies", mode="before")
     @classmethod
     def _split_cidrs(cls, value: object) -> object:

@@ -84,6 +84,10 @@ def main() -> None:
     args = rasa_argv(sys.argv[1:], os.environ)
     from rasa.__main__ import main as rasa_main
 
+    from rasa_addons import install_rasa_side
+
+    install_rasa_side()  # this package was imported before Rasa: install now
+
     sys.argv = ["rasa", *args]
     rasa_main()
 

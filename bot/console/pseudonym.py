@@ -11,28 +11,33 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import secrets
 
-from bot.settings import get_settings
+from pydantic import SecretStr
+
+from bot.settings import InsecureSecretError, Settings, get_settings
 
 _LENGTH = 12
 
 
-def _key() -> bytes:
-    settings = get_settings()
+def _key(settings: Settings | None = None) -> bytes:
+    settings = settings or get_settings()
     if settings.pseudonym_secret is not None:
         return settings.pseudonym_secret.get_secret_value().encode()
     if settings.secret_key is None:
-        # Embedded default: a random key for this run; anywhere else this refuses to go on.
-        settings.require_secrets("web")
-    assert settings.secret_key is not None
+        if not settings.is_embedded:  # references must match the web app's: its key
+            raise InsecureSecretError(
+                "console references need SHOPBOT_PSEUDONYM_SECRET or SHOPBOT_SECRET_KEY"
+            )
+        settings.secret_key = SecretStr(secrets.token_hex(32))  # embedded: random per run
     base = settings.secret_key.get_secret_value().encode()
     return hashlib.sha256(b"shopbot-console-pseudonym\0" + base).digest()
 
 
-def _ref(kind: str, prefix: str, value: str | None) -> str:
+def _ref(kind: str, prefix: str, value: str | None, settings: Settings | None = None) -> str:
     if not value:
         return ""
-    digest = hmac.new(_key(), f"{kind}\0{value}".encode(), hashlib.sha256).hexdigest()
+    digest = hmac.new(_key(settings), f"{kind}\0{value}".encode(), hashlib.sha256).hexdigest()
     return f"{prefix}-{digest[:_LENGTH]}"
 
 
@@ -41,10 +46,10 @@ def customer_ref(customer_id: str | None) -> str:
     return _ref("customer", "C", customer_id)
 
 
-def conversation_ref(sender_id: str | None) -> str:
+def conversation_ref(sender_id: str | None, settings: Settings | None = None) -> str:
     """``c-`` reference of a conversation's sender id (Rasa's conversation key), "" for none.
 
     The sender id addresses the conversation (docs/security.md, finding 7), so staff lists,
     hand-offs, the audit log, exports and saved stories show this instead.
     """
-    return _ref("session", "c", sender_id)
+    return _ref("session", "c", sender_id, settings)

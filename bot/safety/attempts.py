@@ -9,13 +9,16 @@ is refused (the correct details too) until its window ends.
 
 With Redis configured the counters live there (shared by all action-server replicas):
 ``SET key 0 EX window NX`` + ``INCR`` in one MULTI, so the window starts at the first failure
-and concurrent failures never lose a count. Keys are SHA-256 hashes, so Redis holds no
-e-mail addresses or names. Without Redis (or while it is down) a process-local table counts.
+and concurrent failures never lose a count. Keys are HMAC-SHA-256 hashes under the shop's
+secret key, so Redis holds no e-mail addresses or names and a key cannot be recomputed from a
+guessed e-mail (a plain hash could); shops with their own secret never share counters. Without
+Redis (or while it is down) a process-local table counts.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import threading
 import time
@@ -29,8 +32,8 @@ log = logging.getLogger(__name__)
 KEY_PREFIX = "shopbot:idfail:"
 
 
-def _key(name: str) -> str:
-    return KEY_PREFIX + hashlib.sha256(name.encode()).hexdigest()[:40]
+def _key(name: str, secret: bytes) -> str:
+    return KEY_PREFIX + hmac.new(secret, name.encode(), hashlib.sha256).hexdigest()[:40]
 
 
 class AttemptLimiter:
@@ -41,8 +44,10 @@ class AttemptLimiter:
         window_s: int,
         redis_url: str | None = None,
         clock: Callable[[], float] = time.monotonic,
+        secret: bytes = b"shopbot-identification",
     ) -> None:
         self.window_s = max(1, int(window_s))
+        self._secret = secret
         self._clock = clock
         self._local: dict[str, tuple[int, float]] = {}
         self._lock = threading.Lock()
@@ -56,12 +61,12 @@ class AttemptLimiter:
 
     def blocked(self, limits: dict[str, int]) -> bool:
         """Whether any key (name -> allowed failures) has used up its failures."""
-        counts = self._counts([_key(name) for name in limits])
+        counts = self._counts([_key(name, self._secret) for name in limits])
         return any(count >= limit for count, limit in zip(counts, limits.values(), strict=True))
 
     def fail(self, names: list[str]) -> None:
         """Count one failure under each key."""
-        keys = [_key(name) for name in names]
+        keys = [_key(name, self._secret) for name in names]
         if self._redis is not None:
             try:
                 with self._redis.pipeline(transaction=True) as pipe:
@@ -110,4 +115,10 @@ def get_attempt_limiter() -> AttemptLimiter:
     from bot.settings import get_settings
 
     settings = get_settings()
-    return AttemptLimiter(settings.identify_lockout_s, settings.redis_url)
+    # Every replica of one shop has the same SHOPBOT_SECRET_KEY, so they share counters.
+    secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
+    return AttemptLimiter(
+        settings.identify_lockout_s,
+        settings.redis_url,
+        secret=b"shopbot-identification\0" + secret.encode(),
+    )

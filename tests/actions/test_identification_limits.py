@@ -100,7 +100,11 @@ def test_counters_are_shared_through_redis_and_expire(redis_url: str) -> None:
     """Two replicas (two limiters) on one Redis: failures on one block on the other; the
     window is a Redis expiry; concurrent failures are all counted (atomic INCR)."""
     target = f"name:test {uuid.uuid4().hex}"
-    one, two = AttemptLimiter(60, redis_url), AttemptLimiter(60, redis_url)
+    shop = b"shop-secret-1"
+    one = AttemptLimiter(60, redis_url, secret=shop)
+    two = AttemptLimiter(60, redis_url, secret=shop)
+    other_shop = AttemptLimiter(60, redis_url, secret=b"shop-secret-2")
+    key = _key(target, shop)
     client = redis.Redis.from_url(redis_url)
     try:
         threads = [threading.Thread(target=one.fail, args=([target],)) for _ in range(8)]
@@ -109,13 +113,14 @@ def test_counters_are_shared_through_redis_and_expire(redis_url: str) -> None:
             t.start()
         for t in threads:
             t.join()
-        assert int(client.get(_key(target)) or 0) == 16
-        assert 0 < client.ttl(_key(target)) <= 60
+        assert int(client.get(key) or 0) == 16
+        assert 0 < client.ttl(key) <= 60
         assert two.blocked({target: 16}) and one.blocked({target: 16})
         assert not two.blocked({target: 17})
-        assert target.encode() not in b"".join(client.keys(_key(target)))  # hashed, no PII
+        assert target.encode() not in b"".join(client.keys(key))  # keyed hash, no PII
+        assert not other_shop.blocked({target: 1})  # another secret, other counters
     finally:
-        client.delete(_key(target))
+        client.delete(key)
         client.close()
 
 

@@ -17,6 +17,7 @@ import pytest
 from bot.console.auth import StaffError, add_staff
 from bot.console.pseudonym import conversation_ref
 from bot.db.session import Database
+from bot.settings import Settings
 from tests.browser.store_browser import DESKTOP, chromium, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
@@ -75,7 +76,9 @@ def test_agent_reply_reaches_the_shopper_and_bot_stays_silent(running_stack: Any
         agent.fill("input[name=password]", AGENT[1])
         agent.click("button[type=submit]")
         agent.wait_for_selector("#conversations")
-        row = agent.locator(f'#handoffs tr[data-sender="{conversation_ref(sender)}"]')
+        # the reference the stack's web app shows (keyed with its own per-run secret)
+        ref = conversation_ref(sender, Settings(secret_key=running_stack.config.secret_key))
+        row = agent.locator(f'#handoffs tr[data-sender="{ref}"]')
         deadline = time.monotonic() + 30
         while True:
             agent.goto(web + "/console/handoffs")

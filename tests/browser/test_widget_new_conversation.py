@@ -32,7 +32,8 @@ def test_new_conversation_starts_a_fresh_session(
     page.goto(web_url + "/")
     open_chat(page)
     page.get_by_text("Hi! I'm the shop assistant.").wait_for()
-    old_session = rasa.session_requests[-1]["session_id"]
+    assert rasa.session_requests[-1] == {}  # the server issues the id (finding 7)
+    old_session = rasa.issued[-1]
     page.locator(".sb-input").fill("hello there")
     page.locator(".sb-input").press("Enter")
     wait_bot(page, "You said: hello there")
@@ -42,8 +43,10 @@ def test_new_conversation_starts_a_fresh_session(
     control.click()
     page.locator(".sb-status.sb-online").wait_for(timeout=15000)
     page.get_by_text("Hi! I'm the shop assistant.").wait_for()
-    new_session = rasa.session_requests[-1]["session_id"]
-    assert re.fullmatch(r"[0-9a-f]{32}", new_session) and new_session != old_session
+    assert rasa.session_requests[-1] == {}  # the stored id was dropped, not sent again
+    new_session = rasa.issued[-1]
+    assert re.fullmatch(r"sb_[0-9a-f]{32}\.[0-9a-f]{32}", new_session)
+    assert new_session != old_session
     assert page.locator(".sb-user .sb-bubble").count() == 0  # the old log is gone
     assert rasa.received[-1] == {"message": "/greet", "session_id": new_session}
 

@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
 
+from tests.conftest import _create_pg_database, _drop_pg_database
 from tests.rasa_side.rasa_env import last_json, needs_rasa, run
 
 SCRIPT = r"""
@@ -89,12 +89,12 @@ def events_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'events.db'}"
         return
-    url = request.getfixturevalue("pg_server_url").replace("+psycopg", "", 1)
-    yield url
-    engine = create_engine(request.getfixturevalue("pg_server_url"))
-    with engine.begin() as connection:  # the session database is shared by other tests
-        connection.execute(text("DROP TABLE IF EXISTS events, events_dead_letter"))
-    engine.dispose()
+    # A database of its own: the session database holds other tests' event tables.
+    name, url = _create_pg_database("shopbot_poison")
+    try:
+        yield url.replace("+psycopg", "", 1)
+    finally:
+        _drop_pg_database(name)
 
 
 @needs_rasa

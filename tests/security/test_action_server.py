@@ -24,6 +24,7 @@ import pytest
 from bot.catalog.keyword import ensure_search_indexes
 from bot.db import models as m
 from bot.db.session import Database
+from bot.dialogue.plan import plan_fingerprint
 from bot.runtime.stack import free_port
 from bot.settings import PROJECT_ROOT
 from bot.shop.demo import read_demo
@@ -122,6 +123,14 @@ def _domain() -> dict[str, Any]:
 def _cancel_call(order: m.Order) -> dict[str, Any]:
     """The finding's attack: a tracker claiming the order's customer, confirmed cancel."""
     message = {"text": "yes", "intent": {"name": "affirm", "confidence": 1.0}, "entities": []}
+    slots = {
+        "customer_id": order.customer_id,
+        "order_id": order.id,
+        "cancel_reason": "ordered by mistake",
+        "confirmed": True,
+    }
+    # As if the preview had been shown (finding 4): the token is the only thing missing.
+    slots["previewed_plan"] = plan_fingerprint("cancel", slots)
     return {
         "next_action": "action_cancel_order",
         "sender_id": "attacker",
@@ -129,12 +138,7 @@ def _cancel_call(order: m.Order) -> dict[str, Any]:
         "domain": _domain(),
         "tracker": {
             "sender_id": "attacker",
-            "slots": {
-                "customer_id": order.customer_id,
-                "order_id": order.id,
-                "cancel_reason": "ordered by mistake",
-                "confirmed": True,
-            },
+            "slots": slots,
             "latest_message": message,
             "events": [{"event": "user", "text": "yes", "parse_data": message}],
             "paused": False,

@@ -227,4 +227,4 @@ def test_rasa_reaches_the_action_server_with_the_token(running_stack: Any) -> No
         timeout=120,
     )
     assert reply.status_code == 200 and reply.json(), reply.text
-    assert "refused" not in running_stack.tail("actions", 200)
+    assert "action server: refused" not in running_stack.tail("actions", 2000)

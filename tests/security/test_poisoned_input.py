@@ -158,7 +158,12 @@ def test_poisoned_sender_ids_are_refused_and_texts_cleaned_by_both_channels() ->
     assert [m["sender"] for m in handed_over] == ["rest-ok"] * 3
     dirty, payload, clean = handed_over
     assert dirty["text"] == "hi\ufffd there!"
-    assert dirty["metadata"] == {"note": ["a\ufffd", {"deep": "bc"}], "n": 1}
+    # cleaned, plus the client address the channel itself adds (never the client's word)
+    assert dirty["metadata"] == {
+        "note": ["a\ufffd", {"deep": "bc"}],
+        "n": 1,
+        "client_ip": "127.0.0.1",
+    }
     assert dirty["channel"] == "rest"
     assert payload["text"] == '/inform{"email": "ab@shop.test", "order_id": "#W1\ufffd"}'
     assert clean["text"] == '/inform{"email": "a@b.c"}'  # untouched when nothing is wrong

@@ -17,6 +17,17 @@ from rasa_addons import session_ids
 pytestmark = pytest.mark.e2e
 
 
+@pytest.fixture(autouse=True)
+def _stack_secret(running_stack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sign ids here with the secret the stack's Rasa signs with (it gets its own per run)."""
+    env = running_stack.env()
+    for name in ("SHOPBOT_SESSION_SECRET", "SHOPBOT_SECRET_KEY"):
+        if env.get(name):
+            monkeypatch.setenv(name, env[name])
+        else:
+            monkeypatch.delenv(name, raising=False)
+
+
 def _say(stack: Any, sender: str, text: str) -> list[dict[str, Any]]:
     r = httpx.post(
         f"{stack.rasa_url}/webhooks/rest/webhook",

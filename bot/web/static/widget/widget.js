@@ -737,8 +737,7 @@ button { font: inherit; cursor: pointer; }
       this.store.remove("session");
       this.store.remove("history");
       this.store.remove("greeted");
-      this.sessionId = newSessionId();
-      this.store.set("session", this.sessionId);
+      this.sessionId = null; // the server issues a new signed id on the next session_request
       this.store.set("history", []);
       this.history = [];
       this.outbox = [];
