@@ -18,6 +18,7 @@ import statistics
 import tempfile
 from pathlib import Path
 
+from bot import schema
 from bot.answers.service import AnswerService
 from bot.catalog.keyword import rebuild_keyword_index
 from bot.db.session import Database
@@ -108,7 +109,7 @@ def pct(values: list[float], q: float) -> float:
 async def run(mode: str, out: Path) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="shopbot-bench-"))
     db = Database(f"sqlite:///{tmp / 'demo.db'}")
-    db.create_all()
+    schema.create_all(db)
     load_shop_data(db, read_demo(DEMO))
     rebuild_keyword_index(db)
     if mode == "hybrid":

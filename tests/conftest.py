@@ -43,11 +43,10 @@ def pg_server_url() -> Iterator[str]:
 
 
 def _reset(db: Database) -> None:
-    from bot.db.registry import Base, import_all_models
+    from bot import schema
 
-    import_all_models()
-    Base.metadata.drop_all(db.engine)
-    Base.metadata.create_all(db.engine)
+    schema.drop_all(db)
+    schema.create_all(db)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

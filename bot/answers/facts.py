@@ -13,9 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
-
+from bot.catalog.repository import CatalogRepository
 from bot.db.models import Product, Variant
 from bot.db.session import Database
 
@@ -214,6 +212,12 @@ class FactSheet:
     def numbered_lines(self) -> list[str]:
         return [fact.render() for fact in self.all_facts()]
 
+    def compose(self) -> str:
+        """The template answer from these facts (what ``bot.llm``'s template backend sends)."""
+        from bot.answers.compose import compose_answer  # compose reads FactSheet: import late
+
+        return compose_answer(self)
+
     def product(self, product_id: str) -> ProductFact | None:
         return next((p for p in self.products if p.id == product_id), None)
 
@@ -251,28 +255,11 @@ def load_product_facts(
     db: Database, product_ids: Sequence[str], numberer: FactNumberer
 ) -> list[ProductFact]:
     """Load products with their variants, keeping the given order (ranking) and no dupes."""
-    ordered = list(dict.fromkeys(pid for pid in product_ids if pid))
-    if not ordered:
+    if not any(product_ids):
         return []
     with db.session() as session:
-        rows = session.scalars(
-            select(Product)
-            .where(Product.id.in_(ordered))
-            .options(selectinload(Product.variants), selectinload(Product.category))
-        ).all()
-        by_id = {p.id: _product_fact(p, 0) for p in rows}
-    facts = []
-    for pid in ordered:
-        if pid in by_id:
-            fact = by_id[pid]
-            facts.append(_renumber(fact, numberer.next()))
-    return facts
-
-
-def _renumber(fact: ProductFact, number: int) -> ProductFact:
-    from dataclasses import replace
-
-    return replace(fact, number=number)
+        rows = CatalogRepository(session).products_in_order(product_ids)
+        return [_product_fact(p, numberer.next()) for p in rows]
 
 
 def _product_fact(p: Product, number: int) -> ProductFact:

@@ -32,7 +32,7 @@ from bot.catalog.embeddings import (
 )
 from bot.catalog.keyword import ensure_search_indexes, pause_keyword_sync
 from bot.catalog.search import Mode, search_products
-from bot.db.models import Category, Product, Variant, utcnow
+from bot.db.models import Base, Category, Product, Variant, utcnow
 from bot.db.session import Database
 
 BRANDS = [
@@ -176,7 +176,7 @@ def run_size(
     path.unlink(missing_ok=True)
     db = Database(f"sqlite:///{path}")
     try:
-        db.create_all()
+        Base.metadata.create_all(db.engine)  # the shop tables are all the catalog needs
         ensure_search_indexes(db)
         if progress:
             progress(f"generating {n} products")

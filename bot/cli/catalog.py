@@ -197,12 +197,10 @@ def evaluate(
         db = _database(database_url) if database_url else _demo_database(Path(tmp) / "demo.db")
         try:
             embedded = _embed(db, 64, False)
-            from sqlalchemy import func, select
-
-            from bot.db.models import Product
+            from bot.catalog.repository import CatalogRepository
 
             with db.session() as s:
-                products = s.scalar(select(func.count()).select_from(Product))
+                products = CatalogRepository(s).product_count()
             with _progress() as progress:
                 task = progress.add_task("queries", total=len(labelled) * len(ev.VARIANTS), rate="")
                 results = ev.evaluate(db, labelled, on_query=lambda _m: progress.advance(task))

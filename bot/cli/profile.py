@@ -27,10 +27,8 @@ def build(
     customer_id: str = typer.Argument(None, help="One customer; omit to rebuild everyone."),
 ) -> None:
     """Rebuild profiles from orders and identified conversations (Rasa events)."""
-    from sqlalchemy import select
-
-    from bot.db.models import Customer
     from bot.insights.profiles import build_profile
+    from bot.shop.repository import CustomerRepository
 
     db = _db()
     if customer_id:
@@ -43,7 +41,7 @@ def build(
         console.print(f"{customer_id}: {len(profile.preferences)} preferences ({state})")
         return
     with db.session() as session:
-        ids = list(session.scalars(select(Customer.id).order_by(Customer.id)))
+        ids = CustomerRepository(session).ids()
     with Progress(console=console) as progress:
         task = progress.add_task("building profiles", total=len(ids))
         for cid in ids:

@@ -42,11 +42,8 @@ def add(
 @app.command("list")
 def list_staff() -> None:
     """Show staff accounts (e-mail, role, active)."""
-    from sqlalchemy import select
-
-    from bot.console.models import StaffUser
+    from bot.console.auth import staff_accounts
     from bot.db.session import get_database
 
-    with get_database().session() as session:
-        for user in session.scalars(select(StaffUser).order_by(StaffUser.email)):
-            typer.echo(f"{user.email}\t{user.role}\t{'active' if user.active else 'disabled'}")
+    for email, role, active in staff_accounts(get_database()):
+        typer.echo(f"{email}\t{role}\t{'active' if active else 'disabled'}")

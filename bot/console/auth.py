@@ -7,8 +7,8 @@ Login limits are keyed so one attacker cannot lock staff out: per account *and* 
 (the attacker's pair blocks, the real owner elsewhere does not), per client address (one
 address guessing many accounts), and per account from everywhere with a short cool-down
 (a distributed attack slows down, it never locks an account for good). The client address
-comes from bot/web/limits.py (trusted proxies only). Each attempt reserves a slot in every
-bucket with one conditional ``UPDATE ... RETURNING`` in the database before the password is
+comes from bot/safety/client_address.py (trusted proxies only). Each attempt reserves a slot in
+every bucket with one conditional ``UPDATE ... RETURNING`` in the database before the password is
 checked, so parallel attempts cannot all pass the check; a successful login refunds it.
 """
 
@@ -235,3 +235,18 @@ def audit(
                 detail=detail[:2000],
             )
         )
+
+
+def recent_audit(db: Database, limit: int = 500) -> list[AuditEntry]:
+    """The newest audit entries first (the admin's audit page)."""
+    with db.session() as session:
+        return list(
+            session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).all()
+        )
+
+
+def staff_accounts(db: Database) -> list[tuple[str, str, bool]]:
+    """(email, role, active) of every staff account, by email."""
+    with db.session() as session:
+        users = session.scalars(select(StaffUser).order_by(StaffUser.email))
+        return [(user.email, user.role, bool(user.active)) for user in users]

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bot.console.models import create_rasa_events_table
+from bot.db.events import create_rasa_events_table
 from bot.db.session import Database
 
 _EVENTS_INSERT_COLS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")

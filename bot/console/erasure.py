@@ -32,7 +32,6 @@ from sqlalchemy.orm import Session
 
 from bot.console.auth import audit
 from bot.console.models import (
-    EVENTS,
     AuditEntry,
     Conversation,
     ConversationFacet,
@@ -40,6 +39,7 @@ from bot.console.models import (
     IntentCorrection,
 )
 from bot.console.pseudonym import conversation_ref, customer_ref
+from bot.db.events import EVENTS
 from bot.db.models import Customer, Order, PaymentMethod
 from bot.db.session import Database
 from bot.insights.models import MessageSentiment, ProfileFact, ProfileOptOut

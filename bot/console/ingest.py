@@ -17,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.console.models import EVENTS, Conversation, ConversationFacet, Handoff, IngestState
+from bot.console.models import Conversation, ConversationFacet, Handoff, IngestState
+from bot.db.events import EVENTS
 from bot.db.session import Database
 from bot.insights.store import record_message_sentiment
 

@@ -1,9 +1,7 @@
 """Console tables: staff, sessions, audit, the conversation summary and hand-offs.
 
 The raw transcript lives in Rasa's ``events`` table (written by the SQL event broker, not by
-us); ``EVENTS`` below is a read model over the three columns every Rasa variant writes
-(``id``, ``sender_id``, ``data``). It sits in its own ``MetaData`` so ``create_all`` and our
-migration never create or drop Rasa's table. Everything the list page filters on is
+us; its read model is ``bot.db.events.EVENTS``). Everything the list page filters on is
 denormalised into ``conversations`` + ``conversation_facets`` so a page is one index range scan.
 """
 
@@ -13,46 +11,18 @@ from datetime import datetime
 
 from sqlalchemy import (
     Boolean,
-    Column,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
-    Table,
     Text,
     event,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bot.db.models import Base, utcnow
-
-# --- Rasa's table (read model only) -------------------------------------------------------
-RASA_METADATA = MetaData()
-EVENTS = Table(
-    "events",
-    RASA_METADATA,
-    Column("id", Integer, primary_key=True),
-    Column("sender_id", String(255)),
-    Column("data", Text),
-)
-
-
-def create_rasa_events_table(engine) -> None:  # type: ignore[no-untyped-def]
-    """Create ``events`` like Rasa's SQL tracker store does (tests and demos only)."""
-    Table(
-        "events",
-        MetaData(),
-        Column("id", Integer, primary_key=True),
-        Column("sender_id", String(255), nullable=False, index=True),
-        Column("type_name", String(255), nullable=False),
-        Column("timestamp", Float),
-        Column("intent_name", String(255)),
-        Column("action_name", String(255)),
-        Column("data", Text),
-    ).create(engine, checkfirst=True)
 
 
 # --- staff and access ---------------------------------------------------------------------

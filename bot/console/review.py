@@ -17,16 +17,12 @@ import yaml
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from bot.console.models import (
-    EVENTS,
-    Conversation,
-    ConversationFacet,
-    IntentCorrection,
-)
+from bot.console.models import Conversation, ConversationFacet, IntentCorrection
 from bot.console.pii import load_known_pii, mask_text
 from bot.console.pseudonym import conversation_ref
 from bot.console.queries import ListFilters, filtered_select, summary_dict
 from bot.console.timeline import build_turns, load_events
+from bot.db.events import EVENTS
 from bot.db.session import Database
 
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_\- ]{0,39}$")

@@ -133,8 +133,8 @@ def _admin(staff: auth.StaffIdentity) -> None:
 
 
 def _client_ip(request: Request) -> str:
-    """The client behind trusted proxies (bot/web/limits.py), never a spoofable header."""
-    from bot.web.limits import scope_client
+    """The client behind trusted proxies (bot/safety/client_address.py), never a forged header."""
+    from bot.safety.client_address import scope_client
 
     return scope_client(request.scope)
 
@@ -596,12 +596,4 @@ def analytics_chart(chart: str, db: DB, staff: Staff, days: int = 30) -> Respons
 @router.get("/audit", response_class=HTMLResponse)
 def audit_page(request: Request, db: DB, staff: Staff) -> Response:
     _admin(staff)
-    from sqlalchemy import select
-
-    from bot.console.models import AuditEntry
-
-    with db.session() as session:
-        entries = session.scalars(
-            select(AuditEntry).order_by(AuditEntry.id.desc()).limit(500)
-        ).all()
-    return _page(request, "audit.html", staff, entries=entries)
+    return _page(request, "audit.html", staff, entries=auth.recent_audit(db, limit=500))

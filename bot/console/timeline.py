@@ -14,8 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.console.ingest import IGNORED_ACTIONS, parse_event
-from bot.console.models import EVENTS, Conversation, IntentCorrection
+from bot.console.models import Conversation, IntentCorrection
 from bot.console.pii import KnownPII, load_known_pii, mask_text, mask_value
+from bot.db.events import EVENTS
 
 
 @dataclass

@@ -121,14 +121,6 @@ class Database:
         with self._sessions() as session, session.begin():
             yield session
 
-    def create_all(self) -> None:
-        """Create every table directly (tests); production uses ``shopbot db upgrade``."""
-        from bot.db import models  # noqa: F401  (register the shop tables)
-        from bot.db.registry import Base, import_all_models
-
-        import_all_models()
-        Base.metadata.create_all(self.engine)
-
     def dispose(self) -> None:
         self.engine.dispose()
 

@@ -1,6 +1,6 @@
 """Customer-insight tables: per-message sentiment and preference-profile facts with evidence.
 
-Registered in ``bot.db.registry``; created by the Alembic revision ``0003_insights``.
+Listed in ``bot.schema``; created by the Alembic revision ``0003_insights``.
 """
 
 from __future__ import annotations

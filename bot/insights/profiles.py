@@ -24,15 +24,17 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from bot.catalog.filters import parse_filters
-from bot.db.models import Category, Customer, Order, Product
+from bot.catalog.repository import CatalogRepository
+from bot.db.events import events_mentioning, events_of
+from bot.db.models import Customer
 from bot.db.session import Database
 from bot.insights.models import ProfileFact, ProfileOptOut
 from bot.memory.state import SessionState
 from bot.safety.pii import mask_pii
+from bot.shop.repository import CustomerRepository
 
 log = logging.getLogger(__name__)
 
@@ -161,7 +163,7 @@ def build_profile(
 def build_all(db: Database) -> int:
     """Rebuild the profile of every customer; returns how many were built."""
     with db.session() as session:
-        ids = list(session.scalars(select(Customer.id).order_by(Customer.id)))
+        ids = CustomerRepository(session).ids()
     for customer_id in ids:
         build_profile(db, customer_id)
     return len(ids)
@@ -206,18 +208,9 @@ def allow_profile(db: Database, customer_id: str) -> None:
 
 
 def _order_facts(session: Session, customer_id: str) -> list[_Fact]:
-    orders = session.scalars(
-        select(Order).where(Order.customer_id == customer_id).options(selectinload(Order.lines))
-    ).all()
+    orders = CustomerRepository(session).orders_with_lines(customer_id)
     product_ids = {line.product_id for o in orders for line in o.lines}
-    products = {
-        p.id: p
-        for p in session.scalars(
-            select(Product)
-            .where(Product.id.in_(product_ids))
-            .options(selectinload(Product.category))
-        )
-    }
+    products = {p.id: p for p in CatalogRepository(session).products(product_ids, variants=False)}
     facts: list[_Fact] = []
     for order in orders:
         if order.status == "cancelled":
@@ -241,18 +234,7 @@ def _order_facts(session: Session, customer_id: str) -> list[_Fact]:
 
 
 def _conversation_facts(session: Session, customer_id: str) -> list[_Fact]:
-    from bot.console.models import EVENTS
-
-    try:
-        with session.begin_nested():
-            rows = session.execute(
-                select(EVENTS.c.sender_id, EVENTS.c.data).where(
-                    EVENTS.c.data.like(f'%"{_like_escape(customer_id)}"%', escape="\\")
-                )
-            ).all()
-    except SQLAlchemyError:
-        log.info("no Rasa events table here; profile built from orders only")
-        return []
+    rows = events_mentioning(session, customer_id)
     senders = set()
     for sender_id, data in rows:
         event = _json(data)
@@ -264,11 +246,7 @@ def _conversation_facts(session: Session, customer_id: str) -> list[_Fact]:
     brands = _brands(session)
     categories = _category_names(session)
     facts: list[_Fact] = []
-    for event_id, data in session.execute(
-        select(EVENTS.c.id, EVENTS.c.data)
-        .where(EVENTS.c.sender_id.in_(senders))
-        .order_by(EVENTS.c.id)
-    ):
+    for event_id, data in events_of(session, senders):
         event = _json(data)
         text = event.get("text")
         if event.get("event") != "user" or not isinstance(text, str) or not text.strip():
@@ -337,16 +315,12 @@ def _amount(text: str) -> Decimal | None:
 
 
 def _brands(session: Session) -> set[str]:
-    return {b for b in session.scalars(select(Product.brand).distinct()) if b and len(b) > 2}
+    return {b for b in CatalogRepository(session).brands() if len(b) > 2}
 
 
 def _category_names(session: Session) -> dict[str, str]:
     """slug and lower-case name -> display name."""
-    names: dict[str, str] = {}
-    for slug, name in session.execute(select(Category.slug, Category.name)):
-        names[slug.lower()] = name
-        names[name.lower()] = name
-    return names
+    return CatalogRepository(session).category_names()
 
 
 def _json(raw: str | None) -> dict[str, Any]:
@@ -355,10 +329,6 @@ def _json(raw: str | None) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
-
-
-def _like_escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def summary_counts(profile: Profile) -> dict[str, int]:

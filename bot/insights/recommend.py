@@ -14,9 +14,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from bot.catalog.filters import parse_filters
+from bot.catalog.repository import CatalogRepository
 from bot.catalog.search import (
     ProductHit,
     VariantHit,
@@ -24,12 +23,12 @@ from bot.catalog.search import (
     get_product,
     search_products,
 )
-from bot.db.models import Category, Order, OrderLine
 from bot.db.session import Database
 from bot.dialogue.replies import Reply
 from bot.insights.profiles import Preference, Profile, build_profile, load_profile
 from bot.memory.base import SessionMemory
 from bot.memory.state import SessionState
+from bot.shop.repository import CustomerRepository
 
 log = logging.getLogger(__name__)
 
@@ -197,12 +196,7 @@ def _money(value: object) -> Decimal | None:
 
 def _category_names(db: Database) -> dict[str, str]:
     with db.session() as session:
-        rows = session.execute(select(Category.slug, Category.name)).all()
-    names: dict[str, str] = {}
-    for slug, name in rows:
-        names[slug.lower()] = name
-        names[name.lower()] = name
-    return names
+        return CatalogRepository(session).category_names()
 
 
 def _category_pool(db: Database, category: str) -> list[ProductHit]:
@@ -216,13 +210,7 @@ def _bought(db: Database, customer_id: str | None) -> set[str]:
     if not customer_id:
         return set()
     with db.session() as session:
-        return set(
-            session.scalars(
-                select(OrderLine.product_id)
-                .join(Order, Order.id == OrderLine.order_id)
-                .where(Order.customer_id == customer_id)
-            )
-        )
+        return CustomerRepository(session).bought_product_ids(customer_id)
 
 
 def _option(variant: VariantHit, *names: str) -> str:

@@ -1,15 +1,25 @@
 """The default backend: no model, a deterministic answer composed from the numbered facts.
 
-It reads the structured :class:`~bot.answers.facts.FactSheet` attached to the last user
-message (``ChatMessage.context``) and hands it to the composer. It is also what every other
-backend falls back to, so its answers must be good on their own.
+It reads the structured facts attached to the last user message (``ChatMessage.context``, a
+:class:`~bot.answers.facts.FactSheet`) and asks them to compose themselves: the backend knows
+only the :class:`Composable` shape, so ``bot.llm`` never imports ``bot.answers`` (which uses
+the backends). It is also what every other backend falls back to, so its answers must be good
+on their own.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from typing import Protocol, runtime_checkable
 
 from bot.llm.base import ChatMessage, LLMError
+
+
+@runtime_checkable
+class Composable(Protocol):
+    """Facts that can write the deterministic answer from themselves."""
+
+    def compose(self) -> str: ...
 
 
 class TemplateBackend:
@@ -18,12 +28,10 @@ class TemplateBackend:
     async def generate(
         self, messages: Sequence[ChatMessage], *, max_new_tokens: int = 200, timeout: float = 8.0
     ) -> str:
-        from bot.answers.compose import compose_answer
-
         context = next((m.context for m in reversed(messages) if m.context is not None), None)
-        if context is None:
+        if not isinstance(context, Composable):
             raise LLMError("the template backend needs the facts attached to the prompt")
-        return compose_answer(context)
+        return context.compose()
 
     async def stream(
         self, messages: Sequence[ChatMessage], *, max_new_tokens: int = 200, timeout: float = 8.0

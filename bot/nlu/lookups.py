@@ -14,9 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
-from bot.db.models import Product, Variant
+from bot.catalog.repository import CatalogRepository
 from bot.db.session import Database
 
 log = logging.getLogger(__name__)
@@ -89,8 +87,8 @@ def collect_lookups(db: Database) -> LookupTables:
     """Read product names, colours and materials from the catalog tables."""
     tables = LookupTables()
     with db.session() as session:
-        rows = session.execute(select(Product.name, Product.brand, Product.attributes))
-        for name, brand, attributes in rows:
+        catalog = CatalogRepository(session)
+        for name, brand, attributes in catalog.naming_rows():
             kind_of_product = normalise_value(product_type(name, brand or "") or name)
             for raw in (name, kind_of_product, plural(kind_of_product or "")):
                 if value := normalise_value(raw):
@@ -99,7 +97,7 @@ def collect_lookups(db: Database) -> LookupTables:
                 for raw in _option_values(attributes or {}, kind):
                     if value := normalise_value(raw):
                         getattr(tables, kind).add(value)
-        for (options,) in session.execute(select(Variant.options)):
+        for options in catalog.variant_options():
             for kind in ("color", "material"):
                 for raw in _option_values(options or {}, kind):
                     if value := normalise_value(raw):

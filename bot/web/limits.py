@@ -10,22 +10,21 @@ Settings (environment): ``SHOPBOT_WEB_MAX_BODY_BYTES`` (default 1 MiB),
 60 s). The counters live in this process; behind several replicas each replica counts alone.
 
 The client address is the direct peer unless that peer is a trusted reverse proxy
-(``SHOPBOT_TRUSTED_PROXIES``, CIDRs): then ``X-Forwarded-For`` is walked from the right,
-skipping trusted hops, and the first untrusted address is the client. A forwarded header
-from anyone else is ignored, so a visitor cannot pick the address they are counted under.
+(``SHOPBOT_TRUSTED_PROXIES``; bot/safety/client_address.py, shared with the console's login
+limits).
 """
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import logging
 import os
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
-from functools import lru_cache
 from typing import Any
+
+from bot.safety.client_address import parse_networks, scope_client, trusted_networks
 
 log = logging.getLogger(__name__)
 
@@ -35,57 +34,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-def parse_networks(cidrs: Iterable[str]) -> tuple[Network, ...]:
-    return tuple(ipaddress.ip_network(c.strip(), strict=False) for c in cidrs if c.strip())
-
-
-@lru_cache(maxsize=1)
-def trusted_networks() -> tuple[Network, ...]:
-    """The configured trusted proxies (settings are read once per process)."""
-    from bot.settings import get_settings
-
-    return parse_networks(get_settings().trusted_proxies)
-
-
-def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return any(ip in net for net in networks)
-
-
-def client_address(peer: str, forwarded_for: str | None, networks: tuple[Network, ...]) -> str:
-    """The client's address: X-Forwarded-For believed only as far as trusted proxies reach.
-
-    Walks the header from the right (the hop our proxy added) and stops at the first address
-    that is not a trusted proxy; the untrusted left part could be anything a client sent.
-    """
-    if not forwarded_for or not _trusted(peer, networks):
-        return peer
-    address = peer
-    for hop in reversed([h.strip() for h in forwarded_for.split(",") if h.strip()]):
-        try:
-            ipaddress.ip_address(hop)
-        except ValueError:  # garbage or an obfuscated id: the last trusted hop is all we know
-            return address
-        address = hop
-        if not _trusted(hop, networks):
-            break
-    return address
-
-
-def scope_client(scope: Scope, networks: tuple[Network, ...] | None = None) -> str:
-    """The client address of an ASGI request (see :func:`client_address`)."""
-    peer = (scope.get("client") or ("unknown", 0))[0]
-    values = [v.decode("latin-1") for k, v in scope.get("headers") or [] if k == b"x-forwarded-for"]
-    nets = trusted_networks() if networks is None else networks
-    return client_address(peer, ",".join(values), nets)
 
 
 def _env_int(name: str, default: int) -> int:

@@ -22,12 +22,12 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import SecretStr
-from sqlalchemy import ColumnElement, and_, func, or_, select
-from sqlalchemy.orm import Session, selectinload
 
+from bot.catalog.repository import CatalogRepository
 from bot.db.models import Category, Customer, Product
-from bot.db.session import Database, get_database
-from bot.web.customer_token import sign_customer_token, verify_customer_token
+from bot.db.session import Database, Session, get_database
+from bot.safety.customer_token import sign_customer_token, verify_customer_token
+from bot.shop.repository import CustomerRepository
 
 log = logging.getLogger(__name__)
 
@@ -164,19 +164,6 @@ def summarise(product: Product) -> ProductSummary:
 # Queries (ORM only)
 
 
-def _name_filter(query: str) -> ColumnElement[bool]:
-    """Fallback search: every word of the query appears in the name or the brand."""
-    clauses = []
-    for word in query.lower().split()[:10]:
-        clauses.append(
-            or_(
-                func.lower(Product.name).contains(word, autoescape=True),
-                func.lower(Product.brand).contains(word, autoescape=True),
-            )
-        )
-    return and_(*clauses)
-
-
 def _catalog_search_ids(database: Database, query: str) -> list[str] | None:
     """Ranked product ids from the catalog search service, or None when it is unavailable.
 
@@ -215,41 +202,25 @@ def load_grid(
     page: int,
 ) -> GridPage:
     """One page of products matching the search and category, in a stable order."""
-    options = (selectinload(Product.variants), selectinload(Product.category))
-    base = select(Product)
-    if category is not None:
-        base = base.where(Product.category_id == category.id)
+    catalog = CatalogRepository(session)
     ranked_ids = _catalog_search_ids(database, query) if query else None
     if ranked_ids is not None:
-        rows = session.scalars(base.where(Product.id.in_(ranked_ids)).options(*options)).all()
-        by_id = {p.id: p for p in rows}
+        by_id = {p.id: p for p in catalog.products(ranked_ids, category=category)}
         ordered = [by_id[pid] for pid in ranked_ids if pid in by_id]
         total = len(ordered)
         chunk = ordered[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     else:
-        if query:
-            base = base.where(_name_filter(query))
-        total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
-        chunk = list(
-            session.scalars(
-                base.options(*options)
-                .order_by(Product.name, Product.id)
-                .offset((page - 1) * PAGE_SIZE)
-                .limit(PAGE_SIZE)
-            ).all()
+        # Without the search service: every word in the name or brand.
+        found = catalog.product_page(
+            category=category, name_words=query, page=page, page_size=PAGE_SIZE
         )
+        total, chunk = found.total, found.products
     pages = max(1, math.ceil(total / PAGE_SIZE))
     return GridPage([summarise(p) for p in chunk], total, page, pages)
 
 
 def load_categories(session: Session) -> list[tuple[Category, int]]:
-    rows = session.execute(
-        select(Category, func.count(Product.id))
-        .join(Product, Product.category_id == Category.id, isouter=True)
-        .group_by(Category.id)
-        .order_by(Category.name)
-    ).all()
-    return [(cat, count) for cat, count in rows]
+    return CatalogRepository(session).categories_with_counts()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -261,7 +232,7 @@ def _signed_in_customer(request: Request, config: StoreConfig, session: Session)
     if not token or not config.sign_in_enabled or config.customer_token_secret is None:
         return None
     customer_id = verify_customer_token(token, config.customer_token_secret)
-    return session.get(Customer, customer_id) if customer_id else None
+    return CustomerRepository(session).get(customer_id) if customer_id else None
 
 
 def _render(
@@ -334,7 +305,7 @@ def store_index(
         active: Category | None = None
         if category:
             if CATEGORY_SLUG_RE.match(category):
-                active = session.scalar(select(Category).where(Category.slug == category))
+                active = CatalogRepository(session).category_by_slug(category)
             if active is None:
                 return _error_page(
                     request,
@@ -366,11 +337,7 @@ def product_page(request: Request, config: Config, product_id: str) -> HTMLRespo
     with config.database.session() as session:
         product = None
         if PRODUCT_ID_RE.match(product_id):
-            product = session.scalar(
-                select(Product)
-                .where(Product.id == product_id)
-                .options(selectinload(Product.variants), selectinload(Product.category))
-            )
+            product = CatalogRepository(session).product(product_id)
         if product is None:
             log.info("storefront: unknown product id requested (%d chars)", len(product_id))
             return _error_page(
@@ -411,9 +378,7 @@ def product_image(config: Config, product_id: str) -> Response:
     if not PRODUCT_ID_RE.match(product_id):
         return Response(product_svg("?", "", ""), 404, media_type="image/svg+xml")
     with config.database.session() as session:
-        product = session.scalar(
-            select(Product).where(Product.id == product_id).options(selectinload(Product.category))
-        )
+        product = CatalogRepository(session).product(product_id, variants=False)
         if product is None:
             return Response(product_svg("?", "", ""), 404, media_type="image/svg+xml")
         slug = product.category.slug if product.category else ""
@@ -451,7 +416,7 @@ def sign_in(
         email = email.strip().lower()
         customer = None
         if EMAIL_RE.match(email):
-            customer = session.scalar(select(Customer).where(func.lower(Customer.email) == email))
+            customer = CustomerRepository(session).by_email(email)
         if customer is None:
             log.info("storefront: demo sign-in for an unknown email")
             return _render(

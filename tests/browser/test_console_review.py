@@ -17,11 +17,13 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from bot import schema
 from bot.console import routes
 from bot.console.auth import add_staff
 from bot.console.demo import Script, random_script, write_script
-from bot.console.models import AuditEntry, create_rasa_events_table
+from bot.console.models import AuditEntry
 from bot.console.pseudonym import conversation_ref
+from bot.db.events import create_rasa_events_table
 from bot.db.session import Database
 from bot.settings import Settings
 from bot.web.app import create_app
@@ -40,7 +42,7 @@ ADMIN = ("lead@shop.test", "browser-admin-pw")
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Database]]:
     path = tmp_path_factory.mktemp("console") / "console.db"
     db = Database(f"sqlite:///{path}")
-    db.create_all()
+    schema.create_all(db)
     create_rasa_events_table(db.engine)
     now = time.time()
     rng = random.Random(3)

@@ -26,8 +26,9 @@ from store_browser import DESKTOP, PHONE, DialogWatch, chromium, free_port, scre
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "web"))
 from store_fixtures import TOKEN_SECRET, build_store_app, seed_small_shop  # noqa: E402
 
+from bot import schema
 from bot.db.session import Database  # noqa: E402
-from bot.web.customer_token import verify_customer_token  # noqa: E402
+from bot.safety.customer_token import verify_customer_token  # noqa: E402
 from bot.web.storefront import StoreConfig  # noqa: E402
 
 pytestmark = pytest.mark.browser
@@ -155,7 +156,7 @@ def local_store(tmp_path: Path) -> Iterator[tuple[str, ScriptedRasa]]:
     from bot.catalog.keyword import ensure_search_indexes
 
     db = Database(f"sqlite:///{tmp_path / 'shop.db'}")
-    db.create_all()
+    schema.create_all(db)
     ensure_search_indexes(db)
     seed_small_shop(db)
     rasa = ScriptedRasa()
@@ -315,7 +316,7 @@ def test_reconnects_after_the_server_restarts(tmp_path: Path, browser: Any) -> N
     from bot.catalog.keyword import ensure_search_indexes
 
     db = Database(f"sqlite:///{tmp_path / 'shop.db'}")
-    db.create_all()
+    schema.create_all(db)
     ensure_search_indexes(db)
     seed_small_shop(db)
     rasa = ScriptedRasa()

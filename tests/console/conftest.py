@@ -16,7 +16,7 @@ from sqlalchemy import text
 from bot.console import routes
 from bot.console.auth import add_staff
 from bot.console.handoff import RasaEvents
-from bot.console.models import create_rasa_events_table
+from bot.db.events import create_rasa_events_table
 from bot.db.session import Database
 
 ADMIN = ("admin@shop.test", "admin-password-1")

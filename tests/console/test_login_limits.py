@@ -13,9 +13,10 @@ from starlette.responses import PlainTextResponse
 
 from bot.console import auth
 from bot.db.session import Database
+from bot.safety.client_address import client_address, parse_networks
 from bot.settings import get_settings
 from bot.web import limits
-from bot.web.limits import RequestLimits, client_address, parse_networks
+from bot.web.limits import RequestLimits
 from tests.console.conftest import ADMIN
 
 PROXY = "10.1.2.3"

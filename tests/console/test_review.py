@@ -17,8 +17,9 @@ from sqlalchemy import func, select
 
 from bot.console.demo import Script, write_script
 from bot.console.ingest import ingest_new_events
-from bot.console.models import EVENTS, AuditEntry, Conversation, IntentCorrection
+from bot.console.models import AuditEntry, Conversation, IntentCorrection
 from bot.console.pseudonym import conversation_ref
+from bot.db.events import EVENTS
 from bot.db.session import Database
 from tests.console.conftest import ADMIN, AGENT, login
 

@@ -10,8 +10,9 @@ from bot.console import routes
 from bot.console.auth import add_staff
 from bot.console.demo import Script, write_script
 from bot.console.ingest import ingest_new_events
-from bot.console.models import Conversation, create_rasa_events_table
+from bot.console.models import Conversation
 from bot.console.timeline import build_turns
+from bot.db.events import create_rasa_events_table
 from bot.db.session import Database
 from bot.insights.models import MessageSentiment
 from bot.insights.profiles import build_profile

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 from bot.console.demo import Script, write_script
-from bot.console.models import EVENTS
 from bot.db import models as m
+from bot.db.events import EVENTS
 from bot.db.session import Database
 from bot.insights.models import ProfileFact
 from bot.insights.profiles import allow_profile, build_profile, erase_profile, load_profile

@@ -86,12 +86,11 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 @pytest.fixture(scope="module")
 def shop_url() -> Iterator[str]:
     """A PostgreSQL database of its own with the demo shop (the server holds it open)."""
-    from bot.db.registry import Base, import_all_models
+    from bot import schema
 
     name, url = _create_pg_database("shopbot_actsec")
     db = Database(url)
-    import_all_models()
-    Base.metadata.create_all(db.engine)
+    schema.create_all(db)
     load_shop_data(db, read_demo(DEMO_DIR))
     ensure_search_indexes(db)
     db.dispose()

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.db.registry import Base
 from bot.db.session import Database
+from bot.schema import Base
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SHOP_TABLES = (

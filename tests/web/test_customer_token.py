@@ -7,7 +7,7 @@ import logging
 import pytest
 from pydantic import SecretStr
 
-from bot.web.customer_token import sign_customer_token, verify_customer_token
+from bot.safety.customer_token import sign_customer_token, verify_customer_token
 
 SECRET = "s3cret-for-tests"
 NOW = 1_800_000_000.0
@@ -21,7 +21,7 @@ def test_round_trip_names_the_customer() -> None:
 
 def test_expired_token_is_refused(caplog: pytest.LogCaptureFixture) -> None:
     token = sign_customer_token("noah_brown_6181", SECRET, 60, now=NOW)
-    with caplog.at_level(logging.INFO, logger="bot.web.customer_token"):
+    with caplog.at_level(logging.INFO, logger="bot.safety.customer_token"):
         assert verify_customer_token(token, SECRET, now=NOW + 60) is None
     assert "expired" in caplog.text
     assert token not in caplog.text
@@ -52,7 +52,7 @@ def test_tampered_payload_or_signature_is_refused(caplog: pytest.LogCaptureFixtu
         "x" * 5000,
         "ä.ö",
     ]
-    with caplog.at_level(logging.INFO, logger="bot.web.customer_token"):
+    with caplog.at_level(logging.INFO, logger="bot.safety.customer_token"):
         for candidate in candidates:
             assert verify_customer_token(candidate, SECRET, now=NOW) is None, candidate
     assert "customer token ignored" in caplog.text

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from store_fixtures import HOSTILE_NAME, TOKEN_SECRET
 
-from bot.web.customer_token import verify_customer_token
+from bot.safety.customer_token import verify_customer_token
 from bot.web.storefront import TOKEN_COOKIE, format_money, product_initials
 
 

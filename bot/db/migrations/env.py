@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from alembic import context
 
-from bot.db.registry import Base, import_all_models
 from bot.db.session import make_engine
+from bot.schema import metadata
 
-import_all_models()
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata  # for autogenerate; the revisions themselves import nothing of ours
 
 
 def _url() -> str:

@@ -5,12 +5,16 @@ Revises: 0001_shop
 Create Date: 2026-11-29 23:50:00
 
 Rasa's own ``events`` table is NOT created here: the SQL event broker creates it.
+Self-contained (the trigram index DDL is copied from ``bot.console.models`` as it was then).
 """
 
 from __future__ import annotations
 
+import logging
+
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.engine import Connection
 
 revision = "0002_console"
 down_revision = "0001_shop"
@@ -188,9 +192,25 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_staff_sessions_expires_at"), "staff_sessions", ["expires_at"], unique=False
     )
-    from bot.console.models import create_trigram_index
+    _create_trigram_index(op.get_bind())
 
-    create_trigram_index(op.get_bind())
+
+TRGM_INDEX_SQL = (
+    "CREATE INDEX IF NOT EXISTS ix_conversations_search_trgm "
+    "ON conversations USING gin (search_text gin_trgm_ops)"
+)
+
+
+def _create_trigram_index(connection: Connection) -> None:
+    """The pg_trgm index for ``LIKE '%text%'``; skipped without the right to add pg_trgm."""
+    if connection.dialect.name != "postgresql":
+        return
+    try:
+        with connection.begin_nested():
+            connection.execute(sa.text("CREATE EXTENSION IF NOT EXISTS pg_trgm"))
+            connection.execute(sa.text(TRGM_INDEX_SQL))
+    except Exception:  # no privilege: keep going without the index
+        logging.getLogger(__name__).warning("pg_trgm not available; free-text search unindexed")
 
 
 def downgrade() -> None:
