@@ -20,7 +20,12 @@ from functools import partial
 from rasa_sdk import utils
 from rasa_sdk.constants import DEFAULT_ENDPOINTS_PATH
 from rasa_sdk.endpoint import create_app_for_serve
-from rasa_sdk.executor import ActionExecutor
+from rasa_sdk.executor import ActionExecutor, ActionExecutorRunResult, CollectingDispatcher
+from rasa_sdk.interfaces import (
+    ActionExecutionRejection,
+    ActionMissingDomainException,
+    ActionNotFoundException,
+)
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -66,9 +71,41 @@ def require_token(app: Sanic, token: str) -> None:
     app.on_request(check, priority=100)
 
 
+# What the shopper reads when an action fails unexpectedly (the log says what happened).
+APOLOGY = (
+    "Sorry, something went wrong on my side with that. Could you say it another way, "
+    "or shall I get you a person?"
+)
+PERSON_BUTTON = {"title": "Talk to a person", "payload": "/contact_human_agent"}
+
+
+class SafeActionExecutor(ActionExecutor):
+    """rasa_sdk's executor, but an action that raises answers with an apology, not a 500.
+
+    A 500 made Rasa answer "technical problem" and log the request's whole tracker (the
+    shopper's data): rasa_sdk's error handler echoes the request body into the 500.
+    Rejections (a form letting a digression through) and unknown actions keep rasa_sdk's own
+    answers: Rasa relies on them.
+    """
+
+    async def run(self, action_call, sink=None, dispatcher=None):  # type: ignore[no-untyped-def]
+        try:
+            return await super().run(action_call, sink, dispatcher)
+        except (ActionExecutionRejection, ActionNotFoundException, ActionMissingDomainException):
+            raise
+        except Exception:
+            log.exception(
+                "action %s failed; answered with an apology", action_call.get("next_action")
+            )
+            apology = CollectingDispatcher()
+            apology.utter_message(text=APOLOGY, buttons=[PERSON_BUTTON])
+            result: ActionExecutorRunResult = self._create_api_response([], apology.messages)
+            return result
+
+
 def build_app(actions_package: str) -> Sanic:
     """rasa_sdk's app with our actions and the token check (run again in each Sanic worker)."""
-    executor = ActionExecutor()
+    executor = SafeActionExecutor()
     executor.register_package(actions_package)
     # The action server is called by Rasa only, never by a browser: no CORS at all.
     app = create_app_for_serve(executor, cors_origins="", endpoints=DEFAULT_ENDPOINTS_PATH)

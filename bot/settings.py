@@ -25,6 +25,9 @@ DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "shopbot.db"
 # are refused outside the embedded default (rasa_addons/rasa_server.py mirrors both for the
 # Rasa process, which cannot import this module; a test keeps them equal).
 MIN_SECRET_CHARS = 32
+# Words no random secret contains, and the longest run of neighbouring characters allowed.
+WEAK_WORDS = ("password", "passw0rd", "secret", "example", "qwerty", "letmein", "admin")
+MAX_SEQUENCE = 7
 PLACEHOLDER_SECRETS = frozenset(
     {
         "change-me", "changeme", "change_me", "dev-only-change-me", "replace-me", "secret",
@@ -37,6 +40,10 @@ REQUIRED_SECRETS = {
     "actions": ("action_server_token",),
 }
 OPTIONAL_SECRETS = ("customer_token_secret",)
+ALL_SECRETS = (
+    "secret_key", "rasa_token", "action_server_token", "customer_token_secret",
+    "session_secret", "pseudonym_secret",
+)  # fmt: skip
 
 
 class InsecureSecretError(RuntimeError):
@@ -44,7 +51,13 @@ class InsecureSecretError(RuntimeError):
 
 
 def secret_problem(value: str | None) -> str | None:
-    """Why ``value`` is not a usable secret (``None`` if it is). Never includes the value."""
+    """Why ``value`` is not a usable secret (``None`` if it is). Never includes the value.
+
+    Length alone let ``0123456789abcdef0123456789abcdef`` and
+    ``password1234567890password1234567890`` through (red-team probe): a repeated pattern,
+    a long run like ``0123456`` or ``abcdef`` and a common word are refused too. Values from
+    ``openssl rand -hex 32`` or ``secrets.token_urlsafe(32)`` pass.
+    """
     if not value:
         return "is not set"
     lowered = value.strip().lower()
@@ -54,6 +67,18 @@ def secret_problem(value: str | None) -> str | None:
         return f"is shorter than {MIN_SECRET_CHARS} characters"
     if len(set(value)) < 8:
         return "repeats too few characters"
+    if any(word in lowered for word in WEAK_WORDS):
+        return "contains a common word"
+    size = len(value)
+    if any(value == (value[:p] * (size // p + 1))[:size] for p in range(1, size // 2 + 1)):
+        return "repeats a pattern"
+    up = down = longest = 1  # runs of characters each one above (below) the one before
+    for before, after in zip(lowered, lowered[1:], strict=False):
+        up = up + 1 if ord(after) - ord(before) == 1 else 1
+        down = down + 1 if ord(before) - ord(after) == 1 else 1
+        longest = max(longest, up, down)
+    if longest >= MAX_SEQUENCE:
+        return "contains a long sequence such as 0123456 or abcdefg"
     return None
 
 
@@ -189,6 +214,14 @@ class Settings(BaseSettings):
             else:
                 setattr(self, name, SecretStr(secrets.token_hex(32)))
                 log.info("%s is not set: using a random one for this run", variable)
+        seen: dict[str, str] = {}
+        for name in ALL_SECRETS:  # one leaked value must not open every door
+            current = getattr(self, name, None)
+            value = current.get_secret_value() if current is not None else ""
+            if value and value in seen and not self.is_embedded:
+                problems.append(f"SHOPBOT_{name.upper()} reuses SHOPBOT_{seen[value].upper()}")
+            elif value:
+                seen[value] = name
         if problems:
             raise InsecureSecretError(
                 f"refusing to start the {process} process: "

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import os
 import re
 import time
@@ -145,7 +146,28 @@ def clean_value(value: Any, depth: int = 0) -> Any:
         return {clean_text(str(k)): clean_value(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [clean_value(v, depth + 1) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None  # NaN/Infinity (Python's JSON accepts them) break every JSON writer after
     return value
+
+
+def entity_value(value: Any) -> str | list[str] | None:
+    """An ``/intent{...}`` entity value as NLU would give it: text (or a list of texts).
+
+    A number becomes its text; anything else (objects, booleans, null, NaN) is dropped: the
+    actions read entity values as text, and ``{"zip": 1.5}`` or ``{"order_id": {"$ne": 1}}``
+    made them fail.
+    """
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return str(value) if math.isfinite(value) else None
+    if isinstance(value, list):
+        texts = [v for v in (entity_value(x) for x in value[:20]) if isinstance(v, str)]
+        return texts or None
+    return None
 
 
 def clean_payload(text: str) -> str:
@@ -157,9 +179,15 @@ def clean_payload(text: str) -> str:
         return text
     try:
         entities = json.loads(match.group(1))
-    except ValueError:
+    except (ValueError, RecursionError):
         return text  # Rasa ignores entities it cannot parse
-    cleaned = clean_value(entities)
+    if not isinstance(entities, dict):
+        return text  # Rasa ignores them too
+    cleaned = {
+        clean_text(str(name)): value
+        for name, raw in entities.items()
+        if (value := entity_value(raw)) is not None
+    }
     if cleaned == entities:
         return text
     start, end = match.span(1)

@@ -26,6 +26,9 @@ CORS_ENV = "SHOPBOT_CORS_ORIGINS"
 # anyone forge a session id, so Rasa refuses to start without a real one.
 SESSION_SECRET_ENVS = ("SHOPBOT_SESSION_SECRET", "SHOPBOT_SECRET_KEY")
 MIN_SECRET_CHARS = 32
+# Words no random secret contains, and the longest run of neighbouring characters allowed.
+WEAK_WORDS = ("password", "passw0rd", "secret", "example", "qwerty", "letmein", "admin")
+MAX_SEQUENCE = 7
 PLACEHOLDER_SECRETS = frozenset(
     {
         "change-me", "changeme", "change_me", "dev-only-change-me", "replace-me", "secret",
@@ -35,7 +38,13 @@ PLACEHOLDER_SECRETS = frozenset(
 
 
 def secret_problem(value: str | None) -> str | None:
-    """Why ``value`` is not a usable secret (``None`` if it is); same rules as bot.settings."""
+    """Why ``value`` is not a usable secret (``None`` if it is); same rules as bot.settings.
+
+    Length alone let ``0123456789abcdef0123456789abcdef`` and
+    ``password1234567890password1234567890`` through (red-team probe): a repeated pattern,
+    a long run like ``0123456`` or ``abcdef`` and a common word are refused too. Values from
+    ``openssl rand -hex 32`` or ``secrets.token_urlsafe(32)`` pass.
+    """
     if not value:
         return "is not set"
     lowered = value.strip().lower()
@@ -45,6 +54,18 @@ def secret_problem(value: str | None) -> str | None:
         return f"is shorter than {MIN_SECRET_CHARS} characters"
     if len(set(value)) < 8:
         return "repeats too few characters"
+    if any(word in lowered for word in WEAK_WORDS):
+        return "contains a common word"
+    size = len(value)
+    if any(value == (value[:p] * (size // p + 1))[:size] for p in range(1, size // 2 + 1)):
+        return "repeats a pattern"
+    up = down = longest = 1  # runs of characters each one above (below) the one before
+    for before, after in zip(lowered, lowered[1:], strict=False):
+        up = up + 1 if ord(after) - ord(before) == 1 else 1
+        down = down + 1 if ord(before) - ord(after) == 1 else 1
+        longest = max(longest, up, down)
+    if longest >= MAX_SEQUENCE:
+        return "contains a long sequence such as 0123456 or abcdefg"
     return None
 
 
@@ -71,6 +92,11 @@ def rasa_argv(argv: list[str], environ: dict[str, str] | os._Environ[str]) -> li
     session_secret = next((environ[n] for n in SESSION_SECRET_ENVS if environ.get(n)), None)
     if (problem := secret_problem(session_secret)) is not None:
         problems.append(f"{' or '.join(SESSION_SECRET_ENVS)} {problem}")
+    values = [environ.get(n) for n in (TOKEN_ENV, ACTION_TOKEN_ENV)] + [session_secret]
+    if not problems and len(set(values)) < len(values):  # one leaked value must not open all
+        problems.append(
+            "the Rasa token, the action-server token and the session secret must all differ"
+        )
     if problems:
         raise SystemExit("refusing to start Rasa: " + "; ".join(problems))
     args = [*argv, "--auth-token", environ[TOKEN_ENV]]

@@ -98,10 +98,56 @@ class KnownPII:
         terms.sort(key=lambda t: len(t[0]), reverse=True)
         return cls(tuple(terms))
 
+    def plus(self, extra: list[tuple[str, str]]) -> KnownPII:
+        """These terms too (values the shopper gave in this conversation), longest first."""
+        terms = {value: mask for value, mask in self.terms}
+        for value, mask in extra:
+            if len(value.strip()) >= 2:
+                terms.setdefault(value.strip(), mask)
+        return KnownPII(tuple(sorted(terms.items(), key=lambda t: len(t[0]), reverse=True)))
+
     def mask(self, text: str) -> str:
         for value, mask in self.terms:
             text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", mask, text, flags=re.IGNORECASE)
         return text
+
+
+# Form questions whose answer is personal data as a whole: a shopper's reply to one of them
+# is masked entirely, whatever it looks like ("Ava Rossi", "27646", a street): a failed
+# identification leaves no customer record to mask by, and the answer is the credential.
+IDENTITY_QUESTIONS = {
+    "email": "[email]",
+    "person_name": "[name]",
+    "zip": "[zip]",
+    "new_address": "[address]",
+}
+# Slots and entities of a conversation whose values are masked wherever they appear.
+PERSONAL_SLOTS = {**IDENTITY_QUESTIONS, "phone": "[phone]"}
+
+
+def conversation_terms(events: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    """Personal values the shopper gave in these events (slots and entities), to mask."""
+    terms: list[tuple[str, str]] = []
+
+    def add(name: Any, value: Any) -> None:
+        mask = PERSONAL_SLOTS.get(str(name or ""))
+        if mask is None:
+            return
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str | int | float) and not isinstance(item, bool):
+                text = str(item).lstrip("?")  # form validators park raw answers as "?text"
+                terms.append((text, mask))
+                if mask == "[address]":  # its parts too: "[address], Springfield, IL"
+                    terms.extend((part, mask) for part in re.split(r"\s*,\s*", text))
+
+    for event in events:
+        if event.get("event") == "slot":
+            add(event.get("name"), event.get("value"))
+        elif event.get("event") == "user":
+            for entity in (event.get("parse_data") or {}).get("entities") or []:
+                if isinstance(entity, dict):
+                    add(entity.get("entity"), entity.get("value"))
+    return terms
 
 
 def load_known_pii(session: Any, customer_id: str | None) -> KnownPII:

@@ -322,7 +322,7 @@ def api_customer_profile(customer_id: str, db: DB, staff: Staff) -> Response:
 
 
 @router.get("/api/conversations/{conv_id}/profile")
-def api_conversation_profile(conv_id: int, db: DB, staff: Staff) -> Response:
+def api_conversation_profile(conv_id: RowId, db: DB, staff: Staff) -> Response:
     """The profile of a conversation's customer, without the page exposing the raw id."""
     from bot.console.pseudonym import customer_ref
 

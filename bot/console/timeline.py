@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 
 from bot.console.ingest import IGNORED_ACTIONS, parse_event
 from bot.console.models import Conversation, IntentCorrection
-from bot.console.pii import KnownPII, load_known_pii, mask_text, mask_value
+from bot.console.pii import (
+    IDENTITY_QUESTIONS,
+    KnownPII,
+    conversation_terms,
+    load_known_pii,
+    mask_text,
+    mask_value,
+)
 from bot.db.events import EVENTS
 
 
@@ -78,14 +85,21 @@ def build_turns(
             select(IntentCorrection).where(IntentCorrection.sender_id == sender_id)
         )
     }
+    events = load_events(session, sender_id)
+    if not reveal:  # what the shopper gave here is masked too, verified or not
+        known = (known or KnownPII()).plus(conversation_terms([e for _, e in events]))
     turns: list[Turn] = [Turn()]
-    for event_id, event in load_events(session, sender_id):
+    asked: str | None = None  # the form question open when the shopper wrote
+    for event_id, event in events:
         kind = event.get("event")
         ts = event.get("timestamp")
         current = turns[-1]
+        if kind == "slot" and event.get("name") == "requested_slot":
+            asked = event.get("value") if isinstance(event.get("value"), str) else None
         if kind == "user":
             parse = event.get("parse_data") or {}
             intent = parse.get("intent") or {}
+            answer_mask = IDENTITY_QUESTIONS.get(asked or "")
             turns.append(
                 Turn(
                     event_id=event_id,
@@ -93,7 +107,7 @@ def build_turns(
                     timestamp=ts,
                     text=(event.get("text") or "")
                     if reveal
-                    else mask_text(event.get("text"), known),
+                    else answer_mask or mask_text(event.get("text"), known),
                     intent=intent.get("name"),
                     confidence=intent.get("confidence"),
                     corrected_intent=corrections.get(event_id),

@@ -286,7 +286,9 @@ class Stack:
     def _spawn(self, name: str, cmd: list[str], env: dict[str, str], port: int = 0) -> None:
         self._ports[name] = port or self._port_of(name)
         log_path = self.config.log_dir / f"{name}-{self._ports[name]}.log"
-        handle = log_path.open("wb")
+        # Only the owner reads the logs: they can hold what shoppers wrote (failures quote it).
+        handle = os.fdopen(os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb")
+        os.chmod(log_path, 0o600)  # an older file of the same name keeps its mode otherwise
         popen = subprocess.Popen(
             cmd, cwd=PROJECT_ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT,
             start_new_session=True,

@@ -127,3 +127,53 @@ def test_exports_are_role_bound_masked_and_audited(app: FastAPI, staff: Database
     assert [d for w, a, d in audit if a == "export-unmasked"] == [
         "jsonl  reason=court order 2026-17"
     ]
+
+
+def test_identity_answers_are_masked_without_a_customer_record(
+    app: FastAPI, staff: Database
+) -> None:
+    """Red-team finding: when identification failed there is no customer record to mask by,
+    and agents (and exports, story files) read the typed name + ZIP, a real credential."""
+    name, zip_code, town = "Ottilie Brannigan", "27646", "Wexmoor"
+    address = f"88 Quarry Road, {town}, IL 62704"
+    write_script(
+        staff,
+        Script("fail-id-1", time.time() - 300)
+        .user("where is my order", "track_order")
+        .action("order_status_form")
+        .slot("requested_slot", "email")
+        .bot("What's the email address on your account?")
+        .user(name, "inform", 0.5)
+        .slot("person_name", f"?{name}")
+        .slot("requested_slot", "zip")
+        .bot("And the zip code?")
+        .user(zip_code, "inform", 0.6)
+        .slot("requested_slot", "email")
+        .bot("I couldn't verify an account with those details.")
+        .user(f"fine. I'm {name} and I live at {address}", "inform", 0.4)
+        .slot("new_address", address)
+        .slot("requested_slot", None)
+        .bot("Thanks."),
+    )
+    ingest_new_events(staff)
+    add_staff(staff, SUPERVISOR[0], SUPERVISOR[1], role="supervisor")
+    agent = TestClient(app)
+    login(agent, AGENT)
+    conv_id = next(
+        c["id"]
+        for c in agent.get("/console/api/conversations").json()["conversations"]
+        if c["ref"] == conversation_ref("fail-id-1")
+    )
+    supervisor = TestClient(app)
+    login(supervisor, SUPERVISOR)
+    pages = [
+        agent.get(f"/console/conversations/{conv_id}"),
+        agent.get(f"/console/api/conversations/{conv_id}"),
+        agent.get(f"/console/conversations/{conv_id}/story.yml"),
+        supervisor.get("/console/export", params={"format": "jsonl", "turns": "yes"}),
+        supervisor.get("/console/export", params={"format": "csv"}),
+    ]
+    for page in pages:
+        assert page.status_code == 200, page.url
+        for secret in ("Ottilie", "Brannigan", zip_code, "Quarry", town, "62704"):
+            assert secret not in page.text, (page.url, secret)

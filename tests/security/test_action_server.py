@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 import pytest
 
+from actions.server import APOLOGY
 from bot.catalog.keyword import ensure_search_indexes
 from bot.db import models as m
 from bot.db.session import Database
@@ -247,3 +248,30 @@ def test_start_up_refused_without_a_proper_token(
     assert "SHOPBOT_ACTION_SERVER_TOKEN" in output
     if token:
         assert token not in output.replace("SHOPBOT_ACTION_SERVER_TOKEN", "")
+
+
+def test_an_action_that_fails_answers_with_an_apology_and_echoes_nothing(
+    server: tuple[Path, str], shop_url: str
+) -> None:
+    """Red-team finding: a crafted entity value (a number where text is expected) made an
+    action raise; rasa_sdk answered 500 with the whole request (the shopper's tracker), Rasa
+    logged it and the shopper read "technical problem"."""
+    log, base = server
+    db = Database(shop_url)
+    order = find_order(db, "pending")
+    db.dispose()
+    call = _cancel_call(order)
+    call["next_action"] = "action_order_status"
+    call["tracker"]["slots"] = {"customer_id": order.customer_id, "order_id": 1.5}
+    response = httpx.post(
+        f"{base}/webhook", json=call, headers={"Authorization": f"Bearer {TOKEN}"}, timeout=60
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["events"] == []
+    assert [r["text"] for r in body["responses"]] == [APOLOGY]
+    assert order.customer_id not in response.text
+    time.sleep(0.5)
+    text = log.read_text(errors="replace")
+    assert "action action_order_status failed" in text
+    assert order.customer_id not in text  # the tracker is not logged

@@ -8,6 +8,9 @@ running product): its token is not on any command line, and CORS allows only the
 
 from __future__ import annotations
 
+import os
+import re
+import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -155,18 +158,40 @@ def test_console_redirects_carry_error_codes_not_text(web: Callable[..., TestCli
     assert location.endswith("?error=bad_tags") or location.endswith("?error=not_found")
 
 
-@pytest.mark.parametrize(
-    "method,path",
-    [
-        ("GET", f"/console/conversations/{HUGE}"),
-        ("GET", f"/console/api/conversations/{HUGE}"),
-        ("GET", f"/console/conversations/{HUGE}/story.yml"),
-        ("POST", f"/console/conversations/{HUGE}/tags"),
-        ("POST", f"/console/conversations/{HUGE}/reveal"),
-        ("POST", f"/console/handoffs/{HUGE}/take"),
-        ("GET", "/console/conversations/2147483648"),
-    ],
-)
+def _integer_routes() -> list[tuple[str, str]]:
+    """Every route of the web app with an integer path parameter, each filled with a huge id.
+
+    Derived from the app itself, so a route added later is covered too (the red-team probe
+    found one the hand-written list had missed: /console/api/conversations/{id}/profile).
+    """
+    from fastapi.routing import APIRoute
+
+    from bot.web.app import create_app
+
+    def walk(routes: list[Any], prefix: str) -> Iterator[tuple[str, APIRoute]]:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                yield prefix, route
+            elif hasattr(route, "original_router"):  # FastAPI's lazily included routers
+                yield from walk(route.original_router.routes, prefix + route.include_context.prefix)
+
+    os.environ.setdefault("SHOPBOT_SECRET_KEY", secrets.token_hex(32))
+    out: list[tuple[str, str]] = []
+    for prefix, route in walk(create_app().routes, ""):
+        ints = [p.name for p in route.dependant.path_params if p.field_info.annotation is int]
+        if not ints:
+            continue
+        for method in sorted(route.methods - {"HEAD"}):
+            for value in (HUGE, str(2**31)):
+                path = prefix + route.path_format
+                for name in ints:
+                    path = path.replace("{" + name + "}", value)
+                out.append((method, re.sub(r"\{[^}]+\}", "x", path)))
+    assert len(out) >= 14, out  # the console has at least seven such routes
+    return out
+
+
+@pytest.mark.parametrize("method,path", _integer_routes())
 def test_oversized_ids_are_rejected_without_a_server_error(
     web: Callable[..., TestClient], method: str, path: str
 ) -> None:
@@ -228,3 +253,12 @@ def test_rasa_reaches_the_action_server_with_the_token(running_stack: Any) -> No
     )
     assert reply.status_code == 200 and reply.json(), reply.text
     assert "action server: refused" not in running_stack.tail("actions", 2000)
+
+
+@pytest.mark.e2e
+def test_process_logs_are_readable_by_their_owner_only(running_stack: Any) -> None:
+    """Red-team finding: var/logs/*.log were world-readable (0644) and can quote shoppers."""
+    logs = [p.log_path for p in running_stack._procs]
+    assert logs
+    for path in logs:
+        assert path.stat().st_mode & 0o077 == 0, (path, oct(path.stat().st_mode))

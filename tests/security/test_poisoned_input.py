@@ -266,3 +266,63 @@ def test_after_hostile_messages_the_console_still_gets_events(running_stack: Any
     assert "\\ud800" not in stored and "\\u0000" not in stored
     log = running_stack.tail("rasa", 100_000)
     assert "a@b.com" not in log and "bogus" not in log
+
+
+TYPED = r"""
+import json
+from rasa_addons.input_limits import clean_payload, clean_value
+print(json.dumps({
+    "payload": clean_payload(
+        '/inform{"zip": 1.5, "order_id": NaN, "person_name": 7, "x": {"$ne": 1},'
+        ' "email": ["a@b.c", 3, null], "flag": true, "big": Infinity}'
+    ),
+    "untouched": clean_payload('/inform{"email": "a@b.c"}'),
+    "not_an_object": clean_payload('/inform[1, 2]'),
+    "metadata": clean_value({"x": float("nan"), "y": [float("inf"), 1.5], "z": "ok"}),
+}))
+"""
+
+
+@needs_rasa
+def test_entity_values_are_text_and_json_is_finite() -> None:
+    """Red-team finding: ``/inform{"zip": 1.5}``, ``{"order_id": NaN}`` or ``{"order_id":
+    {"$ne": 1}}`` made the actions fail ("technical problem" twice, the tracker in Rasa's log),
+    and NaN in metadata made the console's conversation API answer 500."""
+    proc = run(["-c", TYPED])
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    out = last_json(proc.stdout)
+    assert json.loads(out["payload"][len("/inform") :]) == {
+        "zip": "1.5",
+        "person_name": "7",
+        "email": ["a@b.c", "3"],
+    }
+    assert out["untouched"] == '/inform{"email": "a@b.c"}'
+    assert out["not_an_object"] == "/inform[1, 2]"
+    assert out["metadata"] == {"x": None, "y": [None, 1.5], "z": "ok"}
+
+
+@pytest.mark.e2e
+def test_typed_entity_payloads_never_break_the_conversation(running_stack: Any) -> None:
+    """The red-team sequence end to end: no "technical problem", NaN never reaches the
+    console's API."""
+    url = f"{running_stack.rasa_url}/webhooks/rest/webhook"
+    sender = f"sec-typed-{uuid.uuid4().hex[:8]}"
+    replies = []
+    for message in (
+        "where is my order",
+        '/inform{"zip": 1.5}',
+        "Ava Rossi",
+        "Ava Rossi",
+        '/inform{"order_id": {"$ne": 1}, "person_name": 7}',
+    ):
+        response = httpx.post(url, json={"sender": sender, "message": message}, timeout=120)
+        assert response.status_code == 200, response.text[:300]
+        replies.append(" ".join(str(r.get("text") or "") for r in response.json()))
+    raw = '{"sender": "%s", "message": "/inform{\\"order_id\\": NaN}", "metadata": {"x": NaN}}'
+    response = httpx.post(
+        url, content=(raw % sender).encode(), headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 200, response.text[:300]
+    assert all(reply and "technical problem" not in reply for reply in replies), replies
+    log = running_stack.tail("rasa", 100_000)
+    assert "Ava Rossi" not in log

@@ -18,9 +18,11 @@ from fastapi.testclient import TestClient
 
 from bot.db.session import Database
 from bot.settings import (
+    MAX_SEQUENCE,
     MIN_SECRET_CHARS,
     PLACEHOLDER_SECRETS,
     PROJECT_ROOT,
+    WEAK_WORDS,
     InsecureSecretError,
     Settings,
     secret_problem,
@@ -56,6 +58,12 @@ def web(monkeypatch: pytest.MonkeyPatch, shop: Database) -> Iterator[Callable[..
         "a" * 64,
         "change-me-change-me-change-me-change-me",
         secrets.token_hex(8),
+        # accepted before the red-team probe: long enough, but no secret
+        "0123456789abcdef0123456789abcdef",
+        "password1234567890password1234567890",
+        "abcdefghijklmnopqrstuvwxyz0123456789",
+        "x7Kq" * 10,
+        "my-shop-admin-token-for-production-2026",
     ],  # fmt: skip
 )
 def test_weak_secrets_are_refused(value: str | None) -> None:
@@ -65,6 +73,26 @@ def test_weak_secrets_are_refused(value: str | None) -> None:
 def test_random_secrets_are_accepted() -> None:
     assert secret_problem(secrets.token_hex(16)) is None  # 32 hex characters
     assert secret_problem(secrets.token_urlsafe(32)) is None
+    refused = [v for v in (secrets.token_hex(32) for _ in range(2000)) if secret_problem(v)]
+    assert refused == []  # the pattern rules never refuse what `openssl rand -hex 32` makes
+
+
+def test_one_value_for_two_secrets_is_refused() -> None:
+    shared = secrets.token_hex(32)
+    settings = Settings(
+        database_url="postgresql+psycopg://x@127.0.0.1/x",
+        redis_url="redis://127.0.0.1:6379/0",
+        secret_key=shared,
+        rasa_token=shared,
+    )
+    with pytest.raises(InsecureSecretError, match="SHOPBOT_RASA_TOKEN reuses SHOPBOT_SECRET_KEY"):
+        settings.require_secrets("web")
+    from rasa_addons.rasa_server import rasa_argv
+
+    env = {"SHOPBOT_RASA_TOKEN": shared, "SHOPBOT_ACTION_SERVER_TOKEN": shared}
+    env["SHOPBOT_SESSION_SECRET"] = secrets.token_hex(32)
+    with pytest.raises(SystemExit, match="must all differ"):
+        rasa_argv(["run"], env)
 
 
 def test_every_secret_in_env_example_is_refused() -> None:
@@ -122,7 +150,12 @@ def test_rasa_wrapper_applies_the_same_rules() -> None:
 
     assert rasa_server.PLACEHOLDER_SECRETS == PLACEHOLDER_SECRETS
     assert rasa_server.MIN_SECRET_CHARS == MIN_SECRET_CHARS
-    for value in (None, "", "change-me", "x" * 20, "a" * 64, secrets.token_hex(16)):
+    assert rasa_server.WEAK_WORDS == WEAK_WORDS and rasa_server.MAX_SEQUENCE == MAX_SEQUENCE
+    for value in (
+        None, "", "change-me", "x" * 20, "a" * 64, secrets.token_hex(16),
+        "0123456789abcdef0123456789abcdef", "password1234567890password1234567890",
+        "abcdefghijklmnopqrstuvwxyz0123456789", "x7Kq" * 10,
+    ):  # fmt: skip
         assert rasa_server.secret_problem(value) == secret_problem(value)
 
 
