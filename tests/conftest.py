@@ -22,7 +22,7 @@ PG_ADMIN_URL = os.environ.get(
     "SHOPBOT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 # Long enough for bot.settings' secret rules (the stack below is not the embedded default).
-TEST_CUSTOMER_TOKEN_SECRET = "test-customer-token-secret-0123456789abcdef"
+TEST_CUSTOMER_TOKEN_SECRET = "9f4c2e7a1b6d3f8e0a5c7b2d4e6f8a1c3b5d7e9f"
 REDIS_TEST_URL = os.environ.get("SHOPBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 

@@ -22,6 +22,7 @@ import pytest
 
 from bench.infra import RedisServer
 from bot.runtime.stack import DEFAULT_MODEL, Stack, StackConfig
+from tests.conftest import TEST_CUSTOMER_TOKEN_SECRET
 from tests.scale.multi_replica import (
     SlowLink,
     drive,
@@ -60,7 +61,7 @@ def _stack(database_url: str, redis_url: str, lock_store: str, log_dir: Path) ->
             log_dir=log_dir,
             extra_env={
                 "SHOPBOT_LOCK_AUDIT": "1",
-                "SHOPBOT_CUSTOMER_TOKEN_SECRET": "test-customer-token-secret-0123456789abcdef",
+                "SHOPBOT_CUSTOMER_TOKEN_SECRET": TEST_CUSTOMER_TOKEN_SECRET,
             },
         )
     )

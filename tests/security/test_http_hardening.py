@@ -8,9 +8,7 @@ running product): its token is not on any command line, and CORS allows only the
 
 from __future__ import annotations
 
-import os
 import re
-import secrets
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -175,7 +173,6 @@ def _integer_routes() -> list[tuple[str, str]]:
             elif hasattr(route, "original_router"):  # FastAPI's lazily included routers
                 yield from walk(route.original_router.routes, prefix + route.include_context.prefix)
 
-    os.environ.setdefault("SHOPBOT_SECRET_KEY", secrets.token_hex(32))
     out: list[tuple[str, str]] = []
     for prefix, route in walk(create_app().routes, ""):
         ints = [p.name for p in route.dependant.path_params if p.field_info.annotation is int]
