@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from bot.console.models import EVENTS, Conversation, ConversationFacet, Handoff, IngestState
 from bot.db.session import Database
 from bot.insights.store import record_message_sentiment
+from bot.orders.ids import normalise_order_id
 
 log = logging.getLogger(__name__)
 
@@ -65,10 +66,6 @@ def sentiment_of(event: dict[str, Any]) -> float | None:
 
         return score_text(text).score
     return None
-
-
-def normalise_order_id(raw: str) -> str:
-    return "#" + raw.lstrip("#").upper()
 
 
 @dataclass
