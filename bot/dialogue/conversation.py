@@ -619,13 +619,12 @@ class ShopConversation:
             offer = found.offers.get(result.code)
             if offer is None:
                 return Reply(result.message + " Nothing has been changed.")
+            # The intent alone: with an entity the form would take it as an answer and carry
+            # on; without one it lets go, and the rules start the other task's form (the order
+            # id stays in its slot).
             title, other = offer
-            intent = get_task(other).intents[0]
-            order_id = str(slots.get("order_id") or "")
-            return Reply(
-                result.message + " Nothing has been changed.",
-                buttons=[button(title, intent, order_id=order_id), button("No", "deny")],
-            )
+            buttons = [button(title, get_task(other).intents[0]), button("No", "deny")]
+            return Reply(result.message + " Nothing has been changed.", buttons=buttons)
         return Reply(
             f"{result.value.summary}{found.preview_reminder}\nShall I go ahead? (yes/no)",
             buttons=YES_NO,

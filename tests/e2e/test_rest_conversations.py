@@ -270,3 +270,43 @@ def test_cancel_one_item_of_a_pending_order(shopper: Shopper, shop_db: Database)
     assert refunds[0].note == "item cancelled"
     summary = shopper.payloads("order_summary")[-1]["order"]
     assert summary["id"] == order.id and summary["status"] == "pending"
+
+
+def _pending_single_item(db: Database) -> m.Order:
+    with db.session() as s:
+        for order in s.scalars(
+            select(m.Order)
+            .where(m.Order.status == "pending", m.Order.id.like("#W%"))
+            .order_by(m.Order.id.desc())
+        ):
+            if len(order.lines) == 1 and not order.items_modified:
+                order.customer  # noqa: B018
+                order.lines  # noqa: B018
+                return order
+    raise AssertionError("no single-item pending τ-bench order")
+
+
+def test_cancelling_the_last_item_leads_to_cancelling_the_order(
+    shopper: Shopper, shop_db: Database
+) -> None:
+    order = _pending_single_item(shop_db)
+    line = order.lines[0]
+    # The quick-reply form of "cancel the <product> from my order" (no NLU guesswork here).
+    shopper.say(f'/cancel_order{{"product": "{line.name.lower()}"}}')
+    shopper.say(order.customer.email)
+    shopper.say(f"my zip is {order.customer.zip}")
+    shopper.say(order.id)
+    reply = shopper.say(f"item {line.variant_id}")
+    assert "last item" in reply and "cancel the order instead" in reply
+    offer = next(
+        b for r in shopper.replies for b in r.get("buttons") or [] if "whole" in b["title"]
+    )
+    assert _order(shop_db, order.id).status == "pending" and len(_order(shop_db, order.id).lines)
+    assert offer["payload"] == "/cancel_order"
+    reply = shopper.say(offer["payload"])  # the form lets go; the cancel form takes the order
+    assert "why would you like to cancel" in reply.lower()
+    reply = shopper.say("no longer needed")
+    assert order.id in reply and "go ahead" in reply.lower()
+    shopper.say("yes")
+    after = _order(shop_db, order.id)
+    assert after.status == "cancelled" and len(after.lines) == 1

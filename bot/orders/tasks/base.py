@@ -165,7 +165,7 @@ class OrderTask:
     payment_question: str = "Which payment method should pay or receive any price difference?"
     preview_reminder: str = ""  # said after the preview summary, before "Shall I go ahead?"
     # A refusal that another task resolves: code -> (button title, that task's name); the
-    # button carries the order id, and the rules let it leave this form for that one.
+    # button sends that task's intent, and the rules let it leave this form for that one.
     offers: Mapping[RefusalCode, tuple[str, str]] = field(default_factory=dict)
 
     @property
