@@ -10,30 +10,13 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.dialogue.conversation import ShopConversation
 from bot.dialogue.replies import Reply
+from bot.orders.tasks import TASK_SLOTS, TASKS
 
-# Which task each form performs (the conversation service speaks in tasks).
-FORM_TASKS: dict[str, str] = {
-    "order_status_form": "status",
-    "cancel_form": "cancel",
-    "modify_items_form": "modify_items",
-    "modify_address_form": "modify_address",
-    "modify_payment_form": "modify_payment",
-    "return_form": "return",
-    "exchange_form": "exchange",
-    "default_address_form": "default_address",
-}
+__all__ = ["FORM_TASKS", "TASK_SLOTS"]
 
-# Slots a task collects; cleared when the task ends so the next task starts clean.
-TASK_SLOTS = (
-    "order_id",
-    "cancel_reason",
-    "item_ids",
-    "new_item_ids",
-    "payment_method_id",
-    "new_address",
-    "confirmed",
-    "previewed_plan",
-)
+# Which task each form performs (the conversation service speaks in tasks), and the slots a
+# task collects (cleared when it ends so the next task starts clean): from the task registry.
+FORM_TASKS: dict[str, str] = {task.form: task.name for task in TASKS}
 
 
 def conversation() -> ShopConversation:

@@ -25,6 +25,7 @@ from actions.common import (
 )
 from bot.dialogue import parsing, plan
 from bot.dialogue.replies import Check
+from bot.orders.tasks import TASKS
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,8 @@ def _client(tracker: Tracker) -> str | None:
 
 
 class ShopFormValidation(FormValidationAction):
-    """Identity first, then the task's slots; subclasses name the form and its task slots."""
+    """Identity first, then the task's slots; one subclass per task form (from the registry,
+    at the end of this module) names the form and its task slots."""
 
     form: str = ""
     task_slots: tuple[str, ...] = ()
@@ -497,46 +499,19 @@ class ShopFormValidation(FormValidationAction):
         return {"confirmed": bool(value)}
 
 
-class ValidateIdentifyForm(ShopFormValidation):
-    form = "identify_form"
-    task_slots = ()
+def _camel(name: str) -> str:
+    return "".join(word.capitalize() for word in name.split("_"))
 
 
-class ValidateOrderStatusForm(ShopFormValidation):
-    form = "order_status_form"
-    task_slots = ("order_id",)
+def validator(form: str, task_slots: tuple[str, ...]) -> type[ShopFormValidation]:
+    """The validator class of one form (Rasa SDK registers every Action subclass it finds)."""
+    attrs = {"form": form, "task_slots": task_slots, "__module__": __name__}
+    return type(f"Validate{_camel(form)}", (ShopFormValidation,), attrs)
 
 
-class ValidateCancelForm(ShopFormValidation):
-    form = "cancel_form"
-    task_slots = ("order_id", "cancel_reason", "confirmed")
-
-
-class ValidateModifyItemsForm(ShopFormValidation):
-    form = "modify_items_form"
-    task_slots = ("order_id", "item_ids", "new_item_ids", "payment_method_id", "confirmed")
-
-
-class ValidateModifyAddressForm(ShopFormValidation):
-    form = "modify_address_form"
-    task_slots = ("order_id", "new_address", "confirmed")
-
-
-class ValidateModifyPaymentForm(ShopFormValidation):
-    form = "modify_payment_form"
-    task_slots = ("order_id", "payment_method_id", "confirmed")
-
-
-class ValidateReturnForm(ShopFormValidation):
-    form = "return_form"
-    task_slots = ("order_id", "item_ids", "payment_method_id", "confirmed")
-
-
-class ValidateExchangeForm(ShopFormValidation):
-    form = "exchange_form"
-    task_slots = ("order_id", "item_ids", "new_item_ids", "payment_method_id", "confirmed")
-
-
-class ValidateDefaultAddressForm(ShopFormValidation):
-    form = "default_address_form"
-    task_slots = ("new_address", "confirmed")
+ValidateIdentifyForm = validator("identify_form", ())
+# One per task: ValidateCancelForm, ValidateReturnForm, ... (importable by those names).
+VALIDATORS: dict[str, type[ShopFormValidation]] = {
+    task.form: validator(task.form, task.slots) for task in TASKS
+}
+globals().update({cls.__name__: cls for cls in VALIDATORS.values()})

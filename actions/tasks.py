@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import TASK_SLOTS, conversation, send
 from bot.dialogue.plan import matches_preview
 from bot.dialogue.replies import Reply
+from bot.orders.tasks import CHANGE_TASKS, OrderTask
 
 NOTHING_CHANGED = Reply("OK, I haven't changed anything. Is there anything else I can do?")
 NOT_AS_PREVIEWED = Reply(
@@ -47,32 +48,18 @@ class ChangeAction(Action):
         return _clear_task()
 
 
-class ActionCancelOrder(ChangeAction):
-    action_name, task = "action_cancel_order", "cancel"
+def change_action(task: OrderTask) -> type[ChangeAction]:
+    """The change action of one task, named after its ``action`` (action_cancel_order ->
+    ActionCancelOrder); Rasa SDK registers every Action subclass it finds."""
+    name = "".join(word.capitalize() for word in task.action.split("_"))
+    attrs = {"action_name": task.action, "task": task.name, "__module__": __name__}
+    return type(name, (ChangeAction,), attrs)
 
 
-class ActionModifyItems(ChangeAction):
-    action_name, task = "action_modify_items", "modify_items"
-
-
-class ActionModifyAddress(ChangeAction):
-    action_name, task = "action_modify_address", "modify_address"
-
-
-class ActionModifyPayment(ChangeAction):
-    action_name, task = "action_modify_payment", "modify_payment"
-
-
-class ActionReturnItems(ChangeAction):
-    action_name, task = "action_return_items", "return"
-
-
-class ActionExchangeItems(ChangeAction):
-    action_name, task = "action_exchange_items", "exchange"
-
-
-class ActionChangeDefaultAddress(ChangeAction):
-    action_name, task = "action_change_default_address", "default_address"
+CHANGE_ACTIONS: dict[str, type[ChangeAction]] = {
+    task.name: change_action(task) for task in CHANGE_TASKS
+}
+globals().update({cls.__name__: cls for cls in CHANGE_ACTIONS.values()})
 
 
 class ActionOrderStatus(Action):

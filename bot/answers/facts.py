@@ -16,13 +16,9 @@ from typing import Any
 from bot.catalog.repository import CatalogRepository
 from bot.db.models import Product, Variant
 from bot.db.session import Database
+from bot.orders.money import usd as money  # "$12.34": the one money helper
 
 _COLOUR_KEYS = ("colour", "color")
-
-
-def money(value: Decimal | float | str) -> str:
-    """ "$12.34" — the one way prices are written in answers and facts."""
-    return f"${Decimal(str(value)).quantize(Decimal('0.01')):,.2f}"
 
 
 @dataclass(frozen=True)

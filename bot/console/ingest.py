@@ -21,6 +21,7 @@ from bot.console.models import Conversation, ConversationFacet, Handoff, IngestS
 from bot.db.events import EVENTS
 from bot.db.session import Database
 from bot.insights.store import record_message_sentiment
+from bot.orders.ids import normalise_order_id
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +67,6 @@ def sentiment_of(event: dict[str, Any]) -> float | None:
 
         return score_text(text).score
     return None
-
-
-def normalise_order_id(raw: str) -> str:
-    return "#" + raw.lstrip("#").upper()
 
 
 @dataclass

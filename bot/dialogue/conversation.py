@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import select
 
@@ -24,11 +24,10 @@ from bot.dialogue.replies import (
     button,
     order_summary_payload,
     text_button,
-    usd,
 )
-from bot.orders.policy import ShopPolicy, get_policy
+from bot.orders.money import usd
+from bot.orders.policy import ShopPolicy, get_policy, with_overrides
 from bot.orders.results import (
-    Address,
     CustomerView,
     OrderLineView,
     OrderView,
@@ -36,29 +35,9 @@ from bot.orders.results import (
     Refused,
 )
 from bot.orders.service import OrderService
+from bot.orders.tasks import BY_NAME, Request, get_task
 
 log = logging.getLogger(__name__)
-
-Task = Literal[
-    "status",
-    "cancel",
-    "modify_items",
-    "modify_address",
-    "modify_payment",
-    "return",
-    "exchange",
-    "default_address",
-]
-
-# Which policy status rule governs each task, and the verb used when it does not apply.
-_STATUS_RULE: dict[str, tuple[Literal["cancel", "modify", "return", "exchange"], str]] = {
-    "cancel": ("cancel", "cancelled"),
-    "modify_items": ("modify", "modified"),
-    "modify_address": ("modify", "modified"),
-    "modify_payment": ("modify", "modified"),
-    "return": ("return", "returned"),
-    "exchange": ("exchange", "exchanged"),
-}
 
 # Policy passages (topic in the policy_passages table) that answer each intent.
 POLICY_TOPICS: dict[str, tuple[str, ...]] = {
@@ -94,17 +73,6 @@ _FOLLOW_UPS: dict[str, list[dict[str, str]]] = {
     "delivery_options": [button("Track my order", "track_order")],
 }
 
-TASK_WORDS: dict[str, str] = {
-    "status": "check",
-    "cancel": "cancel",
-    "modify_items": "change",
-    "modify_address": "change the address of",
-    "modify_payment": "change the payment of",
-    "return": "return items from",
-    "exchange": "exchange items from",
-}
-
-
 QUESTIONS: dict[str, str] = {
     "email": (
         "First I need to verify who you are. What's the email address on your account? "
@@ -124,18 +92,13 @@ QUESTIONS: dict[str, str] = {
 }
 
 
-# SHOPBOT_IDENTIFICATION=strict: e-mail plus one of the shopper's order ids or their ZIP (or a
-# signed store token); name + ZIP and e-mail alone are refused.
+# Strict identification (policy.yml, or SHOPBOT_IDENTIFICATION over it): e-mail plus one of the
+# shopper's order ids or their ZIP (or a signed store token); name + ZIP and e-mail alone are
+# refused.
 STRICT_ASK = (
     "For your security, please send the email address on your account together with one of "
     'your order numbers or your ZIP code, e.g. "jane@example.com #W1234567".'
 )
-
-
-def _strict_identification() -> bool:
-    from bot.settings import get_settings
-
-    return get_settings().identification == "strict"
 
 
 LOCKED_OUT = (
@@ -160,8 +123,9 @@ class ShopConversation:
 
     def __init__(self, db: Database, policy: ShopPolicy) -> None:
         self.db = db
-        self.policy = policy
-        self.orders = OrderService(db, policy)
+        # One identification mode for the dialogue and the order service: this policy's.
+        self.policy = with_overrides(policy)
+        self.orders = OrderService(db, self.policy)
 
     @classmethod
     def default(cls) -> ShopConversation:
@@ -180,9 +144,7 @@ class ShopConversation:
         ``client`` is the client address the channel saw (failures are counted per client).
         """
         if not proof:
-            return Check(
-                False, message=STRICT_ASK if _strict_identification() else QUESTIONS["proof"]
-            )
+            return Check(False, message=STRICT_ASK if self._strict else QUESTIONS["proof"])
         target = "email:" + (email or "").strip().lower()
         return self._limited(
             _limits(target, client), lambda: self.orders.identify_strict(email, proof), email=email
@@ -191,7 +153,7 @@ class ShopConversation:
     def identify_by_name_zip(
         self, full_name: str, zip_code: str, client: str | None = None
     ) -> Check:
-        if _strict_identification():  # name + ZIP is not enough for a strict shop
+        if self._strict:  # name + ZIP is not enough for a strict shop
             return Check(False, message=STRICT_ASK)
         first, last = parsing.split_name(full_name)
         if not last:
@@ -201,6 +163,10 @@ class ShopConversation:
             _limits(target, client),
             lambda: self.orders.identify_by_name_zip(first, last, zip_code),
         )
+
+    @property
+    def _strict(self) -> bool:
+        return self.policy.identification.mode == "strict"
 
     def _limited(self, limits: dict[str, int], check: Callable[[], Any], **extra: Any) -> Check:
         """Run one identification check under the failure limits (bot/safety/attempts.py)."""
@@ -301,56 +267,36 @@ class ShopConversation:
     # -- orders -------------------------------------------------------------------------
 
     def check_order(self, customer_id: str, order_id: str, task: str) -> Check:
-        """Is this order the shopper's, and does its status allow the task?"""
+        """Is this order the shopper's, and do the task's guards allow it? (The same guards
+        the change itself applies, asked early so the form can ask for another order.)"""
         details = self.orders.order_details(customer_id, order_id)
         if isinstance(details, Refused):
             return Check(False, message=details.message)
         order = details.value
-        rule = _STATUS_RULE.get(task)
-        if rule is not None:
-            action, verb = rule
-            if not self.policy.allows(action, order.status):
-                allowed = {
-                    "cancel": self.policy.statuses.cancel,
-                    "modify": self.policy.statuses.modify,
-                    "return": self.policy.statuses.return_,
-                    "exchange": self.policy.statuses.exchange,
-                }[action]
-                return Check(
-                    False,
-                    message=(
-                        f"Order {order.id} is {order.status}, so it can't be {verb}: only "
-                        f"{' or '.join(allowed)} orders can. Is there another order you mean?"
-                    ),
-                )
-            locked = action in ("cancel", "modify") and order.items_modified
-            if locked and self.policy.modification.items_once:
-                return Check(
-                    False,
-                    message=(
-                        f"The items of order {order.id} were already changed once, so it "
-                        f"can't be {verb} any more. Is there another order you mean?"
-                    ),
-                )
+        found = BY_NAME.get(task)
+        refused = found and found.guard(self.policy, order.id, order.status, order.items_modified)
+        if refused:
+            return Check(False, message=f"{refused.message} Is there another order you mean?")
         return Check(True, value=order.id)
 
     def ask_order(self, customer_id: str | None, task: str) -> Reply:
         """Which order? With the shopper's orders as quick replies (most relevant first)."""
-        words = TASK_WORDS.get(task, "look at")
+        found = BY_NAME.get(task)
+        words = found.order_question if found else "look at"
         question = f"Which order would you like to {words}? Please give me the order number."
         if not customer_id:
             return Reply(question)
         listed = self.orders.list_orders(customer_id)
         if isinstance(listed, Refused) or not listed.value:
             return Reply(question if not isinstance(listed, Refused) else listed.message)
-        rule = _STATUS_RULE.get(task)
         orders = listed.value
-        if rule is not None:
-            fitting = [o for o in orders if self.policy.allows(rule[0], o.status)]
+        if found is not None and found.rule is not None:
+            rule = found.rule
+            fitting = [o for o in orders if self.policy.allows(rule, o.status)]
             if not fitting:
                 lines = "; ".join(f"{o.id} ({o.status})" for o in orders)
                 return Reply(
-                    f"None of your orders can be {rule[1]} right now ({lines}). "
+                    f"None of your orders can be {found.verb} right now ({lines}). "
                     "Which order do you mean?"
                 )
             orders = fitting
@@ -419,7 +365,8 @@ class ShopConversation:
         order = self._order(customer_id, order_id)
         if isinstance(order, Refused):
             return Reply(order.message)
-        verb = {"return": "return", "exchange": "exchange"}.get(task, "change")
+        found = BY_NAME.get(task)
+        verb = found.items_verb if found else "change"
         lines = self._open_lines(order)
         listing = "\n".join(f"- {ln.describe()}: item {ln.variant_id}" for ln in lines)
         return Reply(
@@ -453,7 +400,8 @@ class ShopConversation:
         picked = [
             ln.variant_id
             for ln in lines
-            if _mentions(lowered, ln.name) and _options_fit(lowered, ln.options, require=False)
+            if _mentions(lowered, ln.name)
+            and _options_fit(lowered, ln.options, require=False, others=[o.options for o in lines])
         ]
         picked = list(dict.fromkeys(picked))
         if picked:
@@ -550,14 +498,13 @@ class ShopConversation:
             order = self._order(customer_id, order_id)
             if not isinstance(order, Refused):
                 original = self._original_method(order)
-        if task == "return":
+        found = get_task(task)
+        rule = found.payment_rule
+        if rule == "refund_destination":
             methods = [m for m in methods if m.id == original or m.kind == "gift_card"]
-            question = "Where should the refund go: the original payment method or a gift card?"
-        elif task == "modify_payment":
+        elif rule == "other_than_original":
             methods = [m for m in methods if m.id != original]
-            question = "Which payment method should the order use instead?"
-        else:
-            question = "Which payment method should pay or receive any price difference?"
+        question = found.payment_question
         if not methods:
             return Reply(
                 "You have no other saved payment method that can be used for this. You can add "
@@ -632,13 +579,14 @@ class ShopConversation:
             if order is not None and not isinstance(order, Refused)
             else None
         )
-        if task == "modify_payment" and method.id == original:
+        rule = get_task(task).payment_rule
+        if rule == "other_than_original" and method.id == original:
             return Check(
                 False,
                 message=f"The order is already paid with your {method.label}. "
                 "Please choose a different payment method.",
             )
-        if task == "return" and method.id != original and method.kind != "gift_card":
+        if rule == "refund_destination" and method.id != original and method.kind != "gift_card":
             return Check(
                 False,
                 message="A refund can only go to the original payment method or to a gift card. "
@@ -665,21 +613,25 @@ class ShopConversation:
 
     def preview(self, task: str, slots: dict[str, Any]) -> Reply:
         """The summary shown before the shopper says yes; a refusal if the change can't happen."""
-        result = self._call(task, slots, preview=True)
+        found = get_task(task)
+        result = self.orders.preview_request(found, Request.from_slots(slots))
         if isinstance(result, Refused):
-            return Reply(result.message + " Nothing has been changed.")
-        reminder = (
-            " Please make sure these are all the items you want to change: this can only be "
-            "done once."
-            if task in ("modify_items", "exchange")
-            else ""
-        )
+            offer = found.offers.get(result.code)
+            if offer is None:
+                return Reply(result.message + " Nothing has been changed.")
+            # The intent alone: with an entity the form would take it as an answer and carry
+            # on; without one it lets go, and the rules start the other task's form (the order
+            # id stays in its slot).
+            title, other = offer
+            buttons = [button(title, get_task(other).intents[0]), button("No", "deny")]
+            return Reply(result.message + " Nothing has been changed.", buttons=buttons)
         return Reply(
-            f"{result.value.summary}{reminder}\nShall I go ahead? (yes/no)", buttons=YES_NO
+            f"{result.value.summary}{found.preview_reminder}\nShall I go ahead? (yes/no)",
+            buttons=YES_NO,
         )
 
     def execute(self, task: str, slots: dict[str, Any]) -> Reply:
-        result = self._call(task, slots, preview=False)
+        result = self.orders.change_request(get_task(task), Request.from_slots(slots))
         if isinstance(result, Refused):
             return Reply(result.message + " Nothing has been changed.")
         value = result.value
@@ -689,38 +641,6 @@ class ShopConversation:
         if isinstance(value, CustomerView):
             return Reply(f"Done: your default address is now {value.address.one_line()}.")
         return Reply("Done.")
-
-    def _call(self, task: str, slots: dict[str, Any], *, preview: bool) -> Any:
-        customer_id = slots.get("customer_id") or ""
-        order_id = slots.get("order_id") or ""
-        method = slots.get("payment_method_id") or ""
-        items = list(slots.get("item_ids") or [])
-        changes = dict(zip(items, list(slots.get("new_item_ids") or []), strict=False))
-        address = _address(slots.get("new_address"))
-        svc = self.orders
-        fn: Callable[..., Any]  # a preview or the change itself, with the same arguments
-        if task == "cancel":
-            fn = svc.preview_cancel if preview else svc.cancel_order
-            return fn(customer_id, order_id, slots.get("cancel_reason") or "")
-        if task == "modify_items":
-            fn = svc.preview_modify_items if preview else svc.modify_items
-            return fn(customer_id, order_id, changes, method)
-        if task == "modify_address":
-            fn = svc.preview_modify_address if preview else svc.modify_address
-            return fn(customer_id, order_id, address)
-        if task == "modify_payment":
-            fn = svc.preview_modify_payment if preview else svc.modify_payment
-            return fn(customer_id, order_id, method)
-        if task == "return":
-            fn = svc.preview_return if preview else svc.return_items
-            return fn(customer_id, order_id, items, method)
-        if task == "exchange":
-            fn = svc.preview_exchange if preview else svc.exchange_items
-            return fn(customer_id, order_id, changes, method)
-        if task == "default_address":
-            fn2 = svc.preview_change_default_address if preview else svc.change_default_address
-            return fn2(customer_id, address)
-        raise ValueError(f"unknown task {task!r}")
 
     # -- policy answers -------------------------------------------------------------------
 
@@ -748,18 +668,6 @@ def _clean_passage(body: str) -> str:
     return re.sub(r"<!--.*?-->", "", body, flags=re.S).strip()
 
 
-def _address(raw: Any) -> Address:
-    data = raw if isinstance(raw, dict) else {}
-    return Address(
-        address1=str(data.get("address1", "")),
-        address2=str(data.get("address2", "")),
-        city=str(data.get("city", "")),
-        state=str(data.get("state", "")),
-        zip=str(data.get("zip", "")),
-        country=str(data.get("country", "USA") or "USA"),
-    )
-
-
 def _opts(options: dict[str, Any]) -> str:
     return ", ".join(f"{k} {v}" for k, v in (options or {}).items()) or "standard"
 
@@ -769,13 +677,32 @@ def _mentions(text: str, name: str) -> bool:
     return bool(words) and any(re.search(rf"\b{re.escape(w)}s?\b", text) for w in words)
 
 
-def _options_fit(text: str, options: dict[str, Any], *, require: bool = True) -> bool:
-    """Every option value is written in the text (``require=False``: none contradicts)."""
+def _says(text: str, value: Any) -> bool:
+    word = str(value).lower()
+    return bool(word) and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None
+
+
+def _options_fit(
+    text: str,
+    options: dict[str, Any],
+    *,
+    require: bool = True,
+    others: list[dict[str, Any]] | None = None,
+) -> bool:
+    """``require``: every option value is written in the text. ``require=False``: none
+    contradicts, i.e. the text names no other value of one of these options (the values the
+    ``others``, e.g. the order's other items, have) without naming this item's own value.
+    """
     values = [str(v).lower() for v in (options or {}).values()]
-    if not values:
-        return not require
-    hits = [v for v in values if v and re.search(rf"(?<!\w){re.escape(v)}(?!\w)", text)]
-    return len(hits) == len(values) if require else True
+    if require:
+        return bool(values) and all(_says(text, v) for v in values)
+    for key, own in (options or {}).items():
+        if _says(text, own):
+            continue
+        rivals = {str(o.get(key)) for o in others or [] if o.get(key) not in (None, own)}
+        if any(_says(text, rival) for rival in rivals):
+            return False
+    return True
 
 
 def _changed_options(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.orders.ids import normalise_order_id
+
 ORDER_ID_RE = re.compile(r"(?<![A-Za-z0-9])#?([A-Za-z]\d{7})(?!\d)")
 # lookbehind: same matches, but linear time on long runs without "@" (was O(n²))
 EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -22,11 +24,6 @@ ZIP_RE = re.compile(
 ITEM_ID_RE = re.compile(r"(?<![\w-])(\d{10}|SB-V\d{6})(?![\w-])", re.IGNORECASE)
 PAYMENT_ID_RE = re.compile(r"\b((?:credit_card|gift_card|paypal)_\d{4,10})\b", re.IGNORECASE)
 LAST_FOUR_RE = re.compile(r"(?:ending|ends|last four|last 4|\*{2,})\D{0,12}(\d{4})\b", re.I)
-
-
-def normalise_order_id(raw: str) -> str:
-    """``w1234567`` / ``#W1234567`` → ``#W1234567`` (the form the services store)."""
-    return "#" + raw.strip().lstrip("#").upper()
 
 
 def extract_order_id(text: str) -> str | None:

@@ -13,16 +13,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-# What each task's change reads (besides the verified customer); ``confirmed`` never counts.
-PLAN_SLOTS: dict[str, tuple[str, ...]] = {
-    "cancel": ("order_id", "cancel_reason"),
-    "modify_items": ("order_id", "item_ids", "new_item_ids", "payment_method_id"),
-    "modify_address": ("order_id", "new_address"),
-    "modify_payment": ("order_id", "payment_method_id"),
-    "return": ("order_id", "item_ids", "payment_method_id"),
-    "exchange": ("order_id", "item_ids", "new_item_ids", "payment_method_id"),
-    "default_address": ("new_address",),
-}
+from bot.orders.tasks import BY_NAME
 
 
 def plan_fingerprint(task: str, slots: Mapping[str, Any]) -> str:
@@ -30,7 +21,8 @@ def plan_fingerprint(task: str, slots: Mapping[str, Any]) -> str:
     plan = {
         "task": task,
         "customer_id": slots.get("customer_id"),
-        **{slot: slots.get(slot) for slot in PLAN_SLOTS.get(task, ())},
+        # What the task's change reads (besides the verified customer); never "confirmed".
+        **{slot: slots.get(slot) for slot in (BY_NAME[task].plan_slots if task in BY_NAME else ())},
     }
     raw = json.dumps(plan, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
+from bot.orders.money import usd  # noqa: F401  (re-exported for bot/insights; one helper)
 from bot.orders.results import OrderView
 
 
@@ -30,10 +30,6 @@ class Check:
     message: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     buttons: list[dict[str, str]] = field(default_factory=list)  # quick replies with message
-
-
-def usd(value: Decimal) -> str:
-    return f"${value:,.2f}"
 
 
 def button(title: str, intent: str, **entities: Any) -> dict[str, str]:

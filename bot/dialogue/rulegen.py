@@ -1,9 +1,11 @@
-"""Write ``data/rules/*.yml``: the intent → action table of the assistant, as Rasa rules.
+"""Write ``data/rules/*.yml`` and ``domain/tasks.yml`` from the tables below and the task registry.
 
 Why generated: every form needs the same unhappy-path rules (answer the digression, then go
-back to the form; stop; hand over to a person), and nine forms times two dozen intents is too
-many rules to keep consistent by hand. Edit the tables below and run
-``python -m bot.dialogue.rulegen``; the YAML files are committed so Rasa never runs this.
+back to the form; stop; hand over to a person), and ten forms times two dozen intents is too
+many rules to keep consistent by hand. The forms, their slots, their validators and change
+actions come from the order tasks (``bot/orders/tasks/``), so a new task needs no edit here.
+Run ``python -m bot.dialogue.rulegen``; the YAML files are committed so Rasa never runs this,
+and tests/dialogue/test_rules.py fails when they are stale.
 """
 
 from __future__ import annotations
@@ -12,20 +14,39 @@ from pathlib import Path
 
 import yaml
 
+from bot.orders.tasks import BY_NAME, TASKS
+from bot.orders.tasks.base import CONFIRM_SLOT
+
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 RULES_DIR = PROJECT_ROOT / "data" / "rules"
+DOMAIN_FILE = PROJECT_ROOT / "domain" / "tasks.yml"
 
-# A form per task, the intents that start it and the action that runs once it is complete.
-FORMS: dict[str, tuple[tuple[str, ...], str]] = {
-    "identify_form": (("inform",), "action_identified"),
-    "order_status_form": (("track_order", "track_refund"), "action_order_status"),
-    "cancel_form": (("cancel_order",), "action_cancel_order"),
-    "modify_items_form": (("change_order",), "action_modify_items"),
-    "modify_address_form": (("change_shipping_address",), "action_modify_address"),
-    "modify_payment_form": (("change_payment_method",), "action_modify_payment"),
-    "return_form": (("return_item",), "action_return_items"),
-    "exchange_form": (("exchange_item",), "action_exchange_items"),
-    "default_address_form": (("edit_account",), "action_change_default_address"),
+# The identity step on its own (a shopper who just gives their e-mail), then one form per task:
+# what starts it (an intent, with the entities that must come with it) and the action that
+# runs once it is complete.
+IDENTIFY_FORM = "identify_form"
+Start = tuple[str, tuple[str, ...]]
+
+
+def _starts(intents: tuple[str, ...], entities: tuple[str, ...]) -> tuple[Start, ...]:
+    """Rasa matches a rule's entities exactly, so a required entity is listed alone and
+    beside an order id ("cancel the lamp from #W1234567")."""
+    if not entities:
+        return tuple((intent, ()) for intent in intents)
+    with_order = tuple(sorted({*entities, "order_id"}))
+    return tuple((i, e) for i in intents for e in dict.fromkeys([entities, with_order]))
+
+
+FORMS: dict[str, tuple[tuple[Start, ...], str]] = {
+    IDENTIFY_FORM: (_starts(("inform",), ()), "action_identified"),
+    **{task.form: (_starts(task.intents, task.entities), task.action) for task in TASKS},
+}
+# A refusal inside one task's form that another task resolves (the button sends its intent):
+# that intent leaves the form and starts the other task's form.
+SWITCHES: dict[str, tuple[str, ...]] = {
+    task.form: tuple(BY_NAME[other].intents[0] for _, other in task.offers.values())
+    for task in TASKS
+    if task.offers
 }
 
 POLICY_INTENTS = (
@@ -79,6 +100,14 @@ ENDS_FORM: dict[str, str] = {
 }
 
 
+def _user(intent: str, entities: tuple[str, ...] = ()) -> dict:
+    return {"intent": intent, "entities": list(entities)} if entities else {"intent": intent}
+
+
+def _said(intent: str, entities: tuple[str, ...]) -> str:
+    return f"{intent} naming {' and '.join(entities)}" if entities else intent
+
+
 def _rule(name: str, steps: list[dict], condition: list[dict] | None = None) -> dict:
     rule: dict = {"rule": name}
     if condition:
@@ -95,12 +124,12 @@ def build_rules() -> dict[str, list[dict]]:
     ]
     forms: list[dict] = []
     digressions: list[dict] = []
-    for form, (intents, submit) in FORMS.items():
-        for intent in intents:
+    for form, (starts, submit) in FORMS.items():
+        for intent, entities in starts:
             forms.append(
                 _rule(
-                    f"{intent} starts {form}",
-                    [{"intent": intent}, {"action": form}, {"active_loop": form}],
+                    f"{_said(intent, entities)} starts {form}",
+                    [_user(intent, entities), {"action": form}, {"active_loop": form}],
                 )
             )
         forms.append(
@@ -144,16 +173,16 @@ def build_rules() -> dict[str, list[dict]]:
                         condition=in_form,
                     )
                 )
-        for intent in intents:
+        for intent, entities in starts:
             if intent in NOT_UNDERSTOOD_IN_FORM:
                 continue
             # The opening request repeated inside its own form ("where is my order?" at the
             # identity question): the form rejects it and, without this rule, no rule applied.
             digressions.append(
                 _rule(
-                    f"{intent} again during {form}",
+                    f"{_said(intent, entities)} again during {form}",
                     [
-                        {"intent": intent},
+                        _user(intent, entities),
                         {"action": "utter_already_on_it"},
                         {"action": form},
                         {"active_loop": form},
@@ -170,6 +199,21 @@ def build_rules() -> dict[str, list[dict]]:
                         {"action": "utter_not_understood_in_form"},
                         {"action": form},
                         {"active_loop": form},
+                    ],
+                    condition=in_form,
+                )
+            )
+        for intent in SWITCHES.get(form, ()):
+            target = next(f for f, (s, _) in FORMS.items() if (intent, ()) in s)
+            digressions.append(
+                _rule(
+                    f"{intent} leaves {form} for {target}",
+                    [
+                        {"intent": intent},
+                        {"action": "action_deactivate_loop"},
+                        {"active_loop": None},
+                        {"action": target},
+                        {"active_loop": target},
                     ],
                     condition=in_form,
                 )
@@ -191,6 +235,42 @@ def build_rules() -> dict[str, list[dict]]:
 
 
 HEADER = "# Generated by `python -m bot.dialogue.rulegen` from the tables in that module.\n"
+DOMAIN_HEADER = (
+    "# Generated by `python -m bot.dialogue.rulegen` from the order tasks (bot/orders/tasks/):\n"
+    "# the task forms, their validators and change actions, and the confirmation slot.\n"
+)
+
+
+def build_domain() -> dict:
+    """The part of the domain the task registry defines (merged by Rasa with domain/*.yml)."""
+    confirming = [t.form for t in TASKS if CONFIRM_SLOT in t.slots]
+    conditions = [{"active_loop": form, "requested_slot": CONFIRM_SLOT} for form in confirming]
+    confirmed = {
+        "type": "bool",
+        "influence_conversation": False,
+        "mappings": [
+            {"type": "from_intent", "intent": "affirm", "value": True, "conditions": conditions},
+            {
+                "type": "from_intent",
+                "intent": "deny",
+                "value": False,
+                "conditions": [dict(c) for c in conditions],
+            },
+        ],
+    }
+    forms = {IDENTIFY_FORM: {"required_slots": ["email"]}}
+    forms |= {t.form: {"required_slots": ["email", *t.slots]} for t in TASKS}
+    actions = [f"validate_{form}" for form in forms] + [submit for _, submit in FORMS.values()]
+    return {
+        "version": "3.1",
+        "slots": {CONFIRM_SLOT: confirmed},
+        "forms": forms,
+        "actions": actions,
+    }
+
+
+def _dump(data: dict) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
 
 
 def write_rules(directory: Path = RULES_DIR) -> list[Path]:
@@ -198,14 +278,16 @@ def write_rules(directory: Path = RULES_DIR) -> list[Path]:
     written = []
     for filename, rules in build_rules().items():
         path = directory / filename
-        body = yaml.safe_dump(
-            {"version": "3.1", "rules": rules}, sort_keys=False, allow_unicode=True, width=100
-        )
-        path.write_text(HEADER + body, encoding="utf-8")
+        path.write_text(HEADER + _dump({"version": "3.1", "rules": rules}), encoding="utf-8")
         written.append(path)
     return written
 
 
+def write_domain(path: Path = DOMAIN_FILE) -> Path:
+    path.write_text(DOMAIN_HEADER + _dump(build_domain()), encoding="utf-8")
+    return path
+
+
 if __name__ == "__main__":
-    for written_path in write_rules():
+    for written_path in [*write_rules(), write_domain()]:
         print(written_path.relative_to(PROJECT_ROOT))

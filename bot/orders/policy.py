@@ -25,8 +25,6 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_POLICY_FILE = PROJECT_ROOT / "data" / "shop" / "policy.yml"
 DEFAULT_PASSAGES_FILE = PROJECT_ROOT / "data" / "shop" / "policy.md"
 
-CENT = Decimal("0.01")
-
 
 class _Strict(BaseModel):
     # A typo in policy.yml must fail loudly instead of silently keeping a default rule.
@@ -253,11 +251,26 @@ def get_policy(settings: Settings | None = None) -> ShopPolicy:
         from bot.settings import get_settings
 
         settings = get_settings()
-    policy = load_policy(settings.policy_file)
-    if "identification" in settings.model_fields_set:
-        rules = policy.identification.model_copy(update={"mode": settings.identification})
-        policy = policy.model_copy(update={"identification": rules})
-    return policy
+    return with_overrides(load_policy(settings.policy_file), settings)
+
+
+def with_overrides(policy: ShopPolicy, settings: Settings | None = None) -> ShopPolicy:
+    """The policy as it applies: the file's rules, with ``SHOPBOT_IDENTIFICATION`` if set.
+
+    The one source of the identification mode: the order service and the dialogue both read
+    ``policy.identification.mode`` of this object (they used to read the file and the setting
+    separately, so ``mode: strict`` only in the file let nobody be identified).
+    """
+    if settings is None:
+        from bot.settings import get_settings
+
+        settings = get_settings()
+    if "identification" not in settings.model_fields_set:
+        return policy
+    if policy.identification.mode == settings.identification:
+        return policy
+    rules = policy.identification.model_copy(update={"mode": settings.identification})
+    return policy.model_copy(update={"identification": rules})
 
 
 # -- customer-facing passages ---------------------------------------------------------------

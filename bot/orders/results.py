@@ -37,6 +37,7 @@ class RefusalCode(StrEnum):
     REFUND_METHOD_NOT_ALLOWED = "refund_method_not_allowed"
     INVALID_ADDRESS = "invalid_address"
     NOTHING_SELECTED = "nothing_selected"
+    LAST_ITEM = "last_item"  # cancelling every remaining item is cancelling the order
     WINDOW_CLOSED = "window_closed"  # return/exchange asked for after the policy window
     DATABASE_ERROR = "database_error"
 

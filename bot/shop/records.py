@@ -10,18 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
+from bot.orders.money import CENT, money  # noqa: F401  (the one money helper)
+
 Row = dict[str, Any]
-CENT = Decimal("0.01")
-
-
-def money(value: Any) -> Decimal:
-    """A price or amount as Decimal with 2 places (floats go through ``str`` to stay exact)."""
-    if isinstance(value, float):
-        value = repr(value)
-    return Decimal(str(value)).quantize(CENT)
 
 
 def parse_time(value: str) -> datetime:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.dialogue.rulegen import FORMS, RULES_DIR, build_rules
+from bot.dialogue.rulegen import DOMAIN_FILE, FORMS, RULES_DIR, build_domain, build_rules
+from bot.orders.tasks import TASKS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -15,6 +16,17 @@ def test_committed_rules_match_the_tables() -> None:
     for filename, rules in build_rules().items():
         committed = yaml.safe_load((RULES_DIR / filename).read_text())["rules"]
         assert committed == rules, f"{filename} is stale: run python -m bot.dialogue.rulegen"
+
+
+def test_committed_task_domain_matches_the_registry() -> None:
+    committed = yaml.safe_load(DOMAIN_FILE.read_text())
+    assert committed == build_domain(), (
+        "domain/tasks.yml is stale: run python -m bot.dialogue.rulegen"
+    )
+    for task in TASKS:  # every task: a form asking its slots, a validator, its action
+        assert committed["forms"][task.form]["required_slots"] == ["email", *task.slots]
+        assert f"validate_{task.form}" in committed["actions"]
+        assert task.action in committed["actions"]
 
 
 def test_every_intent_has_a_rule_and_a_test_story() -> None:

@@ -224,3 +224,89 @@ def test_digressions_inside_a_return_and_a_hand_off(shopper: Shopper, shop_db: D
     assert slots["handoff_reason"] == "shopper_asked"
     assert slots["order_id"] is None
     assert _order(shop_db, order.id).status == "delivered"  # nothing was returned
+
+
+def _pending_with_items(db: Database) -> tuple[m.Order, m.OrderLine]:
+    """A pending order with at least two different items, and the item to cancel."""
+    with db.session() as s:
+        for order in s.scalars(
+            select(m.Order)
+            .where(m.Order.status == "pending", m.Order.id.like("#W%"))
+            .order_by(m.Order.id.desc())
+        ):
+            names = {ln.name for ln in order.lines}
+            if order.items_modified or len(names) < 2 or len(names) != len(order.lines):
+                continue
+            order.customer  # noqa: B018 - loaded before the session closes
+            return order, order.lines[-1]
+    raise AssertionError("no pending τ-bench order with two different items")
+
+
+def test_cancel_one_item_of_a_pending_order(shopper: Shopper, shop_db: Database) -> None:
+    """The task added with the registry (issue 15): the order stays, the item is refunded."""
+    order, line = _pending_with_items(shop_db)
+    before = _order(shop_db, order.id)
+    lines_before = len(before.lines)
+
+    reply = shopper.say(f"I want to cancel the {line.name.lower()} from my order but keep the rest")
+    assert "email" in reply.lower()
+    shopper.say(order.customer.email)
+    reply = shopper.say(f"my zip is {order.customer.zip}")
+    assert order.id in reply  # the orders an item can be cancelled from are offered
+    reply = shopper.say(order.id)
+    assert "would you like to cancel" in reply and line.variant_id in reply
+    reply = shopper.say(f"item {line.variant_id}")
+    assert "the rest of the order stays" in reply and "go ahead" in reply.lower()
+    assert len(_order(shop_db, order.id).lines) == lines_before  # nothing before the yes
+    reply = shopper.say("yes")
+    assert "cancelled from order" in reply
+
+    after = _order(shop_db, order.id)
+    assert after.status == "pending"
+    assert len(after.lines) == lines_before - 1
+    assert line.id not in {ln.id for ln in after.lines}
+    refunds = [t for t in after.transactions if t.kind == "refund"]
+    assert [t.amount for t in refunds] == [line.price]
+    assert refunds[0].note == "item cancelled"
+    summary = shopper.payloads("order_summary")[-1]["order"]
+    assert summary["id"] == order.id and summary["status"] == "pending"
+
+
+def _pending_single_item(db: Database) -> m.Order:
+    with db.session() as s:
+        for order in s.scalars(
+            select(m.Order)
+            .where(m.Order.status == "pending", m.Order.id.like("#W%"))
+            .order_by(m.Order.id.desc())
+        ):
+            if len(order.lines) == 1 and not order.items_modified:
+                order.customer  # noqa: B018
+                order.lines  # noqa: B018
+                return order
+    raise AssertionError("no single-item pending τ-bench order")
+
+
+def test_cancelling_the_last_item_leads_to_cancelling_the_order(
+    shopper: Shopper, shop_db: Database
+) -> None:
+    order = _pending_single_item(shop_db)
+    line = order.lines[0]
+    # The quick-reply form of "cancel the <product> from my order" (no NLU guesswork here).
+    shopper.say(f'/cancel_order{{"product": "{line.name.lower()}"}}')
+    shopper.say(order.customer.email)
+    shopper.say(f"my zip is {order.customer.zip}")
+    shopper.say(order.id)
+    reply = shopper.say(f"item {line.variant_id}")
+    assert "last item" in reply and "cancel the order instead" in reply
+    offer = next(
+        b for r in shopper.replies for b in r.get("buttons") or [] if "whole" in b["title"]
+    )
+    assert _order(shop_db, order.id).status == "pending" and len(_order(shop_db, order.id).lines)
+    assert offer["payload"] == "/cancel_order"
+    reply = shopper.say(offer["payload"])  # the form lets go; the cancel form takes the order
+    assert "why would you like to cancel" in reply.lower()
+    reply = shopper.say("no longer needed")
+    assert order.id in reply and "go ahead" in reply.lower()
+    shopper.say("yes")
+    after = _order(shop_db, order.id)
+    assert after.status == "cancelled" and len(after.lines) == 1

@@ -34,7 +34,9 @@ def test_item_change_confirmed_twice_at_once_happens_once(pg_db: Database) -> No
     results: list[object] = []
 
     def confirm() -> None:
-        results.append(service.modify_items(ADA, "#S1000001", {BOTTLE_500: BOTTLE_1000}, ADA_GIFT))
+        results.append(
+            service.change("modify_items", ADA, "#S1000001", {BOTTLE_500: BOTTLE_1000}, ADA_GIFT)
+        )
 
     with pg_db.engine.connect() as blocker:
         blocker.execute(text("SELECT id FROM orders WHERE id = '#S1000001' FOR UPDATE"))

@@ -7,9 +7,10 @@ from decimal import Decimal
 import pytest
 
 from bot.db.session import Database
+from bot.orders.ids import normalise_order_id
 from bot.orders.policy import ShopPolicy
 from bot.orders.results import Ok, RefusalCode, Refused
-from bot.orders.service import OrderService, normalise_order_id
+from bot.orders.service import OrderService
 from tests.orders.conftest import ADA, ADA_CARD, ADA_GIFT, ALAN, BOTTLE_1000, TEE_BLUE_M
 
 

@@ -51,9 +51,9 @@ def test_cancel_and_exchange_on_tau_data(db: Database, tau_dir: Path) -> None:
     with db.session() as s:
         before = s.get(m.PaymentMethod, card).balance
     assert ok_id(service.identify_by_email(_email(tau_dir, user))) == user
-    refused = service.cancel_order(user, pending["order_id"], "changed my mind")
+    refused = service.change("cancel", user, pending["order_id"], "changed my mind")
     assert isinstance(refused, Refused) and refused.code == RefusalCode.INVALID_REASON
-    result = service.cancel_order(user, pending["order_id"].lower(), "no longer needed")
+    result = service.change("cancel", user, pending["order_id"].lower(), "no longer needed")
     assert isinstance(result, Ok), result
     assert result.value.status == "cancelled"
     assert result.value.transactions[-1].kind == "refund"
@@ -95,11 +95,13 @@ def test_cancel_and_exchange_on_tau_data(db: Database, tau_dir: Path) -> None:
 
     # Another shopper cannot touch it.
     other = next(u for u in sorted({o["user_id"] for o in orders.values()}) if u != owner)
-    stolen = service.exchange_items(other, order_id, {line.variant_id: new_variant.id}, method)
+    stolen = service.change("exchange", other, order_id, {line.variant_id: new_variant.id}, method)
     assert isinstance(stolen, Refused) and stolen.code == RefusalCode.NOT_YOUR_ORDER
 
-    preview = service.preview_exchange(owner, order_id, {line.variant_id: new_variant.id}, method)
-    result = service.exchange_items(owner, order_id, {line.variant_id: new_variant.id}, method)
+    preview = service.preview(
+        "exchange", owner, order_id, {line.variant_id: new_variant.id}, method
+    )
+    result = service.change("exchange", owner, order_id, {line.variant_id: new_variant.id}, method)
     assert isinstance(result, Ok), result
     assert isinstance(preview, Ok) and preview.value.amount_delta == difference
     view = result.value

@@ -1,0 +1,22 @@
+"""Money in one place: amounts are Decimals with two places, shown as US dollars.
+
+Every module that rounds or prints an amount (order plans, replies, grounded answers, data
+loaders) uses these two functions, so a price reads the same wherever the shopper sees it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+CENT = Decimal("0.01")
+ZERO = Decimal("0.00")
+
+
+def money(value: Decimal | int | float | str) -> Decimal:
+    """An amount as a Decimal with two places; floats go through ``str`` so 0.1 stays 0.10."""
+    return Decimal(str(value)).quantize(CENT)
+
+
+def usd(value: Decimal | int | float | str) -> str:
+    """'$1,234.50': the one way an amount is written for a shopper."""
+    return f"${money(value):,.2f}"

@@ -1,0 +1,528 @@
+"""What an order task is, and the checks, money movements and words every task plan shares.
+
+A task module (``bot/orders/tasks/<name>.py``) declares one ``OrderTask``: its name, the
+intents that start it, its form and slots, its guards (which order statuses allow it, whether
+a one-time item change locks it) and its plan. Everything else (the service's generic
+``preview``/``change``, the dialogue's pre-checks, the Rasa rules and forms, the form
+validators and change actions, the tests' tables) is derived from the registry.
+
+A plan loads what it needs, applies every policy check and works out the money movements and
+the words that describe them without touching a row; the service runs the same plan for the
+preview (read session) and the change (transaction, rows locked), so the two never disagree.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any, Literal
+
+from sqlalchemy.orm import Session
+
+from bot.db.models import (
+    Customer,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentKind,
+    PaymentMethod,
+    TransactionKind,
+    Variant,
+)
+from bot.orders.ids import ORDER_ID, normalise_order_id
+from bot.orders.money import ZERO, money, usd
+from bot.orders.policy import ShopPolicy
+from bot.orders.results import Address, RefusalCode, Refused
+
+log = logging.getLogger(__name__)
+
+StatusRule = Literal["cancel", "modify", "return", "exchange"]
+# How a status reads in "Order #W... is <status>, so it can't be ...".
+STATUS_WORDS = {
+    OrderStatus.RETURN_REQUESTED.value: "waiting for a return",
+    OrderStatus.EXCHANGE_REQUESTED.value: "waiting for an exchange",
+}
+# What the change actions and "stop" clear when a task ends, beside the tasks' own slots.
+PREVIEW_SLOT = "previewed_plan"
+CONFIRM_SLOT = "confirmed"
+
+
+def describe_item(name: str, options: Mapping[str, Any]) -> str:
+    opts = ", ".join(f"{k} {v}" for k, v in (options or {}).items())
+    return f"{name} ({opts})" if opts else name
+
+
+def list_words(words: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(words) <= 1:
+        return "".join(words)
+    return ", ".join(words[:-1]) + " and " + words[-1]
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the shopper asked for: the values a task's plan reads (``Request.ARGS`` names them).
+
+    ``items`` are variant ids (a return, a cancelled item); ``changes`` maps a variant in the
+    order to the variant it should become (an item change, an exchange).
+    """
+
+    customer_id: str
+    order_id: str = ""
+    reason: str = ""
+    items: tuple[str, ...] = ()
+    changes: Mapping[str, str] = field(default_factory=dict)
+    payment_method_id: str = ""
+    address: Address | None = None
+
+    @classmethod
+    def from_slots(cls, slots: Mapping[str, Any]) -> Request:
+        """The request a form's slots describe (the dialogue speaks in slots)."""
+        items = [str(v) for v in (slots.get("item_ids") or [])]
+        new = [str(v) for v in (slots.get("new_item_ids") or [])]
+        return cls(
+            customer_id=str(slots.get("customer_id") or ""),
+            order_id=str(slots.get("order_id") or ""),
+            reason=str(slots.get("cancel_reason") or ""),
+            items=tuple(items),
+            changes=dict(zip(items, new, strict=False)),
+            payment_method_id=str(slots.get("payment_method_id") or ""),
+            address=address_from_slot(slots.get("new_address")),
+        )
+
+
+def address_from_slot(raw: Any) -> Address:
+    data = raw if isinstance(raw, dict) else {}
+    return Address(
+        address1=str(data.get("address1", "")),
+        address2=str(data.get("address2", "")),
+        city=str(data.get("city", "")),
+        state=str(data.get("state", "")),
+        zip=str(data.get("zip", "")),
+        country=str(data.get("country", "USA") or "USA"),
+    )
+
+
+@dataclass
+class Movement:
+    kind: TransactionKind
+    method: PaymentMethod
+    amount: Decimal
+    note: str
+
+
+@dataclass
+class Plan:
+    """What a change would do: checked, priced and described, not yet applied."""
+
+    action: str
+    order_id: str
+    summary: str
+    amount_delta: Decimal = ZERO
+    movements: list[Movement] = field(default_factory=list)
+    mutate: Callable[[], None] = lambda: None
+    # Evaluated after the change is applied, so gift-card balances in the words are current.
+    outcome: Callable[[], str] = lambda: ""
+    order: Order | None = None
+    customer: Customer | None = None
+
+
+PlanFn = Callable[["Planner", Session, Request, bool], "Plan | Refused"]
+
+
+@dataclass(frozen=True)
+class OrderTask:
+    """One order operation, declared once; see the module docstring for what derives from it."""
+
+    name: str
+    intents: tuple[str, ...]  # NLU intents that start the task's form
+    form: str
+    action: str  # the action that runs once the form is complete
+    # Slots the form asks after identification, in ask order ("confirmed" = preview + yes).
+    slots: tuple[str, ...]
+    # Entities that must come with the intent (cancel_order naming a product is cancelling an
+    # item); the rules match them with or without an order id beside them.
+    entities: tuple[str, ...] = ()
+    # Positional arguments of OrderService.preview/change after the customer id.
+    args: tuple[str, ...] = ()
+    plan: PlanFn | None = None  # None: a look-up, nothing changes
+    # Guards, stated once: the policy status rule the order must pass, the verb that says
+    # what can't happen, hints per status, and the verb when a one-time item change locks it.
+    rule: StatusRule | None = None
+    verb: str = ""
+    status_hints: Mapping[str, str] = field(default_factory=dict)
+    locked_verb: str | None = None
+    # Which of the shopper's payment methods the task can use: any, any but the one that
+    # paid (a payment change), or where the policy lets a refund go (a return).
+    payment_rule: Literal["any", "other_than_original", "refund_destination"] = "any"
+    # Dialogue wording.
+    order_question: str = "look at"  # "Which order would you like to <...>?"
+    items_verb: str = "change"  # "Which items of order #W... would you like to <...>?"
+    payment_question: str = "Which payment method should pay or receive any price difference?"
+    preview_reminder: str = ""  # said after the preview summary, before "Shall I go ahead?"
+    # A refusal that another task resolves: code -> (button title, that task's name); the
+    # button sends that task's intent, and the rules let it leave this form for that one.
+    offers: Mapping[RefusalCode, tuple[str, str]] = field(default_factory=dict)
+
+    @property
+    def changes(self) -> bool:
+        return self.plan is not None
+
+    @property
+    def plan_slots(self) -> tuple[str, ...]:
+        """The slots a confirmed change reads: what the preview's fingerprint covers."""
+        return tuple(s for s in self.slots if s != CONFIRM_SLOT)
+
+    def request(self, customer_id: str, *args: Any, **kwargs: Any) -> Request:
+        if len(args) > len(self.args):
+            raise TypeError(f"task {self.name} takes {self.args}, got {len(args)} values")
+        values = dict(zip(self.args, args, strict=False)) | kwargs
+        if "items" in values:
+            values["items"] = tuple(values["items"] or ())
+        return Request(customer_id=customer_id, **values)
+
+    def guard(
+        self, policy: ShopPolicy, order_id: str, status: str, items_modified: bool
+    ) -> Refused | None:
+        """The task's status and item-lock rules for one order (the only place they live)."""
+        if self.rule is not None and not policy.allows(self.rule, status):
+            return Refused(
+                RefusalCode.WRONG_STATUS,
+                f"Order {order_id} is {STATUS_WORDS.get(status, status)}, "
+                f"so it can't be {self.verb}.{self.status_hints.get(status, '')}",
+            )
+        if self.locked_verb and policy.modification.items_once and items_modified:
+            return Refused(
+                RefusalCode.ALREADY_MODIFIED,
+                f"The items of order {order_id} were already changed once, so the order can't "
+                f"be {self.locked_verb} any more.",
+            )
+        return None
+
+
+def address_of(row: Order | Customer) -> Address:
+    return Address(
+        address1=row.address1,
+        address2=row.address2,
+        city=row.city,
+        state=row.state,
+        zip=row.zip,
+        country=row.country,
+    )
+
+
+def set_address(row: Order | Customer, address: Address) -> None:
+    row.address1 = address.address1
+    row.address2 = address.address2
+    row.city = address.city
+    row.state = address.state
+    row.zip = address.zip
+    row.country = address.country
+
+
+class Planner:
+    """The checks and words plans share, under one shop policy."""
+
+    def __init__(self, policy: ShopPolicy) -> None:
+        self.policy = policy
+
+    # -- who and what ---------------------------------------------------------------------
+
+    def customer(self, s: Session, customer_id: str, lock: bool = False) -> Customer | Refused:
+        if not (customer_id or "").strip():
+            return Refused(
+                RefusalCode.NOT_IDENTIFIED,
+                "I need to know who you are first: what's the email address on your account?",
+            )
+        customer = s.get(Customer, customer_id.strip(), with_for_update=lock)
+        if customer is None:
+            return Refused(
+                RefusalCode.CUSTOMER_NOT_FOUND,
+                "I couldn't find your account any more. Could you identify yourself again?",
+            )
+        return customer
+
+    def own_order(self, s: Session, customer_id: str, order_id: str, lock: bool) -> Order | Refused:
+        if not (customer_id or "").strip():
+            return Refused(
+                RefusalCode.NOT_IDENTIFIED,
+                "I need to know who you are before I can look at an order: what's the email "
+                "address on your account?",
+            )
+        oid = normalise_order_id(order_id)
+        order = s.get(Order, oid, with_for_update=lock) if ORDER_ID.match(oid) else None
+        # Identical words for "unknown" and "someone else's" so nothing about it leaks.
+        message = f"I couldn't find an order {oid} on your account. Could you check the number?"
+        if order is None:
+            return Refused(RefusalCode.ORDER_NOT_FOUND, message)
+        if order.customer_id != customer_id.strip():
+            log.warning("refused access to order %s for customer %s", oid, customer_id)
+            return Refused(RefusalCode.NOT_YOUR_ORDER, message)
+        return order
+
+    def order_for(self, task: OrderTask, s: Session, req: Request, lock: bool) -> Order | Refused:
+        """The shopper's order, if the task's guards allow the task on it."""
+        order = self.own_order(s, req.customer_id, req.order_id, lock)
+        if isinstance(order, Refused):
+            return order
+        return task.guard(self.policy, order.id, order.status, order.items_modified) or order
+
+    def own_method(
+        self, s: Session, customer_id: str, payment_method_id: str, lock: bool
+    ) -> PaymentMethod | Refused:
+        pid = (payment_method_id or "").strip()
+        method = s.get(PaymentMethod, pid, with_for_update=lock) if pid else None
+        if method is None:
+            return Refused(
+                RefusalCode.PAYMENT_METHOD_NOT_FOUND,
+                "I couldn't find that payment method on your account. "
+                "Which of your saved payment methods should I use?",
+            )
+        if method.customer_id != customer_id:
+            log.warning("refused payment method %s for customer %s", pid, customer_id)
+            return Refused(
+                RefusalCode.PAYMENT_METHOD_NOT_OWNED,
+                "That payment method isn't on your account. "
+                "Which of your saved payment methods should I use?",
+            )
+        if method.kind not in self.policy.payment_methods.accepted:
+            return Refused(
+                RefusalCode.PAYMENT_METHOD_NOT_ACCEPTED,
+                f"Sorry, we can't use your {method.label} for this at the moment. "
+                "Which of your other payment methods should I use?",
+            )
+        return method
+
+    def window_closed(self, order: Order, days: int, enforce: bool, verb: str) -> Refused | None:
+        if not enforce:
+            return None
+        created = order.created_at
+        if created.tzinfo is None:  # SQLite hands back naive datetimes (stored as UTC)
+            created = created.replace(tzinfo=UTC)
+        if datetime.now(UTC) - created <= timedelta(days=days):
+            return None
+        return Refused(
+            RefusalCode.WINDOW_CLOSED,
+            f"Items can be {verb} within {days} days, and order {order.id} is older than that.",
+        )
+
+    @staticmethod
+    def not_in_order(order: Order, variant_id: str) -> Refused:
+        return Refused(
+            RefusalCode.ITEM_NOT_IN_ORDER,
+            f"Item {variant_id} isn't one of the items of order {order.id} that can still be "
+            "changed. Could you check which item you mean?",
+        )
+
+    @staticmethod
+    def open_lines(order: Order) -> list[OrderLine]:
+        """Lines no return or exchange has claimed yet."""
+        return [
+            ln for ln in order.lines if not ln.return_requested and ln.exchange_variant_id is None
+        ]
+
+    def variant_swaps(
+        self, s: Session, order: Order, changes: Mapping[str, str]
+    ) -> list[tuple[OrderLine, Variant]] | Refused:
+        """Lines to change and their new variants; every unit of a listed variant changes."""
+        pairs = [((c or "").strip(), (n or "").strip()) for c, n in (changes or {}).items()]
+        pairs = [(c, n) for c, n in pairs if c]
+        if not pairs:
+            return Refused(RefusalCode.NOTHING_SELECTED, "Which items would you like to change?")
+        swaps: list[tuple[OrderLine, Variant]] = []
+        for current, new_id in pairs:
+            lines = [ln for ln in self.open_lines(order) if ln.variant_id == current]
+            if not lines:
+                return self.not_in_order(order, current)
+            name = lines[0].name
+            if new_id == current:
+                return Refused(
+                    RefusalCode.SAME_VARIANT,
+                    f"The {name} you picked is the same as the one in the order. "
+                    "Which other option would you like?",
+                )
+            variant = s.get(Variant, new_id) if new_id else None
+            if variant is None:
+                return Refused(
+                    RefusalCode.VARIANT_NOT_FOUND,
+                    f"I couldn't find the item {new_id or '(none given)'} in our catalog.",
+                )
+            if (
+                self.policy.variant_change.same_product_only
+                and variant.product_id != lines[0].product_id
+            ):
+                return Refused(
+                    RefusalCode.DIFFERENT_PRODUCT,
+                    f"An item can only be swapped for another option of the same product, so the "
+                    f"{name} can't become a different product.",
+                )
+            if self.policy.variant_change.require_available and not variant.available:
+                return Refused(
+                    RefusalCode.VARIANT_UNAVAILABLE,
+                    f"Sorry, the {describe_item(name, variant.options)} is not available. "
+                    "Would another option work?",
+                )
+            swaps.extend((ln, variant) for ln in lines)
+        return swaps
+
+    # -- money ----------------------------------------------------------------------------
+
+    def settle_difference(
+        self,
+        s: Session,
+        customer_id: str,
+        payment_method_id: str,
+        difference: Decimal,
+        lock: bool,
+        note: str,
+    ) -> list[Movement] | Refused:
+        method = self.own_method(s, customer_id, payment_method_id, lock)
+        if isinstance(method, Refused):
+            return method
+        if difference > 0:
+            if short := self.gift_card_short(method, difference):
+                return short
+            return [
+                Movement(TransactionKind.PAYMENT, method, difference, f"{note}: price difference")
+            ]
+        if difference < 0:
+            return [
+                Movement(TransactionKind.REFUND, method, -difference, f"{note}: price difference")
+            ]
+        return []
+
+    def gift_card_short(self, method: PaymentMethod, amount: Decimal) -> Refused | None:
+        if (
+            method.kind != PaymentKind.GIFT_CARD.value
+            or not self.policy.gift_cards.must_cover_full_amount
+        ):
+            return None
+        balance = money(method.balance or 0)
+        if balance >= amount:
+            return None
+        return Refused(
+            RefusalCode.INSUFFICIENT_BALANCE,
+            f"Your gift card has {usd(balance)} left, which doesn't cover {usd(amount)}. "
+            "Please choose another payment method.",
+        )
+
+    @staticmethod
+    def net_paid(s: Session, order: Order, lock: bool) -> list[tuple[PaymentMethod, Decimal]]:
+        """What each payment method paid for this order, minus what was refunded to it."""
+        net: dict[str, Decimal] = {}
+        for tx in order.transactions:
+            sign = 1 if tx.kind == TransactionKind.PAYMENT.value else -1
+            net[tx.payment_method_id] = net.get(tx.payment_method_id, ZERO) + sign * tx.amount
+        paid: list[tuple[PaymentMethod, Decimal]] = []
+        for method_id, amount in net.items():
+            method = s.get(PaymentMethod, method_id, with_for_update=lock)
+            if method is not None and amount > 0:
+                paid.append((method, money(amount)))
+        return paid
+
+    def refund_to_payers(
+        self, s: Session, order: Order, amount: Decimal, lock: bool, note: str
+    ) -> list[Movement]:
+        """Refund ``amount`` to the methods that paid for the order, in the order they paid."""
+        left = money(amount)
+        movements: list[Movement] = []
+        for method, paid in self.net_paid(s, order, lock):
+            part = min(left, paid)
+            if part > 0:
+                movements.append(Movement(TransactionKind.REFUND, method, part, note))
+                left -= part
+        return movements
+
+    # -- addresses ------------------------------------------------------------------------
+
+    def valid_address(self, address: Address | None) -> Address | Refused:
+        rules = self.policy.address
+        address = address or Address(address1="", city="", state="", zip="")
+        clean = Address(
+            address1=(address.address1 or "").strip(),
+            address2=(address.address2 or "").strip(),
+            city=(address.city or "").strip(),
+            state=(address.state or "").strip(),
+            zip=(address.zip or "").strip(),
+            country=(address.country or "").strip() or rules.countries[0],
+        )
+        missing = [
+            label
+            for label, value in (
+                ("street", clean.address1),
+                ("city", clean.city),
+                ("state", clean.state),
+            )
+            if not value
+        ]
+        if missing:
+            return Refused(
+                RefusalCode.INVALID_ADDRESS,
+                f"The address is missing the {list_words(missing)}. "
+                "Could you give me the full address?",
+            )
+        if not re.match(rules.zip_pattern, clean.zip):
+            return Refused(
+                RefusalCode.INVALID_ADDRESS,
+                f"'{clean.zip}' doesn't look like a valid ZIP code (for example 10001 or "
+                "10001-1234). Could you check it?",
+            )
+        if clean.country.upper() not in {c.upper() for c in rules.countries}:
+            return Refused(
+                RefusalCode.INVALID_ADDRESS,
+                f"Sorry, we currently ship only to {list_words(list(rules.countries))}.",
+            )
+        return clean
+
+    # -- words ----------------------------------------------------------------------------
+
+    def money_words(self, movements: list[Movement], done: bool = False) -> str:
+        if not movements:
+            return "No money changes hands."
+        parts = []
+        for m in movements:
+            timing = self.policy.refund_timing(m.method.kind)
+            if m.kind == TransactionKind.REFUND:
+                verb = "is refunded" if done else "will be refunded"
+                arrival = (
+                    ", available immediately"
+                    if timing == "immediately"
+                    else f"; it reaches you {timing}"
+                )
+                parts.append(f"{usd(m.amount)} {verb} to your {self._label(m, done)}{arrival}.")
+            else:
+                verb = "was charged" if done else "will be charged"
+                parts.append(f"{usd(m.amount)} {verb} to your {self._label(m, done)}.")
+        return " ".join(parts)
+
+    @staticmethod
+    def _label(movement: Movement, done: bool) -> str:
+        method = movement.method
+        if method.kind != PaymentKind.GIFT_CARD.value:
+            return method.label
+        # After the change the balance is already updated; before it, say what it will be.
+        balance = money(method.balance or 0)
+        if not done:
+            sign = 1 if movement.kind == TransactionKind.REFUND else -1
+            balance = balance + sign * movement.amount
+        return f"gift card (balance {'now' if done else 'then'} {usd(balance)})"
+
+    def difference_words(
+        self, difference: Decimal, movements: list[Movement], done: bool = False
+    ) -> str:
+        if not movements:
+            return "There is no price difference."
+        prefix = f"The price difference is {usd(abs(money(difference)))}: "
+        return prefix + self.money_words(movements, done)
+
+    @staticmethod
+    def swap_words(swaps: list[tuple[OrderLine, Variant]]) -> str:
+        return "; ".join(
+            f"{describe_item(line.name, line.options)} at {usd(line.price)} → "
+            f"{describe_item(line.name, variant.options)} at {usd(variant.price)}"
+            for line, variant in swaps
+        )

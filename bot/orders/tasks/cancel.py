@@ -1,0 +1,83 @@
+"""Cancel a whole pending order for one of the policy's reasons; a fee may be kept."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.db.models import OrderStatus, TransactionKind
+from bot.orders.money import ZERO, money, usd
+from bot.orders.results import RefusalCode, Refused
+from bot.orders.tasks.base import (
+    Movement,
+    OrderTask,
+    Plan,
+    Planner,
+    Request,
+    describe_item,
+    list_words,
+)
+
+
+def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
+    order = p.order_for(TASK, s, req, lock)
+    if isinstance(order, Refused):
+        return order
+    wanted = " ".join((req.reason or "").lower().split())
+    if wanted not in p.policy.cancellation.reasons:
+        return Refused(
+            RefusalCode.INVALID_REASON,
+            "I can cancel an order for one of these reasons: "
+            + list_words([f"'{r}'" for r in p.policy.cancellation.reasons])
+            + ". Which one applies?",
+        )
+    fee_left = money(p.policy.cancellation.fee)
+    movements: list[Movement] = []
+    for method, paid in p.net_paid(s, order, lock):
+        deducted = min(fee_left, paid)
+        fee_left -= deducted
+        if paid - deducted > 0:
+            movements.append(
+                Movement(TransactionKind.REFUND, method, paid - deducted, "cancellation refund")
+            )
+    refunded = sum((m.amount for m in movements), ZERO)
+    items = list_words([describe_item(line.name, line.options) for line in order.lines])
+    fee_text = (
+        f" A cancellation fee of {usd(p.policy.cancellation.fee)} is kept."
+        if p.policy.cancellation.fee > 0
+        else ""
+    )
+    summary = (
+        f"Cancel order {order.id} with {items}; reason: {wanted}. "
+        f"{p.money_words(movements)}{fee_text}"
+    )
+
+    def mutate() -> None:
+        order.status = OrderStatus.CANCELLED.value
+        order.cancel_reason = wanted
+
+    return Plan(
+        action="cancel",
+        order_id=order.id,
+        summary=summary,
+        amount_delta=-refunded,
+        movements=movements,
+        mutate=mutate,
+        outcome=lambda: f"Order {order.id} is cancelled. {p.money_words(movements, done=True)}",
+        order=order,
+    )
+
+
+TASK = OrderTask(
+    name="cancel",
+    intents=("cancel_order",),
+    form="cancel_form",
+    action="action_cancel_order",
+    slots=("order_id", "cancel_reason", "confirmed"),
+    args=("order_id", "reason"),
+    plan=plan,
+    rule="cancel",
+    verb="cancelled",
+    status_hints={"delivered": " Delivered items can be returned instead."},
+    locked_verb="cancelled",
+    order_question="cancel",
+)
