@@ -207,7 +207,7 @@ class ShopConversation:
         if not token:
             return None
         from bot.settings import get_settings
-        from bot.web.customer_token import verify_customer_token
+        from bot.safety.customer_token import verify_customer_token
 
         secret = get_settings().customer_token_secret
         if secret is None:

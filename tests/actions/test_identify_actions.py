@@ -8,7 +8,7 @@ from actions.asks import ActionAskEmail, ActionAskZip
 from actions.forms import ValidateCancelForm, ValidateIdentifyForm, ValidateOrderStatusForm
 from actions.tasks import ActionIdentified
 from bot.db.session import Database
-from bot.web.customer_token import sign_customer_token
+from bot.safety.customer_token import sign_customer_token
 from tests.actions.conftest import Conversation, find_order
 
 
