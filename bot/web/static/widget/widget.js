@@ -481,8 +481,11 @@ button { font: inherit; cursor: pointer; }
 .sb-panel { position: fixed; right: 18px; bottom: 18px; z-index: 2147483001; width: 380px; height: min(620px, calc(100vh - 36px));
   display: flex; flex-direction: column; background: #fff; border-radius: 14px; box-shadow: 0 12px 40px rgba(0,0,0,.3); overflow: hidden; }
 .sb-panel[hidden], .sb-launcher[hidden] { display: none; }
-.sb-head { background: var(--sb-primary); color: var(--sb-on-primary); padding: 10px 12px; display: flex; gap: 8px; align-items: center; }
-.sb-head-text { flex: 1; min-width: 0; }
+.sb-head { background: var(--sb-primary); color: var(--sb-on-primary); padding: 10px 12px; display: grid; grid-template-columns: minmax(0, 1fr) auto;
+  grid-template-areas: "text close" "actions actions"; gap: 6px 8px; align-items: start; }
+.sb-head-text { grid-area: text; min-width: 0; }
+.sb-head-actions { grid-area: actions; display: flex; flex-wrap: wrap; gap: 6px; }
+.sb-head .sb-close { grid-area: close; }
 .sb-title { margin: 0; font-size: 16px; font-weight: 700; }
 .sb-subtitle { margin: 0; font-size: 12px; opacity: .85; }
 .sb-status { margin: 0; font-size: 12px; opacity: .95; display: flex; align-items: center; gap: 6px; }
@@ -661,16 +664,19 @@ button { font: inherit; cursor: pointer; }
       this.statusEl.appendChild(this.statusText);
       headText.appendChild(this.statusEl);
       head.appendChild(headText);
+      // Header controls on their own row under the title, so neither squeezes the other.
+      const actions = el(document, "div", "sb-head-actions");
+      head.appendChild(actions);
       // A fresh conversation (new session id) whatever state the old one is in.
       const fresh = textEl(document, "button", "sb-new", "New conversation");
       fresh.setAttribute("type", "button");
       fresh.setAttribute("title", "Start a new conversation");
       fresh.addEventListener("click", () => this.newConversation());
-      head.appendChild(fresh);
+      actions.appendChild(fresh);
       const human = textEl(document, "button", "sb-human", this.cfg.handoffLabel);
       human.setAttribute("type", "button");
       human.addEventListener("click", () => this.send(this.cfg.handoffPayload, this.cfg.handoffLabel));
-      head.appendChild(human);
+      actions.appendChild(human);
       const close = textEl(document, "button", "sb-close", "×");
       close.setAttribute("type", "button");
       close.setAttribute("aria-label", "Close chat");
