@@ -134,3 +134,39 @@ def evaluate(
             f"training {r.train_seconds_per_fold:.0f}s/fold"
         )
     console.print(f"[green]Chosen: {chosen.name}[/]; report written to {path}")
+
+
+@app.command()
+def independent(
+    model: Path = typer.Option(PROJECT_ROOT / "models" / "shopbot.tar.gz", help="Trained model."),
+    data: Path = typer.Option(None, help="The evaluation set (default eval/nlu/)."),
+    out: Path = typer.Option(
+        PROJECT_ROOT / "var" / "reports" / "nlu-independent",
+        help="Report folder (ignored by git; `make report` keeps a copy in docs/nlu/).",
+    ),
+) -> None:
+    """Score the trained model on the independent set nobody tuned on (see bot/nlu/independent)."""
+    from bot.nlu import independent as ind
+
+    data = data or ind.EVAL_DIR
+    if not model.exists():
+        console.print(f"[red]No trained model at {model}; run `make train`.[/]")
+        raise typer.Exit(1)
+    with console.status(f"rasa test nlu on {data} ..."):
+        try:
+            predictions = ind.run_rasa(model, data, out / "rasa")
+        except RuntimeError as exc:
+            console.print(f"[red]{exc}[/]")
+            raise typer.Exit(1) from None
+    threshold = ind.fallback_threshold()
+    result = ind.score(predictions, threshold)
+    result.entities = ind.entity_figures(out / "rasa")
+    ind.plot_confusion(predictions, out / "independent_confusion.png", threshold)
+    report = out / "independent.md"
+    report.write_text(ind.render_markdown(result, model.name), encoding="utf-8")
+    console.print(
+        f"{result.messages} messages: macro F1 {result.macro_f1:.3f}, accuracy "
+        f"{result.accuracy:.3f}, fallback {result.fallback_rate:.1%}, out-of-scope recall "
+        f"{result.oos_recall:.3f}, in-scope taken for out-of-scope {result.oos_false_alarms:.1%}"
+    )
+    console.print(f"Report written to {report}")
