@@ -44,7 +44,9 @@ def turn_actions(events: Any) -> list[Any]:
     from rasa.shared.core.events import ActionExecuted, UserUttered
 
     found: list[Any] = []
-    for event in reversed(list(events)):
+    # Rasa's tracker keeps its events in a deque: walk it from the end, no copy per prediction.
+    newest_first = reversed(events) if hasattr(events, "__reversed__") else reversed(list(events))
+    for event in newest_first:
         if isinstance(event, UserUttered):
             break
         if isinstance(event, ActionExecuted):
