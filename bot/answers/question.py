@@ -136,6 +136,9 @@ def analyse(text: str, memory_prefs: dict[str, Any] | None = None) -> Question:
         YES_NO_START.search(text)
         and (features or said.colour or said.size or STOCK_WORDS.search(text))
         and not RECOMMEND_WORDS.search(text)
+        # "do you have rain jackets under $150?" is a search with a hard limit, not a
+        # yes/no about one product (a price ceiling on "it" still is one).
+        and (said.max_price is None and said.min_price is None or bool(REFERS_BACK.search(text)))
     ):
         kind = "yes_no"
     elif POLICY_WORDS.search(text) and not (features or said.max_price):

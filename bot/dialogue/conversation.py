@@ -206,8 +206,8 @@ class ShopConversation:
         """The customer id a signed token vouches for, if it is valid and the customer exists."""
         if not token:
             return None
-        from bot.settings import get_settings
         from bot.safety.customer_token import verify_customer_token
+        from bot.settings import get_settings
 
         secret = get_settings().customer_token_secret
         if secret is None:
@@ -711,46 +711,6 @@ def _changed_options(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]
 
 
 # -- products -----------------------------------------------------------------------------
-
-
-def product_reply(db: Database, intent: str, text: str, product: str | None = None) -> Reply:
-    """Answer a product question from the catalog: product cards plus quick replies."""
-    from bot.catalog.search import product_cards_payload, search_products
-
-    query = (
-        " ".join(part for part in (product, text) if part) if intent != "search_product" else text
-    )
-    limit = 3 if intent in ("product_info", "check_availability") else 5
-    try:
-        hits = search_products(db, query or text, limit=limit)
-    except Exception:  # the search must never turn into a traceback for the shopper
-        log.exception("product search failed for %r", query)
-        return Reply("Sorry, I can't search the catalog right now. Please try again in a moment.")
-    if not hits:
-        return Reply(
-            "I couldn't find a product matching that. Could you describe it differently "
-            "(type of product, colour, size, budget)?"
-        )
-    top = hits[0]
-    if intent in ("product_info", "check_availability"):
-        in_stock = [v for v in top.variants if v.in_stock]
-        options = "; ".join(_opts(v.options) for v in in_stock[:6])
-        price = (
-            f"from {usd(top.min_price)}"
-            if top.min_price is not None and top.min_price != top.max_price
-            else (usd(top.min_price) if top.min_price is not None else "price on request")
-        )
-        stock = (
-            f"In stock: {len(in_stock)} option(s), e.g. {options}."
-            if in_stock
-            else "It is out of stock at the moment."
-        )
-        text_out = f"{top.name}{f' by {top.brand}' if top.brand else ''}: {price}. {stock}"
-    else:
-        names = ", ".join(h.name for h in hits)
-        text_out = f"Here is what I found: {names}."
-    buttons = [button(f"More about {h.name}", "product_info", product=h.name) for h in hits[:3]]
-    return Reply(text_out, buttons=buttons, payload=product_cards_payload(hits))
 
 
 # -- hand-off, fallback and frustration ----------------------------------------------------
