@@ -56,10 +56,14 @@ class ActionOtherOrderStatus(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        text = latest_entity(tracker, "order_id") or latest_text(tracker)
+        text = latest_text(tracker)
+        if order_id := latest_entity(tracker, "order_id"):
+            text = f"{text} {order_id}"
         send(
             dispatcher,
-            conversation().other_order_status(tracker.get_slot("customer_id"), text),
+            conversation().other_order_status(
+                tracker.get_slot("customer_id"), text, tracker.get_slot("order_id")
+            ),
             tracker=tracker,
         )
         return []

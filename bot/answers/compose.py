@@ -39,6 +39,10 @@ def compose_answer(facts: FactSheet) -> str:
         if facts.policies:
             return _policy_answer(facts.policies, facts.question)
         return NO_FACTS
+    if q.asks_count and q.kind not in ("compare", "policy"):
+        counted = facts.focus_product or _only_product_named(q, facts.products)
+        if counted is not None:
+            return _count_answer(counted)
     if q.kind == "yes_no":
         product = facts.focus_product or facts.products[0]
         return _yes_no_answer(q, product)
@@ -86,6 +90,29 @@ def _product_overview(p: ProductFact) -> str:
         text += " Colours: " + _values_with_stock(colours) + "."
     if sizes:
         text += " Sizes: " + _values_with_stock(sizes) + "."
+    return text
+
+
+def _only_product_named(q: Question, products: list[ProductFact]) -> ProductFact | None:
+    """The one candidate whose name has every product word of the question, if exactly one."""
+    terms = _main_terms(q, products)
+    named = [p for p in products if terms and _names_all(p, terms)]
+    return named[0] if len(named) == 1 else None
+
+
+def _count_answer(p: ProductFact) -> str:
+    """ "How many t-shirt options are there?": the variants of the product, by option."""
+    total, in_stock = len(p.variants), sum(1 for v in p.variants if v.in_stock)
+    text = (
+        f"The **{p.name}** comes in {total} option{'s' if total != 1 else ''}, "
+        f"{in_stock} of them in stock ({_price_range(p)})."
+    )
+    names = dict.fromkeys(k for v in p.variants for k in v.options)
+    for name in names:
+        values = p.option_values(name)
+        if len(values) > 1:
+            label = str(name).replace("_", " ")
+            text += f" {label.capitalize()}: {_values_with_stock(values)}."
     return text
 
 

@@ -27,6 +27,7 @@ from bot.dialogue.replies import (
 )
 from bot.orders.money import usd
 from bot.orders.policy import ShopPolicy, get_policy, with_overrides
+from bot.orders.questions import answer_order_question, asked_aspects
 from bot.orders.results import (
     CustomerView,
     OrderLineView,
@@ -308,21 +309,24 @@ class ShopConversation:
             buttons=[button(f"{o.id} ({o.status})", "inform", order_id=o.id) for o in orders[:8]],
         )
 
-    def order_status(self, customer_id: str, order_id: str) -> Reply:
+    def order_status(self, customer_id: str, order_id: str, question: str = "") -> Reply:
+        """The order's status, or just the facts the question asked ("which card did I use?")."""
         details = self.orders.order_details(customer_id, order_id)
         if isinstance(details, Refused):
             return Reply(details.message)
         order = details.value
+        aspects = asked_aspects(question)
+        if aspects:
+            text = answer_order_question(order, aspects, self._methods(customer_id))
+            return Reply(text, payload=order_summary_payload(order))
         items = "; ".join(line.describe() for line in order.lines)
         tracking = (
             f" Tracking number(s): {', '.join(order.tracking_ids)}." if order.tracking_ids else ""
         )
-        refunds = [t for t in order.transactions if t.kind == "refund"]
+        refunded = any(t.kind == "refund" for t in order.transactions)
         refund_text = (
-            " Refunds: "
-            + "; ".join(f"{usd(t.amount)} to {t.payment_method_id}" for t in refunds)
-            + "."
-            if refunds
+            " " + answer_order_question(order, ["refund"], self._methods(customer_id))
+            if refunded
             else ""
         )
         return Reply(
@@ -330,6 +334,10 @@ class ShopConversation:
             f"{tracking}{refund_text}",
             payload=order_summary_payload(order),
         )
+
+    def _methods(self, customer_id: str) -> tuple[PaymentMethodView, ...]:
+        customer = self.orders.get_customer(customer_id)
+        return () if isinstance(customer, Refused) else customer.value.payment_methods
 
     def list_orders(self, customer_id: str) -> Reply:
         listed = self.orders.list_orders(customer_id)
@@ -340,7 +348,9 @@ class ShopConversation:
         lines = "\n".join(f"- {o.id}: {o.status}, {usd(o.total)}" for o in listed.value)
         return Reply(f"Your orders:\n{lines}")
 
-    def other_order_status(self, customer_id: str | None, text: str) -> Reply:
+    def other_order_status(
+        self, customer_id: str | None, text: str, current_order_id: str | None = None
+    ) -> Reply:
         """ "Where is my other order?" asked in the middle of a form."""
         if not customer_id:
             return Reply(
@@ -348,7 +358,10 @@ class ShopConversation:
             )
         order_id = parsing.extract_order_id(text)
         if order_id:
-            return self.order_status(customer_id, order_id)
+            return self.order_status(customer_id, order_id, text)
+        if current_order_id and asked_aspects(text):
+            # "how much will I get back?" in the middle of a return: about this order.
+            return self.order_status(customer_id, current_order_id, text)
         return self.list_orders(customer_id)
 
     # -- items ------------------------------------------------------------------------

@@ -80,3 +80,13 @@ async def test_yes_answers_do_not_show_internal_item_ids(shop, make_service) -> 
     )
     assert "Yes" in a.text
     assert "SB-V" not in a.text and "(item" not in a.text
+
+
+async def test_how_many_options_counts_the_variants_by_option(shop, make_service) -> None:
+    a = await make_service(shop).answer(
+        "how many options does the ridge trail runner have?", sender_id="n"
+    )
+    facts = _facts(shop, ["SB-P0001"])[0]
+    total = len(facts.variants)
+    in_stock = sum(1 for v in facts.variants if v.in_stock)
+    assert f"comes in {total} options, {in_stock} of them in stock" in a.text, a.text
