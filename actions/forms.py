@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -25,7 +25,7 @@ from actions.common import (
 )
 from bot.dialogue import parsing, plan
 from bot.dialogue.replies import Check
-from bot.orders.tasks import TASKS
+from bot.orders.tasks import TASKS, get_task, other_task_intents
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +94,12 @@ class ShopFormValidation(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        if latest_intent(tracker) in other_task_intents(self.form):
+            # "I want to CANCEL order S1000029" at this form's question: not an answer. The
+            # form rejects (explicitly: the order id in it was already extracted, which
+            # would count as an answer), and the switch rule starts the other task with what
+            # is known.
+            return [ActionExecutionRejected(self.form)]
         token_events: list[EventType] = []
         if tracker.slots.get("customer_id"):
             notice = conversation().other_shopper_notice(
@@ -314,7 +320,7 @@ class ShopFormValidation(FormValidationAction):
     async def extract_order_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if latest_intent(tracker) in ("track_order", "track_refund") and self.task != "status":
+        if latest_intent(tracker) in get_task("status").intents and self.task != "status":
             return {}  # "where is my other order?" is a digression, not this form's order
         found = parsing.extract_order_id(latest_text(tracker))
         if found:

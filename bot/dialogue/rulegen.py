@@ -49,6 +49,23 @@ SWITCHES: dict[str, tuple[str, ...]] = {
     if task.offers
 }
 
+# Any other change task's request inside a form switches to that task (issue 16: "I want to
+# CANCEL order S1000029" at "which items would you like to change?"). The identity, the order
+# and the items stay in their slots, so the new form only asks what it still lacks.
+TASK_SWITCHES: dict[str, tuple[Start, ...]] = {
+    task.form: tuple(
+        start
+        for other in TASKS
+        if other.changes and other.form != task.form
+        for start in _starts(other.intents, other.entities)
+        if start not in _starts(task.intents, task.entities)
+    )
+    for task in TASKS
+}
+FORM_OF_START: dict[Start, str] = {
+    start: task.form for task in TASKS for start in _starts(task.intents, task.entities)
+}
+
 POLICY_INTENTS = (
     "delivery_options",
     "delivery_period",
@@ -210,6 +227,24 @@ def build_rules() -> dict[str, list[dict]]:
                     f"{intent} leaves {form} for {target}",
                     [
                         {"intent": intent},
+                        {"action": "action_deactivate_loop"},
+                        {"active_loop": None},
+                        {"action": target},
+                        {"active_loop": target},
+                    ],
+                    condition=in_form,
+                )
+            )
+        switched = set(SWITCHES.get(form, ()))
+        for intent, entities in TASK_SWITCHES.get(form, ()):
+            if not entities and intent in switched:
+                continue  # already a refusal's offer above
+            target = FORM_OF_START[(intent, entities)]
+            digressions.append(
+                _rule(
+                    f"{_said(intent, entities)} switches {form} to {target}",
+                    [
+                        _user(intent, entities),
                         {"action": "action_deactivate_loop"},
                         {"active_loop": None},
                         {"action": target},

@@ -329,3 +329,19 @@ def test_questions_about_an_order_get_the_fact_asked(shopper: Shopper, shop_db: 
     # Nothing changed, and no task is waiting for an answer.
     assert _order(shop_db, order.id).status == full.status
     assert shopper.slots().get("requested_slot") is None
+
+
+def test_switching_task_mid_form_keeps_the_order(shopper: Shopper, shop_db: Database) -> None:
+    """Issue 16, item 2: "I want to CANCEL order S1000029" at "which items would you like to
+    change?" switches to cancelling that order (it was answered with the item question)."""
+    order = _pending_order(shop_db)
+    shopper.say(f"hi, my email is {order.customer.email} and my zip is {order.customer.zip}")
+    reply = shopper.say(f"I want to change the items in order {order.id}")
+    assert "which items" in reply.lower(), reply
+    reply = shopper.say(f"wait no, I want to CANCEL order {order.id} instead")
+    assert "which items" not in reply.lower(), reply
+    assert "why" in reply.lower(), reply  # the cancel form's own question: the reason
+    assert shopper.slots().get("order_id") == order.id
+    shopper.say("no longer needed")
+    shopper.say("yes")
+    assert _order(shop_db, order.id).status == "cancelled"

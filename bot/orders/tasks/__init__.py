@@ -39,6 +39,13 @@ TASK_SLOTS: tuple[str, ...] = tuple(
 )
 
 
+def other_task_intents(form: str) -> frozenset[str]:
+    """Intents that start another change task: inside ``form`` they switch task (the rules
+    say so, bot/dialogue/rulegen.py), so the form must not take them as answers."""
+    own = set(BY_FORM[form].intents) if form in BY_FORM else set()
+    return frozenset(i for t in CHANGE_TASKS if t.form != form for i in t.intents if i not in own)
+
+
 def get_task(name: str) -> OrderTask:
     try:
         return BY_NAME[name]
@@ -60,5 +67,6 @@ __all__ = [
     "Planner",
     "Request",
     "get_task",
+    "other_task_intents",
     "task_of_form",
 ]
