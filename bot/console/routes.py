@@ -293,7 +293,10 @@ def api_conversation(conv_id: RowId, db: DB, staff: Staff) -> Response:
         {
             "conversation": _with_ref(ctx["conv"]),
             "handoff": _with_ref(ctx["handoff"]),
-            "turns": [t.__dict__ for t in ctx["turns"]],
+            # ``at`` (UTC) is the time staff see; the raw ``timestamp`` stays server-side
+            "turns": [
+                {k: v for k, v in t.__dict__.items() if k != "timestamp"} for t in ctx["turns"]
+            ],
         }
     )
 

@@ -218,6 +218,8 @@ def test_queue_shows_waiting_time_customer_reason_channel_and_no_unix_times(
     assert not unix_time.search(
         client.get(f"/console/conversations/{item['conversation_id']}").text
     )
+    turns = client.get(f"/console/api/conversations/{item['conversation_id']}").json()["turns"]
+    assert turns and all("timestamp" not in t and t["at"] for t in turns)
     audit = client.get("/console/audit").text
     assert "UTC" in audit and not unix_time.search(audit)
     assert 'id="handoff-count"' in page  # the badge every page keeps up to date
