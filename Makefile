@@ -116,7 +116,7 @@ report: setup train services ## Re-run evaluations, benchmarks, README pictures;
 	$(PY) -m bot.cli.main nlu evaluate --docs docs/nlu
 	$(SHOPBOT) nlu independent --out docs/nlu/independent
 	$(PY) -m bench.run_all --out bench/results $(BENCH_ARGS)
-	SHOPBOT_UPDATE_DOC_IMAGES=1 $(PY) -m pytest -q tests/browser/test_store_chat.py tests/browser/test_console_review.py
+	SHOPBOT_UPDATE_DOC_IMAGES=1 $(PY) -m pytest -q tests/browser/test_store_chat.py tests/browser/test_console_review.py tests/browser/test_console_handoff.py
 
 clean:
 	rm -rf models results .pytest_cache var/*.db

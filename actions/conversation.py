@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -108,8 +108,20 @@ class ActionSearchProducts(Action):
 
 
 def _handoff_events(reason: str) -> list[dict[str, Any]]:
+    """Mark the conversation for a person and pause the bot on it.
+
+    Rasa's ``pause``: while the shopper waits, their messages are logged (staff read them)
+    but the bot answers nothing, so "hello?" cannot restart the greeting; the hand-off
+    notice already said that a person is coming. Staff resume it (hand back / close, see
+    bot/console/handoff.py); the widget's "New conversation" sends ``/restart``, the one
+    intent a paused conversation still handles, which also takes it out of the queue.
+    """
     log.info("conversation marked for a person: %s", reason)
-    return [SlotSet("handoff_requested", True), SlotSet("handoff_reason", reason)]
+    return [
+        SlotSet("handoff_requested", True),
+        SlotSet("handoff_reason", reason),
+        ConversationPaused(),
+    ]
 
 
 class ActionHandoff(Action):
@@ -132,8 +144,8 @@ class ActionFallback(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        _texts, intents = user_history(tracker)
-        reply, reason = service.fallback_reply(intents)
+        texts, intents = user_history(tracker)
+        reply, reason = service.fallback_reply(intents, texts[-1] if texts else "")
         send(dispatcher, reply, tracker=tracker)
         return _handoff_events(reason) if reason else []
 

@@ -49,8 +49,21 @@ logger = logging.getLogger(__name__)
 SOCKETIO_REDIS_URL_ENV = "SHOPBOT_SOCKETIO_REDIS_URL"
 
 
+# Custom payloads that carry their own text (a staff member's message in a hand-off): the
+# event keeps ``text`` for transcripts, but the widget must get the payload alone, or it
+# would show the text twice, once as if the assistant had said it.
+SELF_CONTAINED_PAYLOADS = frozenset({"agent_message"})
+
+
 class ShopSocketIOOutput(SocketIOOutput):
     """Sends custom JSON as one ``bot_uttered`` payload."""
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        custom = message.get("custom")
+        if isinstance(custom, dict) and custom.get("type") in SELF_CONTAINED_PAYLOADS:
+            await self.send_custom_json(recipient_id, custom)
+            return
+        await super().send_response(recipient_id, message)
 
     async def send_custom_json(
         self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any

@@ -18,6 +18,8 @@ import httpx
 from sqlalchemy import select
 
 from bot.console.models import Conversation, Handoff
+from bot.console.pseudonym import customer_ref
+from bot.console.timeline import when
 from bot.db.session import Database
 
 log = logging.getLogger(__name__)
@@ -52,8 +54,30 @@ class RasaEvents:
             raise HandoffError("The assistant server refused the message.")
 
 
-def queue(db: Database, include_active: bool = True) -> list[dict[str, Any]]:
-    """Waiting (and held) hand-offs, newest first, with the conversation's summary."""
+SUPPORT_TEAM = "Support team"  # how the widget labels a person's messages
+
+
+def waiting_label(seconds: float, taken: bool = False) -> str:
+    """How long the shopper has waited, as staff read it: "waiting 40 s", "waited 3 min"."""
+    verb = "waited" if taken else "waiting"
+    seconds = max(0, int(seconds))
+    if seconds < 60:
+        return f"{verb} {seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{verb} {minutes} min"
+    return f"{verb} {minutes // 60} h {minutes % 60} min"
+
+
+def queue(
+    db: Database, include_active: bool = True, now: float | None = None
+) -> list[dict[str, Any]]:
+    """Waiting (and held) hand-offs, newest first, with the conversation's summary.
+
+    Times are given as staff read them (``requested`` in UTC, ``waiting`` as a duration
+    measured up to ``now`` or until the hand-off was taken), never as Unix times.
+    """
+    now = time.time() if now is None else now
     statuses = ["waiting", "active"] if include_active else ["waiting"]
     with db.session() as session:
         rows = session.execute(
@@ -70,7 +94,10 @@ def queue(db: Database, include_active: bool = True) -> list[dict[str, Any]]:
             "conversation_id": c.id if c else None,
             "reason": h.reason,
             "status": h.status,
-            "requested_at": h.requested_at,
+            "requested": when(h.requested_at),
+            "waiting": waiting_label((h.taken_at or now) - h.requested_at, h.taken_at is not None),
+            "customer_ref": customer_ref(c.customer_id) if c else "",
+            "channel": (c.channel if c else "") or "",
             "taken_by": h.taken_by,
             "turns": c.turns if c else 0,
         }
@@ -127,11 +154,27 @@ def reply(db: Database, rasa: RasaEvents, handoff_id: int, agent: str, text: str
         if handoff.status != "active" or handoff.taken_by != agent:
             raise HandoffError("Take the conversation before replying.")
         sender_id = handoff.sender_id
+    text = text[:4000]
+    # The text stays on the event (transcripts, exports); the custom payload is what the
+    # widget receives (rasa_addons/socketio_channel.py sends it alone), so it can show the
+    # message as a person's, not the assistant's.
     rasa.append(
         sender_id,
-        [{"event": "bot", "text": text[:4000], "metadata": {"agent": agent}}],
+        [
+            {
+                "event": "bot",
+                "text": text,
+                "data": {"custom": agent_message(text)},
+                "metadata": {"agent": agent},
+            }
+        ],
         side_effects=True,
     )
+
+
+def agent_message(text: str) -> dict[str, Any]:
+    """The widget payload of a staff member's message (shown as from ``SUPPORT_TEAM``)."""
+    return {"type": "agent_message", "text": text, "from": SUPPORT_TEAM}
 
 
 def finish(db: Database, rasa: RasaEvents, handoff_id: int, agent: str, to_bot: bool) -> None:

@@ -78,6 +78,9 @@ class _Work:
     facets: set[str]
     handoff_reason: str | None = None
     handoff_at: float | None = None
+    # The shopper restarted the conversation (the widget's "New conversation" sends Rasa's
+    # /restart while a hand-off is open): its open hand-off leaves the queue.
+    cancelled_at: float | None = None
 
 
 _LOCK = threading.Lock()
@@ -224,6 +227,9 @@ def _fold(work: _Work, event_id: int, event: dict[str, Any]) -> None:
             work.handoff_at = work.handoff_at or ts
     elif kind == "slot":
         _fold_slot(work, event, ts)
+    elif kind == "restart":
+        work.cancelled_at = ts
+        work.handoff_at = None  # a request earlier in this batch is cancelled with the rest
 
 
 def _fold_user(work: _Work, event: dict[str, Any], ts: float) -> None:
@@ -288,6 +294,15 @@ def _finish(
                 )
             )
             known.add((conv.id, facet))
+    if work.cancelled_at is not None and conv.sender_id in open_handoffs:
+        for open_handoff in session.scalars(
+            select(Handoff).where(
+                Handoff.sender_id == conv.sender_id, Handoff.status.in_(["waiting", "active"])
+            )
+        ):
+            open_handoff.status = "cancelled"
+            open_handoff.closed_at = work.cancelled_at
+        open_handoffs.discard(conv.sender_id)
     if work.handoff_at is not None and conv.sender_id not in open_handoffs:
         session.add(
             Handoff(

@@ -158,7 +158,8 @@ class IntentCorrection(Base):
 
 
 class Handoff(Base):
-    """A request for a person: waiting -> active (taken) -> returned | closed."""
+    """A request for a person: waiting -> active (taken) -> returned | closed; waiting or active
+    -> cancelled when the shopper restarts the conversation ("New conversation")."""
 
     __tablename__ = "handoffs"
     __table_args__ = (Index("ix_handoffs_status_requested", "status", "requested_at"),)

@@ -27,7 +27,7 @@ from fastapi.templating import Jinja2Templates
 from bot.console import analytics, auth, handoff, review
 from bot.console.pseudonym import conversation_ref
 from bot.console.queries import ListFilters, list_page, summary_dict
-from bot.console.timeline import build_turns
+from bot.console.timeline import build_turns, when
 from bot.db.session import Database, get_database
 from bot.settings import get_settings
 
@@ -40,6 +40,7 @@ LOGIN_CSRF_COOKIE = "shopbot_console_login"
 router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=str(FilePath(__file__).parent / "templates"))
 templates.env.filters["ref"] = conversation_ref  # staff never see sender ids
+templates.env.filters["when"] = when  # ... nor Unix times
 
 # Row ids in paths: bounded so an oversized number is a 422, not a database overflow (500).
 MAX_ROW_ID = 2**31 - 1
@@ -292,7 +293,10 @@ def api_conversation(conv_id: RowId, db: DB, staff: Staff) -> Response:
         {
             "conversation": _with_ref(ctx["conv"]),
             "handoff": _with_ref(ctx["handoff"]),
-            "turns": [t.__dict__ for t in ctx["turns"]],
+            # ``at`` (UTC) is the time staff see; the raw ``timestamp`` stays server-side
+            "turns": [
+                {k: v for k, v in t.__dict__.items() if k != "timestamp"} for t in ctx["turns"]
+            ],
         }
     )
 

@@ -45,6 +45,13 @@ class Turn:
     latency_ms: int | None = None
 
 
+def when(ts: float | None) -> str:
+    """A stored Unix time as staff read it: ``2026-12-05 00:12:03 UTC`` ("" for none)."""
+    if ts is None:
+        return ""
+    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 def _iso(ts: float | None) -> str:
     if ts is None:
         return ""

@@ -776,8 +776,30 @@ FRUSTRATION_HANDOFF_AT = 4
 FALLBACKS_BEFORE_HANDOFF = 2
 
 
+# "can I talk to someone please?" at the end of a complaint (or of a message the NLU did not
+# understand) is a request for a person, whatever the message's main intent was.
+_PERSON = (
+    r"(?:someone|somebody|anyone|anybody|(?:a |an |your |the )?(?:real |live |actual )?"
+    r"(?:person|human(?: being)?|people|agent|representative|rep|manager|supervisor|operator|"
+    r"staff|support(?: team| staff| agent)?|customer (?:service|support)(?: team| agent)?))"
+)
+_ASKS_FOR_PERSON = re.compile(
+    rf"\b(?:(?:talk|speak|chat)\s+(?:to|with)|get\s+me|connect\s+me\s+(?:to|with)|"
+    rf"transfer\s+me\s+to|put\s+me\s+through\s+to)\s+{_PERSON}\b"
+    rf"|\b(?:real|live|actual)\s+(?:person|human)\b|\bhuman\s+please\b",
+    re.IGNORECASE,
+)
+
+
+def asks_for_person(text: str) -> bool:
+    """Whether a message asks for a person (also inside a longer complaint)."""
+    return bool(_ASKS_FOR_PERSON.search(text or ""))
+
+
 def complaint_reply(user_texts: list[str], intents: list[str]) -> tuple[Reply, str | None]:
-    """An apology, and a hand-off reason when frustration has built up."""
+    """An apology, and a hand-off reason when frustration has built up or a person is asked for."""
+    if user_texts and asks_for_person(user_texts[-1]):
+        return handoff_reply("shopper_asked"), "shopper_asked"
     if frustration_score(user_texts, intents) >= FRUSTRATION_HANDOFF_AT:
         return handoff_reply("frustration"), "frustration"
     return (
@@ -800,7 +822,9 @@ def trailing_fallbacks(intents: list[str]) -> int:
     return count
 
 
-def fallback_reply(intents: list[str]) -> tuple[Reply, str | None]:
+def fallback_reply(intents: list[str], last_text: str = "") -> tuple[Reply, str | None]:
+    if asks_for_person(last_text):
+        return handoff_reply("shopper_asked"), "shopper_asked"
     if trailing_fallbacks(intents) >= FALLBACKS_BEFORE_HANDOFF:
         return handoff_reply("repeated_fallback"), "repeated_fallback"
     return (

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 from sqlalchemy import select
 
 from actions.asks import ActionAskCancelReason
@@ -132,3 +135,36 @@ def test_rising_frustration_hands_over(shop: Database, domain: dict) -> None:
     angry = chat.run(ActionComplaint(), domain, "THIS IS RIDICULOUS, still nothing!!", "complaint")
     assert angry.slots()["handoff_requested"] is True
     assert angry.slots()["handoff_reason"] == "frustration"
+
+
+def test_a_complaint_that_asks_for_someone_hands_off_at_once(shop: Database, domain: dict) -> None:
+    """Issue 16: "... can I talk to someone please?" gets a person, not "tell me again"."""
+    turn = Conversation().run(
+        ActionComplaint(),
+        domain,
+        "My parcel arrived broken and nobody answers my emails, can I talk to someone please?",
+        "complaint",
+    )
+    assert turn.slots()["handoff_requested"] is True
+    assert turn.slots()["handoff_reason"] == "shopper_asked"
+    assert "tell me what went wrong" not in turn.text.lower()
+    assert turn.payloads[0]["type"] == "handoff"
+
+
+def test_not_understood_but_asking_for_a_person_hands_off(shop: Database, domain: dict) -> None:
+    turn = Conversation().run(
+        ActionFallback(), domain, "blorp zzzt, let me speak with a real person", "nlu_fallback"
+    )
+    assert turn.slots()["handoff_reason"] == "shopper_asked"
+
+
+@pytest.mark.parametrize("action", [ActionHandoff(), ActionFallback(), ActionComplaint()])
+def test_every_hand_off_pauses_the_bot(shop: Database, domain: dict, action: Any) -> None:
+    """While the shopper waits the bot stays quiet (Rasa's pause), whichever way it began."""
+    chat = Conversation()
+    texts = ["??", "can I talk to someone please"]
+    turn = None
+    for text in texts:
+        turn = chat.run(action, domain, text, "nlu_fallback")
+    assert turn is not None and turn.slots()["handoff_requested"] is True
+    assert any(e.get("event") == "pause" for e in turn.events)

@@ -120,6 +120,11 @@ class ScriptedRasa:
                     ],
                 }
             ]
+        if message == "agent please":  # a person is awaited, then writes (bot/console/handoff.py)
+            return [
+                {"type": "handoff", "state": "requested", "text": ""},
+                {"type": "agent_message", "text": "Hi, Sam here.", "from": "Support team"},
+            ]
         if message == "/contact_human_agent":
             return [
                 {"text": "I'm handing you over to a person."},
@@ -244,11 +249,12 @@ def test_chat_journey_cards_quick_replies_reload_handoff_and_xss(
     assert page.locator(".sb-user .sb-bubble").last.inner_text() == XSS
     assert page.locator(".sb-log img[src='x']").count() == 0
 
-    # "Talk to a person" is always there and shows the hand-off notice.
+    # "Talk to a person" shows the hand-off notice, then hides while a person holds the chat.
     page.get_by_role("button", name="Talk to a person").click()
     page.locator(".sb-handoff").wait_for()
     assert page.locator(".sb-handoff").inner_text() == "A person has joined the conversation."
     assert rasa.received[-1]["message"] == "/contact_human_agent"
+    page.locator(".sb-human").wait_for(state="hidden")
 
     # Reload: same session, same conversation, chat still open.
     before = page.locator(".sb-msg").count()
@@ -257,6 +263,7 @@ def test_chat_journey_cards_quick_replies_reload_handoff_and_xss(
     assert page.locator(".sb-msg").count() == before
     assert page.locator(".sb-card").count() == 2
     assert rasa.session_requests[-1]["session_id"] == session_id
+    assert page.locator(".sb-human").is_hidden()  # the hand-off state survives the reload
     # Navigation to the product page from the card keeps it too.
     page.locator(".sb-card-view").first.click()
     page.wait_for_url("**/products/SB-P0001")

@@ -60,3 +60,45 @@ def test_new_conversation_starts_a_fresh_session(
     page.locator(".sb-status.sb-online").wait_for(timeout=15000)
     assert rasa.session_requests[-1]["session_id"] == new_session
     assert "hello there" not in " ".join(page.locator(".sb-msg").all_inner_texts())
+
+
+def test_waiting_for_a_person_hides_the_button_marks_the_person_and_new_conversation_cancels(
+    local_store: tuple[str, ScriptedRasa],  # noqa: F811
+    browser: Any,  # noqa: F811
+) -> None:
+    """Issue 16: while a person is awaited or writes, "Talk to a person" is hidden, no typing
+    dots, the person's message is labelled "Support team" and styled apart from the bot's;
+    "New conversation" tells the old conversation to leave the queue (/restart)."""
+    web_url, rasa = local_store
+    page = browser.new_page(viewport=DESKTOP)
+    page.goto(web_url + "/")
+    open_chat(page)
+    page.get_by_text("Hi! I'm the shop assistant.").wait_for()
+    old_session = rasa.issued[-1]
+    human = page.get_by_role("button", name="Talk to a person")
+    assert human.is_visible()
+    page.locator(".sb-input").fill("agent please")
+    page.locator(".sb-input").press("Enter")
+    person = page.locator(".sb-agent")
+    person.wait_for(timeout=15000)
+    assert person.locator(".sb-from").inner_text() == "Support team"
+    assert person.locator(".sb-bubble").inner_text() == "Hi, Sam here."
+    assert page.locator(".sb-bot .sb-bubble", has_text="Sam here").count() == 0
+    colours = person.locator(".sb-bubble").evaluate("e => getComputedStyle(e).backgroundColor")
+    bot_colours = page.locator(".sb-bot .sb-bubble").first.evaluate(
+        "e => getComputedStyle(e).backgroundColor"
+    )
+    assert colours != bot_colours
+    assert human.is_hidden()
+    assert page.locator(".sb-status").inner_text() == "Waiting for a person"
+    # a message while waiting: no "assistant is typing" dots (the bot is paused)
+    page.locator(".sb-input").fill("hello?")
+    page.locator(".sb-input").press("Enter")
+    page.wait_for_timeout(300)
+    assert page.locator(".sb-typing").is_hidden()
+
+    page.get_by_role("button", name="New conversation").click()
+    page.get_by_text("Hi! I'm the shop assistant.").wait_for()
+    assert {"message": "/restart", "session_id": old_session} in rasa.received
+    assert human.is_visible()
+    assert page.locator(".sb-status").inner_text() == "Online"

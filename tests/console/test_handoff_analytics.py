@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from bot.console.demo import Script, write_script
+from bot.console.demo import Script, write_events, write_script
+from bot.console.handoff import SUPPORT_TEAM, waiting_label
 from bot.console.models import Handoff
-from bot.console.pseudonym import conversation_ref
+from bot.console.pseudonym import conversation_ref, customer_ref
 from bot.db.session import Database
 from tests.console.conftest import ADMIN, AGENT, RecordingRasa, login, make_app
 
@@ -88,8 +90,16 @@ def test_take_reply_release(app: FastAPI, staff: Database, rasa_endpoint: Record
         headers={"X-CSRF-Token": csrf},
     )
     assert sent.json() == {"ok": True}
+    # the text stays in the transcript; the widget gets the payload marked as a person's
     assert rasa_endpoint.calls[-1]["events"] == [
-        {"event": "bot", "text": "Hello, I'm Sam.", "metadata": {"agent": AGENT[0]}}
+        {
+            "event": "bot",
+            "text": "Hello, I'm Sam.",
+            "data": {
+                "custom": {"type": "agent_message", "text": "Hello, I'm Sam.", "from": SUPPORT_TEAM}
+            },
+            "metadata": {"agent": AGENT[0]},
+        }
     ]
     agent.post(f"/console/handoffs/{hid}/release", data={"csrf": csrf})
     assert rasa_endpoint.calls[-1]["events"][0] == {"event": "resume"}
@@ -172,3 +182,83 @@ def test_view_shows_agent_turns_pause_and_resume(app: FastAPI, staff: Database) 
     assert view.status_code == 200
     assert "conversation paused" in view.text and "conversation resumed" in view.text
     assert f"Agent {AGENT[0]}:" in view.text and "Hi, Sam here" in view.text
+
+
+def test_queue_shows_waiting_time_customer_reason_channel_and_no_unix_times(
+    app: FastAPI, staff: Database
+) -> None:
+    """Issue 18 item 4: what an agent needs to pick a conversation, in words, not epochs."""
+    now = time.time()
+    write_script(
+        staff,
+        Script("known", now - 190, channel="rest")
+        .user("where is my order", "order_status")
+        .slot("customer_id", "noah_brown_6181")
+        .user("human please", "contact_human_agent")
+        .action("action_handoff")
+        .slot("handoff_requested", True)
+        .slot("handoff_reason", "shopper_asked"),
+    )
+    client = TestClient(app)
+    login(client, ADMIN)
+    (item,) = client.get("/console/api/handoffs").json()["handoffs"]
+    assert item["customer_ref"] == customer_ref("noah_brown_6181")
+    assert item["channel"] == "rest" and item["reason"] == "asked"
+    assert item["waiting"] == "waiting 3 min"
+    assert item["requested"].endswith(" UTC") and "requested_at" not in item
+    page = client.get("/console/handoffs").text
+    row = page[page.index('data-sender="' + conversation_ref("known")) :]
+    row = row[: row.index("</tr>")]
+    assert "waiting 3 min" in row and "#" + customer_ref("noah_brown_6181") in row
+    assert ">rest<" in row and ">asked<" in row
+    assert "noah_brown_6181" not in page
+    # no raw Unix time on the queue, the conversation or the audit page (opening writes a row)
+    unix_time = re.compile(r"\b1\d{9}(?:\.\d+)?\b")
+    assert not unix_time.search(page)
+    assert not unix_time.search(
+        client.get(f"/console/conversations/{item['conversation_id']}").text
+    )
+    turns = client.get(f"/console/api/conversations/{item['conversation_id']}").json()["turns"]
+    assert turns and all("timestamp" not in t and t["at"] for t in turns)
+    audit = client.get("/console/audit").text
+    assert "UTC" in audit and not unix_time.search(audit)
+    assert 'id="handoff-count"' in page  # the badge every page keeps up to date
+
+
+def test_waiting_labels() -> None:
+    assert waiting_label(42) == "waiting 42 s"
+    assert waiting_label(3 * 60 + 59) == "waiting 3 min"
+    assert waiting_label(3600 + 5 * 60) == "waiting 1 h 5 min"
+    assert waiting_label(600, taken=True) == "waited 10 min"
+
+
+def test_restarting_a_waiting_conversation_takes_it_out_of_the_queue(
+    app: FastAPI, staff: Database
+) -> None:
+    """The widget's "New conversation" sends /restart: the shopper left, nobody should take it."""
+    _waiting(staff)
+    client = TestClient(app)
+    login(client, AGENT)
+    assert len(client.get("/console/api/handoffs").json()["handoffs"]) == 2
+    write_events(staff, "old", [{"event": "restart", "timestamp": time.time()}])
+    queue = client.get("/console/api/handoffs").json()["handoffs"]
+    assert [h["ref"] for h in queue] == [conversation_ref("new")]
+    with staff.session() as s:
+        statuses = s.scalars(select(Handoff.status).where(Handoff.sender_id == "old")).all()
+    assert statuses == ["cancelled"]
+
+
+def test_a_request_and_a_restart_in_one_ingest_batch_leave_nothing_waiting(
+    app: FastAPI, staff: Database
+) -> None:
+    now = time.time()
+    write_script(
+        staff,
+        Script("gone", now - 20)
+        .user("human please", "contact_human_agent")
+        .slot("handoff_requested", True),
+    )
+    write_events(staff, "gone", [{"event": "restart", "timestamp": now}])
+    client = TestClient(app)
+    login(client, AGENT)
+    assert client.get("/console/api/handoffs").json()["handoffs"] == []

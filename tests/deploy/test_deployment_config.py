@@ -243,3 +243,17 @@ def test_k8s_action_token_comes_from_the_cluster_secret(name: str) -> None:
     assert ref == {"name": "shopbot-secrets", "key": "action-server-token"}
     if name == "actions":
         assert container["command"][:3] == ["python", "-m", "actions.server"]
+
+
+def test_every_rasa_replica_relays_socketio_emits_through_the_shared_redis() -> None:
+    """Issue 18 item 6: the web app's staff actions go to one replica (compose: rasa-1), so
+    each replica must publish and receive Socket.IO emits on the Redis its trackers use
+    (tests/scale/test_handoff_replicas.py shows a reply is lost without it)."""
+    services = compose_config()["services"]
+    assert services["web"]["environment"]["SHOPBOT_RASA_URL"] == "http://rasa-1:5005"
+    for name in ("rasa-1", "rasa-2"):
+        env = services[name]["environment"]
+        relay = env.get("SHOPBOT_SOCKETIO_REDIS_URL", "")
+        assert relay.startswith(f"redis://{env['SHOPBOT_REDIS_HOST']}:{env['SHOPBOT_REDIS_PORT']}/")
+    config = next(d for d in k8s_documents() if d["metadata"]["name"] == "shopbot-config")
+    assert config["data"]["SHOPBOT_SOCKETIO_REDIS_URL"].startswith("redis://redis:")

@@ -34,6 +34,15 @@ async def main():
     card = {"type": "product_cards", "products": [{"id": "1"}]}
     await out.send_custom_json("s1", dict(card))
     assert rec.calls == [("bot_uttered", card, "s1")], rec.calls
+    # a staff message (bot event with text + agent payload): only the payload is emitted,
+    # so the widget shows it once, as a person's
+    agent = {"type": "agent_message", "text": "Hi, Sam here", "from": "Support team"}
+    await out.send_response("s1", {"text": "Hi, Sam here", "custom": dict(agent),
+                                   "agent": "sam@shop.test", "timestamp": 1.0})
+    assert rec.calls[1:] == [("bot_uttered", agent, "s1")], rec.calls
+    # any other bot message with text and a payload still sends both
+    await out.send_response("s1", {"text": "Found these", "custom": dict(card)})
+    assert [c[1] for c in rec.calls[2:]] == [{"text": "Found these"}, card], rec.calls
     ch = ShopSocketIOInput.from_credentials({"user_message_evt": "user_uttered",
         "bot_message_evt": "bot_uttered", "session_persistence": True})
     seen = []

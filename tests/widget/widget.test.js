@@ -263,3 +263,16 @@ test("a hand-off notice repeating the previous bot text shows the standard notic
   assert.deepEqual(W.dedupeHandoff(other, previous), other);
   assert.deepEqual(W.dedupeHandoff(parts, { from: "user", ts: 0, parts: [{ kind: "text", text }] }), parts);
 });
+
+test("a staff member's message is a person's: labelled 'Support team', styled apart", () => {
+  const parts = W.normaliseBotMessage({ type: "agent_message", text: "Hi, Sam here", from: "Support team" });
+  assert.deepEqual(parts, [{ kind: "text", text: "Hi, Sam here", person: "Support team" }]);
+  const node = W.renderEntry(doc, { from: "agent", ts: 0, parts }, {}, {});
+  assert.match(node.className, /sb-agent/);
+  assert.doesNotMatch(node.className, /sb-bot/);
+  assert.equal(node.byClass("sb-from")[0].textContent, "Support team");
+  assert.ok(!serialize(node).includes("Assistant: "));
+  // without a name the label is still a person's; an empty message gives nothing
+  assert.equal(W.normaliseBotMessage({ data: { type: "agent_message", text: "ok" } })[0].person, "Support team");
+  assert.deepEqual(W.normaliseBotMessage({ type: "agent_message", text: "  " }), []);
+});

@@ -51,6 +51,8 @@
     agent_joined: "A person has joined the conversation.",
     returned: "You are chatting with the assistant again.",
   };
+  // How a staff member's messages are labelled (bot/console/handoff.py sends its own name).
+  const PERSON_LABEL = "Support team";
 
   /** A link target the widget is willing to follow: http(s) or same-site relative, else null. */
   function safeHref(href) {
@@ -227,6 +229,9 @@
       } else if (custom.type === "order_summary") {
         const order = cleanOrder(custom.order);
         if (order) parts.push({ kind: "order", order });
+      } else if (custom.type === "agent_message") {
+        const text = asText(custom.text, 4000);
+        if (text.trim()) parts.push({ kind: "text", text, person: asText(custom.from, 60) || PERSON_LABEL });
       } else if (custom.type === "handoff") {
         const state = ["requested", "agent_joined", "returned"].includes(custom.state) ? custom.state : "requested";
         parts.push({ kind: "handoff", state, text: asText(custom.text, 500) || HANDOFF_TEXTS[state] });
@@ -398,7 +403,9 @@
     const opts = options || {};
     const isNotice = entry.parts.length === 1 && entry.parts[0].kind === "handoff";
     const item = el(doc, "div", "sb-msg sb-" + entry.from + (isNotice ? " sb-notice" : "") + (entry.pending ? " sb-pending" : ""));
-    if (!isNotice) item.appendChild(textEl(doc, "span", "sb-sr", entry.from === "user" ? "You said: " : "Assistant: "));
+    const person = entry.from === "agent" ? (entry.parts.find((p) => p.person) || {}).person || PERSON_LABEL : "";
+    if (person) item.appendChild(textEl(doc, "span", "sb-from", person));
+    else if (!isNotice) item.appendChild(textEl(doc, "span", "sb-sr", entry.from === "user" ? "You said: " : "Assistant: "));
     for (const part of entry.parts) {
       if (part.kind === "text") {
         const bubble = el(doc, "div", "sb-bubble");
@@ -496,13 +503,15 @@ button { font: inherit; cursor: pointer; }
 .sb-human { background: rgba(255,255,255,.15); color: var(--sb-on-primary); border: 1px solid rgba(255,255,255,.6); border-radius: 999px; padding: 4px 10px; font-size: 13px; white-space: nowrap; }
 .sb-log { flex: 1; overflow-y: auto; padding: 12px; background: var(--sb-bg); display: flex; flex-direction: column; gap: 10px; }
 .sb-msg { display: flex; flex-direction: column; max-width: 100%; }
-.sb-user { align-items: flex-end; } .sb-bot { align-items: flex-start; }
+.sb-user { align-items: flex-end; } .sb-bot, .sb-agent { align-items: flex-start; }
 .sb-bubble { padding: 8px 12px; border-radius: 14px; max-width: 85%; overflow-wrap: anywhere; }
 .sb-bubble p { margin: 0 0 6px; } .sb-bubble p:last-child { margin-bottom: 0; }
 .sb-bubble ul, .sb-bubble ol { margin: 4px 0; padding-left: 20px; }
 .sb-user .sb-bubble { background: var(--sb-primary); color: var(--sb-on-primary); border-bottom-right-radius: 4px; }
 .sb-user .sb-bubble a { color: inherit; }
 .sb-bot .sb-bubble { background: #fff; border: 1px solid var(--sb-line); border-bottom-left-radius: 4px; }
+.sb-agent .sb-bubble { background: #fff7e0; border: 1px solid #e0b94f; border-bottom-left-radius: 4px; }
+.sb-from { font-size: 12px; font-weight: 600; color: #7a5a00; margin: 0 0 2px 4px; }
 .sb-bubble + .sb-bubble { margin-top: 4px; }
 .sb-pending { opacity: .6; }
 .sb-time { font-size: 11px; color: var(--sb-muted); margin-top: 2px; }
@@ -596,6 +605,7 @@ button { font: inherit; cursor: pointer; }
       this.restoreSession();
       this.build();
       this.renderHistory();
+      this.updateHandoff();
       if (this.tabStore.get("open", false) || this.cfg.openOnLoad) this.open(false);
       this.connect();
       document.addEventListener("click", (ev) => {
@@ -674,6 +684,7 @@ button { font: inherit; cursor: pointer; }
       fresh.addEventListener("click", () => this.newConversation());
       actions.appendChild(fresh);
       const human = textEl(document, "button", "sb-human", this.cfg.handoffLabel);
+      this.humanBtn = human;
       human.setAttribute("type", "button");
       human.addEventListener("click", () => this.send(this.cfg.handoffPayload, this.cfg.handoffLabel));
       actions.appendChild(human);
@@ -740,6 +751,11 @@ button { font: inherit; cursor: pointer; }
 
     /** Forget this conversation here (session id, history) and start a new one with Rasa. */
     newConversation() {
+      // A person is awaited or holds the chat: leave the queue. /restart is the one message a
+      // paused Rasa conversation still handles; the console then drops the request.
+      if (this.handoffOpen() && this.socket && this.confirmed) {
+        this.socket.emit("user_uttered", { message: "/restart", session_id: this.sessionId });
+      }
       this.store.remove("session");
       this.store.remove("history");
       this.store.remove("greeted");
@@ -748,6 +764,7 @@ button { font: inherit; cursor: pointer; }
       this.history = [];
       this.outbox = [];
       this.renderHistory();
+      this.updateHandoff();
       if (this.socket) {
         this.socket.removeAllListeners();
         this.socket.disconnect();
@@ -768,8 +785,11 @@ button { font: inherit; cursor: pointer; }
 
     setStatus(state) {
       const labels = { connecting: "Connecting…", online: "Online", reconnecting: "Reconnecting…", offline: "Offline — retrying" };
+      this.connection = state;
       this.statusEl.setAttribute("class", "sb-status sb-" + (state === "online" ? "online" : state === "offline" ? "offline" : "connecting"));
-      this.statusText.textContent = labels[state] || state;
+      const handoff = state === "online" ? this.handoffState() : null;
+      this.statusText.textContent =
+        handoff === "requested" ? "Waiting for a person" : handoff === "agent_joined" ? "Chatting with " + PERSON_LABEL : labels[state] || state;
       this.panel.setAttribute("data-connection", state);
     }
 
@@ -835,8 +855,9 @@ button { font: inherit; cursor: pointer; }
         this.socket.emit("user_uttered", payload);
         entry.pending = false;
         this.refreshEntry(entry);
-        // A person types at human speed: no "assistant is typing" dots while one holds the chat.
-        this.showTyping(!this.personHolds());
+        // The bot is paused while a person is awaited or holds the chat (a person types at
+        // human speed): no "assistant is typing" dots then.
+        this.showTyping(!this.handoffOpen());
       }
       this.save();
     }
@@ -846,19 +867,34 @@ button { font: inherit; cursor: pointer; }
       this.showTyping(false);
       if (!parts.length) return;
       mark("shopbot:first-bot-message");
-      const entry = { from: "bot", ts: Date.now(), parts };
+      const entry = { from: parts.some((p) => p.person) ? "agent" : "bot", ts: Date.now(), parts };
       this.history.push(entry);
       this.save();
       this.appendEntry(entry);
+      if (parts.some((p) => p.kind === "handoff")) this.updateHandoff();
     }
 
-    /** Whether the latest hand-off notice in the history says a person has joined. */
-    personHolds() {
+    /** The latest hand-off notice's state (requested, agent_joined, returned), or null. */
+    handoffState() {
       for (let i = this.history.length - 1; i >= 0; i--) {
         const notice = this.history[i].parts.find((p) => p.kind === "handoff");
-        if (notice) return notice.state === "agent_joined";
+        if (notice) return notice.state;
       }
-      return false;
+      return null;
+    }
+
+    /** A person is awaited or holds the conversation (the bot is paused meanwhile). */
+    handoffOpen() {
+      const state = this.handoffState();
+      return state === "requested" || state === "agent_joined";
+    }
+
+    /** "Talk to a person" only when no person is awaited or present; the status says which. */
+    updateHandoff() {
+      const open = this.handoffOpen();
+      if (this.humanBtn) this.humanBtn.hidden = open;
+      this.panel.setAttribute("data-handoff", this.handoffState() || "none");
+      if (this.connection) this.setStatus(this.connection);
     }
 
     showTyping(on) {
