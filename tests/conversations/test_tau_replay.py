@@ -9,7 +9,7 @@ import pytest
 
 from bot.eval.conversations.goal import derive
 from bot.eval.conversations.score import compare, entities
-from bot.eval.conversations.shopper import _asked_in_text, words_of
+from bot.eval.conversations.shopper import ScriptedShopper, _asked_in_text, words_of
 from bot.eval.conversations.tau import (
     Action,
     TauTask,
@@ -142,3 +142,13 @@ def test_a_right_change_beside_a_missing_one_is_no_wrong_write(tau_dir: Path) ->
     wrong, missing = compare(task, after, have, users)
     assert not wrong
     assert any("transactions: missing" in m for m in missing)
+
+
+def test_a_preview_with_a_unit_too_many_is_refused(tau_dir: Path) -> None:
+    """train-25 exchanges one of two identical water bottles; a preview of both is refused."""
+    task = next(t for t in load_tasks("train", tau_dir) if t.id == "train-25")
+    req = derive(task, source_data(tau_dir)).requests[0]
+    line = "water bottle (capacity 500ml, color green) → water bottle (capacity 500ml, glass)"
+    preview = f"exchange in order {req.order_id.lower()}: {line}"
+    assert ScriptedShopper._counts_fit(req, preview)
+    assert not ScriptedShopper._counts_fit(req, f"{preview}; {line}")

@@ -84,6 +84,7 @@ class Request:
     address: dict[str, str] = field(default_factory=dict)
     all_items: bool = False  # every item of the order
     decoy: str | None = None  # another item of the order, named by mistake in a correction
+    order_names: list[str] = field(default_factory=list)  # product names of the order's lines
 
     @property
     def address_words(self) -> str:
@@ -182,6 +183,7 @@ def derive(task: TauTask, data: dict[str, Any]) -> Goal:
                         k: v for k, v in new["options"].items() if line["options"].get(k) != v
                     }
                     req.swaps.append(Swap(item, new["item_id"], dict(new["options"]), changed))
+        req.order_names = [ln["name"] for ln in lines]
         named = {i.name for i in req.items}
         req.decoy = next(
             (f"the {ln['name'].lower()}" for ln in lines if req.items and ln["name"] not in named),

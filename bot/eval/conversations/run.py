@@ -124,14 +124,8 @@ def stack_config(database_url: str, log_dir: Path) -> Any:
 
 
 def failure_kinds(results: list[TaskResult]) -> Counter[str]:
-    """The first reason of each failed task, without its particulars (for the top list)."""
-    kinds: Counter[str] = Counter()
-    for r in results:
-        if r.passed:
-            continue
-        first = r.failure.split(" | ")[0]
-        kinds[first.split(":")[0] if first else "unknown"] += 1
-    return kinds
+    """How many tasks failed for each main reason (``score.category``)."""
+    return Counter(r.category for r in results if not r.passed)
 
 
 def markdown(split: str, summary: Summary, results: list[TaskResult], when: str) -> str:
@@ -207,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
     url = ensure_database(args.database, args.tau_dir)
     db = Database(url)
     summaries: list[Summary] = []
+    all_results: dict[str, list[TaskResult]] = {}
     with Stack(stack_config(url, PROJECT_ROOT / "var" / "logs" / "eval-conversations")) as stack:
         for split in args.split or ["dev"]:
             tasks = load_tasks(split, args.tau_dir)
@@ -221,10 +216,14 @@ def main(argv: list[str] | None = None) -> int:
 
             results = run_tasks(tasks, split, stack.rasa_url, stack.config.rasa_token, db, progress)
             summaries.append(write_reports(args.out, split, results))
+            all_results[split] = results
     db.dispose()
     print(f"\nreports in {args.out} ({time.monotonic() - started:.0f} s)")
     for summary in summaries:
         print(summary.line())
+    for split, results in all_results.items():
+        kinds = ", ".join(f"{k}: {n}" for k, n in failure_kinds(results).most_common())
+        print(f"{split} failures: {kinds or 'none'}")
     return 0
 
 

@@ -28,6 +28,7 @@ from bot.eval.conversations.tau import (
 
 @dataclass
 class TaskResult:
+    category: str  # why it failed, in a few words (empty when it passed)
     task_id: str
     split: str
     passed: bool
@@ -145,6 +146,7 @@ def score(
     if not passed and convo.handed_off and not task.hands_off:
         reasons.append("handed off to a person")
     return TaskResult(
+        category="" if passed else category(convo, wrong, missing_outputs, handoff_ok),
         task_id=task.id,
         split=split,
         passed=passed,
@@ -161,6 +163,31 @@ def score(
         style=style,
         transcript=[asdict(t) for t in convo.turns],
     )
+
+
+def category(
+    convo: Conversation, wrong: list[str], missing_outputs: list[str], handoff_ok: bool
+) -> str:
+    """The main reason a task failed, coarse enough to count (most telling first)."""
+    moves = [t.move or "" for t in convo.turns if t.speaker == "shopper"]
+    failed = " ".join(convo.requests_failed)
+    if wrong:
+        return "wrong write"
+    if convo.dead:
+        return f"dead: {convo.dead.split(':')[0]}"
+    if convo.handed_off:
+        return "handed off to a person"
+    if "refuse_preview" in moves:
+        return "the preview did not match the request (refused)"
+    if "not done:" in failed:
+        return "request not taken up (the bot went elsewhere)"
+    if "refused after yes" in failed:
+        return "refused after the shopper confirmed"
+    if missing_outputs:
+        return "required output not said"
+    if not handoff_ok:
+        return "not handed off"
+    return "missing write"
 
 
 @dataclass(frozen=True)

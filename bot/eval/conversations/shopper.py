@@ -25,8 +25,6 @@ from bot.eval.conversations.goal import REASON_WORDS, Goal, Request
 NOT_UNDERSTOOD = ("didn't understand", "didn't catch", "could you say it another way")
 NOTHING_CHANGED = "nothing has been changed"
 MAX_TURNS = 40
-# Words of a bot reply saying a change went through.
-DONE_WORDS = ("is cancelled", "is registered", "are changed", "is now", "done:")
 
 
 class RestClient:
@@ -220,7 +218,7 @@ class ScriptedShopper:
 
     def _settle(self, low: str) -> None:
         """The reply after "yes": the change went through, or it was refused."""
-        if NOTHING_CHANGED in low or not any(w in low for w in DONE_WORDS):
+        if NOTHING_CHANGED in low:
             self._fail(f"refused after yes: {low[:160]}")
         else:
             self.state.phase = "done"
@@ -419,7 +417,21 @@ class ScriptedShopper:
             wanted.append(req.payment.check[0])
         if req.address:
             wanted.append(req.address["address1"].lower())
-        return all(w in low for w in wanted)
+        return all(w in low for w in wanted) and self._counts_fit(req, low)
+
+    @staticmethod
+    def _counts_fit(req: Request, low: str) -> bool:
+        """Each product of the order is named as often as the goal's items need: no item the
+        shopper did not ask for, no unit too many (an exchange names each line twice)."""
+        if req.kind not in ("return", "exchange", "modify_items"):
+            return True
+        per_item = 1 if req.kind == "return" else 2
+        asked = [i.name for i in req.items]
+        for name in set(req.order_names):
+            said = len(re.findall(rf"\b{re.escape(name.lower())}\b", low))
+            if said != per_item * asked.count(name):
+                return False
+        return True
 
 
 IDENTITY_SLOTS = ("email", "person_name", "zip")
