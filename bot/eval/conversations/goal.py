@@ -131,7 +131,8 @@ def _payment(method: dict[str, Any]) -> Payment:
     if kind == "gift_card":
         return Payment(method["id"], kind, "my gift card", ("gift card",))
     brand, four = str(method.get("brand") or "credit"), str(method.get("last_four") or "")
-    return Payment(method["id"], kind, f"my {brand} card ending in {four}", (four,))
+    card = brand if brand.lower().endswith("card") else f"{brand} card"  # no "mastercard card"
+    return Payment(method["id"], kind, f"my {card} ending in {four}", (four,))
 
 
 def _item_words(item: dict[str, Any], siblings: list[dict[str, Any]], rng: random.Random) -> Item:

@@ -74,7 +74,6 @@ class Conversation:
     recoveries: list[str] = field(default_factory=list)
     dead: str | None = None
     handed_off: bool = False
-    requests_done: int = 0
     requests_failed: list[str] = field(default_factory=list)
 
     @property
@@ -148,7 +147,7 @@ class ScriptedShopper:
             if self.convo.handed_off:
                 self._fail_rest("handed off to a person")
                 break
-            message, move = self._next(text, buttons, slots, slot, loop, replies)
+            message, move = self._next(text, slot, loop, replies)
         self.client.close()
         return self.convo
 
@@ -179,13 +178,7 @@ class ScriptedShopper:
     # -- what to say next ----------------------------------------------------------------
 
     def _next(
-        self,
-        text: str,
-        buttons: list[str],
-        slots: dict[str, Any],
-        slot: str | None,
-        loop: str | None,
-        replies: list[dict[str, Any]],
+        self, text: str, slot: str | None, loop: str | None, replies: list[dict[str, Any]]
     ) -> tuple[str | None, str | None]:
         self.verified(text)
         if self.queued:
@@ -222,7 +215,6 @@ class ScriptedShopper:
             self._fail(f"refused after yes: {low[:160]}")
         else:
             self.state.phase = "done"
-            self.convo.requests_done += 1
         self.index += 1
 
     def _fail(self, why: str) -> None:
@@ -352,6 +344,8 @@ class ScriptedShopper:
         if slot == "payment_method_id":
             return self._payment(req, attempt, replies, move)
         if slot == "new_address":
+            if not req.address:
+                return "I don't want to change any address.", move
             return req.address_words, move
         if slot == "confirmed":
             if self._preview_fits(req, text.lower()):
