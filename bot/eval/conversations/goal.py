@@ -112,6 +112,7 @@ class Goal:
     by_email: bool  # the instruction gives an email (else name + zip)
     known_orders: set[str]  # order ids the instruction names
     requests: list[Request]
+    hand_off: bool  # the reference ends with a transfer to a person: the shopper asks for one
     style: Style
     rng: random.Random
 
@@ -210,6 +211,7 @@ def derive(task: TauTask, data: dict[str, Any]) -> Goal:
         by_email="email" in text.lower() and "@" in text,
         known_orders=known,
         requests=requests,
+        hand_off=task.hands_off,
         style=style,
         rng=rng,
     )

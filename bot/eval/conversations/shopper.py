@@ -107,6 +107,7 @@ class ScriptedShopper:
         self.farewell_sent = False
         self.is_verified = False
         self.email_asks = 0
+        self.asked_for_person = False
 
     # -- the conversation loop ---------------------------------------------------------
 
@@ -232,6 +233,9 @@ class ScriptedShopper:
         return "Another thing: " + self._details(req), "request"
 
     def _finish(self) -> tuple[str | None, str | None]:
+        if self.goal.hand_off and not self.asked_for_person:
+            self.asked_for_person = True
+            return "I'd like to talk to a person, please.", "ask_for_person"
         if self.farewell_sent:
             return None, None
         self.farewell_sent = True
