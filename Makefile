@@ -21,7 +21,8 @@ RASA_SOURCES := config.yml $(shell find data/nlu data/rules data/stories domain 
 MODEL_STAMP := models/.stamp
 
 .PHONY: help setup setup-python system-packages services run train test test-unit test-rasa \
-        lint format typecheck bench eval-nlu eval-nlu-independent eval-retrieval eval-sentiment report validate clean
+        lint format typecheck bench eval-nlu eval-nlu-independent eval-retrieval eval-sentiment \
+        eval-conversations report validate clean
 
 # Run outputs of evaluations and benchmarks (ignored); `make report` refreshes the committed
 # copies in docs/ and bench/results/ on purpose, so a test or evaluation leaves git status clean.
@@ -106,6 +107,13 @@ eval-nlu-independent: setup-python train ## The trained model on eval/nlu/ (writ
 
 eval-retrieval: setup-python ## recall@5 and MRR for keyword, semantic and hybrid retrieval
 	$(SHOPBOT) catalog evaluate --report $(REPORTS)/retrieval.md
+
+# Scripted shoppers on the τ-bench retail tasks against the real stack (docs/conversations.md).
+# CONV_TRAIN_LIMIT=0 runs all 500 train tasks.
+CONV_TRAIN_LIMIT ?= 100
+eval-conversations: setup-python train services ## Scripted-shopper suite: dev (20) + a train slice
+	$(PY) -m bot.eval.conversations.run --split dev --split train --limit $(CONV_TRAIN_LIMIT) \
+		--out $(REPORTS)/conversations
 
 eval-sentiment: setup-python ## Default sentiment model on the project's labelled set
 	$(SHOPBOT) sentiment evaluate --doc-file $(REPORTS)/insights.md

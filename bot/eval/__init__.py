@@ -1,0 +1,1 @@
+"""Evaluation harnesses that drive the running product from outside (never imported by it)."""
