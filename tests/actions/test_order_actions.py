@@ -123,7 +123,7 @@ def test_return_delivered_item_to_original_method(shop: Database, domain: dict) 
     chat = _identified(order, "return_form")
     chat.answer(ValidateReturnForm(), domain, "order_id", order.id)
     asked = chat.run(ActionAskItemIds(), domain)
-    assert line.variant_id in asked.text
+    assert line.variant_id not in asked.text  # described, not numbered
     payloads = [b["payload"] for msg in asked.messages for b in msg.get("buttons") or []]
     assert f"item {line.variant_id}" in payloads  # a quick reply the item parser understands
     turn = chat.answer(ValidateReturnForm(), domain, "item_ids", f"item {line.variant_id}")
