@@ -766,51 +766,13 @@ HANDOFF_TEXT = (
     "will see everything we've said so far, so you won't need to repeat yourself."
 )
 
-FRUSTRATION_WORDS = (
-    "ridiculous",
-    "useless",
-    "terrible",
-    "worst",
-    "awful",
-    "angry",
-    "furious",
-    "fed up",
-    "waste of time",
-    "unacceptable",
-    "stupid",
-    "disappointed",
-    "annoyed",
-    "frustrat",
-    "not helping",
-    "doesn't help",
-)
-
-
-def frustration_score(user_texts: list[str], intents: list[str]) -> int:
-    """How upset the recent messages sound: complaints, angry words, shouting.
-
-    Deliberately simple and explainable: each recent complaint counts 2, each angry word 1,
-    a shouted (all caps) or "!!!" message 1. Only the last five user turns count.
-    """
-    score = 2 * sum(1 for intent in intents[-5:] if intent == "complaint")
-    for text in user_texts[-5:]:
-        lowered = text.lower()
-        score += sum(1 for word in FRUSTRATION_WORDS if word in lowered)
-        letters = [c for c in text if c.isalpha()]
-        if len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.7:
-            score += 1
-        if "!!" in text:
-            score += 1
-    return score
-
-
-FRUSTRATION_HANDOFF_AT = 4
 FALLBACKS_BEFORE_HANDOFF = 2
 
 
-def complaint_reply(user_texts: list[str], intents: list[str]) -> tuple[Reply, str | None]:
-    """An apology, and a hand-off reason when frustration has built up."""
-    if frustration_score(user_texts, intents) >= FRUSTRATION_HANDOFF_AT:
+def complaint_reply(hand_off: bool) -> tuple[Reply, str | None]:
+    """An apology; the hand-off and its reason when frustration has built up (``hand_off``:
+    ``Frustration.handoff_due`` of the one model, bot/insights/frustration.py)."""
+    if hand_off:
         return handoff_reply("frustration"), "frustration"
     return (
         Reply(
