@@ -62,6 +62,11 @@ class ProductFact:
         return f"F{self.number}"
 
     @property
+    def product_id(self) -> str:
+        """The catalogue id under the name product cards use (bot/catalog/cards.py)."""
+        return self.id
+
+    @property
     def in_stock(self) -> bool:
         return any(v.in_stock for v in self.variants)
 
@@ -140,6 +145,11 @@ class PolicyFact:
     def ref(self) -> str:
         return f"F{self.number}"
 
+    @property
+    def product_id(self) -> str:
+        """The catalogue id under the name product cards use (bot/catalog/cards.py)."""
+        return self.id
+
     def render(self) -> str:
         return f"[{self.ref}] Policy '{self.title}' ({self.topic}): {self.body}"
 
@@ -170,6 +180,11 @@ class OrderFact:
     @property
     def ref(self) -> str:
         return f"F{self.number}"
+
+    @property
+    def product_id(self) -> str:
+        """The catalogue id under the name product cards use (bot/catalog/cards.py)."""
+        return self.id
 
     def render(self) -> str:
         items = "; ".join(line.describe() for line in self.lines) or "no items"

@@ -720,7 +720,8 @@ def _variant_item(variant: Variant, name: str) -> items.Item:
 
 def product_reply(db: Database, intent: str, text: str, product: str | None = None) -> Reply:
     """Answer a product question from the catalog: product cards plus quick replies."""
-    from bot.catalog.search import product_cards_payload, search_products
+    from bot.catalog.cards import product_cards_payload
+    from bot.catalog.search import search_products
 
     query = (
         " ".join(part for part in (product, text) if part) if intent != "search_product" else text

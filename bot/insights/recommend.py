@@ -281,7 +281,7 @@ def recommendation_reply(
     limit: int = 3,
 ) -> Reply:
     """The bot's answer to "recommend me something": picks, reasons and product cards."""
-    from bot.catalog.search import product_cards_payload
+    from bot.catalog.cards import product_cards_payload
     from bot.dialogue.replies import button, usd
 
     state: SessionState | None = None

@@ -1,7 +1,8 @@
 """Money in one place: amounts are Decimals with two places, shown as US dollars.
 
 Every module that rounds or prints an amount (order plans, replies, grounded answers, data
-loaders) uses these two functions, so a price reads the same wherever the shopper sees it.
+loaders, the widget's payloads) uses these functions, so a price reads the same wherever the
+shopper sees it.
 """
 
 from __future__ import annotations
@@ -20,3 +21,8 @@ def money(value: Decimal | int | float | str) -> Decimal:
 def usd(value: Decimal | int | float | str) -> str:
     """'$1,234.50': the one way an amount is written for a shopper."""
     return f"${money(value):,.2f}"
+
+
+def plain(value: Decimal | int | float | str) -> str:
+    """'1234.50': an amount in the widget's payloads (docs/widget.md), which format it."""
+    return str(money(value))

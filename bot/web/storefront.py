@@ -87,7 +87,7 @@ Config = Annotated[StoreConfig, Depends(get_store_config)]
 
 
 def format_money(amount: Decimal | None, currency: str = "USD") -> str:
-    """``$12.34`` for dollars, ``12.34 EUR`` otherwise (IDS.md money convention)."""
+    """``$12.34`` for dollars, ``12.34 EUR`` otherwise (the widget's convention, docs/widget.md)."""
     if amount is None:
         return ""
     value = Decimal(amount).quantize(Decimal("0.01"))
