@@ -20,6 +20,7 @@ from decimal import Decimal
 
 from bot.answers import claims
 from bot.answers.facts import FactSheet, ProductFact
+from bot.orders.money import money
 
 _PRODUCT_ID = re.compile(r"\bSB-[PV]\d{4,8}\b|(?<![\d#$.,])\b\d{10}\b(?![\d.,])", re.IGNORECASE)
 _ORDER_ID = re.compile(r"(?<![\w-])#?[A-Z]\d{7}\b")
@@ -132,7 +133,7 @@ class _Allowed:
         flt = facts.filters
         for bound in (getattr(flt, "max_price", None), getattr(flt, "min_price", None)):
             if bound is not None:
-                self.budgets.add(Decimal(bound).quantize(Decimal("0.01")))
+                self.budgets.add(money(bound))
         self.percents = {v for v, _ in claims.percentages(norm)}
         self.durations = {d for d, _ in claims.durations(norm)}
         self.dates = {d for d, *_ in claims.dates(norm)}

@@ -27,6 +27,7 @@ from bot.catalog.filters import COLOURS, SearchFilters, normalise_size, parse_fi
 from bot.catalog.keyword import keyword_policy_rank, keyword_rank
 from bot.db.models import Category, PolicyPassage, Product, Variant
 from bot.db.session import Database
+from bot.orders.money import money
 
 log = logging.getLogger(__name__)
 
@@ -274,7 +275,7 @@ def _load_products(
             VariantHit(
                 id=v[0],
                 options=dict(_parse_options(v[2])),
-                price=Decimal(v[3]).quantize(Decimal("0.01")),
+                price=money(v[3]),
                 currency=v[4] or "USD",
                 available=bool(v[5]),
                 stock=int(v[6] or 0),

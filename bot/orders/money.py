@@ -7,6 +7,7 @@ shopper sees it.
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 CENT = Decimal("0.01")
@@ -16,6 +17,12 @@ ZERO = Decimal("0.00")
 def money(value: Decimal | int | float | str) -> Decimal:
     """An amount as a Decimal with two places; floats go through ``str`` so 0.1 stays 0.10."""
     return Decimal(str(value)).quantize(CENT)
+
+
+def amount_in(text: object) -> Decimal | None:
+    """The first amount written in a text ("under $1,200" -> 1200.00), or None."""
+    match = re.search(r"\d+(?:\.\d{1,2})?", str(text or "").replace(",", ""))
+    return money(match.group(0)) if match else None
 
 
 def usd(value: Decimal | int | float | str) -> str:
