@@ -39,6 +39,10 @@ def compose_answer(facts: FactSheet) -> str:
         if facts.policies:
             return _policy_answer(facts.policies, facts.question)
         return NO_FACTS
+    if q.asks_count and q.kind not in ("compare", "policy"):
+        counted = facts.focus_product or _only_product_named(q, facts.products)
+        if counted is not None:
+            return _count_answer(counted)
     if q.kind == "yes_no":
         product = facts.focus_product or facts.products[0]
         return _yes_no_answer(q, product)
@@ -89,6 +93,29 @@ def _product_overview(p: ProductFact) -> str:
     return text
 
 
+def _only_product_named(q: Question, products: list[ProductFact]) -> ProductFact | None:
+    """The one candidate whose name has every product word of the question, if exactly one."""
+    terms = _main_terms(q, products)
+    named = [p for p in products if terms and _names_all(p, terms)]
+    return named[0] if len(named) == 1 else None
+
+
+def _count_answer(p: ProductFact) -> str:
+    """ "How many t-shirt options are there?": the variants of the product, by option."""
+    total, in_stock = len(p.variants), sum(1 for v in p.variants if v.in_stock)
+    text = (
+        f"The **{p.name}** comes in {total} option{'s' if total != 1 else ''}, "
+        f"{in_stock} of them in stock ({_price_range(p)})."
+    )
+    names = dict.fromkeys(k for v in p.variants for k in v.options)
+    for name in names:
+        values = p.option_values(name)
+        if len(values) > 1:
+            label = str(name).replace("_", " ")
+            text += f" {label.capitalize()}: {_values_with_stock(values)}."
+    return text
+
+
 def _values_with_stock(values: dict[str, bool]) -> str:
     return ", ".join(v if ok else f"{v} (out of stock)" for v, ok in values.items())
 
@@ -114,24 +141,44 @@ def _variants_with(p: ProductFact, colour: str | None, size: str | None) -> list
     return out
 
 
-def _feature_sentence(p: ProductFact, feature: str) -> str:
-    """Yes / no / not stated for one property, from attributes first, then the text."""
+def feature_verdict(p: ProductFact, feature: str) -> tuple[bool | None, str]:
+    """Whether the product has a property (True / False / None = not stated) and the evidence.
+
+    One reading for yes/no answers and for lists: attributes first, then the feature lines,
+    then a sentence of the description (a "not waterproof" there counts as no).
+    """
     key = feature.replace("-", " ").replace(" ", "_").lower()
     for attr, value in p.attributes.items():
         akey = str(attr).lower().replace("-", "_").replace(" ", "_")
         if akey == key or akey == key.replace("_", ""):
             if isinstance(value, bool):
-                return f"{'Yes' if value else 'No'}, it is{'' if value else ' not'} {feature}."
-            return f"Its {str(attr).replace('_', ' ')}: {value}."
+                return value, ""
+            if value in (None, "", [], {}):
+                continue
+            return True, f"Its {str(attr).replace('_', ' ')}: {value}."
     for line in p.features():
         if feature.lower() in line.lower():
-            return f"Yes — {line}."
+            return (not line.lower().endswith(": no")), line
     sentences = re.split(r"(?<=[.!?])\s+", p.description)
     for s in sentences:
         if re.search(rf"\b{re.escape(feature)}\b", s, re.IGNORECASE):
-            negated = re.search(rf"\bnot\s+{re.escape(feature)}\b", s, re.IGNORECASE)
-            return f"{'No' if negated else 'Yes'} — the description says: “{s.strip()}”"
-    return f"The product details don't say whether it is {feature}, so I can't promise that."
+            negated = re.search(rf"\b(?:not|non)[\s-]+{re.escape(feature)}\b", s, re.IGNORECASE)
+            return (not negated), s.strip()
+    return None, ""
+
+
+def _feature_sentence(p: ProductFact, feature: str) -> str:
+    """Yes / no / not stated for one property, from attributes first, then the text."""
+    verdict, evidence = feature_verdict(p, feature)
+    if verdict is None:
+        return f"The product details don't say whether it is {feature}, so I can't promise that."
+    if not evidence:
+        return f"{'Yes' if verdict else 'No'}, it is{'' if verdict else ' not'} {feature}."
+    if evidence.startswith("Its "):
+        return evidence
+    if evidence in p.features():
+        return f"Yes — {evidence}." if verdict else f"No — {evidence}."
+    return f"{'Yes' if verdict else 'No'} — the description says: “{evidence}”"
 
 
 def _has(v: VariantFact, keys: tuple[str, ...], wanted: str) -> bool:
@@ -155,8 +202,7 @@ def _yes_no_answer(q: Question, p: ProductFact) -> str:
         if in_stock:
             v = in_stock[0]
             parts.append(
-                f"Yes — the **{p.name}** comes in {wanted}: {money(v.price)}, "
-                f"{v.stock} in stock (item {v.id})."
+                f"Yes — the **{p.name}** comes in {wanted}: {money(v.price)}, {v.stock} in stock."
             )
         elif matching:
             parts.append(f"The **{p.name}** comes in {wanted}, but it is out of stock right now.")
@@ -243,15 +289,61 @@ def _fitting_line(p: ProductFact, variants: list[VariantFact]) -> str:
     return text + (f" ({feats})" if feats else "")
 
 
+def _asked_features(q: Question, p: ProductFact) -> list[str]:
+    # "is the wireless mouse waterproof?": "wireless" names the product, it is not asked.
+    return [f for f in q.features if f.lower() not in p.name.lower()]
+
+
+def _has_features(p: ProductFact, q: Question) -> bool:
+    """Every property the shopper asked for is stated as present (not absent, not unknown)."""
+    return all(feature_verdict(p, f)[0] is True for f in _asked_features(q, p))
+
+
+def _type_words(p: ProductFact) -> str:
+    """The product's name without its brand: its line and type ("Meadow Rain Jacket")."""
+    name = p.name.lower()
+    brand = p.brand.lower()
+    return name[len(brand) :] if brand and name.startswith(brand) else name
+
+
+def _main_terms(q: Question, products: list[ProductFact]) -> list[str]:
+    """The shopper's words that name a kind of product we have ("rain", "jacket").
+
+    A list must respect them: "rain jacket under $150" is not answered with fleeces. Words no
+    candidate's name has ("waterproof", "something") are properties or filler, not the noun.
+    """
+    return [t for t in content_terms(q.text) if any(term_in(t, _type_words(p)) for p in products)]
+
+
+def _names_all(p: ProductFact, terms: list[str]) -> bool:
+    return all(term_in(t, _type_words(p)) for t in terms)
+
+
 def _list_answer(q: Question, facts: FactSheet) -> str:
-    fitting = [(p, _fitting_variants(p, q)) for p in facts.products]
+    terms = _main_terms(q, facts.products)
+    candidates = [p for p in facts.products if _names_all(p, terms)]
+    if not candidates and terms:
+        # Nothing has every word ("waterproof hiking jacket"): the head noun, last in English.
+        terms = terms[-1:]
+        candidates = [p for p in facts.products if _names_all(p, terms)]
+    if not candidates:
+        candidates = facts.products
+    fitting = [(p, _fitting_variants(p, q)) for p in candidates if _has_features(p, q)]
     shown = [(p, vs) for p, vs in fitting if vs]
     shown.sort(key=lambda item: not any(v.in_stock for v in item[1]))
     shown = shown[:4]
-    constraints = q.filters.describe() if q.filters else []
+    constraints = (q.filters.describe() if q.filters else []) + list(q.features)
     if not shown:
         text = "I couldn't find anything " + (", ".join(constraints) or "matching that") + "."
-        return text + f" The closest I have is {_line(facts.products[0])}."
+        # Never offer as "closest" a product whose data contradicts what was asked.
+        closest = [
+            p
+            for p in candidates
+            if all(feature_verdict(p, f)[0] is not False for f in _asked_features(q, p))
+        ]
+        if not closest:
+            return text + " Tell me more about what you need and I'll look again."
+        return text + f" The closest I have is {_line(closest[0])}."
     head = "Here is what I found"
     if constraints:
         head += " (" + ", ".join(constraints) + ")"

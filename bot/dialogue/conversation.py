@@ -27,6 +27,7 @@ from bot.dialogue.replies import (
 )
 from bot.orders.money import usd
 from bot.orders.policy import ShopPolicy, get_policy, with_overrides
+from bot.orders.questions import answer_order_question, asked_aspects
 from bot.orders.results import (
     CustomerView,
     OrderLineView,
@@ -308,21 +309,24 @@ class ShopConversation:
             buttons=[button(f"{o.id} ({o.status})", "inform", order_id=o.id) for o in orders[:8]],
         )
 
-    def order_status(self, customer_id: str, order_id: str) -> Reply:
+    def order_status(self, customer_id: str, order_id: str, question: str = "") -> Reply:
+        """The order's status, or just the facts the question asked ("which card did I use?")."""
         details = self.orders.order_details(customer_id, order_id)
         if isinstance(details, Refused):
             return Reply(details.message)
         order = details.value
+        aspects = asked_aspects(question)
+        if aspects:
+            text = answer_order_question(order, aspects, self._methods(customer_id))
+            return Reply(text, payload=order_summary_payload(order))
         items = "; ".join(line.describe() for line in order.lines)
         tracking = (
             f" Tracking number(s): {', '.join(order.tracking_ids)}." if order.tracking_ids else ""
         )
-        refunds = [t for t in order.transactions if t.kind == "refund"]
+        refunded = any(t.kind == "refund" for t in order.transactions)
         refund_text = (
-            " Refunds: "
-            + "; ".join(f"{usd(t.amount)} to {t.payment_method_id}" for t in refunds)
-            + "."
-            if refunds
+            " " + answer_order_question(order, ["refund"], self._methods(customer_id))
+            if refunded
             else ""
         )
         return Reply(
@@ -330,6 +334,10 @@ class ShopConversation:
             f"{tracking}{refund_text}",
             payload=order_summary_payload(order),
         )
+
+    def _methods(self, customer_id: str) -> tuple[PaymentMethodView, ...]:
+        customer = self.orders.get_customer(customer_id)
+        return () if isinstance(customer, Refused) else customer.value.payment_methods
 
     def list_orders(self, customer_id: str) -> Reply:
         listed = self.orders.list_orders(customer_id)
@@ -340,7 +348,9 @@ class ShopConversation:
         lines = "\n".join(f"- {o.id}: {o.status}, {usd(o.total)}" for o in listed.value)
         return Reply(f"Your orders:\n{lines}")
 
-    def other_order_status(self, customer_id: str | None, text: str) -> Reply:
+    def other_order_status(
+        self, customer_id: str | None, text: str, current_order_id: str | None = None
+    ) -> Reply:
         """ "Where is my other order?" asked in the middle of a form."""
         if not customer_id:
             return Reply(
@@ -348,7 +358,10 @@ class ShopConversation:
             )
         order_id = parsing.extract_order_id(text)
         if order_id:
-            return self.order_status(customer_id, order_id)
+            return self.order_status(customer_id, order_id, text)
+        if current_order_id and asked_aspects(text):
+            # "how much will I get back?" in the middle of a return: about this order.
+            return self.order_status(customer_id, current_order_id, text)
         return self.list_orders(customer_id)
 
     # -- items ------------------------------------------------------------------------
@@ -713,50 +726,6 @@ def _line_item(line: OrderLineView) -> items.Item:
 
 def _variant_item(variant: Variant, name: str) -> items.Item:
     return items.Item(variant.id, variant.product_id, name, variant.options or {}, variant.price)
-
-
-# -- products -----------------------------------------------------------------------------
-
-
-def product_reply(db: Database, intent: str, text: str, product: str | None = None) -> Reply:
-    """Answer a product question from the catalog: product cards plus quick replies."""
-    from bot.catalog.cards import product_cards_payload
-    from bot.catalog.search import search_products
-
-    query = (
-        " ".join(part for part in (product, text) if part) if intent != "search_product" else text
-    )
-    limit = 3 if intent in ("product_info", "check_availability") else 5
-    try:
-        hits = search_products(db, query or text, limit=limit)
-    except Exception:  # the search must never turn into a traceback for the shopper
-        log.exception("product search failed for %r", query)
-        return Reply("Sorry, I can't search the catalog right now. Please try again in a moment.")
-    if not hits:
-        return Reply(
-            "I couldn't find a product matching that. Could you describe it differently "
-            "(type of product, colour, size, budget)?"
-        )
-    top = hits[0]
-    if intent in ("product_info", "check_availability"):
-        in_stock = [v for v in top.variants if v.in_stock]
-        options = "; ".join(_opts(v.options) for v in in_stock[:6])
-        price = (
-            f"from {usd(top.min_price)}"
-            if top.min_price is not None and top.min_price != top.max_price
-            else (usd(top.min_price) if top.min_price is not None else "price on request")
-        )
-        stock = (
-            f"In stock: {len(in_stock)} option(s), e.g. {options}."
-            if in_stock
-            else "It is out of stock at the moment."
-        )
-        text_out = f"{top.name}{f' by {top.brand}' if top.brand else ''}: {price}. {stock}"
-    else:
-        names = ", ".join(h.name for h in hits)
-        text_out = f"Here is what I found: {names}."
-    buttons = [button(f"More about {h.name}", "product_info", product=h.name) for h in hits[:3]]
-    return Reply(text_out, buttons=buttons, payload=product_cards_payload(hits))
 
 
 # -- hand-off, fallback and frustration ----------------------------------------------------
