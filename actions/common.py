@@ -96,5 +96,25 @@ def user_history(tracker: Tracker) -> tuple[list[str], list[str]]:
     return texts, intents
 
 
+def earlier_answers(tracker: Tracker, slot: str) -> list[str]:
+    """The shopper's previous messages while the form kept asking for ``slot``, oldest first
+    (not the latest one): an answer to a clarifying question is read with what it clarifies."""
+    events = list(tracker.events)
+    latest = next(
+        (i for i in range(len(events) - 1, -1, -1) if events[i].get("event") == "user"), 0
+    )
+    committed: list[str] = []
+    pending: list[str] = []
+    for event in reversed(events[:latest]):
+        if event.get("event") == "user":
+            pending.append(str(event.get("text") or ""))
+        elif event.get("event") == "slot" and event.get("name") == "requested_slot":
+            if event.get("value") != slot:
+                break
+            committed += pending
+            pending = []
+    return committed[::-1]
+
+
 def task_of(tracker: Tracker) -> str:
     return FORM_TASKS.get(str((tracker.active_loop or {}).get("name") or ""), "status")

@@ -23,6 +23,7 @@ from actions.common import (
 from bot.answers.runtime import answer_service
 from bot.dialogue import conversation as service
 from bot.dialogue.replies import Reply
+from bot.insights.frustration import assess
 from bot.insights.recommend import recommendation_reply
 
 log = logging.getLogger(__name__)
@@ -160,6 +161,7 @@ class ActionComplaint(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         texts, intents = user_history(tracker)
-        reply, reason = service.complaint_reply(texts, intents)
+        latest = texts[-1] if texts else ""
+        reply, reason = service.complaint_reply(assess(texts, intents).handoff_due, latest)
         send(dispatcher, reply, tracker=tracker)
         return _handoff_events(reason) if reason else []

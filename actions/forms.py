@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import (
     FORM_TASKS,
     conversation,
+    earlier_answers,
     latest_intent,
     latest_metadata,
     latest_text,
@@ -392,7 +393,10 @@ class ShopFormValidation(FormValidationAction):
         if not self._asked(tracker, "item_ids") or not tracker.slots.get("order_id"):
             return {}
         check = conversation().resolve_items(
-            tracker.slots.get("customer_id") or "", tracker.slots["order_id"], latest_text(tracker)
+            tracker.slots.get("customer_id") or "",
+            tracker.slots["order_id"],
+            latest_text(tracker),
+            earlier_answers(tracker, "item_ids"),
         )
         if check.ok:
             return {"item_ids": check.value}
@@ -406,10 +410,13 @@ class ShopFormValidation(FormValidationAction):
             return {"item_ids": values, "new_item_ids": None}
         text = " ".join(str(v).lstrip(RAW) for v in values)
         check = conversation().resolve_items(
-            tracker.slots.get("customer_id") or "", tracker.slots.get("order_id") or "", text
+            tracker.slots.get("customer_id") or "",
+            tracker.slots.get("order_id") or "",
+            text,
+            earlier_answers(tracker, "item_ids"),
         )
         if not check.ok:
-            dispatcher.utter_message(text=check.message)
+            dispatcher.utter_message(text=check.message, buttons=check.buttons or None)
             return {"item_ids": None}
         return {"item_ids": check.value, "new_item_ids": None}
 
@@ -419,7 +426,9 @@ class ShopFormValidation(FormValidationAction):
         items = tracker.slots.get("item_ids")
         if not self._asked(tracker, "new_item_ids") or not items:
             return {}
-        check = conversation().resolve_new_items(list(items), latest_text(tracker))
+        check = conversation().resolve_new_items(
+            list(items), latest_text(tracker), earlier_answers(tracker, "new_item_ids")
+        )
         if check.ok:
             return {"new_item_ids": check.value}
         return {"new_item_ids": [_raw(latest_text(tracker))]} if self._loose(tracker) else {}
@@ -431,9 +440,13 @@ class ShopFormValidation(FormValidationAction):
         if values and not any(_is_raw(v) for v in values):
             return {"new_item_ids": values}
         text = " ".join(str(v).lstrip(RAW) for v in values)
-        check = conversation().resolve_new_items(list(tracker.slots.get("item_ids") or []), text)
+        check = conversation().resolve_new_items(
+            list(tracker.slots.get("item_ids") or []),
+            text,
+            earlier_answers(tracker, "new_item_ids"),
+        )
         if not check.ok:
-            dispatcher.utter_message(text=check.message)
+            dispatcher.utter_message(text=check.message, buttons=check.buttons or None)
             return {"new_item_ids": None}
         return {"new_item_ids": check.value}
 

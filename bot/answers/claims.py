@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from bot.orders.money import money
+
 # -- number words -> digits --------------------------------------------------------------
 
 _SMALL = {
@@ -128,7 +130,7 @@ class Money:
 
 def dec(raw: str) -> Decimal | None:
     try:
-        return Decimal(raw.replace(",", "")).quantize(Decimal("0.01"))
+        return money(raw.replace(",", ""))
     except (InvalidOperation, ValueError):
         return None
 

@@ -16,6 +16,7 @@ from typing import Any
 from bot.catalog.repository import CatalogRepository
 from bot.db.models import Product, Variant
 from bot.db.session import Database
+from bot.orders.money import money as two_places
 from bot.orders.money import usd as money  # "$12.34": the one money helper
 
 _COLOUR_KEYS = ("colour", "color")
@@ -60,6 +61,11 @@ class ProductFact:
     @property
     def ref(self) -> str:
         return f"F{self.number}"
+
+    @property
+    def product_id(self) -> str:
+        """The catalogue id under the name product cards use (bot/catalog/cards.py)."""
+        return self.id
 
     @property
     def in_stock(self) -> bool:
@@ -140,6 +146,11 @@ class PolicyFact:
     def ref(self) -> str:
         return f"F{self.number}"
 
+    @property
+    def product_id(self) -> str:
+        """The catalogue id under the name product cards use (bot/catalog/cards.py)."""
+        return self.id
+
     def render(self) -> str:
         return f"[{self.ref}] Policy '{self.title}' ({self.topic}): {self.body}"
 
@@ -170,6 +181,11 @@ class OrderFact:
     @property
     def ref(self) -> str:
         return f"F{self.number}"
+
+    @property
+    def product_id(self) -> str:
+        """The catalogue id under the name product cards use (bot/catalog/cards.py)."""
+        return self.id
 
     def render(self) -> str:
         items = "; ".join(line.describe() for line in self.lines) or "no items"
@@ -276,7 +292,7 @@ def _variant_fact(v: Variant) -> VariantFact:
     return VariantFact(
         id=v.id,
         options={str(k): str(val) for k, val in (v.options or {}).items()},
-        price=Decimal(v.price).quantize(Decimal("0.01")),
+        price=two_places(v.price),
         currency=v.currency or "USD",
         stock=int(v.stock or 0),
         available=bool(v.available),
@@ -310,13 +326,13 @@ def order_fact(view: Any, number: int) -> OrderFact:
         number=number,
         id=view.id,
         status=str(view.status),
-        total=Decimal(view.total).quantize(Decimal("0.01")),
+        total=two_places(view.total),
         created_at=str(view.created_at),
         lines=tuple(
             OrderLineFact(
                 name=line.name,
                 options=dict(line.options),
-                price=Decimal(line.price).quantize(Decimal("0.01")),
+                price=two_places(line.price),
                 variant_id=line.variant_id,
                 product_id=line.product_id,
             )

@@ -20,9 +20,10 @@ from decimal import Decimal
 
 from bot.answers import claims
 from bot.answers.facts import FactSheet, ProductFact
+from bot.orders.ids import ORDER_ID_IN_TEXT
+from bot.orders.money import money
 
 _PRODUCT_ID = re.compile(r"\bSB-[PV]\d{4,8}\b|(?<![\d#$.,])\b\d{10}\b(?![\d.,])", re.IGNORECASE)
-_ORDER_ID = re.compile(r"(?<![\w-])#?[A-Z]\d{7}\b")
 # Any other reference: "#4521", "SKU: AB-1234", "tracking 1Z999AA1", "TRK123".
 _HASH_REF = re.compile(r"(?<![\w&])#\s?([A-Za-z0-9-]*\d[A-Za-z0-9-]*)")
 _KEYWORD_REF = re.compile(
@@ -132,7 +133,7 @@ class _Allowed:
         flt = facts.filters
         for bound in (getattr(flt, "max_price", None), getattr(flt, "min_price", None)):
             if bound is not None:
-                self.budgets.add(Decimal(bound).quantize(Decimal("0.01")))
+                self.budgets.add(money(bound))
         self.percents = {v for v, _ in claims.percentages(norm)}
         self.durations = {d for d, _ in claims.durations(norm)}
         self.dates = {d for d, *_ in claims.dates(norm)}
@@ -204,10 +205,10 @@ def check_reply(reply: str, facts: FactSheet) -> GroundingReport:
         taken.append(m.span())
         if m.group(0).upper() not in allowed.ids:
             problem(f"product/variant id {m.group(0)} is not in the facts")
-    for m in _ORDER_ID.finditer(norm):
+    for m in ORDER_ID_IN_TEXT.finditer(norm):
         checked += 1
         taken.append(m.span())
-        if m.group(0).upper().lstrip("#") not in allowed.order_ids:
+        if m.group(1).upper() not in allowed.order_ids:
             problem(f"order {m.group(0)} is not one of this shopper's orders in the facts")
     _check_references(norm, allowed, taken, problem)
     checked += _check_personal_data(norm, facts, allowed, taken, problem)

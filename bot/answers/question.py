@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.catalog.filters import COLOURS, SearchFilters, parse_filters
+from bot.orders.ids import find_order_ids
 
 POLICY_WORDS = re.compile(
     r"\b(return|returns|refund|refunds|exchange|exchanges|policy|policies|shipping|ship|deliver"
@@ -20,8 +21,7 @@ POLICY_WORDS = re.compile(
 )
 ORDER_WORDS = re.compile(
     r"\b(my\s+orders?|my\s+purchase|my\s+package|my\s+parcel|my\s+delivery|tracking|track"
-    r"|where\s+is\s+my|did\s+i\s+(?:buy|order)|i\s+ordered|last\s+order|order\s+status)\b"
-    r"|#?\b[A-Z]\d{7}\b",
+    r"|where\s+is\s+my|did\s+i\s+(?:buy|order)|i\s+ordered|last\s+order|order\s+status)\b",
     re.IGNORECASE,
 )
 COMPARE_WORDS = re.compile(
@@ -129,8 +129,8 @@ def analyse(text: str, memory_prefs: dict[str, Any] | None = None) -> Question:
     said = parse_filters(text)
     low = text.lower()
     features = [w for w in FEATURE_WORDS if re.search(rf"\b{re.escape(w)}\b", low)]
-    order_ids = ["#" + m.upper().lstrip("#") for m in re.findall(r"#?\b[A-Za-z]\d{7}\b", text)]
-    if ORDER_WORDS.search(text):
+    order_ids = find_order_ids(text)
+    if ORDER_WORDS.search(text) or order_ids:
         kind = "order"
     elif COMPARE_WORDS.search(text):
         kind = "compare"

@@ -14,7 +14,6 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from typing import Any, Literal, Protocol
 
 from bot.answers.compose import compose_answer
@@ -30,6 +29,7 @@ from bot.answers.facts import (
 from bot.answers.grounding import GroundingReport, check_reply, products_mentioned
 from bot.answers.prompt import build_messages, correction_message
 from bot.answers.question import POLICY_WORDS, Question, analyse, content_terms, term_in
+from bot.catalog.cards import product_card
 from bot.catalog.filters import SearchFilters, parse_filters
 from bot.db.session import Database
 from bot.llm.base import ChatMessage, LLMBackend
@@ -150,7 +150,7 @@ class AnswerService:
         timings["check_ms"] = check_ms
 
         mentioned = products_mentioned(reply, facts.products)
-        cards = [product_card(p) for p in mentioned[:5]]
+        cards = [product_card(p) for p in mentioned[:5]]  # docs/widget.md
         self._remember(sender_id, text, reply, facts, mentioned, customer_id)
         timings["total_ms"] = _ms(started)
         return Answer(
@@ -420,26 +420,6 @@ def _stated_preferences(q: Question) -> dict[str, str]:
     if "material" in said and f.material:
         prefs["material"] = f.material
     return prefs
-
-
-def product_card(p: ProductFact) -> dict[str, Any]:
-    """The ``product_cards`` entry of IDS.md for a product fact (cheapest in-stock price)."""
-    pool = [v for v in p.variants if v.in_stock] or list(p.variants)
-    cheapest = min(pool, key=lambda v: v.price) if pool else None
-    price: Decimal | None = cheapest.price if cheapest else None
-    summary = " ".join(p.description.split())
-    summary = summary.split(". ")[0][:140]
-    return {
-        "id": p.id,
-        "name": p.name,
-        "price": f"{price:.2f}" if price is not None else None,
-        "currency": cheapest.currency if cheapest else "USD",
-        "available": p.in_stock,
-        "url": f"/products/{p.id}",
-        "image": f"/img/products/{p.id}.svg",
-        "brand": p.brand,
-        "summary": summary,
-    }
 
 
 def _empty_report() -> GroundingReport:

@@ -1,5 +1,6 @@
 """Catalog and policy retrieval: keyword (FTS5 / PostgreSQL full text), semantic, filters."""
 
+from bot.catalog.cards import product_card, product_cards_payload
 from bot.catalog.filters import SearchFilters, parse_filters
 from bot.catalog.keyword import ensure_search_indexes, rebuild_keyword_index
 from bot.catalog.search import (
@@ -7,8 +8,6 @@ from bot.catalog.search import (
     ProductHit,
     VariantHit,
     get_product,
-    product_card,
-    product_cards_payload,
     search_policy,
     search_products,
 )

@@ -34,6 +34,7 @@ from bot.catalog.keyword import ensure_search_indexes, pause_keyword_sync
 from bot.catalog.search import Mode, search_products
 from bot.db.models import Base, Category, Product, Variant, utcnow
 from bot.db.session import Database
+from bot.orders.money import money
 
 BRANDS = [
     "Alderwick", "Brightfield", "Cobaltline", "Duneway", "Elmstead", "Foxmere", "Glenrock",
@@ -130,9 +131,7 @@ def generate_catalog(db: Database, source: Database, n: int, seed: int = 7) -> t
                             "id": f"GEN-V{i:07d}{j:02d}",
                             "product_id": pid,
                             "options": dict(v.options or {}),
-                            "price": (Decimal(v.price) * Decimal(rng.uniform(0.8, 1.2))).quantize(
-                                Decimal("0.01")
-                            ),
+                            "price": money(Decimal(v.price) * Decimal(rng.uniform(0.8, 1.2))),
                             "currency": v.currency,
                             "stock": rng.choice([0, 3, 10, 25]),
                             "available": True,

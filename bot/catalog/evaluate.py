@@ -192,7 +192,7 @@ def render_report(
         "hits = search_products(db, message, filters=filters, limit=5)  # hybrid by default",
         "hits[0].variants  # only the variants that satisfy the filters, in stock first",
         "hits[0].why, hits[0].filters  # signals that matched, constraints applied",
-        "payload = product_cards_payload(hits)  # the IDS.md product_cards payload",
+        "payload = product_cards_payload(hits)  # the product_cards payload (docs/widget.md)",
         'passages = search_policy(db, "how do I get my money back")',
         "```",
         "",

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from bot.orders.money import money, usd
+
 COLOURS: dict[str, str] = {
     "black": "black",
     "white": "white",
@@ -195,11 +197,11 @@ class SearchFilters:
         """Human-readable constraints, e.g. ["under $120.00", "colour red", "in stock"]."""
         parts: list[str] = []
         if self.min_price is not None and self.max_price is not None:
-            parts.append(f"between ${self.min_price:.2f} and ${self.max_price:.2f}")
+            parts.append(f"between {usd(self.min_price)} and {usd(self.max_price)}")
         elif self.max_price is not None:
-            parts.append(f"up to ${self.max_price:.2f}")
+            parts.append(f"up to {usd(self.max_price)}")
         elif self.min_price is not None:
-            parts.append(f"from ${self.min_price:.2f}")
+            parts.append(f"from {usd(self.min_price)}")
         if self.colour:
             parts.append(f"colour {self.colour}")
         if self.size:
@@ -232,7 +234,7 @@ def _money(raw: str) -> Decimal | None:
         value = Decimal(raw.replace(",", "."))
     except InvalidOperation:
         return None
-    return value.quantize(Decimal("0.01"))
+    return money(value)
 
 
 @functools.lru_cache(maxsize=4096)  # called for every variant a size filter looks at

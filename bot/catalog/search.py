@@ -21,11 +21,13 @@ from typing import Any, Literal
 from sqlalchemy import String, cast, select
 from sqlalchemy.orm import Session
 
+from bot.catalog.cards import product_image, product_url
 from bot.catalog.embeddings import semantic_policy_rank, semantic_rank
 from bot.catalog.filters import COLOURS, SearchFilters, normalise_size, parse_filters
 from bot.catalog.keyword import keyword_policy_rank, keyword_rank
 from bot.db.models import Category, PolicyPassage, Product, Variant
 from bot.db.session import Database
+from bot.orders.money import money
 
 log = logging.getLogger(__name__)
 
@@ -74,11 +76,11 @@ class ProductHit:
 
     @property
     def url(self) -> str:
-        return f"/products/{self.product_id}"
+        return product_url(self.product_id)
 
     @property
     def image(self) -> str:
-        return f"/img/products/{self.product_id}.svg"
+        return product_image(self.product_id)
 
 
 @dataclass
@@ -273,7 +275,7 @@ def _load_products(
             VariantHit(
                 id=v[0],
                 options=dict(_parse_options(v[2])),
-                price=Decimal(v[3]).quantize(Decimal("0.01")),
+                price=money(v[3]),
                 currency=v[4] or "USD",
                 available=bool(v[5]),
                 stock=int(v[6] or 0),
@@ -439,37 +441,6 @@ def get_product(db: Database, product_id: str) -> ProductHit | None:
         if product is None:
             return None
         return _hit(product, _sort_variants(product.variants), 0.0, [])
-
-
-def _summary(description: str, limit: int = 140) -> str:
-    text = " ".join((description or "").split())
-    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
-    if len(first) <= limit:
-        return first
-    return first[: limit - 1].rsplit(" ", 1)[0] + "…"
-
-
-def product_card(hit: ProductHit) -> dict[str, Any]:
-    """One entry of the ``product_cards`` payload (IDS.md): the cheapest fitting variant's price."""
-    in_stock = [v for v in hit.variants if v.in_stock]
-    pool = in_stock or hit.variants
-    price = min((v.price for v in pool), default=hit.min_price)
-    currency = next((v.currency for v in pool if v.price == price), hit.currency)
-    return {
-        "id": hit.product_id,
-        "name": hit.name,
-        "price": f"{price:.2f}" if price is not None else None,
-        "currency": currency,
-        "available": hit.in_stock,
-        "url": hit.url,
-        "image": hit.image,
-        "brand": hit.brand,
-        "summary": _summary(hit.description),
-    }
-
-
-def product_cards_payload(hits: list[ProductHit]) -> dict[str, Any]:
-    return {"type": "product_cards", "products": [product_card(h) for h in hits]}
 
 
 # ------------------------------------------------------------------------ policy

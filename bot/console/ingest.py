@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import threading
 from dataclasses import dataclass
 from typing import Any
@@ -21,7 +20,7 @@ from bot.console.models import Conversation, ConversationFacet, Handoff, IngestS
 from bot.db.events import EVENTS
 from bot.db.session import Database
 from bot.insights.store import record_message_sentiment
-from bot.orders.ids import normalise_order_id
+from bot.orders.ids import find_order_ids, normalise_order_id
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +29,6 @@ FALLBACK_ACTIONS = {"action_default_fallback", "action_two_stage_fallback", "act
 HANDOFF_SLOT = "handoff_requested"
 HANDOFF_REASON_SLOT = "handoff_reason"
 FRUSTRATION_THRESHOLD = -0.5
-ORDER_ID_RE = re.compile(r"#?\b([A-Za-z]\d{7})\b")
 IGNORED_ACTIONS = {"action_listen", "action_session_start"}
 BATCH = 5000
 
@@ -255,8 +253,8 @@ def _fold_user(work: _Work, event: dict[str, Any], ts: float) -> None:
         # Cap the searchable text so a spammy conversation cannot bloat the row.
         if len(conv.search_text or "") < 20000:
             conv.search_text = ((conv.search_text or "") + "\n" + text.lower())[:20000]
-        for match in ORDER_ID_RE.findall(text):
-            work.facets.add(f"order:{normalise_order_id(match)}")
+        for order_id in find_order_ids(text):
+            work.facets.add(f"order:{order_id}")
 
 
 def _fold_slot(work: _Work, event: dict[str, Any], ts: float) -> None:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from bot.db.models import PolicyPassage, Variant
+from bot.db.models import PolicyPassage, Product, Variant
 from bot.db.session import Database, get_database
-from bot.dialogue import parsing
+from bot.dialogue import items, parsing
 from bot.dialogue.replies import (
     YES_NO,
     Check,
@@ -381,15 +381,21 @@ class ShopConversation:
         found = BY_NAME.get(task)
         verb = found.items_verb if found else "change"
         lines = self._open_lines(order)
-        listing = "\n".join(f"- {ln.describe()}: item {ln.variant_id}" for ln in lines)
+        listing = "\n".join(f"- {ln.describe()}" for ln in lines)
         return Reply(
             f"Which items of order {order.id} would you like to {verb}? Please list all of them "
-            f'in one message (item numbers or descriptions, or "all").\n{listing}',
+            f'in one message (describe them, or say "all").\n{listing}',
             buttons=[text_button(ln.describe(), f"item {ln.variant_id}") for ln in lines[:8]],
         )
 
-    def resolve_items(self, customer_id: str, order_id: str, text: str) -> Check:
-        """The order's variant ids the shopper named: by id, by description, or "all"."""
+    def resolve_items(
+        self, customer_id: str, order_id: str, text: str, earlier: Sequence[str] = ()
+    ) -> Check:
+        """The order's variant ids the shopper named: by id, by description, or "all".
+
+        ``earlier``: the shopper's previous answers to the same question, so "the blue one"
+        after "Which T-Shirt: ...?" is read together with "the t-shirt".
+        """
         order = self._order(customer_id, order_id)
         if isinstance(order, Refused):
             return Check(False, message=order.message)
@@ -410,59 +416,87 @@ class ShopConversation:
         lowered = (text or "").lower()
         if re.search(r"\b(all|everything|every item|whole order)\b", lowered):
             return Check(True, value=sorted(own))
-        picked = [
-            ln.variant_id
-            for ln in lines
-            if _mentions(lowered, ln.name)
-            and _options_fit(lowered, ln.options, require=False, others=[o.options for o in lines])
-        ]
-        picked = list(dict.fromkeys(picked))
-        if picked:
-            return Check(True, value=picked)
+        universes = self._universes({ln.product_id for ln in lines})
+        pick = items.match_items(
+            " ".join([*earlier, text]),
+            [_line_item(ln) for ln in lines],
+            universes,
+            self._names_like(lines),
+        )
+        if pick.found:
+            return Check(True, value=pick.ids)
+        if pick.question is not None:
+            return Check(False, message=pick.question.text, buttons=pick.question.buttons)
         return Check(
             False,
-            message="I couldn't tell which items you mean. Please use the item numbers I listed.",
+            message="I couldn't tell which items you mean. Could you describe them again "
+            "(product and options), or pick them below?",
+            buttons=[text_button(ln.describe(), f"item {ln.variant_id}") for ln in lines[:8]],
         )
 
-    def _alternatives(self, variant_id: str) -> tuple[Variant | None, list[Variant]]:
+    def _universes(self, product_ids: set[str]) -> dict[str, dict[str, list[str]]]:
+        """Every option value of each product's variants (what a description can contradict)."""
+        with self.db.session() as s:
+            rows = s.scalars(select(Variant).where(Variant.product_id.in_(product_ids))).all()
+            found: dict[str, list[items.Item]] = {}
+            for v in rows:
+                found.setdefault(v.product_id, []).append(_variant_item(v, ""))
+        return {pid: items.universe_of(vs) for pid, vs in found.items()}
+
+    def _names_like(self, lines: list[OrderLineView]) -> list[str]:
+        """Catalogue names sharing a line's last word ("Action Camera" beside a "Digital
+        Camera"), so a product the order lacks, named in full, is not taken for a line."""
+        heads = {ln.name.split()[-1] for ln in lines if ln.name.split()}
+        if not heads:
+            return []
+        with self.db.session() as s:
+            query = select(Product.name).where(or_(*(Product.name.ilike(f"%{h}%") for h in heads)))
+            return list(dict.fromkeys(s.scalars(query.limit(200)).all()))
+
+    def _alternatives(self, variant_id: str) -> tuple[items.Item | None, list[items.Item]]:
+        """The variant and the other variants of its product that can be ordered now."""
         with self.db.session() as s:
             current = s.get(Variant, variant_id)
             if current is None:
                 return None, []
+            name = current.product.name
             others = s.scalars(
                 select(Variant)
                 .where(Variant.product_id == current.product_id, Variant.id != variant_id)
                 .order_by(Variant.id)
             ).all()
-            available = [v for v in others if v.available]
-            return current, available
+            available = [_variant_item(v, name) for v in others if v.available]
+            return _variant_item(current, name), available
 
     def ask_new_items(self, item_ids: list[str]) -> Reply:
+        """What each item can become, grouped by option (never one line per item number)."""
         parts: list[str] = []
         buttons: list[dict[str, str]] = []
         for variant_id in item_ids:
             current, options = self._alternatives(variant_id)
             if current is None:
                 continue
-            described = ", ".join(
-                f"{_opts(v.options)} (item {v.id}, {usd(v.price)})" for v in options[:10]
+            choices = "; ".join(
+                f"{key}: {', '.join(values)}" for key, values in items.universe_of(options).items()
             )
             parts.append(
-                f"For item {variant_id} ({_opts(current.options)}), available options: "
-                f"{described or 'none right now'}."
+                f"For the {current.name} ({_opts(current.options)}), available: "
+                f"{choices or 'none right now'}."
             )
-            if len(item_ids) == 1:
-                buttons = [text_button(_opts(v.options), f"item {v.id}") for v in options[:8]]
+            if len(item_ids) == 1 and options:
+                buttons = items.which_question(options, current.name, current).buttons
         return Reply(
-            "What would you like instead? Tell me the new options or item numbers, one per item "
-            "and in the same order.\n" + "\n".join(parts),
+            'What would you like instead? Tell me the new options (for example "same but in '
+            'blue" or "the cheapest"), one per item and in the same order.\n' + "\n".join(parts),
             buttons=buttons,
         )
 
-    def resolve_new_items(self, item_ids: list[str], text: str) -> Check:
-        """One new variant per item being changed, from ids or from the options described."""
+    def resolve_new_items(
+        self, item_ids: list[str], text: str, earlier: Sequence[str] = ()
+    ) -> Check:
+        """One new variant per item being changed, from ids or from the options described
+        (``earlier``: previous answers to the same question, read before ``text``)."""
         named = parsing.extract_item_ids(text)
-        lowered = (text or "").lower()
         chosen: list[str] = []
         for index, variant_id in enumerate(item_ids):
             current, options = self._alternatives(variant_id)
@@ -475,20 +509,21 @@ class ShopConversation:
             if by_id:
                 chosen.append(by_id[0])
                 continue
-            fitting = [
-                v
-                for v in options
-                if _options_fit(lowered, _changed_options(current.options, v.options))
-            ]
-            if len(fitting) == 1:
-                chosen.append(fitting[0].id)
+            universe = items.universe_of([current, *options])
+            pick = items.choose_variant([*earlier, text], current, options, universe)
+            if pick.found:
+                chosen += pick.ids
                 continue
+            if pick.question is not None:
+                lead = f"For the {current.name}: " if len(item_ids) > 1 else ""
+                return Check(
+                    False, message=lead + pick.question.text, buttons=pick.question.buttons
+                )
             return Check(
                 False,
                 message=(
-                    f"I couldn't tell which option you'd like for item {variant_id}"
-                    + (" (more than one matches)" if fitting else "")
-                    + ". Please give me the new item number."
+                    f"I couldn't tell which option you'd like for the {current.name}. Could "
+                    "you describe it again?"
                 ),
             )
         return Check(True, value=chosen)
@@ -681,49 +716,16 @@ def _clean_passage(body: str) -> str:
     return re.sub(r"<!--.*?-->", "", body, flags=re.S).strip()
 
 
-def _opts(options: dict[str, Any]) -> str:
+def _opts(options: Mapping[str, Any]) -> str:
     return ", ".join(f"{k} {v}" for k, v in (options or {}).items()) or "standard"
 
 
-def _mentions(text: str, name: str) -> bool:
-    words = [w for w in re.findall(r"[a-z]+", name.lower()) if len(w) > 2]
-    return bool(words) and any(re.search(rf"\b{re.escape(w)}s?\b", text) for w in words)
+def _line_item(line: OrderLineView) -> items.Item:
+    return items.Item(line.variant_id, line.product_id, line.name, line.options, line.price)
 
 
-def _says(text: str, value: Any) -> bool:
-    word = str(value).lower()
-    return bool(word) and re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text) is not None
-
-
-def _options_fit(
-    text: str,
-    options: dict[str, Any],
-    *,
-    require: bool = True,
-    others: list[dict[str, Any]] | None = None,
-) -> bool:
-    """``require``: every option value is written in the text. ``require=False``: none
-    contradicts, i.e. the text names no other value of one of these options (the values the
-    ``others``, e.g. the order's other items, have) without naming this item's own value.
-    """
-    values = [str(v).lower() for v in (options or {}).values()]
-    if require:
-        return bool(values) and all(_says(text, v) for v in values)
-    for key, own in (options or {}).items():
-        if _says(text, own):
-            continue
-        rivals = {str(o.get(key)) for o in others or [] if o.get(key) not in (None, own)}
-        if any(_says(text, rival) for rival in rivals):
-            return False
-    return True
-
-
-def _changed_options(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
-    """The options of ``new`` that differ from ``old``: what the shopper has to say."""
-    return {k: v for k, v in (new or {}).items() if (old or {}).get(k) != v}
-
-
-# -- products -----------------------------------------------------------------------------
+def _variant_item(variant: Variant, name: str) -> items.Item:
+    return items.Item(variant.id, variant.product_id, name, variant.options or {}, variant.price)
 
 
 # -- hand-off, fallback and frustration ----------------------------------------------------
@@ -734,45 +736,6 @@ HANDOFF_TEXT = (
     "will see everything we've said so far, so you won't need to repeat yourself."
 )
 
-FRUSTRATION_WORDS = (
-    "ridiculous",
-    "useless",
-    "terrible",
-    "worst",
-    "awful",
-    "angry",
-    "furious",
-    "fed up",
-    "waste of time",
-    "unacceptable",
-    "stupid",
-    "disappointed",
-    "annoyed",
-    "frustrat",
-    "not helping",
-    "doesn't help",
-)
-
-
-def frustration_score(user_texts: list[str], intents: list[str]) -> int:
-    """How upset the recent messages sound: complaints, angry words, shouting.
-
-    Deliberately simple and explainable: each recent complaint counts 2, each angry word 1,
-    a shouted (all caps) or "!!!" message 1. Only the last five user turns count.
-    """
-    score = 2 * sum(1 for intent in intents[-5:] if intent == "complaint")
-    for text in user_texts[-5:]:
-        lowered = text.lower()
-        score += sum(1 for word in FRUSTRATION_WORDS if word in lowered)
-        letters = [c for c in text if c.isalpha()]
-        if len(letters) >= 8 and sum(c.isupper() for c in letters) / len(letters) > 0.7:
-            score += 1
-        if "!!" in text:
-            score += 1
-    return score
-
-
-FRUSTRATION_HANDOFF_AT = 4
 FALLBACKS_BEFORE_HANDOFF = 2
 
 
@@ -796,11 +759,13 @@ def asks_for_person(text: str) -> bool:
     return bool(_ASKS_FOR_PERSON.search(text or ""))
 
 
-def complaint_reply(user_texts: list[str], intents: list[str]) -> tuple[Reply, str | None]:
-    """An apology, and a hand-off reason when frustration has built up or a person is asked for."""
-    if user_texts and asks_for_person(user_texts[-1]):
+def complaint_reply(hand_off: bool, latest_text: str = "") -> tuple[Reply, str | None]:
+    """An apology; a hand-off when the complaint asks for a person ("... can I talk to someone
+    please?") or when frustration has built up (``hand_off``: ``Frustration.handoff_due`` of
+    the one model, bot/insights/frustration.py)."""
+    if asks_for_person(latest_text):
         return handoff_reply("shopper_asked"), "shopper_asked"
-    if frustration_score(user_texts, intents) >= FRUSTRATION_HANDOFF_AT:
+    if hand_off:
         return handoff_reply("frustration"), "frustration"
     return (
         Reply(

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.orders.ids import normalise_order_id
+from bot.orders.ids import find_order_ids
 
-ORDER_ID_RE = re.compile(r"(?<![A-Za-z0-9])#?([A-Za-z]\d{7})(?!\d)")
 # lookbehind: same matches, but linear time on long runs without "@" (was O(n²))
 EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # A ZIP stands alone: never the digits inside an order id (#S1000029), an item id
@@ -27,8 +26,7 @@ LAST_FOUR_RE = re.compile(r"(?:ending|ends|last four|last 4|\*{2,})\D{0,12}(\d{4
 
 
 def extract_order_id(text: str) -> str | None:
-    match = ORDER_ID_RE.search(text or "")
-    return normalise_order_id(match.group(1)) if match else None
+    return next(iter(find_order_ids(text)), None)
 
 
 def extract_email(text: str) -> str | None:

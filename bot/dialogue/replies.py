@@ -6,7 +6,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.orders.money import usd  # noqa: F401  (re-exported for bot/insights; one helper)
+from bot.orders.money import (
+    plain,
+    usd,  # noqa: F401  (re-exported for bot/insights; one helper)
+)
 from bot.orders.results import OrderView
 
 
@@ -47,18 +50,18 @@ YES_NO = [button("Yes, go ahead", "affirm"), button("No", "deny")]
 
 
 def order_summary_payload(order: OrderView) -> dict[str, Any]:
-    """The order card the widget renders (IDS.md: order summary payload)."""
+    """The order card the widget renders (docs/widget.md, "Custom payloads")."""
     return {
         "type": "order_summary",
         "order": {
             "id": order.id,
             "status": order.status,
-            "total": f"{order.total:.2f}",
+            "total": plain(order.total),
             "items": [
                 {
                     "name": line.name,
                     "options": ", ".join(f"{k} {v}" for k, v in line.options.items()),
-                    "price": f"{line.price:.2f}",
+                    "price": plain(line.price),
                 }
                 for line in order.lines
             ],
@@ -68,4 +71,5 @@ def order_summary_payload(order: OrderView) -> dict[str, Any]:
 
 
 def handoff_payload(state: str, text: str) -> dict[str, Any]:
+    """The hand-off notice (docs/widget.md, "Custom payloads")."""
     return {"type": "handoff", "state": state, "text": text}

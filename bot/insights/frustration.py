@@ -1,10 +1,21 @@
-"""Notice a shopper getting frustrated and offer a person before they have to ask.
+"""The one frustration model: how upset the shopper sounds over the last few turns.
 
-Signals over the last few user turns: sentiment (the configured model; negative turns count
-more the more negative they are), trailing "not understood" turns, SHOUTING and swearing.
-A single grumpy message stays below the threshold; the same mood held over turns, or one
-shouted, sworn message, crosses it. The offer is made at most once per conversation and never
-when the shopper already asked for (or got) a person, or just sounded happy.
+Both places that react to it use this module: the courtesy offer of a person appended to any
+reply (``handoff_offer``, through ``actions/common.py:send``) and the complaint path, which hands
+the conversation over without asking once frustration is high (``Frustration.handoff_due``, read
+by ``action_complaint``). One word list (the sentiment lexicon, bot/insights/sentiment.py, or the
+trained model that replaces it), one window, one set of thresholds:
+
+- over the last ``WINDOW`` user turns, each negative turn counts 1 + |sentiment score| (so at
+  most 2), each complaint (intent) 1, each trailing "not understood" turn 1, each shouted turn 1,
+  each turn with swearing 1;
+- at ``OFFER_AT`` (3.0) the bot offers a person: a single grumpy message stays below, the same
+  mood held over turns, or one shouted, sworn message, crosses it;
+- at ``HANDOFF_AT`` (4.0) a complaint is handed over: a first calm complaint ("my parcel was
+  late": about 2.8) gets an apology, a second one, or one shouted complaint, a person.
+
+The offer is made at most once per conversation and never when the shopper already asked for
+(or got) a person, or just sounded happy. docs/insights.md describes the model for operators.
 """
 
 from __future__ import annotations
@@ -16,7 +27,9 @@ from bot.dialogue.replies import Reply, button
 from bot.insights.sentiment import SentimentModel, is_shouting, score_text, swear_count
 
 WINDOW = 4  # user turns considered
-THRESHOLD = 3.0
+OFFER_AT = 3.0
+HANDOFF_AT = 4.0
+COMPLAINT_INTENTS = {"complaint"}
 FALLBACK_INTENTS = {"nlu_fallback"}
 HANDOFF_INTENTS = {"contact_human_agent", "human_handoff", "request_human"}
 OFFER_TEXT = (
@@ -32,8 +45,14 @@ class Frustration:
     reasons: list[str] = field(default_factory=list)
 
     @property
-    def over_threshold(self) -> bool:
-        return self.score >= THRESHOLD
+    def offer_due(self) -> bool:
+        """High enough to offer a person (a courtesy; the shopper decides)."""
+        return self.score >= OFFER_AT
+
+    @property
+    def handoff_due(self) -> bool:
+        """High enough that a complaint is handed to a person without asking."""
+        return self.score >= HANDOFF_AT
 
 
 def assess(
@@ -53,6 +72,10 @@ def assess(
             score += 1.0 + abs(min(result.score, 0.0))
     if negative_turns:
         reasons.append(f"{negative_turns} negative turn(s) of the last {len(texts)}")
+    complaints = sum(1 for intent in recent_intents if intent in COMPLAINT_INTENTS)
+    if complaints:
+        score += complaints
+        reasons.append(f"{complaints} complaint(s)")
     trailing = 0
     for intent in reversed(recent_intents):
         if intent not in FALLBACK_INTENTS:
@@ -88,6 +111,6 @@ def handoff_offer(
     latest = model.score(user_texts[-1]) if model is not None else score_text(user_texts[-1])
     if latest.label == "positive":
         return None
-    if not assess(user_texts, intents, model).over_threshold:
+    if not assess(user_texts, intents, model).offer_due:
         return None
     return Reply(OFFER_TEXT, buttons=[button(OFFER_BUTTON_TITLE, "contact_human_agent")])

@@ -20,7 +20,6 @@ import logging
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, select
@@ -33,6 +32,7 @@ from bot.db.models import Customer
 from bot.db.session import Database
 from bot.insights.models import ProfileFact, ProfileOptOut
 from bot.memory.state import SessionState
+from bot.orders.money import amount_in, plain
 from bot.safety.pii import mask_pii
 from bot.shop.repository import CustomerRepository
 
@@ -267,7 +267,7 @@ def _message_facts(
     if found.colour:
         facts.append(_Fact("colour", found.colour.lower(), "message", ref, excerpt, category))
     if found.max_price is not None:
-        facts.append(_Fact("budget", f"{found.max_price:.2f}", "message", ref, excerpt))
+        facts.append(_Fact("budget", plain(found.max_price), "message", ref, excerpt))
     if category:
         facts.append(_Fact("category", category, "message", ref, excerpt))
     lowered = text.lower()
@@ -283,7 +283,7 @@ def _message_facts(
                 amount = _amount(value_text)
                 if amount is None:
                     continue
-                value_text = f"{amount:.2f}"
+                value_text = plain(amount)
             facts.append(_Fact(kind, value_text, "message", ref, excerpt, category))
     return facts
 
@@ -303,15 +303,13 @@ def _memory_facts(memory: SessionState, categories: dict[str, str]) -> list[_Fac
             amount = _amount(value_text)
             if amount is None:
                 continue
-            value_text = f"{amount:.2f}"
+            value_text = plain(amount)
         excerpt = f"stated preference: {key} {value}"
         facts.append(_Fact(kind, value_text, "memory", memory.sender_id, excerpt))
     return facts
 
 
-def _amount(text: str) -> Decimal | None:
-    match = re.search(r"\d+(?:\.\d{1,2})?", text.replace(",", ""))
-    return Decimal(match.group(0)).quantize(Decimal("0.01")) if match else None
+_amount = amount_in
 
 
 def _brands(session: Session) -> set[str]:

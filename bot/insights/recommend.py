@@ -28,6 +28,7 @@ from bot.dialogue.replies import Reply
 from bot.insights.profiles import Preference, Profile, build_profile, load_profile
 from bot.memory.base import SessionMemory
 from bot.memory.state import SessionState
+from bot.orders.money import amount_in, usd
 from bot.shop.repository import CustomerRepository
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,7 @@ def _wants(
         wants.colours.append((str(colour).lower(), "the colour you asked for"))
     budget = said.max_price or _money(stated.get("budget"))
     if budget is not None:
-        wants.budget = (budget, f"within your ${budget:.2f} budget")
+        wants.budget = (budget, f"within your {usd(budget)} budget")
     if profile is not None:
         for pref in profile.of("category")[:3]:
             if pref.value not in [c for c, _ in wants.categories]:
@@ -184,11 +185,7 @@ def _wants(
     return wants
 
 
-def _money(value: object) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    match = re.search(r"\d+(?:\.\d{1,2})?", str(value).replace(",", ""))
-    return Decimal(match.group(0)).quantize(Decimal("0.01")) if match else None
+_money = amount_in
 
 
 # -- candidates and scoring ----------------------------------------------------------------
@@ -259,7 +256,7 @@ def _score(hit: ProductHit, base: float, wants: _Wants) -> Recommendation:
         affordable = [v for v in stocked if v.price <= budget]
         if affordable:
             score += 0.5
-            reasons.append((2, f"from ${min(v.price for v in affordable):.2f}, {why}"))
+            reasons.append((2, f"from {usd(min(v.price for v in affordable))}, {why}"))
             signals.append(f"budget:{budget}")
         else:
             score -= 2.0
@@ -281,7 +278,7 @@ def recommendation_reply(
     limit: int = 3,
 ) -> Reply:
     """The bot's answer to "recommend me something": picks, reasons and product cards."""
-    from bot.catalog.search import product_cards_payload
+    from bot.catalog.cards import product_cards_payload
     from bot.dialogue.replies import button, usd
 
     state: SessionState | None = None

@@ -250,6 +250,8 @@ PHRASES: list[tuple[re.Pattern[str], float]] = [
         (r"\b(fell|falling|came)\s+apart\b", -2.0),
         (r"\b(stopped|doesn'?t|does not|don'?t|didn'?t)\s+work(ing|s)?\b", -1.5),
         (r"\bwaste of (time|money)\b", -2.0),
+        (r"\bfed up\b", -2.0),
+        (r"\b(not|isn'?t|doesn'?t|don'?t|didn'?t|you'?re not) (helping|help|helpful)\b", -1.5),
         (r"\b(speak|talk) to a (manager|human|real person)\b", -1.0),
         (r"\bthanks for nothing\b", -3.0),
         (r"\bnot what (i|you)\b", -1.5),

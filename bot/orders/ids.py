@@ -6,6 +6,9 @@ import re
 
 # A stored order id: '#', one letter, seven digits.
 ORDER_ID = re.compile(r"^#[A-Z]\d{7}$")
+# An order id written in a text: '#' optional, any case, not glued to a word, a product id
+# ("SB-P1234567") or a longer number. Group 1 is the id without '#'.
+ORDER_ID_IN_TEXT = re.compile(r"(?<![A-Za-z0-9_-])#?([A-Za-z]\d{7})(?!\d)")
 
 
 def normalise_order_id(raw: str | None) -> str:
@@ -15,6 +18,13 @@ def normalise_order_id(raw: str | None) -> str:
     three that disagreed on spaces and repeated '#'); it never validates: see ``ORDER_ID``.
     """
     return "#" + (raw or "").strip().lstrip("#").strip().upper()
+
+
+def find_order_ids(text: str | None) -> list[str]:
+    """Every order id written in the text, normalised, in order, without repeats (the one
+    finder: the dialogue's parser, the answer service, its grounding check and the console)."""
+    found = (normalise_order_id(m.group(1)) for m in ORDER_ID_IN_TEXT.finditer(text or ""))
+    return list(dict.fromkeys(found))
 
 
 def is_order_id(raw: str | None) -> bool:

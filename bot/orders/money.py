@@ -1,11 +1,13 @@
 """Money in one place: amounts are Decimals with two places, shown as US dollars.
 
 Every module that rounds or prints an amount (order plans, replies, grounded answers, data
-loaders) uses these two functions, so a price reads the same wherever the shopper sees it.
+loaders, the widget's payloads) uses these functions, so a price reads the same wherever the
+shopper sees it.
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 CENT = Decimal("0.01")
@@ -17,6 +19,17 @@ def money(value: Decimal | int | float | str) -> Decimal:
     return Decimal(str(value)).quantize(CENT)
 
 
+def amount_in(text: object) -> Decimal | None:
+    """The first amount written in a text ("under $1,200" -> 1200.00), or None."""
+    match = re.search(r"\d+(?:\.\d{1,2})?", str(text or "").replace(",", ""))
+    return money(match.group(0)) if match else None
+
+
 def usd(value: Decimal | int | float | str) -> str:
     """'$1,234.50': the one way an amount is written for a shopper."""
     return f"${money(value):,.2f}"
+
+
+def plain(value: Decimal | int | float | str) -> str:
+    """'1234.50': an amount in the widget's payloads (docs/widget.md), which format it."""
+    return str(money(value))

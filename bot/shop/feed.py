@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from bot.orders.money import money
 from bot.shop.categories import category_row, slugify
 from bot.shop.errors import FeedError
 from bot.shop.records import Row, ShopData
@@ -272,9 +273,9 @@ class _Checker:
             raise self.fail("price", f"must not be negative: {text}")
         if price > MAX_PRICE:
             raise self.fail("price", f"too large: {text}")
-        if price != price.quantize(Decimal("0.01")):
+        if price != money(price):
             raise self.fail("price", f"more than 2 decimal places: {text}")
-        return price.quantize(Decimal("0.01"))
+        return money(price)
 
     def currency(self) -> str:
         text = self.raw_text("currency").upper() or "USD"

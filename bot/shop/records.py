@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.orders.money import CENT, money  # noqa: F401  (the one money helper)
+from bot.orders.money import money  # noqa: F401  (the one money helper)
 
 Row = dict[str, Any]
 

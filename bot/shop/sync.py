@@ -18,8 +18,9 @@ from typing import Any
 from sqlalchemy import RowMapping, Table, bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from bot.orders.money import plain
 from bot.shop.errors import ShopDataError
-from bot.shop.records import CENT, Row
+from bot.shop.records import Row
 
 CHUNK = 500
 Advance = Callable[[int], None]
@@ -43,7 +44,7 @@ def comparable(value: Any) -> Any:
     keys in another order.
     """
     if isinstance(value, Decimal):
-        return str(value.quantize(CENT))
+        return plain(value)
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(UTC).replace(tzinfo=None)

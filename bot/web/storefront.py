@@ -26,6 +26,7 @@ from pydantic import SecretStr
 from bot.catalog.repository import CatalogRepository
 from bot.db.models import Category, Customer, Product
 from bot.db.session import Database, Session, get_database
+from bot.orders.money import money, usd
 from bot.safety.customer_token import sign_customer_token, verify_customer_token
 from bot.shop.repository import CustomerRepository
 
@@ -87,11 +88,12 @@ Config = Annotated[StoreConfig, Depends(get_store_config)]
 
 
 def format_money(amount: Decimal | None, currency: str = "USD") -> str:
-    """``$12.34`` for dollars, ``12.34 EUR`` otherwise (IDS.md money convention)."""
+    """``$12.34`` for dollars, ``12.34 EUR`` otherwise (the widget's convention, docs/widget.md)."""
     if amount is None:
         return ""
-    value = Decimal(amount).quantize(Decimal("0.01"))
-    return f"${value:,}" if currency.upper() == "USD" else f"{value:,} {currency.upper()}"
+    if currency.upper() == "USD":
+        return usd(amount)
+    return f"{money(amount):,} {currency.upper()}"
 
 
 def format_options(options: dict[str, Any]) -> str:

@@ -130,6 +130,7 @@ class Conversation:
     ) -> Turn:
         """The shopper answers the form's question for ``slot`` (as the form would run)."""
         self.slots["requested_slot"] = slot
+        self.history.append({"event": "slot", "name": "requested_slot", "value": slot})
         for name, value in (kwargs.pop("mapped", None) or {}).items():
             self.slots[name] = value  # what Rasa's own slot mappings set before validation
         return self.run(validator, domain, text, **kwargs)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from sqlalchemy import select
 
-from actions.asks import ActionAskConfirmed, ActionAskItemIds, ActionAskOrderId
+from actions.asks import (
+    ActionAskConfirmed,
+    ActionAskItemIds,
+    ActionAskNewItemIds,
+    ActionAskOrderId,
+)
 from actions.conversation import ActionOtherOrderStatus
 from actions.forms import (
     ValidateCancelForm,
@@ -123,7 +129,7 @@ def test_return_delivered_item_to_original_method(shop: Database, domain: dict) 
     chat = _identified(order, "return_form")
     chat.answer(ValidateReturnForm(), domain, "order_id", order.id)
     asked = chat.run(ActionAskItemIds(), domain)
-    assert line.variant_id in asked.text
+    assert line.variant_id not in asked.text  # described, not numbered
     payloads = [b["payload"] for msg in asked.messages for b in msg.get("buttons") or []]
     assert f"item {line.variant_id}" in payloads  # a quick reply the item parser understands
     turn = chat.answer(ValidateReturnForm(), domain, "item_ids", f"item {line.variant_id}")
@@ -338,3 +344,54 @@ def test_one_shopper_per_conversation(shop: Database, domain: dict) -> None:
     assert "only help with the account verified" in turn.text
     assert "customer_id" not in turn.slots()  # still the first shopper
     assert chat.slots["customer_id"] == mine.customer_id
+
+
+def test_exchange_by_description_with_a_grouped_question(shop: Database, domain: dict) -> None:
+    """Item and new version in words; a vague answer gets one option's values as choices, and
+    the choice is read together with what came before (issue 16, item 3)."""
+    order = find_order(shop, "delivered")
+    line = next(ln for ln in order.lines if other_variant(shop, ln.variant_id) is not None)
+    chat = _identified(order, "exchange_form")
+    chat.slots["order_id"] = order.id
+    described = f"the {line.name} in {' '.join(str(v) for v in line.options.values())}"
+    turn = chat.answer(ValidateExchangeForm(), domain, "item_ids", described)
+    assert turn.slots()["item_ids"] == [line.variant_id]
+    asked = chat.run(ActionAskNewItemIds(), domain)
+    assert "instead" in asked.text and line.variant_id not in asked.text
+    vague = chat.answer(ValidateExchangeForm(), domain, "new_item_ids", "something different")
+    assert vague.slots()["new_item_ids"] is None
+    (question,) = [msg for msg in vague.messages if msg.get("buttons")]
+    assert question["text"].startswith("Which ")
+    choices = [b["payload"] for b in question["buttons"]]
+    assert not any(re.search(r"SB-V\d{6}", c + question["text"]) for c in choices)
+    turn = chat.answer(ValidateExchangeForm(), domain, "new_item_ids", choices[0])
+    (chosen,) = turn.slots()["new_item_ids"]
+    with shop.session() as s:
+        new = s.get(m.Variant, chosen)
+        assert new is not None and new.product_id == line.product_id and new.id != line.variant_id
+        key, value = choices[0].rsplit(" ", 1)
+        assert str(new.options[key]) == value
+
+
+def test_earlier_answers_are_those_to_the_same_question() -> None:
+    from rasa_sdk import Tracker
+
+    from actions.common import earlier_answers
+
+    def user(text: str) -> dict:
+        return {"event": "user", "text": text}
+
+    def asked(slot: str) -> dict:
+        return {"event": "slot", "name": "requested_slot", "value": slot}
+
+    events = [
+        asked("item_ids"),
+        user("the keyboard"),
+        asked("new_item_ids"),
+        user("no backlight"),
+        asked("new_item_ids"),
+        user("whichever is cheaper"),
+    ]
+    tracker = Tracker("t", {}, {}, events, False, None, {}, "action_listen")
+    assert earlier_answers(tracker, "new_item_ids") == ["no backlight"]
+    assert earlier_answers(tracker, "item_ids") == []

@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from bot.catalog import SearchFilters, ensure_search_indexes, rebuild_keyword_index
-from bot.catalog.search import get_product, product_card, search_products
+from bot.catalog.cards import product_card
+from bot.catalog.search import get_product, search_products
 from bot.db.models import Category, Product, Variant
 from bot.db.session import Database
 
@@ -114,3 +115,13 @@ def test_words_in_more_than_a_tenth_of_a_large_catalog_are_left_out(sqlite_db: D
         assert keyword._df_cache["water"] == 121  # counted only up to the threshold
         assert keyword._df_exact == {"water": 1200, "widget": 200}  # full counts, kept too
     keyword._df_state["loaded_at"] = -1e9
+
+
+def test_search_and_answers_build_the_same_card(catalog_db: Database) -> None:
+    """One builder (bot/catalog/cards.py): a product found by search and the same product as
+    an answer fact give the same card (they used to differ in the summary)."""
+    from bot.answers.facts import FactNumberer, load_product_facts
+
+    hit = get_product(catalog_db, "SB-P0001")
+    (fact,) = load_product_facts(catalog_db, ["SB-P0001"], FactNumberer())
+    assert hit is not None and product_card(fact) == product_card(hit)

@@ -50,6 +50,12 @@ class Shopper:
         response.raise_for_status()
         return dict(response.json()["slots"])
 
+    def offered(self, payload: str) -> bool:
+        """Was this quick reply offered (item numbers travel in payloads, not in the text)?"""
+        return any(
+            b.get("payload") == payload for r in self.replies for b in r.get("buttons") or []
+        )
+
     def payloads(self, kind: str) -> list[dict[str, Any]]:
         return [r["custom"] for r in self.replies if (r.get("custom") or {}).get("type") == kind]
 
@@ -99,15 +105,22 @@ def _exchangeable(db: Database) -> tuple[m.Order, m.OrderLine, m.Variant, str]:
             for line in order.lines:
                 if line.return_requested or line.exchange_variant_id:
                     continue
-                other = s.scalars(
+                siblings = s.scalars(
                     select(m.Variant)
-                    .where(
-                        m.Variant.product_id == line.product_id,
-                        m.Variant.id != line.variant_id,
-                        m.Variant.available.is_(True),
-                    )
+                    .where(m.Variant.product_id == line.product_id)
                     .order_by(m.Variant.id)
-                ).first()
+                ).all()
+                # one the shopper can describe: its options are no other variant's
+                other = next(
+                    (
+                        v
+                        for v in siblings
+                        if v.id != line.variant_id
+                        and v.available
+                        and [w.options for w in siblings].count(v.options) == 1
+                    ),
+                    None,
+                )
                 if other is not None:
                     order.customer  # noqa: B018
                     return order, line, other, methods[0].id
@@ -158,10 +171,13 @@ def test_exchange_a_delivered_item(shopper: Shopper, shop_db: Database) -> None:
     assert "email" in reply.lower()
     shopper.say(f"{order.customer.email}")
     reply = shopper.say(f"order {order.id}")
-    assert line.variant_id in reply  # the order's items are listed
-    reply = shopper.say(f"item {line.variant_id}")
-    assert new_variant.id in reply or "instead" in reply.lower()
-    shopper.say(f"item {new_variant.id} please")
+    # the order's items are listed by description; their numbers only travel in quick replies
+    assert line.name in reply and line.variant_id not in reply
+    assert shopper.offered(f"item {line.variant_id}")
+    # the shopper describes the item and the new version in words (issue 16, item 3)
+    reply = shopper.say(f"the {line.name} ({', '.join(str(v) for v in line.options.values())})")
+    assert "instead" in reply.lower() and new_variant.id not in reply
+    shopper.say(", ".join(f"{k} {v}" for k, v in new_variant.options.items()))
     reply = shopper.say(method_id)
     assert "go ahead" in reply.lower() and "all the items" in reply
     assert _order(shop_db, order.id).status == "delivered"
@@ -205,7 +221,7 @@ def test_digressions_inside_a_return_and_a_hand_off(shopper: Shopper, shop_db: D
     shopper.say("I want to return something")
     shopper.say(order.customer.email)
     reply = shopper.say(order.id)
-    assert line.variant_id in reply  # asked which items
+    assert "Which items" in reply and shopper.offered(f"item {line.variant_id}")
     # A policy question in the middle: answered from the stored passages, then back to the form.
     reply = shopper.say("what is your refund policy?")
     with shop_db.session() as s:
@@ -254,7 +270,7 @@ def test_cancel_one_item_of_a_pending_order(shopper: Shopper, shop_db: Database)
     reply = shopper.say(f"my zip is {order.customer.zip}")
     assert order.id in reply  # the orders an item can be cancelled from are offered
     reply = shopper.say(order.id)
-    assert "would you like to cancel" in reply and line.variant_id in reply
+    assert "would you like to cancel" in reply and shopper.offered(f"item {line.variant_id}")
     reply = shopper.say(f"item {line.variant_id}")
     assert "the rest of the order stays" in reply and "go ahead" in reply.lower()
     assert len(_order(shop_db, order.id).lines) == lines_before  # nothing before the yes

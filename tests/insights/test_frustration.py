@@ -1,11 +1,15 @@
-"""Frustration over turns makes actions offer a person once, before the shopper asks."""
+"""The one frustration model: its scores on sample conversations, the offer of a person made
+once before the shopper asks, and the complaint path handing over on the same scores."""
 
 from __future__ import annotations
 
+import pytest
 from insight_helpers import make_tracker, run_action
 
 from actions.conversation import ActionAnswerPolicy, ActionOtherOrderStatus
-from bot.insights.frustration import OFFER_TEXT, assess, handoff_offer
+from bot.dialogue.conversation import complaint_reply
+from bot.insights.frustration import HANDOFF_AT, OFFER_AT, OFFER_TEXT, assess, handoff_offer
+from bot.insights.sentiment import score_text
 
 ANGRY = [
     ("where is my order", "track_order"),
@@ -20,14 +24,14 @@ def offers(messages: list[dict]) -> list[dict]:
 
 def test_assess_counts_signals_with_reasons() -> None:
     calm = assess(["where is my order?", "it's #S1000001"], ["track_order", "inform"])
-    assert calm.score == 0 and not calm.over_threshold
+    assert calm.score == 0 and not calm.offer_due
     one_grumble = assess(["where is my order?", "this is annoying"], ["track_order", "inform"])
-    assert 0 < one_grumble.score < 3 and not one_grumble.over_threshold
+    assert 0 < one_grumble.score < 3 and not one_grumble.offer_due
     hot = assess(
         ["asdf", "what the hell", "damn it, ANSWER ME NOW PLEASE"],
         ["nlu_fallback", "nlu_fallback", "nlu_fallback"],
     )
-    assert hot.over_threshold
+    assert hot.offer_due and hot.handoff_due
     text = " ".join(hot.reasons)
     assert "not understood" in text and "swearing" in text and "shouted" in text
 
@@ -66,3 +70,66 @@ def test_offer_is_made_once_per_conversation(empty_shop) -> None:
 def test_no_offer_once_a_person_was_requested(empty_shop) -> None:
     tracker = make_tracker(ANGRY, slots={"handoff_requested": True})
     assert not offers(run_action(ActionOtherOrderStatus(), tracker))
+
+
+# Sample conversations (user texts and intents) and the score the model gives each: pinned so
+# a change to the lexicon or the weights shows up here, with the decisions it changes.
+SAMPLES: list[tuple[str, list[tuple[str, str]], float, bool, bool]] = [
+    # name, turns, score, offer due, hand-off due
+    ("calm", [("where is my order?", "track_order"), ("#W1234567", "inform")], 0.0, False, False),
+    ("one complaint", [("my parcel was late", "complaint")], 2.78, False, False),
+    ("fed up", [("I'm fed up with this", "complaint")], 2.98, False, False),
+    (
+        "two complaints",
+        [("my parcel was late", "complaint"), ("still nothing, this is not helping", "complaint")],
+        5.78,
+        True,
+        True,
+    ),
+    (
+        "shouted complaint",
+        [("my parcel was late", "complaint"), ("THIS IS RIDICULOUS, still nothing!!", "complaint")],
+        5.78,
+        True,
+        True,
+    ),
+    (
+        "not understood twice, annoyed",
+        [("asdf", "nlu_fallback"), ("this is annoying", "nlu_fallback")],
+        3.78,
+        True,
+        False,
+    ),
+    ("happy", [("great, thanks a lot!", "thank")], 0.0, False, False),
+]
+
+
+@pytest.mark.parametrize(("name", "turns", "score", "offer", "handoff"), SAMPLES)
+def test_scores_of_sample_conversations(
+    name: str, turns: list[tuple[str, str]], score: float, offer: bool, handoff: bool
+) -> None:
+    found = assess([t for t, _ in turns], [i for _, i in turns])
+    assert found.score == pytest.approx(score, abs=0.01), (name, found.reasons)
+    assert (found.offer_due, found.handoff_due) == (offer, handoff), name
+
+
+@pytest.mark.parametrize(("name", "turns", "score", "offer", "handoff"), SAMPLES)
+def test_complaint_path_and_offer_agree(
+    name: str, turns: list[tuple[str, str]], score: float, offer: bool, handoff: bool
+) -> None:
+    """Both paths read the same assessment: the complaint hands over exactly when the model
+    says so, and never where the courtesy offer would not even have been made."""
+    texts, intents = [t for t, _ in turns], [i for _, i in turns]
+    found = assess(texts, intents)
+    reply, reason = complaint_reply(found.handoff_due)
+    assert (reason == "frustration") is found.handoff_due
+    assert (reply.payload or {}).get("type") == ("handoff" if found.handoff_due else None)
+    offered = handoff_offer(texts, intents, already_offered=False, handoff_requested=False)
+    happy = score_text(texts[-1]).label == "positive"
+    assert (offered is not None) == (found.offer_due and not happy)
+    if found.handoff_due:
+        assert found.offer_due  # a hand-off level always includes the offer level
+
+
+def test_thresholds_are_ordered() -> None:
+    assert 0 < OFFER_AT <= HANDOFF_AT

@@ -150,7 +150,7 @@
     return max && s.length > max ? s.slice(0, max) + "…" : s;
   }
 
-  /** "$12.34" for USD (IDS.md), "12.34 EUR" otherwise; unparseable prices are shown as given. */
+  /** "$12.34" for USD (docs/widget.md, "Custom payloads"), "12.34 EUR" otherwise; unparseable prices are shown as given. */
   function formatPrice(price, currency) {
     const cur = asText(currency || "USD").toUpperCase();
     const n = Number(price);
