@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -39,7 +41,10 @@ def make_tracker(
 
 
 def run_action(action: Action, tracker: Tracker) -> list[dict[str, Any]]:
-    """Run a (sync) rasa_sdk action; returns the messages it sent."""
+    """Run a rasa_sdk action (sync or async, as rasa_sdk's executor does); returns the
+    messages it sent."""
     dispatcher = CollectingDispatcher()
-    action.run(dispatcher, tracker, {})
+    result = action.run(dispatcher, tracker, {})
+    if inspect.isawaitable(result):
+        asyncio.run(result)
     return dispatcher.messages
