@@ -280,14 +280,12 @@ def _conversation_context(db: Database, conv_id: int, reveal: bool) -> dict[str,
 @router.get("/conversations/{conv_id}", response_class=HTMLResponse)
 def conversation_view(request: Request, conv_id: RowId, db: DB, staff: Staff) -> Response:
     ctx = _conversation_context(db, conv_id, reveal=False)
-    auth.audit(db, staff.email, "open", ctx["conv"]["sender_id"])
     return _page(request, "conversation.html", staff, revealed=False, **ctx)
 
 
 @router.get("/api/conversations/{conv_id}")
 def api_conversation(conv_id: RowId, db: DB, staff: Staff) -> Response:
-    ctx = _conversation_context(db, conv_id, reveal=False)
-    auth.audit(db, staff.email, "open", ctx["conv"]["sender_id"], "api")
+    ctx = _conversation_context(db, conv_id, reveal=False)  # masked: not audited (polled)
     return JSONResponse(
         {
             "conversation": _with_ref(ctx["conv"]),
@@ -315,27 +313,20 @@ def _profile_response(db: Database, customer_id: str) -> Response:
 @router.get("/api/customers/{customer_id}/profile")
 def api_customer_profile(customer_id: str, db: DB, staff: Staff) -> Response:
     """The preference profile of a customer id the caller already knows (insights)."""
-    from bot.console.pseudonym import customer_ref
-
-    auth.audit(db, staff.email, "profile", None, f"customer={customer_ref(customer_id)}")
     return _profile_response(db, customer_id)
 
 
 @router.get("/api/conversations/{conv_id}/profile")
 def api_conversation_profile(conv_id: RowId, db: DB, staff: Staff) -> Response:
     """The profile of a conversation's customer, without the page exposing the raw id."""
-    from bot.console.pseudonym import customer_ref
-
     with db.session() as session:
         try:
             conv = review.get_conversation(session, conv_id)
         except review.ReviewError as exc:
             raise HTTPException(status_code=404, detail=str(exc)) from exc
         customer_id = conv.customer_id
-        sender_id = conv.sender_id
     if not customer_id:
         raise HTTPException(status_code=404, detail="This conversation has no known customer.")
-    auth.audit(db, staff.email, "profile", sender_id, f"customer={customer_ref(customer_id)}")
     return _profile_response(db, customer_id)
 
 
@@ -391,9 +382,11 @@ def conversation_correct(
 def conversation_story(conv_id: RowId, db: DB, staff: Staff) -> Response:
     try:
         text = review.story_yaml(db, conv_id)
+        with db.session() as session:
+            sender_id = review.get_conversation(session, conv_id).sender_id
     except review.ReviewError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
-    auth.audit(db, staff.email, "story", None, f"conversation={conv_id}")
+    auth.audit(db, staff.email, "story", sender_id, f"conversation={conv_id}")
     return PlainTextResponse(
         text,
         media_type="application/x-yaml",
