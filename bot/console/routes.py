@@ -25,6 +25,7 @@ from fastapi.responses import (
 from fastapi.templating import Jinja2Templates
 
 from bot.console import analytics, auth, handoff, review
+from bot.console.domain import trained_domain
 from bot.console.pseudonym import conversation_ref
 from bot.console.queries import ListFilters, list_page, summary_dict
 from bot.console.timeline import build_turns
@@ -51,6 +52,8 @@ ERROR_MESSAGES = {
     "not_found": "No such conversation.",
     "bad_tags": "Tags may use letters, digits, space, - and _ (max 40 characters).",
     "bad_intent": "An intent name uses letters, digits and _ only.",
+    "unknown_intent": review.UNKNOWN_INTENT,
+    "unknown_action": review.UNKNOWN_ACTION,
     "bad_turn": "That turn is not a shopper message of this conversation.",
     "rasa_down": "The assistant server is not reachable; try again.",
     "rasa_refused": "The assistant server refused the message.",
@@ -274,7 +277,15 @@ def _conversation_context(db: Database, conv_id: int, reveal: bool) -> dict[str,
     open_handoff = next(
         (h for h in handoff.queue(db) if h["sender_id"] == summary["sender_id"]), None
     )
-    return {"conv": summary, "turns": turns, "note": note, "handoff": open_handoff}
+    domain = trained_domain()  # the correction form offers only the model's own names
+    return {
+        "conv": summary,
+        "turns": turns,
+        "note": note,
+        "handoff": open_handoff,
+        "trained_intents": sorted(domain.intents),
+        "trained_actions": sorted(domain.actions),
+    }
 
 
 @router.get("/conversations/{conv_id}", response_class=HTMLResponse)
@@ -369,13 +380,31 @@ def conversation_reviewed(
 
 @router.post("/conversations/{conv_id}/correct")
 def conversation_correct(
+    request: Request,
     conv_id: RowId,
     db: DB,
     staff: Poster,
     event_id: Annotated[int, Form(ge=0, le=MAX_ROW_ID)],
     intent: Annotated[str, Form()] = "",
+    action: Annotated[str, Form()] = "",
 ) -> Response:
-    return _review_call(conv_id, review.correct_intent, db, conv_id, event_id, intent, staff.email)
+    """A corrected intent (and next action); a name outside the trained domain is a 422."""
+    try:
+        review.correct_intent(db, conv_id, event_id, intent, staff.email, action)
+    except review.ReviewError as exc:
+        if str(exc) not in (review.UNKNOWN_INTENT, review.UNKNOWN_ACTION):
+            return _back(
+                f"{PREFIX}/conversations/{conv_id}?" + urlencode({"error": error_code(exc)})
+            )
+        if request.headers.get("x-csrf-token"):
+            return JSONResponse({"error": str(exc)}, status_code=422)
+        ctx = _conversation_context(db, conv_id, reveal=False)
+        response = _page(
+            request, "conversation.html", staff, revealed=False, error_message=str(exc), **ctx
+        )
+        response.status_code = 422
+        return response
+    return _back(f"{PREFIX}/conversations/{conv_id}")
 
 
 @router.get("/conversations/{conv_id}/story.yml")
