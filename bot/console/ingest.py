@@ -1,7 +1,13 @@
 """Keep the ``conversations`` summary up to date from Rasa's ``events`` table.
 
-Runs incrementally: only events after the last ingested id are read (in id order, in
-batches), so calling it on every list request costs one indexed query when nothing is new.
+Runs incrementally without losing an event that commits late. Ids come from a sequence but
+several Rasa replicas (or one with concurrent requests) commit in any order: id 101 can be
+visible while id 100 is still in an open transaction. So the state keeps a *watermark* (every
+id up to it is folded in, or given up) and the ids above it that are already folded in
+(``console_ingested_events``, deduplicated by primary key). Each run reads the events above
+the watermark that are not folded in yet; the watermark moves over a gap only once a later
+event has been known for ``GAP_GRACE_S`` (a transaction that old was rolled back: sequences
+leave such holes for good). When nothing is new a run costs one indexed query.
 """
 
 from __future__ import annotations
@@ -10,14 +16,21 @@ import json
 import logging
 import re
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.console.models import Conversation, ConversationFacet, Handoff, IngestState
+from bot.console.models import (
+    Conversation,
+    ConversationFacet,
+    Handoff,
+    IngestedEvent,
+    IngestState,
+)
 from bot.db.events import EVENTS
 from bot.db.session import Database
 from bot.insights.store import record_message_sentiment
@@ -33,6 +46,9 @@ FRUSTRATION_THRESHOLD = -0.5
 ORDER_ID_RE = re.compile(r"#?\b([A-Za-z]\d{7})\b")
 IGNORED_ACTIONS = {"action_listen", "action_session_start"}
 BATCH = 5000
+# How long an id gap below committed events waits for its transaction to commit. Rasa writes
+# an event in a transaction of milliseconds; five minutes covers a stalled replica.
+GAP_GRACE_S = 300.0
 
 
 def is_handoff_action(name: str) -> bool:
@@ -83,34 +99,54 @@ class _Work:
 _LOCK = threading.Lock()
 
 
-def ingest_new_events(db: Database, batch_size: int = BATCH) -> int:
+def ingest_new_events(db: Database, batch_size: int = BATCH, now: float | None = None) -> int:
     """Fold all new events into the summary tables; returns how many events were read.
 
     Runs are serialised: by a process lock (SQLite ignores FOR UPDATE) and, across processes
     on PostgreSQL, by the row lock on the ingest state.
     """
     with _LOCK:
-        return _ingest(db, batch_size)
+        return _ingest(db, batch_size, time.time() if now is None else now)
 
 
-def _ingest(db: Database, batch_size: int) -> int:
+def _ingest(db: Database, batch_size: int, now: float) -> int:
     total = 0
     while True:
         with db.transaction() as session:
             state = _lock_state(session)
+            folded = select(IngestedEvent.event_id).where(IngestedEvent.event_id == EVENTS.c.id)
             rows = session.execute(
                 select(EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.data)
-                .where(EVENTS.c.id > state.last_event_id)
+                .where(EVENTS.c.id > state.last_event_id, ~folded.exists())
                 .order_by(EVENTS.c.id)
                 .limit(batch_size)
             ).all()
-            if not rows:
-                return total
-            _apply(session, list(rows))
-            state.last_event_id = rows[-1].id
+            if rows:
+                _apply(session, list(rows))
+                session.execute(
+                    insert(IngestedEvent), [{"event_id": row.id, "at": now} for row in rows]
+                )
+            _advance_watermark(session, state, now)
             total += len(rows)
         if len(rows) < batch_size:
             return total
+
+
+def _advance_watermark(session: Session, state: IngestState, now: float) -> None:
+    """Move the watermark over every folded-in id and over gaps older than the grace."""
+    mark = state.last_event_id
+    above = session.execute(
+        select(IngestedEvent.event_id, IngestedEvent.at)
+        .where(IngestedEvent.event_id > mark)
+        .order_by(IngestedEvent.event_id)
+    ).all()
+    for event_id, seen_at in above:
+        if event_id != mark + 1 and now - seen_at < GAP_GRACE_S:
+            break  # an id below this one may still commit
+        mark = event_id
+    if mark != state.last_event_id:
+        state.last_event_id = mark
+        session.execute(delete(IngestedEvent).where(IngestedEvent.event_id <= mark))
 
 
 def _lock_state(session: Session) -> IngestState:
