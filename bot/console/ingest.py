@@ -31,17 +31,20 @@ from bot.console.models import (
     IngestedEvent,
     IngestState,
 )
-from bot.db.events import EVENTS
+from bot.console.outcomes import (
+    HANDOFF_REASON_SLOT,
+    HANDOFF_SLOT,
+    OutcomeState,
+    handoff_reason_label,
+    is_handoff_action,
+)
+from bot.db.events import EVENTS, events_of
 from bot.db.session import Database
 from bot.insights.store import record_message_sentiment
 from bot.orders.ids import normalise_order_id
 
 log = logging.getLogger(__name__)
 
-FALLBACK_INTENTS = {"nlu_fallback"}
-FALLBACK_ACTIONS = {"action_default_fallback", "action_two_stage_fallback", "action_fallback"}
-HANDOFF_SLOT = "handoff_requested"
-HANDOFF_REASON_SLOT = "handoff_reason"
 FRUSTRATION_THRESHOLD = -0.5
 ORDER_ID_RE = re.compile(r"#?\b([A-Za-z]\d{7})\b")
 IGNORED_ACTIONS = {"action_listen", "action_session_start"}
@@ -49,12 +52,6 @@ BATCH = 5000
 # How long an id gap below committed events waits for its transaction to commit. Rasa writes
 # an event in a transaction of milliseconds; five minutes covers a stalled replica.
 GAP_GRACE_S = 300.0
-
-
-def is_handoff_action(name: str) -> bool:
-    """Any action whose name says it hands over to a person (e.g. ``action_handoff``)."""
-    lowered = name.lower()
-    return "handoff" in lowered or "hand_off" in lowered or "human" in lowered
 
 
 def parse_event(raw: str | None) -> dict[str, Any]:
@@ -92,6 +89,7 @@ class _Work:
     tags: list[str]
     latencies: list[int]
     facets: set[str]
+    outcome: OutcomeState
     handoff_reason: str | None = None
     handoff_at: float | None = None
 
@@ -229,12 +227,18 @@ def _start_work(
         )
         session.add(conv)
         session.flush()
+    outcome = OutcomeState.from_json(conv.outcome)
+    if conv.outcome in (None, "", "{}") and conv.last_event_id:  # ingested before outcomes
+        for event_id, earlier in events_of(session, [sender_id]):
+            if event_id <= conv.last_event_id:
+                outcome.feed(parse_event(earlier))
     return _Work(
         conv=conv,
         intents=json.loads(conv.intents or "[]"),
         tags=json.loads(conv.tags or "[]"),
         latencies=json.loads(conv.latencies_ms or "[]"),
         facets=set(),
+        outcome=outcome,
     )
 
 
@@ -244,6 +248,7 @@ def _fold(work: _Work, event_id: int, event: dict[str, Any]) -> None:
     ts = float(event.get("timestamp") or conv.last_event_at or 0.0)
     conv.last_event_id = max(conv.last_event_id or 0, event_id)
     conv.last_event_at = max(conv.last_event_at or 0.0, ts)
+    work.outcome.feed(event)
     if kind == "user":
         _fold_user(work, event, ts)
     elif kind == "bot":
@@ -251,12 +256,7 @@ def _fold(work: _Work, event_id: int, event: dict[str, Any]) -> None:
             work.latencies.append(max(0, round((ts - conv.pending_user_ts) * 1000)))
             conv.pending_user_ts = None
     elif kind == "action":
-        name = str(event.get("name") or "")
-        if name in FALLBACK_ACTIONS:
-            conv.fell_back = True
-            conv.last_turn_failed = True
-        if is_handoff_action(name):
-            conv.handed_off = True
+        if is_handoff_action(str(event.get("name") or "")):
             work.handoff_at = work.handoff_at or ts
     elif kind == "slot":
         _fold_slot(work, event, ts)
@@ -266,7 +266,6 @@ def _fold_user(work: _Work, event: dict[str, Any], ts: float) -> None:
     conv = work.conv
     conv.turns = (conv.turns or 0) + 1
     conv.pending_user_ts = ts
-    conv.last_turn_failed = False
     if not conv.channel:
         conv.channel = str(event.get("input_channel") or "")[:60]
     intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
@@ -274,9 +273,6 @@ def _fold_user(work: _Work, event: dict[str, Any], ts: float) -> None:
         if intent not in work.intents:
             work.intents.append(intent)
         work.facets.add(f"intent:{intent}")
-        if intent in FALLBACK_INTENTS:
-            conv.fell_back = True
-            conv.last_turn_failed = True
     score = sentiment_of(event)
     if score is not None and (conv.min_sentiment is None or score < conv.min_sentiment):
         conv.min_sentiment = score
@@ -299,9 +295,8 @@ def _fold_slot(work: _Work, event: dict[str, Any], ts: float) -> None:
     elif name == "order_id" and value and isinstance(value, str):
         work.facets.add(f"order:{normalise_order_id(value)}")
     elif name == HANDOFF_REASON_SLOT and isinstance(value, str) and value:
-        work.handoff_reason = _reason(value)
+        work.handoff_reason = handoff_reason_label(value)
     elif name == HANDOFF_SLOT and value:
-        conv.handed_off = True
         work.handoff_at = work.handoff_at or ts
 
 
@@ -315,7 +310,13 @@ def _finish(
         work.facets.add(f"email:{conv.customer_email}")
     conv.intents = json.dumps(work.intents)
     conv.latencies_ms = json.dumps(work.latencies[-500:])
-    conv.resolved = bool(conv.turns) and not conv.handed_off and not conv.last_turn_failed
+    # The list's flags and analytics share one definition (bot/console/outcomes.py).
+    outcome = work.outcome.summary()
+    conv.outcome = work.outcome.to_json()
+    conv.fell_back = outcome.fell_back
+    conv.handed_off = outcome.handed_off
+    conv.resolved = outcome.resolved
+    conv.last_turn_failed = work.outcome.turn_fell_back or work.outcome.turn == "waiting"
     for facet in work.facets:
         if (conv.id, facet) not in known:
             session.add(
@@ -333,16 +334,6 @@ def _finish(
                 requested_at=work.handoff_at,
             )
         )
-
-
-def _reason(slot_value: str) -> str:
-    """The dialogue's reason slot (``shopper_asked``, ``repeated_fallback``, ...) → queue label."""
-    lowered = slot_value.lower()
-    if "fallback" in lowered:
-        return "fallback"
-    if "frustrat" in lowered or "sentiment" in lowered or "angry" in lowered:
-        return "frustration"
-    return "asked"
 
 
 def _guess_reason(conv: Conversation) -> str:
