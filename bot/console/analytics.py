@@ -141,6 +141,17 @@ def _pct(values: list[int], q: float) -> float | None:
 
 def render(chart: str, stats: dict[str, Any]) -> bytes:
     """One chart as PNG bytes; an empty data set gives a chart that says so."""
+    fig = figure(chart, stats)
+    try:
+        out = io.BytesIO()
+        fig.savefig(out, format="png")
+        return out.getvalue()
+    finally:
+        plt.close(fig)
+
+
+def figure(chart: str, stats: dict[str, Any]) -> Any:
+    """The chart's matplotlib figure (the caller closes it)."""
     fig, ax = plt.subplots(figsize=(7, 3), dpi=90)
     try:
         days = stats["days"]
@@ -191,8 +202,7 @@ def render(chart: str, stats: dict[str, Any]) -> bytes:
         if chart in ("per_day", "rates", "sentiment", "latency") and days:
             ax.tick_params(axis="x", labelrotation=45, labelsize=7)
         fig.tight_layout()
-        out = io.BytesIO()
-        fig.savefig(out, format="png")
-        return out.getvalue()
-    finally:
+        return fig
+    except Exception:
         plt.close(fig)
+        raise

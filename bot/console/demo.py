@@ -46,6 +46,11 @@ class Script:
         self.steps.append(("slot", {"name": name, "value": value}))
         return self
 
+    def loop(self, name: str | None) -> Script:
+        """A form becoming active (its name) or ending (None): Rasa's ``active_loop`` event."""
+        self.steps.append(("active_loop", {"name": name}))
+        return self
+
 
 def script_events(
     script: Script, user_delay: float = 4.0, bot_delay: float = 0.35
@@ -77,7 +82,8 @@ def script_events(
                 "text": p["text"],
                 "intent": {"name": p["intent"], "confidence": p["confidence"]},
                 "entities": p.get("entities", []),
-                "intent_ranking": [{"name": p["intent"], "confidence": p["confidence"]}],
+                "intent_ranking": p.get("ranking")
+                or [{"name": p["intent"], "confidence": p["confidence"]}],
             }
             if "sentiment" in p:
                 metadata["sentiment"] = p["sentiment"]
@@ -106,9 +112,9 @@ def script_events(
                     "metadata": p.get("metadata", {}),
                 }
             )
-        elif kind == "slot":
+        elif kind in ("slot", "active_loop"):
             ts += 0.01
-            events.append({"event": "slot", "timestamp": ts, **p})
+            events.append({"event": kind, "timestamp": ts, **p})
     return events
 
 
