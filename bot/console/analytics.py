@@ -173,7 +173,7 @@ def figure(chart: str, stats: dict[str, Any]) -> Any:
                 values = [per_day[d][attribute] / per_day[d]["n"] for d in days]
                 ax.plot(days, values, label=label, marker="o")
             ax.set_ylim(-0.02, 1.02)
-            ax.legend(loc="upper left", fontsize=7, ncol=3)
+            ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7)
             ax.set_title("Rates per day (share of conversations)")
         elif chart == "outcomes":
             labels = list(stats["outcomes"])

@@ -120,25 +120,12 @@ def _block(text: str) -> str:
 
 
 def story_yaml(db: Database, conv_id: int) -> str:
-    """The conversation as a Rasa test story (``tests/test_*.yml``), corrected intents used."""
+    """The conversation as a Rasa test story, corrections applied (bot/console/story.py)."""
+    from bot.console.story import story_yaml_for
+
     with db.session() as session:
         conv = get_conversation(session, conv_id)
-        turns = build_turns(session, conv.sender_id, reveal=False)
-    steps: list[dict[str, str]] = []
-    for turn in turns:
-        intent = turn.corrected_intent or turn.intent
-        if turn.event_id is not None and intent:
-            steps.append({"user": _block(turn.text) or "(empty)", "intent": intent})
-        for action in turn.actions:
-            name = action.get("name") or ""
-            if name and not name.startswith("conversation "):
-                steps.append({"action": name})
-    safe_name = conversation_ref(conv.sender_id)  # never the sender id itself
-    doc = {
-        "version": "3.1",
-        "stories": [{"story": f"console conversation {safe_name}", "steps": steps}],
-    }
-    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+        return story_yaml_for(session, conv.sender_id)
 
 
 def corrections_nlu_yaml(db: Database) -> str:
