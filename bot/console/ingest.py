@@ -112,6 +112,8 @@ def _ingest(db: Database, batch_size: int, now: float) -> int:
     while True:
         with db.transaction() as session:
             state = _lock_state(session)
+            if not total:
+                _backfill_outcomes(session)
             folded = select(IngestedEvent.event_id).where(IngestedEvent.event_id == EVENTS.c.id)
             rows = session.execute(
                 select(EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.data)
@@ -128,6 +130,36 @@ def _ingest(db: Database, batch_size: int, now: float) -> int:
             total += len(rows)
         if len(rows) < batch_size:
             return total
+
+
+OUTCOMES_MARK = "outcomes"  # an IngestState row: the backfill below has run
+
+
+def _backfill_outcomes(session: Session) -> None:
+    """Once: conversations ingested before outcomes existed get theirs replayed from their
+    events (under the ingest lock, so one process does it)."""
+    if session.get(IngestState, OUTCOMES_MARK) is not None:
+        return
+    stale = session.scalars(
+        select(Conversation).where(Conversation.outcome.in_(["", "{}"]))
+    ).all()
+    for conv in stale:
+        state = OutcomeState()
+        for event_id, data in events_of(session, [conv.sender_id]):
+            if event_id <= conv.last_event_id:
+                state.feed(parse_event(data))
+        _store_outcome(conv, state)
+    session.add(IngestState(name=OUTCOMES_MARK, last_event_id=0))
+
+
+def _store_outcome(conv: Conversation, state: OutcomeState) -> None:
+    """The list's flags and analytics share one definition (bot/console/outcomes.py)."""
+    outcome = state.summary()
+    conv.outcome = state.to_json()
+    conv.fell_back = outcome.fell_back
+    conv.handed_off = outcome.handed_off
+    conv.resolved = outcome.resolved
+    conv.last_turn_failed = state.turn_fell_back or state.turn == "waiting"
 
 
 def _advance_watermark(session: Session, state: IngestState, now: float) -> None:
@@ -228,10 +260,6 @@ def _start_work(
         session.add(conv)
         session.flush()
     outcome = OutcomeState.from_json(conv.outcome)
-    if conv.outcome in (None, "", "{}") and conv.last_event_id:  # ingested before outcomes
-        for event_id, earlier in events_of(session, [sender_id]):
-            if event_id <= conv.last_event_id:
-                outcome.feed(parse_event(earlier))
     return _Work(
         conv=conv,
         intents=json.loads(conv.intents or "[]"),
@@ -310,13 +338,7 @@ def _finish(
         work.facets.add(f"email:{conv.customer_email}")
     conv.intents = json.dumps(work.intents)
     conv.latencies_ms = json.dumps(work.latencies[-500:])
-    # The list's flags and analytics share one definition (bot/console/outcomes.py).
-    outcome = work.outcome.summary()
-    conv.outcome = work.outcome.to_json()
-    conv.fell_back = outcome.fell_back
-    conv.handed_off = outcome.handed_off
-    conv.resolved = outcome.resolved
-    conv.last_turn_failed = work.outcome.turn_fell_back or work.outcome.turn == "waiting"
+    _store_outcome(conv, work.outcome)
     for facet in work.facets:
         if (conv.id, facet) not in known:
             session.add(

@@ -17,10 +17,12 @@ import matplotlib.colors
 import numpy as np
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import delete, func, select, update
 
 from bot.console import analytics
 from bot.console.demo import Script, write_events, write_script
-from bot.console.ingest import ingest_new_events
+from bot.console.ingest import OUTCOMES_MARK, ingest_new_events
+from bot.console.models import Conversation, IngestState
 from bot.db.session import Database
 from bot.orders.tasks import TASKS
 from tests.console.conftest import AGENT, login
@@ -226,3 +228,18 @@ def test_the_page_shows_the_breakdowns(app: FastAPI, staff: Database) -> None:
     for chart in analytics.CHARTS:
         png = client.get(f"/console/analytics/{chart}.png")
         assert png.status_code == 200 and png.content[:4] == b"\x89PNG", chart
+
+
+def test_conversations_ingested_before_outcomes_are_replayed_once(cdb: Database) -> None:
+    plans = _generate(cdb, 30, days=2, seed=5)
+    with cdb.transaction() as s:  # as the migration leaves them: no outcome, no backfill mark
+        s.execute(update(Conversation).values(outcome="{}", resolved=False))
+        s.execute(delete(IngestState).where(IngestState.name == OUTCOMES_MARK))
+    assert analytics.collect(cdb, days=30, now=NOW)["total"] == 0
+    ingest_new_events(cdb)
+    got = analytics.collect(cdb, days=30, now=NOW)
+    want = expected(plans)
+    assert (got["total"], got["resolution_rate"]) == (want["total"], want["resolution_rate"])
+    with cdb.session() as s:
+        resolved = s.scalar(select(func.count()).where(Conversation.resolved.is_(True)))
+    assert resolved == want["outcomes"]["resolved"]
