@@ -140,9 +140,7 @@ def _backfill_outcomes(session: Session) -> None:
     events (under the ingest lock, so one process does it)."""
     if session.get(IngestState, OUTCOMES_MARK) is not None:
         return
-    stale = session.scalars(
-        select(Conversation).where(Conversation.outcome.in_(["", "{}"]))
-    ).all()
+    stale = session.scalars(select(Conversation).where(Conversation.outcome.in_(["", "{}"]))).all()
     for conv in stale:
         state = OutcomeState()
         for event_id, data in events_of(session, [conv.sender_id]):

@@ -23,7 +23,13 @@ from sqlalchemy.orm import Session
 from bot.console.domain import rule_actions, trained_domain
 from bot.console.ingest import ORDER_ID_RE
 from bot.console.models import Conversation, IntentCorrection
-from bot.console.pii import KnownPII, conversation_terms, load_known_pii, mask_value
+from bot.console.pii import (
+    IDENTITY_QUESTIONS,
+    KnownPII,
+    conversation_terms,
+    load_known_pii,
+    mask_value,
+)
 from bot.console.pseudonym import conversation_ref
 from bot.console.timeline import load_events
 
@@ -104,10 +110,16 @@ class _Faker:
         return masked
 
 
-def _user_step(event: dict[str, Any], intent: str, faker: _Faker) -> dict[str, Any]:
+def _user_step(
+    event: dict[str, Any], intent: str, faker: _Faker, answer_mask: str | None
+) -> dict[str, Any]:
     """``user`` text with its entities annotated inline, or ``intent`` + ``entities`` when an
-    entity's words cannot be found in the text."""
+    entity's words cannot be found in the text. The answer to an identity question (the
+    form asked for the e-mail, name, ZIP or address) is personal as a whole, whatever it looks
+    like, as in the conversation view (bot/console/pii.py: IDENTITY_QUESTIONS)."""
     raw = str(event.get("text") or "")
+    if answer_mask and raw:
+        raw = answer_mask
     text = faker.value(raw) if raw else ""
     entities = [
         e
@@ -151,6 +163,7 @@ def story_steps(session: Session, sender_id: str, customer: TestCustomer) -> lis
     forms = {a for a in trained_domain().actions if a.endswith("_form")}
     steps: list[dict[str, Any]] = []
     expect: str | None = None  # the corrected action the next bot action must be
+    asked = ""  # the form question open when the shopper wrote
     for event_id, event in events:
         kind = event.get("event")
         if kind == "pause":  # a person took over: nothing more to expect of the bot
@@ -162,7 +175,7 @@ def story_steps(session: Session, sender_id: str, customer: TestCustomer) -> lis
                 intent = correction.corrected_intent
                 expect = correction.corrected_action or follows.get(intent)
             if intent:
-                steps.append(_user_step(event, intent, faker))
+                steps.append(_user_step(event, intent, faker, IDENTITY_QUESTIONS.get(asked)))
             if correction is not None and expect is None:
                 break  # nothing known that should follow
         elif kind == "action":
@@ -183,6 +196,8 @@ def story_steps(session: Session, sender_id: str, customer: TestCustomer) -> lis
             steps.append({"active_loop": event.get("name")})
         elif kind == "slot":
             name = str(event.get("name") or "")
+            if name == "requested_slot":
+                asked = event.get("value") if isinstance(event.get("value"), str) else ""
             slot = {name: faker.value(event.get("value"), name)}
             if steps and "slot_was_set" in steps[-1] and name not in _names(steps[-1]):
                 steps[-1]["slot_was_set"].append(slot)
