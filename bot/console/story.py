@@ -197,7 +197,8 @@ def story_steps(session: Session, sender_id: str, customer: TestCustomer) -> lis
         elif kind == "slot":
             name = str(event.get("name") or "")
             if name == "requested_slot":
-                asked = event.get("value") if isinstance(event.get("value"), str) else ""
+                value = event.get("value")
+                asked = value if isinstance(value, str) else ""
             slot = {name: faker.value(event.get("value"), name)}
             if steps and "slot_was_set" in steps[-1] and name not in _names(steps[-1]):
                 steps[-1]["slot_was_set"].append(slot)
