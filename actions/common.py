@@ -30,7 +30,8 @@ def send(dispatcher: CollectingDispatcher, reply: Reply, tracker: Tracker | None
     With the ``tracker``, a frustrated shopper also gets the offer of a person (once).
     """
     if reply.text:
-        dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None)
+        marker = {"shopbot_task": reply.task.metadata()} if reply.task else {}
+        dispatcher.utter_message(text=reply.text, buttons=reply.buttons or None, **marker)
     if reply.payload is not None:
         dispatcher.utter_message(json_message=reply.payload)
     offers_person = any("contact_human_agent" in b.get("payload", "") for b in reply.buttons)

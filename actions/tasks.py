@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -11,7 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import TASK_SLOTS, conversation, send
 from bot.dialogue.plan import matches_preview
-from bot.dialogue.replies import Reply
+from bot.dialogue.replies import Reply, TaskOutcome
 from bot.orders.tasks import CHANGE_TASKS, OrderTask, get_task
 
 NOTHING_CHANGED = Reply("OK, I haven't changed anything. Is there anything else I can do?")
@@ -37,10 +38,11 @@ class ChangeAction(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
+        not_done = TaskOutcome(self.task, False)
         if tracker.get_slot("confirmed") is not True:
-            send(dispatcher, NOTHING_CHANGED, tracker=tracker)
+            send(dispatcher, replace(NOTHING_CHANGED, task=not_done), tracker=tracker)
         elif not matches_preview(self.task, tracker.slots):  # a yes to another plan
-            send(dispatcher, NOT_AS_PREVIEWED, tracker=tracker)
+            send(dispatcher, replace(NOT_AS_PREVIEWED, task=not_done), tracker=tracker)
         else:
             send(
                 dispatcher, conversation().execute(self.task, dict(tracker.slots)), tracker=tracker

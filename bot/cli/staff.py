@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import os
 
 import typer
@@ -21,7 +22,7 @@ def add(
     ),
 ) -> None:
     """Create a staff account; the password is prompted for unless --password-env is given."""
-    from bot.console.auth import StaffError, add_staff
+    from bot.console.auth import StaffError, add_staff, audit
     from bot.db.session import get_database
 
     if password_env:
@@ -36,7 +37,30 @@ def add(
     except StaffError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
+    audit(get_database(), _actor(), "staff-add", None, f"{email.strip().lower()} as {role}")
     typer.echo(f"Created {role} account {email.strip().lower()} (id {user_id}).")
+
+
+@app.command("role")
+def role(
+    email: str = typer.Argument(..., help="The staff member's e-mail."),
+    new_role: str = typer.Argument(..., help="agent, supervisor or admin."),
+) -> None:
+    """Change a staff member's role (audited)."""
+    from bot.console.auth import StaffError, set_role
+    from bot.db.session import get_database
+
+    try:
+        previous = set_role(get_database(), email, new_role, _actor())
+    except StaffError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"{email.strip().lower()}: {previous} -> {new_role}.")
+
+
+def _actor() -> str:
+    """Who ran the command, as the audit log names a CLI user."""
+    return f"cli:{getpass.getuser()}"
 
 
 @app.command("list")

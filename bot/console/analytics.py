@@ -17,10 +17,23 @@ import numpy as np  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
 from bot.console.models import Conversation  # noqa: E402
+from bot.console.outcomes import OUTCOMES, QUESTION_TASK, OutcomeState  # noqa: E402
 from bot.db.session import Database  # noqa: E402
+from bot.orders.tasks import TASKS  # noqa: E402
 
-CHARTS = ("per_day", "rates", "top_intents", "sentiment", "latency")
+TASK_NAMES = (*(task.name for task in TASKS), QUESTION_TASK)
 
+CHARTS = ("per_day", "rates", "outcomes", "tasks", "top_intents", "sentiment", "latency")
+# (stats key, chart label, Outcome attribute): every rate is conversations with the attribute
+# over conversations with a shopper message (definitions: bot/console/outcomes.py).
+RATES = (
+    ("resolution_rate", "resolution", "resolved"),
+    ("containment", "containment", "contained"),
+    ("handoff_rate", "hand-off", "handed_off"),
+    ("fallback_rate", "fallback", "fell_back"),
+    ("error_rate", "error", "errored"),
+    ("abandonment_rate", "abandonment", "abandoned"),
+)
 
 CACHE_TTL_S = 60.0
 _cache: dict[tuple[str, int], tuple[float, dict[str, Any]]] = {}
@@ -42,32 +55,44 @@ def remember(db: Database, days: int, stats: dict[str, Any]) -> dict[str, Any]:
 
 
 def collect(db: Database, days: int = 30, now: float | None = None) -> dict[str, Any]:
-    """Per-day aggregates of the last ``days`` days (containment = resolved, no person)."""
-    since = (now or time.time()) - days * 86400
-    per_day: dict[str, dict[str, Any]] = defaultdict(
-        lambda: {"n": 0, "resolved": 0, "handoff": 0, "fallback": 0, "sent": [], "lat": []}
-    )
+    """The figures of conversations started in the last ``days`` days (docs/console.md)."""
+    now = time.time() if now is None else now
+    since = now - days * 86400
+    per_day: dict[str, dict[str, Any]] = defaultdict(_bucket)
     intents: Counter[str] = Counter()
+    outcomes: Counter[str] = Counter()
+    started: Counter[str] = Counter()
+    done: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    fallback_by_intent: Counter[str] = Counter()
+    turns = fallback_turns = 0
     all_lat: list[int] = []
     with db.session() as session:
         rows = session.execute(
             select(
                 Conversation.started_at,
-                Conversation.resolved,
-                Conversation.handed_off,
-                Conversation.fell_back,
+                Conversation.outcome,
                 Conversation.min_sentiment,
                 Conversation.intents,
                 Conversation.latencies_ms,
             ).where(Conversation.started_at >= since)
         )
-        for started, resolved, handed, fell, sentiment, intents_json, lat_json in rows:
-            day = datetime.fromtimestamp(started, UTC).date().isoformat()
-            bucket = per_day[day]
+        for started_at, state_json, sentiment, intents_json, lat_json in rows:
+            outcome = OutcomeState.from_json(state_json).summary(now)
+            if not outcome.turns:  # no shopper message: nothing to rate
+                continue
+            bucket = per_day[datetime.fromtimestamp(started_at, UTC).date().isoformat()]
             bucket["n"] += 1
-            bucket["resolved"] += int(bool(resolved) and not handed)
-            bucket["handoff"] += int(bool(handed))
-            bucket["fallback"] += int(bool(fell))
+            for _, _, attribute in RATES:
+                bucket[attribute] += int(bool(getattr(outcome, attribute)))
+            outcomes[outcome.label] += 1
+            started.update(outcome.tasks_started)
+            done.update(outcome.tasks_done)
+            if outcome.handoff_reason:
+                reasons[outcome.handoff_reason] += 1
+            fallback_by_intent.update(outcome.fallback_intents)
+            turns += outcome.turns
+            fallback_turns += outcome.fallback_turns
             if sentiment is not None:
                 bucket["sent"].append(sentiment)
             lat = json.loads(lat_json or "[]")
@@ -75,17 +100,35 @@ def collect(db: Database, days: int = 30, now: float | None = None) -> dict[str,
             all_lat.extend(lat)
             intents.update(json.loads(intents_json or "[]"))
     total = sum(b["n"] for b in per_day.values())
-    return {
+    stats: dict[str, Any] = {
         "days": sorted(per_day),
         "per_day": dict(per_day),
         "total": total,
-        "containment": _ratio(sum(b["resolved"] for b in per_day.values()), total),
-        "handoff_rate": _ratio(sum(b["handoff"] for b in per_day.values()), total),
-        "fallback_rate": _ratio(sum(b["fallback"] for b in per_day.values()), total),
+        "outcomes": {label: outcomes[label] for label in OUTCOMES},
+        "tasks": [
+            {
+                "task": task,
+                "started": started[task],
+                "done": done[task],
+                "rate": _ratio(done[task], started[task]),
+            }
+            for task in TASK_NAMES
+            if started[task]
+        ],  # fmt: skip
+        "handoff_reasons": reasons.most_common(),
+        "fallback_by_intent": fallback_by_intent.most_common(12),
+        "turn_fallback_rate": _ratio(fallback_turns, turns),
         "top_intents": intents.most_common(12),
         "latency_p50_ms": _pct(all_lat, 50),
         "latency_p95_ms": _pct(all_lat, 95),
     }
+    for key, _, attribute in RATES:
+        stats[key] = _ratio(sum(b[attribute] for b in per_day.values()), total)
+    return stats
+
+
+def _bucket() -> dict[str, Any]:
+    return {"n": 0, **{attribute: 0 for _, _, attribute in RATES}, "sent": [], "lat": []}
 
 
 def _ratio(a: int, b: int) -> float | None:
@@ -98,6 +141,17 @@ def _pct(values: list[int], q: float) -> float | None:
 
 def render(chart: str, stats: dict[str, Any]) -> bytes:
     """One chart as PNG bytes; an empty data set gives a chart that says so."""
+    fig = figure(chart, stats)
+    try:
+        out = io.BytesIO()
+        fig.savefig(out, format="png")
+        return out.getvalue()
+    finally:
+        plt.close(fig)
+
+
+def figure(chart: str, stats: dict[str, Any]) -> Any:
+    """The chart's matplotlib figure (the caller closes it)."""
     fig, ax = plt.subplots(figsize=(7, 3), dpi=90)
     try:
         days = stats["days"]
@@ -114,15 +168,23 @@ def render(chart: str, stats: dict[str, Any]) -> bytes:
             ax.bar(days, [per_day[d]["n"] for d in days], color="#3b6ea5")
             ax.set_title("Conversations per day")
         elif chart == "rates":
-            for key, label in (
-                ("resolved", "containment"),
-                ("handoff", "hand-off"),
-                ("fallback", "fallback"),
-            ):
-                ax.plot(days, [per_day[d][key] / per_day[d]["n"] for d in days], label=label)
-            ax.set_ylim(0, 1)
-            ax.legend(loc="upper left", fontsize=8)
-            ax.set_title("Containment, hand-off and fallback rate")
+            # Markers: with one day of data a line has no length and would draw nothing.
+            for _, label, attribute in RATES:
+                values = [per_day[d][attribute] / per_day[d]["n"] for d in days]
+                ax.plot(days, values, label=label, marker="o")
+            ax.set_ylim(-0.02, 1.02)
+            ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=7)
+            ax.set_title("Rates per day (share of conversations)")
+        elif chart == "outcomes":
+            labels = list(stats["outcomes"])
+            counts = [stats["outcomes"][label] for label in labels]
+            ax.barh(labels[::-1], counts[::-1], color="#3b6ea5")
+            ax.set_title("How conversations ended")
+        elif chart == "tasks":
+            tasks = stats["tasks"][::-1]
+            ax.barh([t["task"] for t in tasks], [t["rate"] for t in tasks], color="#3b7a57")
+            ax.set_xlim(0, 1)
+            ax.set_title("Resolution by task (done / started)")
         elif chart == "sentiment":
             values = [np.mean(per_day[d]["sent"]) if per_day[d]["sent"] else np.nan for d in days]
             ax.plot(days, values, marker="o", color="#a53b3b")
@@ -137,11 +199,10 @@ def render(chart: str, stats: dict[str, Any]) -> bytes:
             ax.set_title("Response latency (user → bot)")
         else:
             raise ValueError(f"unknown chart {chart}")
-        if chart != "top_intents" and days:
+        if chart in ("per_day", "rates", "sentiment", "latency") and days:
             ax.tick_params(axis="x", labelrotation=45, labelsize=7)
         fig.tight_layout()
-        out = io.BytesIO()
-        fig.savefig(out, format="png")
-        return out.getvalue()
-    finally:
+        return fig
+    except Exception:
         plt.close(fig)
+        raise

@@ -153,6 +153,7 @@ def login(db: Database, email: str, password: str, ip: str, ttl_s: int) -> str |
     now = time.time()
     if not _reserve(db, ip, email, now):
         log.warning("console login rate-limited (ip=%s)", ip)
+        audit(db, _account_label(db, email), "login-limited", None, f"ip={ip}")
         raise RateLimited()
     with db.transaction() as session:
         user = session.scalars(select(StaffUser).where(StaffUser.email == email)).first()
@@ -165,6 +166,10 @@ def login(db: Database, email: str, password: str, ip: str, ttl_s: int) -> str |
         except (VerificationError, InvalidHashError):
             ok = False
         session.add(LoginAttempt(ip=ip, email=email, at=now, success=ok))
+        # A failed attempt names the account only if it exists: what was typed into the
+        # e-mail field may be a password or someone's private address.
+        label = user.email if user is not None else UNKNOWN_ACCOUNT
+        session.add(_audit_entry(label, "login" if ok else "login-failed", None, f"ip={ip}"))
         if not ok or user is None:
             log.info("console login failed for an account (ip=%s)", ip)
             return None
@@ -221,20 +226,70 @@ def check_csrf(identity: StaffIdentity, submitted: str | None) -> bool:
     return bool(submitted) and secrets.compare_digest(identity.csrf_token, str(submitted))
 
 
+# What the audit log records: acts that show unmasked data, take data out, remove it, take a
+# conversation over, change access, and sign-ins. Reading a masked conversation is not one
+# (the live view polls it every 2 s: an audit row per poll buried the rows that matter).
+AUDITED_ACTIONS = frozenset(
+    {
+        "login",
+        "login-failed",
+        "login-limited",
+        "reveal",
+        "export",
+        "export-unmasked",
+        "export-refused",
+        "export-nlu",
+        "story",
+        "erase",
+        "take",
+        "staff-add",
+        "role",
+    }
+)
+
+
 def audit(
     db: Database, staff_email: str, action: str, sender_id: str | None, detail: str = ""
 ) -> None:
-    """Record who did what to which conversation (open, reveal, delete, export, reply ...)."""
+    """Record who did what to which conversation; only :data:`AUDITED_ACTIONS` are kept."""
     with db.transaction() as session:
-        session.add(
-            AuditEntry(
-                at=time.time(),
-                staff_email=staff_email,
-                action=action,
-                sender_id=sender_id,
-                detail=detail[:2000],
-            )
-        )
+        session.add(_audit_entry(staff_email, action, sender_id, detail))
+
+
+def _audit_entry(staff_email: str, action: str, sender_id: str | None, detail: str) -> AuditEntry:
+    if action not in AUDITED_ACTIONS:
+        raise ValueError(f"{action!r} is not an audited action")
+    return AuditEntry(
+        at=time.time(),
+        staff_email=staff_email[:200],
+        action=action,
+        sender_id=sender_id,
+        detail=detail[:2000],
+    )
+
+
+UNKNOWN_ACCOUNT = "(unknown account)"
+
+
+def _account_label(db: Database, email: str) -> str:
+    """The account's e-mail if such an account exists, else a fixed label (see ``login``)."""
+    with db.session() as session:
+        found = session.scalar(select(StaffUser.email).where(StaffUser.email == email))
+    return found or UNKNOWN_ACCOUNT
+
+
+def set_role(db: Database, email: str, role: str, actor: str) -> str:
+    """Change a staff member's role (audited with who did it); returns the previous role."""
+    email = email.strip().lower()
+    if role not in ROLES:
+        raise StaffError(f"Role must be one of: {', '.join(ROLES)}.")
+    with db.transaction() as session:
+        user = session.scalars(select(StaffUser).where(StaffUser.email == email)).first()
+        if user is None:
+            raise StaffError(f"No staff account for {email}.")
+        previous, user.role = user.role, role
+        session.add(_audit_entry(actor, "role", None, f"{email}: {previous} -> {role}"))
+    return previous
 
 
 def recent_audit(db: Database, limit: int = 500) -> list[AuditEntry]:

@@ -46,6 +46,11 @@ class Script:
         self.steps.append(("slot", {"name": name, "value": value}))
         return self
 
+    def loop(self, name: str | None) -> Script:
+        """A form becoming active (its name) or ending (None): Rasa's ``active_loop`` event."""
+        self.steps.append(("active_loop", {"name": name}))
+        return self
+
 
 def script_events(
     script: Script, user_delay: float = 4.0, bot_delay: float = 0.35
@@ -77,7 +82,8 @@ def script_events(
                 "text": p["text"],
                 "intent": {"name": p["intent"], "confidence": p["confidence"]},
                 "entities": p.get("entities", []),
-                "intent_ranking": [{"name": p["intent"], "confidence": p["confidence"]}],
+                "intent_ranking": p.get("ranking")
+                or [{"name": p["intent"], "confidence": p["confidence"]}],
             }
             if "sentiment" in p:
                 metadata["sentiment"] = p["sentiment"]
@@ -106,9 +112,9 @@ def script_events(
                     "metadata": p.get("metadata", {}),
                 }
             )
-        elif kind == "slot":
+        elif kind in ("slot", "active_loop"):
             ts += 0.01
-            events.append({"event": "slot", "timestamp": ts, **p})
+            events.append({"event": kind, "timestamp": ts, **p})
     return events
 
 
@@ -147,26 +153,42 @@ def write_script(db: Database, script: Script) -> None:
     write_events(db, script.sender_id, script_events(script))
 
 
-INTENTS = ["order_status", "return_item", "product_search", "cancel_order", "greet", "goodbye"]
-
-
 def random_script(rng: random.Random, index: int, start: float) -> Script:
-    """A plausible random conversation (used for bulk demos)."""
+    """A plausible random conversation (demos, screenshots): order tasks of the registry that
+    end done or refused (their replies carry ``shopbot_task`` like the real actions'), policy
+    questions, the odd fallback, abandoned form or hand-off."""
+    from bot.orders.tasks import TASKS
+
     script = Script(sender_id=f"gen-{index:07d}", start=start)
     script.user("hi", "greet").action("utter_greet").bot("Hi! How can I help?")
-    for _ in range(rng.randint(1, 4)):
-        intent = rng.choice(INTENTS[:4])
+    if rng.random() < 0.15:
+        script.user("asdf qwer", "nlu_fallback", confidence=0.2)
+        script.action("action_fallback").bot("Sorry, I didn't get that.")
+    for _ in range(rng.randint(1, 2)):
+        if rng.random() < 0.3:
+            script.user("what is your refund policy?", "check_refund_policy", sentiment=0.1)
+            script.action("action_answer_policy").bot("Returns are free within 30 days.")
+            continue
+        task = rng.choice(TASKS)
         order = f"#W{rng.randint(1000000, 9999999)}"
         script.user(
-            f"{intent.replace('_', ' ')} for {order}",
-            intent,
+            f"{task.name.replace('_', ' ')} for my order",
+            task.intents[0],
             confidence=round(rng.uniform(0.5, 0.99), 2),
             sentiment=round(rng.uniform(-1, 1), 2),
         )
-        script.action(f"action_{intent}").bot("Here is what I found.")
-    if rng.random() < 0.15:
-        script.user("asdf qwer", "nlu_fallback", confidence=0.2).action("action_default_fallback")
-        script.bot("Sorry, I didn't get that.")
+        script.action(task.form).loop(task.form).slot("requested_slot", "order_id")
+        script.bot("Which order?")
+        if rng.random() < 0.1:  # the shopper leaves mid-form
+            return script
+        script.user(order, "inform").action(task.form).slot("order_id", order).loop(None)
+        done = rng.random() < 0.8
+        script.action(task.action).bot(
+            "Done." if done else "Sorry, that can't be done for this order.",
+            metadata={"shopbot_task": {"task": task.name, "done": done}},
+        )
     if rng.random() < 0.1:
-        script.slot("handoff_requested", True).action("action_handoff").bot("Connecting you.")
+        script.user("I want a person", "contact_human_agent").action("action_handoff")
+        script.slot("handoff_requested", True).slot("handoff_reason", "shopper_asked")
+        script.bot("Connecting you.")
     return script

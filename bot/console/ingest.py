@@ -1,7 +1,13 @@
 """Keep the ``conversations`` summary up to date from Rasa's ``events`` table.
 
-Runs incrementally: only events after the last ingested id are read (in id order, in
-batches), so calling it on every list request costs one indexed query when nothing is new.
+Runs incrementally without losing an event that commits late. Ids come from a sequence but
+several Rasa replicas (or one with concurrent requests) commit in any order: id 101 can be
+visible while id 100 is still in an open transaction. So the state keeps a *watermark* (every
+id up to it is folded in, or given up) and the ids above it that are already folded in
+(``console_ingested_events``, deduplicated by primary key). Each run reads the events above
+the watermark that are not folded in yet; the watermark moves over a gap only once a later
+event has been known for ``GAP_GRACE_S`` (a transaction that old was rolled back: sequences
+leave such holes for good). When nothing is new a run costs one indexed query.
 """
 
 from __future__ import annotations
@@ -9,34 +15,41 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.console.models import Conversation, ConversationFacet, Handoff, IngestState
-from bot.db.events import EVENTS
+from bot.console.models import (
+    Conversation,
+    ConversationFacet,
+    Handoff,
+    IngestedEvent,
+    IngestState,
+)
+from bot.console.outcomes import (
+    HANDOFF_REASON_SLOT,
+    HANDOFF_SLOT,
+    OutcomeState,
+    handoff_reason_label,
+    is_handoff_action,
+)
+from bot.db.events import EVENTS, events_of
 from bot.db.session import Database
 from bot.insights.store import record_message_sentiment
 from bot.orders.ids import find_order_ids, normalise_order_id
 
 log = logging.getLogger(__name__)
 
-FALLBACK_INTENTS = {"nlu_fallback"}
-FALLBACK_ACTIONS = {"action_default_fallback", "action_two_stage_fallback", "action_fallback"}
-HANDOFF_SLOT = "handoff_requested"
-HANDOFF_REASON_SLOT = "handoff_reason"
 FRUSTRATION_THRESHOLD = -0.5
 IGNORED_ACTIONS = {"action_listen", "action_session_start"}
 BATCH = 5000
-
-
-def is_handoff_action(name: str) -> bool:
-    """Any action whose name says it hands over to a person (e.g. ``action_handoff``)."""
-    lowered = name.lower()
-    return "handoff" in lowered or "hand_off" in lowered or "human" in lowered
+# How long an id gap below committed events waits for its transaction to commit. Rasa writes
+# an event in a transaction of milliseconds; five minutes covers a stalled replica.
+GAP_GRACE_S = 300.0
 
 
 def parse_event(raw: str | None) -> dict[str, Any]:
@@ -74,6 +87,7 @@ class _Work:
     tags: list[str]
     latencies: list[int]
     facets: set[str]
+    outcome: OutcomeState
     handoff_reason: str | None = None
     handoff_at: float | None = None
     # The shopper restarted the conversation (the widget's "New conversation" sends Rasa's
@@ -84,34 +98,84 @@ class _Work:
 _LOCK = threading.Lock()
 
 
-def ingest_new_events(db: Database, batch_size: int = BATCH) -> int:
+def ingest_new_events(db: Database, batch_size: int = BATCH, now: float | None = None) -> int:
     """Fold all new events into the summary tables; returns how many events were read.
 
     Runs are serialised: by a process lock (SQLite ignores FOR UPDATE) and, across processes
     on PostgreSQL, by the row lock on the ingest state.
     """
     with _LOCK:
-        return _ingest(db, batch_size)
+        return _ingest(db, batch_size, time.time() if now is None else now)
 
 
-def _ingest(db: Database, batch_size: int) -> int:
+def _ingest(db: Database, batch_size: int, now: float) -> int:
     total = 0
     while True:
         with db.transaction() as session:
             state = _lock_state(session)
+            if not total:
+                _backfill_outcomes(session)
+            folded = select(IngestedEvent.event_id).where(IngestedEvent.event_id == EVENTS.c.id)
             rows = session.execute(
                 select(EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.data)
-                .where(EVENTS.c.id > state.last_event_id)
+                .where(EVENTS.c.id > state.last_event_id, ~folded.exists())
                 .order_by(EVENTS.c.id)
                 .limit(batch_size)
             ).all()
-            if not rows:
-                return total
-            _apply(session, list(rows))
-            state.last_event_id = rows[-1].id
+            if rows:
+                _apply(session, list(rows))
+                session.execute(
+                    insert(IngestedEvent), [{"event_id": row.id, "at": now} for row in rows]
+                )
+            _advance_watermark(session, state, now)
             total += len(rows)
         if len(rows) < batch_size:
             return total
+
+
+OUTCOMES_MARK = "outcomes"  # an IngestState row: the backfill below has run
+
+
+def _backfill_outcomes(session: Session) -> None:
+    """Once: conversations ingested before outcomes existed get theirs replayed from their
+    events (under the ingest lock, so one process does it)."""
+    if session.get(IngestState, OUTCOMES_MARK) is not None:
+        return
+    stale = session.scalars(select(Conversation).where(Conversation.outcome.in_(["", "{}"]))).all()
+    for conv in stale:
+        state = OutcomeState()
+        for event_id, data in events_of(session, [conv.sender_id]):
+            if event_id <= conv.last_event_id:
+                state.feed(parse_event(data))
+        _store_outcome(conv, state)
+    session.add(IngestState(name=OUTCOMES_MARK, last_event_id=0))
+
+
+def _store_outcome(conv: Conversation, state: OutcomeState) -> None:
+    """The list's flags and analytics share one definition (bot/console/outcomes.py)."""
+    outcome = state.summary()
+    conv.outcome = state.to_json()
+    conv.fell_back = outcome.fell_back
+    conv.handed_off = outcome.handed_off
+    conv.resolved = outcome.resolved
+    conv.last_turn_failed = state.turn_fell_back or state.turn == "waiting"
+
+
+def _advance_watermark(session: Session, state: IngestState, now: float) -> None:
+    """Move the watermark over every folded-in id and over gaps older than the grace."""
+    mark = state.last_event_id
+    above = session.execute(
+        select(IngestedEvent.event_id, IngestedEvent.at)
+        .where(IngestedEvent.event_id > mark)
+        .order_by(IngestedEvent.event_id)
+    ).all()
+    for event_id, seen_at in above:
+        if event_id != mark + 1 and now - seen_at < GAP_GRACE_S:
+            break  # an id below this one may still commit
+        mark = event_id
+    if mark != state.last_event_id:
+        state.last_event_id = mark
+        session.execute(delete(IngestedEvent).where(IngestedEvent.event_id <= mark))
 
 
 def _lock_state(session: Session) -> IngestState:
@@ -194,12 +258,14 @@ def _start_work(
         )
         session.add(conv)
         session.flush()
+    outcome = OutcomeState.from_json(conv.outcome)
     return _Work(
         conv=conv,
         intents=json.loads(conv.intents or "[]"),
         tags=json.loads(conv.tags or "[]"),
         latencies=json.loads(conv.latencies_ms or "[]"),
         facets=set(),
+        outcome=outcome,
     )
 
 
@@ -209,6 +275,7 @@ def _fold(work: _Work, event_id: int, event: dict[str, Any]) -> None:
     ts = float(event.get("timestamp") or conv.last_event_at or 0.0)
     conv.last_event_id = max(conv.last_event_id or 0, event_id)
     conv.last_event_at = max(conv.last_event_at or 0.0, ts)
+    work.outcome.feed(event)
     if kind == "user":
         _fold_user(work, event, ts)
     elif kind == "bot":
@@ -216,12 +283,7 @@ def _fold(work: _Work, event_id: int, event: dict[str, Any]) -> None:
             work.latencies.append(max(0, round((ts - conv.pending_user_ts) * 1000)))
             conv.pending_user_ts = None
     elif kind == "action":
-        name = str(event.get("name") or "")
-        if name in FALLBACK_ACTIONS:
-            conv.fell_back = True
-            conv.last_turn_failed = True
-        if is_handoff_action(name):
-            conv.handed_off = True
+        if is_handoff_action(str(event.get("name") or "")):
             work.handoff_at = work.handoff_at or ts
     elif kind == "slot":
         _fold_slot(work, event, ts)
@@ -234,7 +296,6 @@ def _fold_user(work: _Work, event: dict[str, Any], ts: float) -> None:
     conv = work.conv
     conv.turns = (conv.turns or 0) + 1
     conv.pending_user_ts = ts
-    conv.last_turn_failed = False
     if not conv.channel:
         conv.channel = str(event.get("input_channel") or "")[:60]
     intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
@@ -242,9 +303,6 @@ def _fold_user(work: _Work, event: dict[str, Any], ts: float) -> None:
         if intent not in work.intents:
             work.intents.append(intent)
         work.facets.add(f"intent:{intent}")
-        if intent in FALLBACK_INTENTS:
-            conv.fell_back = True
-            conv.last_turn_failed = True
     score = sentiment_of(event)
     if score is not None and (conv.min_sentiment is None or score < conv.min_sentiment):
         conv.min_sentiment = score
@@ -267,9 +325,8 @@ def _fold_slot(work: _Work, event: dict[str, Any], ts: float) -> None:
     elif name == "order_id" and value and isinstance(value, str):
         work.facets.add(f"order:{normalise_order_id(value)}")
     elif name == HANDOFF_REASON_SLOT and isinstance(value, str) and value:
-        work.handoff_reason = _reason(value)
+        work.handoff_reason = handoff_reason_label(value)
     elif name == HANDOFF_SLOT and value:
-        conv.handed_off = True
         work.handoff_at = work.handoff_at or ts
 
 
@@ -283,7 +340,7 @@ def _finish(
         work.facets.add(f"email:{conv.customer_email}")
     conv.intents = json.dumps(work.intents)
     conv.latencies_ms = json.dumps(work.latencies[-500:])
-    conv.resolved = bool(conv.turns) and not conv.handed_off and not conv.last_turn_failed
+    _store_outcome(conv, work.outcome)
     for facet in work.facets:
         if (conv.id, facet) not in known:
             session.add(
@@ -310,16 +367,6 @@ def _finish(
                 requested_at=work.handoff_at,
             )
         )
-
-
-def _reason(slot_value: str) -> str:
-    """The dialogue's reason slot (``shopper_asked``, ``repeated_fallback``, ...) → queue label."""
-    lowered = slot_value.lower()
-    if "fallback" in lowered:
-        return "fallback"
-    if "frustrat" in lowered or "sentiment" in lowered or "angry" in lowered:
-        return "frustration"
-    return "asked"
 
 
 def _guess_reason(conv: Conversation) -> str:

@@ -125,6 +125,8 @@ class Conversation(Base):
     search_text: Mapped[str] = mapped_column(Text, default="")  # lower-cased user texts
     pending_user_ts: Mapped[float | None] = mapped_column(Float, nullable=True)
     latencies_ms: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of ints
+    # What happened, folded from the events (bot/console/outcomes.py); analytics reads it.
+    outcome: Mapped[str] = mapped_column(Text, default="{}")
 
 
 class ConversationFacet(Base):
@@ -153,6 +155,9 @@ class IntentCorrection(Base):
     text: Mapped[str] = mapped_column(Text)
     predicted_intent: Mapped[str] = mapped_column(String(255), default="")
     corrected_intent: Mapped[str] = mapped_column(String(255))
+    # What the bot should have done next (None: what the training rules say follows the
+    # intent, bot/console/domain.py); a saved test story expects it instead of the bot's.
+    corrected_action: Mapped[str | None] = mapped_column(String(255), nullable=True)
     staff_email: Mapped[str] = mapped_column(String(200))
     at: Mapped[float] = mapped_column(Float)
 
@@ -175,10 +180,25 @@ class Handoff(Base):
 
 
 class IngestState(Base):
+    """``last_event_id`` is the watermark: every event id up to it is ingested or given up."""
+
     __tablename__ = "console_ingest_state"
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     last_event_id: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class IngestedEvent(Base):
+    """An event above the watermark that is already folded in (dedup by its primary key).
+
+    Replicas commit out of id order, so ids above the watermark are re-read until the gaps
+    below them are filled or old enough to be rolled back (bot/console/ingest.py).
+    """
+
+    __tablename__ = "console_ingested_events"
+
+    event_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[float] = mapped_column(Float)
 
 
 # --- PostgreSQL only: trigram index for the free-text filter (best effort) ----------------

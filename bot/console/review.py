@@ -17,6 +17,7 @@ import yaml
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from bot.console.domain import trained_domain
 from bot.console.models import Conversation, ConversationFacet, IntentCorrection
 from bot.console.pii import load_known_pii, mask_text
 from bot.console.pseudonym import conversation_ref
@@ -74,11 +75,23 @@ def set_reviewed(db: Database, conv_id: int, reviewed: bool) -> None:
         get_conversation(session, conv_id).reviewed = reviewed
 
 
-def correct_intent(db: Database, conv_id: int, event_id: int, intent: str, staff: str) -> None:
-    """Keep a corrected intent for one user message of this conversation."""
-    intent = intent.strip()
+UNKNOWN_INTENT = "That intent is not one the assistant was trained on; pick one from the list."
+UNKNOWN_ACTION = "That action is not one the assistant knows; pick one from the list."
+
+
+def correct_intent(
+    db: Database, conv_id: int, event_id: int, intent: str, staff: str, action: str = ""
+) -> None:
+    """Keep a corrected intent (and optionally the action that should have followed) for one
+    user message; both must exist in the trained domain (bot/console/domain.py)."""
+    intent, action = intent.strip(), action.strip()
     if not INTENT_RE.match(intent):
         raise ReviewError("An intent name uses letters, digits and _ only.")
+    domain = trained_domain()
+    if intent not in domain.intents:
+        raise ReviewError(UNKNOWN_INTENT)
+    if action and action not in domain.actions:
+        raise ReviewError(UNKNOWN_ACTION)
     with db.transaction() as session:
         conv = get_conversation(session, conv_id)
         row = session.execute(
@@ -97,6 +110,7 @@ def correct_intent(db: Database, conv_id: int, event_id: int, intent: str, staff
         existing.text = str(event.get("text") or "")
         existing.predicted_intent = predicted
         existing.corrected_intent = intent
+        existing.corrected_action = action or None
         existing.staff_email = staff
         existing.at = time.time()
 
@@ -106,25 +120,12 @@ def _block(text: str) -> str:
 
 
 def story_yaml(db: Database, conv_id: int) -> str:
-    """The conversation as a Rasa test story (``tests/test_*.yml``), corrected intents used."""
+    """The conversation as a Rasa test story, corrections applied (bot/console/story.py)."""
+    from bot.console.story import story_yaml_for
+
     with db.session() as session:
         conv = get_conversation(session, conv_id)
-        turns = build_turns(session, conv.sender_id, reveal=False)
-    steps: list[dict[str, str]] = []
-    for turn in turns:
-        intent = turn.corrected_intent or turn.intent
-        if turn.event_id is not None and intent:
-            steps.append({"user": _block(turn.text) or "(empty)", "intent": intent})
-        for action in turn.actions:
-            name = action.get("name") or ""
-            if name and not name.startswith("conversation "):
-                steps.append({"action": name})
-    safe_name = conversation_ref(conv.sender_id)  # never the sender id itself
-    doc = {
-        "version": "3.1",
-        "stories": [{"story": f"console conversation {safe_name}", "steps": steps}],
-    }
-    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
+        return story_yaml_for(session, conv.sender_id)
 
 
 def corrections_nlu_yaml(db: Database) -> str:
@@ -141,7 +142,10 @@ def corrections_nlu_yaml(db: Database) -> str:
         }
         known = {cid: load_known_pii(session, cid) for cid in set(customers.values()) if cid}
     by_intent: dict[str, list[str]] = {}
+    trained = trained_domain().intents  # a correction kept before the domain changed
     for row in rows:
+        if row.corrected_intent not in trained:
+            continue
         text = _block(mask_text(row.text, known.get(customers.get(row.sender_id) or "")))
         if text and text not in by_intent.setdefault(row.corrected_intent, []):
             by_intent[row.corrected_intent].append(text)

@@ -25,6 +25,7 @@ from fastapi.responses import (
 from fastapi.templating import Jinja2Templates
 
 from bot.console import analytics, auth, handoff, review
+from bot.console.domain import trained_domain
 from bot.console.pseudonym import conversation_ref
 from bot.console.queries import ListFilters, list_page, summary_dict
 from bot.console.timeline import build_turns, when
@@ -52,6 +53,8 @@ ERROR_MESSAGES = {
     "not_found": "No such conversation.",
     "bad_tags": "Tags may use letters, digits, space, - and _ (max 40 characters).",
     "bad_intent": "An intent name uses letters, digits and _ only.",
+    "unknown_intent": review.UNKNOWN_INTENT,
+    "unknown_action": review.UNKNOWN_ACTION,
     "bad_turn": "That turn is not a shopper message of this conversation.",
     "rasa_down": "The assistant server is not reachable; try again.",
     "rasa_refused": "The assistant server refused the message.",
@@ -275,20 +278,26 @@ def _conversation_context(db: Database, conv_id: int, reveal: bool) -> dict[str,
     open_handoff = next(
         (h for h in handoff.queue(db) if h["sender_id"] == summary["sender_id"]), None
     )
-    return {"conv": summary, "turns": turns, "note": note, "handoff": open_handoff}
+    domain = trained_domain()  # the correction form offers only the model's own names
+    return {
+        "conv": summary,
+        "turns": turns,
+        "note": note,
+        "handoff": open_handoff,
+        "trained_intents": sorted(domain.intents),
+        "trained_actions": sorted(domain.actions),
+    }
 
 
 @router.get("/conversations/{conv_id}", response_class=HTMLResponse)
 def conversation_view(request: Request, conv_id: RowId, db: DB, staff: Staff) -> Response:
     ctx = _conversation_context(db, conv_id, reveal=False)
-    auth.audit(db, staff.email, "open", ctx["conv"]["sender_id"])
     return _page(request, "conversation.html", staff, revealed=False, **ctx)
 
 
 @router.get("/api/conversations/{conv_id}")
 def api_conversation(conv_id: RowId, db: DB, staff: Staff) -> Response:
-    ctx = _conversation_context(db, conv_id, reveal=False)
-    auth.audit(db, staff.email, "open", ctx["conv"]["sender_id"], "api")
+    ctx = _conversation_context(db, conv_id, reveal=False)  # masked: not audited (polled)
     return JSONResponse(
         {
             "conversation": _with_ref(ctx["conv"]),
@@ -319,27 +328,20 @@ def _profile_response(db: Database, customer_id: str) -> Response:
 @router.get("/api/customers/{customer_id}/profile")
 def api_customer_profile(customer_id: str, db: DB, staff: Staff) -> Response:
     """The preference profile of a customer id the caller already knows (insights)."""
-    from bot.console.pseudonym import customer_ref
-
-    auth.audit(db, staff.email, "profile", None, f"customer={customer_ref(customer_id)}")
     return _profile_response(db, customer_id)
 
 
 @router.get("/api/conversations/{conv_id}/profile")
 def api_conversation_profile(conv_id: RowId, db: DB, staff: Staff) -> Response:
     """The profile of a conversation's customer, without the page exposing the raw id."""
-    from bot.console.pseudonym import customer_ref
-
     with db.session() as session:
         try:
             conv = review.get_conversation(session, conv_id)
         except review.ReviewError as exc:
             raise HTTPException(status_code=404, detail=str(exc)) from exc
         customer_id = conv.customer_id
-        sender_id = conv.sender_id
     if not customer_id:
         raise HTTPException(status_code=404, detail="This conversation has no known customer.")
-    auth.audit(db, staff.email, "profile", sender_id, f"customer={customer_ref(customer_id)}")
     return _profile_response(db, customer_id)
 
 
@@ -382,22 +384,42 @@ def conversation_reviewed(
 
 @router.post("/conversations/{conv_id}/correct")
 def conversation_correct(
+    request: Request,
     conv_id: RowId,
     db: DB,
     staff: Poster,
     event_id: Annotated[int, Form(ge=0, le=MAX_ROW_ID)],
     intent: Annotated[str, Form()] = "",
+    action: Annotated[str, Form()] = "",
 ) -> Response:
-    return _review_call(conv_id, review.correct_intent, db, conv_id, event_id, intent, staff.email)
+    """A corrected intent (and next action); a name outside the trained domain is a 422."""
+    try:
+        review.correct_intent(db, conv_id, event_id, intent, staff.email, action)
+    except review.ReviewError as exc:
+        if str(exc) not in (review.UNKNOWN_INTENT, review.UNKNOWN_ACTION):
+            return _back(
+                f"{PREFIX}/conversations/{conv_id}?" + urlencode({"error": error_code(exc)})
+            )
+        if request.headers.get("x-csrf-token"):
+            return JSONResponse({"error": str(exc)}, status_code=422)
+        ctx = _conversation_context(db, conv_id, reveal=False)
+        response = _page(
+            request, "conversation.html", staff, revealed=False, error_message=str(exc), **ctx
+        )
+        response.status_code = 422
+        return response
+    return _back(f"{PREFIX}/conversations/{conv_id}")
 
 
 @router.get("/conversations/{conv_id}/story.yml")
 def conversation_story(conv_id: RowId, db: DB, staff: Staff) -> Response:
     try:
         text = review.story_yaml(db, conv_id)
+        with db.session() as session:
+            sender_id = review.get_conversation(session, conv_id).sender_id
     except review.ReviewError as exc:
         raise HTTPException(status_code=404, detail=str(exc)) from exc
-    auth.audit(db, staff.email, "story", None, f"conversation={conv_id}")
+    auth.audit(db, staff.email, "story", sender_id, f"conversation={conv_id}")
     return PlainTextResponse(
         text,
         media_type="application/x-yaml",

@@ -21,6 +21,7 @@ from bot.dialogue.replies import (
     YES_NO,
     Check,
     Reply,
+    TaskOutcome,
     button,
     order_summary_payload,
     text_button,
@@ -37,6 +38,9 @@ from bot.orders.results import (
 )
 from bot.orders.service import OrderService
 from bot.orders.tasks import BY_NAME, Request, get_task
+from bot.orders.tasks.status import TASK as _STATUS
+
+STATUS_TASK = _STATUS.name  # the look-up task whose reply is order_status's
 
 log = logging.getLogger(__name__)
 
@@ -313,12 +317,14 @@ class ShopConversation:
         """The order's status, or just the facts the question asked ("which card did I use?")."""
         details = self.orders.order_details(customer_id, order_id)
         if isinstance(details, Refused):
-            return Reply(details.message)
+            return Reply(details.message, task=TaskOutcome(STATUS_TASK, False))
         order = details.value
         aspects = asked_aspects(question)
         if aspects:
             text = answer_order_question(order, aspects, self._methods(customer_id))
-            return Reply(text, payload=order_summary_payload(order))
+            return Reply(
+                text, payload=order_summary_payload(order), task=TaskOutcome(STATUS_TASK, True)
+            )
         items = "; ".join(line.describe() for line in order.lines)
         tracking = (
             f" Tracking number(s): {', '.join(order.tracking_ids)}." if order.tracking_ids else ""
@@ -333,6 +339,7 @@ class ShopConversation:
             f"Order {order.id} is {order.status}. Items: {items}. Total {usd(order.total)}."
             f"{tracking}{refund_text}",
             payload=order_summary_payload(order),
+            task=TaskOutcome(STATUS_TASK, True),
         )
 
     def _methods(self, customer_id: str) -> tuple[PaymentMethodView, ...]:
@@ -681,14 +688,19 @@ class ShopConversation:
     def execute(self, task: str, slots: dict[str, Any]) -> Reply:
         result = self.orders.change_request(get_task(task), Request.from_slots(slots))
         if isinstance(result, Refused):
-            return Reply(result.message + " Nothing has been changed.")
+            return Reply(
+                result.message + " Nothing has been changed.", task=TaskOutcome(task, False)
+            )
         value = result.value
+        done = TaskOutcome(task, True)
         if isinstance(value, OrderView):
             outcome = value.outcome or f"Done: order {value.id} is now {value.status}."
-            return Reply(outcome, payload=order_summary_payload(value))
+            return Reply(outcome, payload=order_summary_payload(value), task=done)
         if isinstance(value, CustomerView):
-            return Reply(f"Done: your default address is now {value.address.one_line()}.")
-        return Reply("Done.")
+            return Reply(
+                f"Done: your default address is now {value.address.one_line()}.", task=done
+            )
+        return Reply("Done.", task=done)
 
     # -- policy answers -------------------------------------------------------------------
 

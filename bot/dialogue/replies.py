@@ -18,6 +18,19 @@ class Reply:
     text: str
     buttons: list[dict[str, str]] = field(default_factory=list)
     payload: dict[str, Any] | None = None
+    # Whether this reply ends an order task (bot/orders/tasks/) and whether it was carried
+    # out: the bot message's metadata carries it so the console can count resolution per task.
+    task: TaskOutcome | None = None
+
+
+@dataclass(frozen=True)
+class TaskOutcome:
+    name: str  # the task's registry name
+    done: bool
+
+    def metadata(self) -> dict[str, Any]:
+        """As the bot event's ``shopbot_task`` metadata (read by bot/console/outcomes.py)."""
+        return {"task": self.name, "done": self.done}
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,13 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from bot import schema
 from bot.console import routes
 from bot.console.auth import add_staff
 from bot.console.demo import Script, random_script, write_script
-from bot.console.models import AuditEntry
+from bot.console.models import AuditEntry, IntentCorrection
 from bot.console.pseudonym import conversation_ref
 from bot.db.events import create_rasa_events_table
 from bot.db.session import Database
@@ -148,11 +148,8 @@ def test_filter_open_reveal_tag(console: tuple[str, Database], browser: Any) -> 
     screenshot(page, "console-conversation-revealed.png")
     with db.session() as s:
         trail = [(a.action, a.sender_id, a.staff_email) for a in s.scalars(select(AuditEntry))]
-    assert ("reveal", "shopper-ann", ADMIN[0]) in trail and (
-        "open",
-        "shopper-ann",
-        ADMIN[0],
-    ) in trail
+    assert ("reveal", "shopper-ann", ADMIN[0]) in trail
+    assert not any(action == "open" for action, _, _ in trail)  # reading masked: not audited
 
     page.fill("#tags", "size-issue, training")
     page.click("#save-tags")
@@ -201,12 +198,44 @@ def test_analytics_charts_render(console: tuple[str, Database], browser: Any) ->
     page.goto(f"{url}/console/analytics?days=30")
     numbers = page.inner_text("#numbers")
     assert "Conversations: 62" in numbers and "Latency p50/p95" in numbers
+    for figure in ("Resolution", "Containment", "Hand-off rate", "Fallback rate", "Error rate"):
+        assert figure in numbers
+    # The breakdowns a person reads: by task, hand-off reasons, fallback by intent, endings.
+    assert "status" in page.inner_text("#tasks") and "question" in page.inner_text("#tasks")
+    assert "asked" in page.inner_text("#handoff-reasons")
+    assert "unknown" in page.inner_text("#fallback-intents")
+    assert "abandoned" in page.inner_text("#outcomes")
     images = page.locator(".charts img")
-    assert images.count() == 5
+    assert images.count() == 7
     page.wait_for_function(
         "() => [...document.querySelectorAll('.charts img')]"
         ".every(i => i.complete && i.naturalWidth > 300)"
     )
-    page.set_viewport_size({"width": 1360, "height": 1900})
-    screenshot(page, "console-analytics.png")
+    page.set_viewport_size({"width": 1360, "height": 2300})
+    publish_doc_image(screenshot(page, "console-analytics.png"), "console-analytics.png")
+    page.context.close()
+
+
+def test_a_correction_outside_the_domain_is_refused(
+    console: tuple[str, Database], browser: Any
+) -> None:
+    """A reviewer who types an intent the model does not know sees why, and nothing is kept."""
+    url, db = console
+    page = _login(browser, url)
+    page.goto(f"{url}/console/?order_id=W2611340")
+    page.click("#conversations tbody tr a")
+    page.wait_for_selector("#turns")
+    form = page.locator("form[action$='/correct']").last
+    form.locator("input[name=intent]").fill("check_return_policy")
+    with page.expect_response(lambda r: r.url.endswith("/correct")) as answer:
+        form.locator("button").click()
+    assert answer.value.status == 422
+    assert "not one the assistant was trained on" in page.inner_text("[role=alert]")
+    with db.session() as s:
+        assert s.scalar(select(func.count()).select_from(IntentCorrection)) == 0
+    form = page.locator("form[action$='/correct']").last
+    form.locator("input[name=intent]").fill("change_order")
+    form.locator("button").click()
+    page.wait_for_selector(".corrected")
+    assert page.locator(".corrected").last.inner_text() == "change_order"
     page.context.close()

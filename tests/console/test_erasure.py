@@ -105,8 +105,8 @@ def _seed(db: Database, url: str, prefix: str) -> None:
     review.set_tags(staff_db := db, convs[SENDERS[0]], "vip, angry")
     review.set_note(staff_db, convs[SENDERS[0]], f"{FIRST} {LAST} called twice about {EMAIL}")
     review.correct_intent(db, convs[SENDERS[0]], int(first_user_event), "greet", ADMIN[0])
-    audit(db, AGENT[0], "open", SENDERS[0])
-    audit(db, AGENT[0], "profile", None, f"customer={CUSTOMER_ID}")
+    audit(db, ADMIN[0], "reveal", SENDERS[0])
+    audit(db, ADMIN[0], "export", None, f"customer={CUSTOMER_ID}")
     client = redis.Redis.from_url(url)
     for sender, cid in ((*SENDERS[:1], CUSTOMER_ID), (SENDERS[1], None), (REDIS_ONLY, CUSTOMER_ID)):
         client.set(f"{prefix}:tracker:{sender}", _tracker(sender, cid, f"I am {FIRST} {LAST}"))

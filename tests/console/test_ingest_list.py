@@ -35,7 +35,11 @@ def seed(db: Database) -> None:
         .action("action_order_status")
         .bot(
             "Order #W2611340 shipped.",
-            metadata={"facts": ["order #W2611340 status shipped"], "grounding": {"passed": True}},
+            metadata={
+                "facts": ["order #W2611340 status shipped"],
+                "grounding": {"passed": True},
+                "shopbot_task": {"task": "status", "done": True},  # actions/common.py send
+            },
         )
         .user("thanks", "thank", sentiment=0.8)
         .action("utter_welcome")
@@ -55,7 +59,7 @@ def seed(db: Database) -> None:
         db,
         Script("browse", T0 + 2 * DAY, channel="rest")
         .user("show me red shoes", "product_search", 0.88, sentiment=0.1)
-        .action("action_product_search")
+        .action("action_search_products")
         .bot("Here are some shoes."),
     )
 

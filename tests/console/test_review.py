@@ -19,6 +19,7 @@ from bot.console.demo import Script, write_script
 from bot.console.ingest import ingest_new_events
 from bot.console.models import AuditEntry, Conversation, IntentCorrection
 from bot.console.pseudonym import conversation_ref
+from bot.console.story import TEST_CUSTOMER
 from bot.db.events import EVENTS
 from bot.db.session import Database
 from tests.console.conftest import ADMIN, AGENT, login
@@ -105,10 +106,14 @@ def test_correct_intent_story_and_nlu(app: FastAPI, staff: Database, tmp_path: P
     assert story.status_code == 200
     doc = yaml.safe_load(story.text)
     steps = doc["stories"][0]["steps"]
-    assert steps[0]["intent"] == "order_status" and "[email]" in steps[0]["user"]
-    assert "ann@example.com" not in story.text
+    # Personal data becomes the test customer's (bot/console/story.py), never "[email]".
+    assert steps[0]["intent"] == "order_status" and TEST_CUSTOMER.email in steps[0]["user"]
+    assert "ann@example.com" not in story.text and "[email]" not in story.text
     assert {"user": "i want to send it back", "intent": "return_item"} in steps
     assert {"action": "action_order_status"} in steps
+    # The corrected intent's action, not the bot's mistaken action_cancel_order; then it ends.
+    assert steps[-2:] == [{"action": "return_form"}, {"active_loop": "return_form"}]
+    assert "action_cancel_order" not in story.text
     assert all("action_listen" not in str(s) for s in steps)
     path = tmp_path / "test_console_story.yml"
     path.write_text(story.text)
