@@ -112,7 +112,10 @@ def test_something_else_asks_to_rephrase_and_the_next_miss_hands_over(
 def test_without_likely_meanings_the_shopper_is_asked_to_rephrase(
     shop: Database, domain: dict
 ) -> None:
-    weak = [{"name": "nlu_fallback", "confidence": 0.4}, {"name": "track_order", "confidence": 0.05}]
+    weak = [
+        {"name": "nlu_fallback", "confidence": 0.4},
+        {"name": "track_order", "confidence": 0.05},
+    ]
     turn = Conversation().run(ActionFallback(), domain, "qwxz", "nlu_fallback", ranking=weak)
     assert "say it another way" in turn.text
 
