@@ -12,7 +12,8 @@ rules, the console and ``rasa test`` all see the same cleaned entities:
 2. A ``person_name`` is dropped when it is a known non-name: an entry of the configured lookup
    tables (catalog products, colours, materials, places, assistants and brands), part of a
    catalog product name ("Northpeak Nova"), any other entity's annotated value or a synonym
-   in the training data ("mastercard"), or when it holds digits or "@".
+   in the training data ("mastercard"), when one of its words is never part of a name ("my
+   order", "hi Sam"), or when it holds digits or "@".
 3. Overlapping spans: one rule, the closed-form entity first, then the longer span, then the
    higher confidence. Two extractors reporting the same type on the same span is one entity
    seen twice, not a conflict, and both copies stay (``rasa test`` scores each extractor).
@@ -48,6 +49,7 @@ class Vocabulary:
     patterns: dict[str, list[str]] = field(default_factory=dict)
     non_names: set[str] = field(default_factory=set)
     name_parts: set[str] = field(default_factory=set)  # contiguous word runs of products
+    name_stop_words: set[str] = field(default_factory=set)  # never a word of a name ("my")
     synonyms: dict[str, str] = field(default_factory=dict)
 
     def add_non_names(self, phrases: Iterable[Any]) -> None:
@@ -68,6 +70,7 @@ class Vocabulary:
             "patterns": self.patterns,
             "non_names": sorted(self.non_names),
             "name_parts": sorted(self.name_parts),
+            "name_stop_words": sorted(self.name_stop_words),
             "synonyms": self.synonyms,
         }
 
@@ -77,6 +80,7 @@ class Vocabulary:
             patterns={k: list(v) for k, v in (data.get("patterns") or {}).items()},
             non_names=set(data.get("non_names") or ()),
             name_parts=set(data.get("name_parts") or ()),
+            name_stop_words=set(data.get("name_stop_words") or ()),
             synonyms=dict(data.get("synonyms") or {}),
         )
 
@@ -96,7 +100,9 @@ class EntityRules:
         key = name_key(value)
         if not key or any(c.isdigit() for c in value) or "@" in value:
             return True
-        return key in self.vocabulary.non_names or key in self.vocabulary.name_parts
+        if key in self.vocabulary.non_names or key in self.vocabulary.name_parts:
+            return True
+        return any(word in self.vocabulary.name_stop_words for word in key.split())
 
     def _closed_form_span(self, text: str, entity: dict[str, Any]) -> tuple[int, int] | None:
         """The regex match the entity lies on, or None (then it is no such entity)."""

@@ -46,6 +46,8 @@ def build_vocabulary(training_data: TrainingData, config: Dict[str, Any]) -> Voc
             vocabulary.add_non_names(_lookup_elements(table))
         if table["name"] in config["name_part_lookups"]:
             vocabulary.add_name_parts(_lookup_elements(table))
+        if table["name"] in config["never_in_person_name"]:
+            vocabulary.name_stop_words.update(e.lower() for e in _lookup_elements(table))
     for example in training_data.entity_examples:
         text = example.get(TEXT) or ""
         for entity in example.get(ENTITIES) or []:
@@ -72,6 +74,8 @@ class EntitySanity(GraphComponent):
             "never_person_name": ["product", "color", "material", "place", "non_name"],
             # lookup tables whose multi-word runs are never a person's name ("Northpeak Nova")
             "name_part_lookups": ["product"],
+            # lookup tables of words that are never part of a person's name ("my", "order")
+            "never_in_person_name": ["non_name_word"],
         }
 
     def __init__(

@@ -29,6 +29,7 @@ def rules() -> EntityRules:
     for table in ("product", "color", "material", "place", "non_name"):
         vocabulary.add_non_names(nlu.lookups[table])
     vocabulary.add_name_parts(nlu.lookups["product"])
+    vocabulary.name_stop_words.update(nlu.lookups["non_name_word"])
     vocabulary.add_non_names([*vocabulary.synonyms, *vocabulary.synonyms.values()])
     return EntityRules(vocabulary)
 
@@ -88,6 +89,9 @@ def test_a_standalone_zip_is_kept_with_its_whole_span(rules: EntityRules) -> Non
         "my card",
         "Room 101",
         "me@x.com",
+        "hi Sam",
+        "my order",
+        "Nike",
     ],
 )
 def test_non_names_are_never_person_names(rules: EntityRules, name: str) -> None:
