@@ -17,7 +17,9 @@ rules, the console and ``rasa test`` all see the same cleaned entities:
 3. Overlapping spans: one rule, the closed-form entity first, then the longer span, then the
    higher confidence. Two extractors reporting the same type on the same span is one entity
    seen twice, not a conflict, and both copies stay (``rasa test`` scores each extractor).
-4. Values are normalised: synonyms of the training data applied to what the synonym mapper
+4. A ``quantity`` that is money, a size, a time, a rating or a measure ("$80", "size 10",
+   "30 days", "5 stars", "500 ml") is dropped: a quantity counts things.
+5. Values are normalised: synonyms of the training data applied to what the synonym mapper
    did not see (regex matches), order ids as the shop stores them (``bot.orders.ids``).
 
 No Rasa imports here, so the 3.11 test suite checks these rules directly.
@@ -33,6 +35,14 @@ from typing import Any
 from bot.orders.ids import normalise_order_id
 
 PERSON = "person_name"
+QUANTITY = "quantity"
+# A quantity counts things: a number that is money, a size, a time or a rating is none.
+_NOT_A_COUNT_BEFORE = re.compile(r"(?:[$€£#]|\b(?:size|sz|us|eu|uk|no|number|zip|code))\s*$", re.I)
+_NOT_A_COUNT_AFTER = re.compile(
+    r"^\s*(?:%|[$€£]|(?:percent|dollars?|bucks|usd|euros?|cents|days?|weeks?|months?|years?|hours?"
+    r"|minutes?|mins?|am|pm|stars?|inches|inch|cm|mm|kg|lbs?|oz|ml|gb|tb|mah)\b)",
+    re.I,
+)
 _NAME_CHARS = re.compile(r"[^\w\s&'-]", re.UNICODE)
 _NORMALISERS = {"order_id": normalise_order_id}
 
@@ -137,8 +147,18 @@ class EntityRules:
                 entity = {**entity, "start": span[0], "end": span[1], "value": text[slice(*span)]}
             if kind == PERSON and self.is_non_name(str(entity.get("value", ""))):
                 continue
+            if kind == QUANTITY and text and not _is_a_count(text, entity):
+                continue
             kept.append((index, self._normalised(entity), closed))
         return [entity for _, entity in _resolve_overlaps(kept)]
+
+
+def _is_a_count(text: str, entity: dict[str, Any]) -> bool:
+    span = _span(entity)
+    if span is None:
+        return True
+    before, after = text[: span[0]], text[span[1] :]
+    return not (_NOT_A_COUNT_BEFORE.search(before) or _NOT_A_COUNT_AFTER.match(after))
 
 
 def _span(entity: dict[str, Any]) -> tuple[int, int] | None:

@@ -147,3 +147,33 @@ def test_entities_without_spans_are_checked_by_value(rules: EntityRules) -> None
 
 def test_name_key() -> None:
     assert name_key("  Ampere & Oak,  Rook! ") == "ampere & oak rook"
+
+
+@pytest.mark.parametrize(
+    "text, number",
+    [
+        ("anything under $80", "80"),
+        ("size 10 please", "10"),
+        ("within 30 days", "30"),
+        ("I'd give it 5 stars", "5"),
+        ("the 500 ml bottle", "500"),
+        ("around 20 dollars", "20"),
+        ("about 15%", "15"),
+    ],
+)
+def test_money_sizes_times_and_measures_are_no_quantity(
+    rules: EntityRules, text: str, number: str
+) -> None:
+    assert rules.clean(text, [entity(text, "quantity", number)]) == []
+
+
+@pytest.mark.parametrize(
+    "text, number", [("I need 2 notebooks", "2"), ("two of them", "two"), ("3", "3")]
+)
+def test_counts_stay_quantities(rules: EntityRules, text: str, number: str) -> None:
+    assert kinds(rules.clean(text, [entity(text, "quantity", number)])) == [("quantity", number)]
+
+
+def test_a_count_before_in_stock_stays(rules: EntityRules) -> None:
+    text = "do you have 2 in stock"
+    assert kinds(rules.clean(text, [entity(text, "quantity", "2")])) == [("quantity", "2")]
