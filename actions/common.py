@@ -8,7 +8,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from bot.dialogue.conversation import ShopConversation
+from bot.dialogue.conversation import ShopConversation, meant_text
 from bot.dialogue.replies import Reply
 from bot.orders.tasks import TASK_SLOTS, TASKS
 
@@ -63,7 +63,11 @@ def offer_person_if_frustrated(dispatcher: CollectingDispatcher, tracker: Tracke
 
 
 def latest_text(tracker: Tracker) -> str:
-    return str(tracker.latest_message.get("text") or "")
+    """What the shopper said; after clicking a "Did you mean" suggestion, the words it meant."""
+    text = str(tracker.latest_message.get("text") or "")
+    if text.startswith("/"):
+        return meant_text(tracker.events) or text
+    return text
 
 
 def latest_intent(tracker: Tracker) -> str:

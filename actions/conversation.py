@@ -137,7 +137,8 @@ class ActionHandoff(Action):
 
 
 class ActionFallback(Action):
-    """Not understood: ask to rephrase; the second time in a row, hand over to a person."""
+    """Not understood: offer the likeliest meanings, else ask to rephrase; the second message
+    in a row not understood hands over to a person."""
 
     def name(self) -> str:
         return "action_fallback"
@@ -146,7 +147,12 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         texts, intents = user_history(tracker)
-        reply, reason = service.fallback_reply(intents, texts[-1] if texts else "")
+        reply, reason = service.fallback_reply(
+            texts,
+            intents,
+            tracker.latest_message.get("intent_ranking") or [],
+            tracker.latest_message.get("entities") or [],
+        )
         send(dispatcher, reply, tracker=tracker)
         return _handoff_events(reason) if reason else []
 

@@ -1,10 +1,12 @@
 """Components loaded by the Rasa server (``.venv-rasa``, Python 3.10, Rasa 3.6).
 
-Nothing here imports the ``bot`` package: the Rasa side has its own old pins. Inside a Rasa
-process the same-result speed-ups of ``speedups`` are installed and ``log_privacy`` keeps
-shopper text out of the log: when Rasa imports this package (for our channels, broker and
-featurizer) with Rasa already loaded, or explicitly by ``rasa_server`` (our launcher imports
-this package before Rasa). Elsewhere (the 3.11 test environment) nothing happens.
+Nothing here imports the ``bot`` package (the Rasa side has its own old pins) except
+``bot.orders.ids``, the standard-library-only order-id normaliser (the Rasa image copies it).
+Inside a Rasa process the same-result speed-ups of ``speedups`` are installed and
+``log_privacy`` keeps shopper text out of the log: when Rasa imports this package (for our
+channels, broker and featurizer) with Rasa already loaded, or explicitly by ``rasa_server`` (our
+launcher imports this package before Rasa). Elsewhere (the 3.11 test environment) nothing
+happens.
 """
 
 import sys

@@ -799,15 +799,119 @@ def trailing_fallbacks(intents: list[str]) -> int:
     return count
 
 
-def fallback_reply(intents: list[str], last_text: str = "") -> tuple[Reply, str | None]:
-    if asks_for_person(last_text):
+# Low confidence is not a dead end (Rasa's two-stage fallback): the likeliest meanings are
+# offered as buttons that send the intent (and the message's entities) as if the shopper had
+# said it; "Something else" asks to rephrase; a second message not understood hands over.
+SUGGESTION_TEXT = "Sorry, I'm not sure I understood. Did you mean:"
+REPHRASE_TEXT = (
+    "Sorry, I didn't understand that. Could you say it another way? I can help with "
+    "orders, returns, delivery, payments and products."
+)
+SOMETHING_ELSE = button("Something else", "nlu_fallback")
+MAX_SUGGESTIONS = 3
+MIN_SUGGESTION_CONFIDENCE = 0.1
+
+# What a suggestion button says for each intent the bot can offer, in the shopper's words.
+INTENT_LABELS: dict[str, str] = {
+    "track_order": "Where is my order?",
+    "cancel_order": "Cancel an order",
+    "change_order": "Change items in an order",
+    "change_shipping_address": "Change an order's delivery address",
+    "delivery_options": "Delivery options",
+    "delivery_period": "How long delivery takes",
+    "place_order": "How to place an order",
+    "return_item": "Return an item",
+    "exchange_item": "Exchange an item",
+    "get_refund": "Get a refund",
+    "track_refund": "Where is my refund?",
+    "check_refund_policy": "The refund policy",
+    "check_cancellation_fee": "Cancellation fees",
+    "check_payment_methods": "Payment methods you accept",
+    "payment_issue": "A problem with a payment",
+    "get_invoice": "Get an invoice",
+    "change_payment_method": "Change how an order is paid",
+    "create_account": "Create an account",
+    "edit_account": "Change my account details",
+    "delete_account": "Delete my account",
+    "recover_password": "Reset my password",
+    "registration_problems": "A problem signing up",
+    "search_product": "Find a product",
+    "product_info": "A question about a product",
+    "check_availability": "Is a product in stock?",
+    "compare_products": "Compare products",
+    "recommend_product": "Recommend a product",
+    "contact_human_agent": "Talk to a person",
+    "complaint": "Make a complaint",
+    "review": "Leave a review",
+    "newsletter_subscription": "The newsletter",
+}
+# Intents never offered: small talk, answers to a question, or the fallback itself.
+NOT_OFFERED = frozenset(
+    {
+        "greet",
+        "goodbye",
+        "thank",
+        "affirm",
+        "deny",
+        "inform",
+        "bot_challenge",
+        "out_of_scope",
+        "stop",
+        "nlu_fallback",
+    }
+)
+
+
+def suggestions(
+    ranking: list[dict[str, Any]], entities: list[dict[str, Any]] | None = None
+) -> list[dict[str, str]]:
+    """Buttons for the likeliest offerable intents; each carries the message's entities."""
+    carried: dict[str, Any] = {}
+    for entity in entities or []:
+        name, value = entity.get("entity"), entity.get("value")
+        if isinstance(name, str) and isinstance(value, str) and value:
+            carried.setdefault(name, value)
+    found: list[dict[str, str]] = []
+    for candidate in ranking:
+        name = str(candidate.get("name") or "")
+        confidence = candidate.get("confidence")
+        if name not in INTENT_LABELS or not isinstance(confidence, (int, float)):
+            continue
+        if confidence < MIN_SUGGESTION_CONFIDENCE or len(found) == MAX_SUGGESTIONS:
+            break
+        found.append(button(INTENT_LABELS[name], name, **carried))
+    return found
+
+
+def fallback_reply(
+    texts: list[str],
+    intents: list[str],
+    ranking: list[dict[str, Any]] | None = None,
+    entities: list[dict[str, Any]] | None = None,
+) -> tuple[Reply, str | None]:
+    """What to say when the latest message was not understood (or the dialogue is unsure).
+
+    A message that asks for a person ("... can I talk to someone?") is handed over at once.
+
+    The shopper's own messages not understood in a row count towards the hand-off; clicking
+    "Something else" does not, it asks to rephrase. A first message not understood gets the
+    likeliest meanings as buttons when the classifier has any, else the request to rephrase.
+    """
+    if texts and asks_for_person(texts[-1]):
         return handoff_reply("shopper_asked"), "shopper_asked"
-    if trailing_fallbacks(intents) >= FALLBACKS_BEFORE_HANDOFF:
+    run = trailing_fallbacks(intents)
+    clicks = sum(1 for text in texts[len(texts) - run :] if text == SOMETHING_ELSE["payload"])
+    if run and run - clicks >= FALLBACKS_BEFORE_HANDOFF:
         return handoff_reply("repeated_fallback"), "repeated_fallback"
+    latest = texts[-1] if texts else ""
+    offered = (
+        suggestions(ranking or [], entities) if run and latest != SOMETHING_ELSE["payload"] else []
+    )
+    if offered:
+        return Reply(SUGGESTION_TEXT, buttons=[*offered, SOMETHING_ELSE]), None
     return (
         Reply(
-            "Sorry, I didn't understand that. Could you say it another way? I can help with "
-            "orders, returns, delivery, payments and products.",
+            REPHRASE_TEXT,
             buttons=[
                 button("Where is my order?", "track_order"),
                 button("Talk to a person", "contact_human_agent"),
@@ -815,6 +919,33 @@ def fallback_reply(intents: list[str], last_text: str = "") -> tuple[Reply, str 
         ),
         None,
     )
+
+
+def meant_text(events: list[dict[str, Any]]) -> str | None:
+    """The words behind a clicked suggestion: the message that was not understood.
+
+    A suggestion button sends only an intent, so the actions that read the shopper's words
+    (search, the forms' parsers) would otherwise see "/search_product". ``None`` when the
+    latest message is not the click of a suggestion the bot just offered.
+    """
+    users = [i for i, e in enumerate(events) if e.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    latest = str(events[users[-1]].get("text") or "")
+    offer = next(
+        (
+            e
+            for e in events[users[-2] : users[-1]]
+            if e.get("event") == "bot" and e.get("text") == SUGGESTION_TEXT
+        ),
+        None,
+    )
+    if offer is None:
+        return None
+    payloads = {b.get("payload") for b in ((offer.get("data") or {}).get("buttons") or [])}
+    if latest not in payloads or latest == SOMETHING_ELSE["payload"]:
+        return None
+    return str(events[users[-2]].get("text") or "")
 
 
 def handoff_reply(reason: str) -> Reply:

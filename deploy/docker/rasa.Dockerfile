@@ -8,6 +8,9 @@ COPY requirements-rasa-nodeps.txt /tmp/requirements-rasa-nodeps.txt
 RUN pip install --no-cache-dir --no-deps -r /tmp/requirements-rasa-nodeps.txt
 WORKDIR /build
 COPY rasa_addons ./rasa_addons
+# The one order-id normaliser (standard library only), used by rasa_addons/entity_rules.py.
+COPY bot/__init__.py ./bot/__init__.py
+COPY bot/orders/__init__.py bot/orders/ids.py ./bot/orders/
 COPY config.yml ./
 COPY domain ./domain
 COPY data/nlu ./data/nlu
@@ -24,6 +27,9 @@ RUN pip install --no-cache-dir "$(grep '^python-socketio' /tmp/requirements-rasa
     && pip install --no-cache-dir --no-deps -r /tmp/requirements-rasa-nodeps.txt
 WORKDIR /app
 COPY rasa_addons ./rasa_addons
+# The one order-id normaliser (standard library only), used by rasa_addons/entity_rules.py.
+COPY bot/__init__.py ./bot/__init__.py
+COPY bot/orders/__init__.py bot/orders/ids.py ./bot/orders/
 COPY credentials.yml endpoints.yml ./
 COPY --from=train /build/models/shopbot.tar.gz ./models/shopbot.tar.gz
 RUN chown -R 1001:0 /app

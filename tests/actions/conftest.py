@@ -86,12 +86,14 @@ class Conversation:
         intent: str = "inform",
         entities: dict[str, str] | None = None,
         metadata: dict[str, Any] | None = None,
+        ranking: list[dict[str, Any]] | None = None,
     ) -> Tracker:
         message = {
             "text": text,
             "intent": {"name": intent, "confidence": 0.99},
             "entities": [{"entity": k, "value": v} for k, v in (entities or {}).items()],
             "metadata": metadata or {},
+            "intent_ranking": ranking or [],
         }
         events = [*self.history, {"event": "user", "text": text, "parse_data": message}]
         return Tracker(
@@ -113,13 +115,18 @@ class Conversation:
         intent: str = "inform",
         entities: dict[str, str] | None = None,
         metadata: dict[str, Any] | None = None,
+        ranking: list[dict[str, Any]] | None = None,
     ) -> Turn:
-        """Run an action on the current state; its slot events are applied afterwards."""
-        tracker = self.tracker(text, intent, entities, metadata)
+        """Run an action on the current state; its slot events and messages are applied
+        afterwards (the messages as Rasa's ``bot`` events, buttons included)."""
+        tracker = self.tracker(text, intent, entities, metadata, ranking)
         dispatcher = CollectingDispatcher()
         result = action.run(dispatcher, tracker, domain)
         events = asyncio.run(result) if asyncio.iscoroutine(result) else result
         self.history.append({"event": "user", "text": text, "parse_data": tracker.latest_message})
+        for message in dispatcher.messages:
+            data = {"buttons": message.get("buttons") or None, "custom": message.get("custom")}
+            self.history.append({"event": "bot", "text": message.get("text"), "data": data})
         for event in events:
             if event.get("event") == "slot":
                 self.slots[event["name"]] = event["value"]

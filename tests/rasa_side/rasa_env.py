@@ -27,11 +27,15 @@ def _env(extra: dict[str, str] | None) -> dict[str, str]:
 
 
 def run(
-    args: list[str], extra_env: dict[str, str] | None = None, timeout: float = 600
+    args: list[str],
+    extra_env: dict[str, str] | None = None,
+    timeout: float = 600,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """``python args...`` in the Rasa environment, from the project root, output captured."""
     return subprocess.run(
         [str(RASA_PYTHON), *args],
+        input=stdin,
         capture_output=True,
         text=True,
         env=_env(extra_env),
