@@ -505,8 +505,10 @@ class ShopConversation:
         (``earlier``: previous answers to the same question, read before ``text``)."""
         named = parsing.extract_item_ids(text)
         chosen: list[str] = []
+        found = [self._alternatives(variant_id) for variant_id in item_ids]
+        per_item = items.split_per_item(text, [c.name if c else "" for c, _ in found])
         for index, variant_id in enumerate(item_ids):
-            current, options = self._alternatives(variant_id)
+            current, options = found[index]
             if current is None:
                 return Check(False, message=f"I couldn't find item {variant_id} any more.")
             by_id = [v for v in named if v in {o.id for o in options}]
@@ -517,7 +519,8 @@ class ShopConversation:
                 chosen.append(by_id[0])
                 continue
             universe = items.universe_of([current, *options])
-            pick = items.choose_variant([*earlier, text], current, options, universe)
+            said = per_item[index] if per_item else text
+            pick = items.choose_variant([*earlier, said], current, options, universe)
             if pick.found:
                 chosen += pick.ids
                 continue

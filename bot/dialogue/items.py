@@ -524,6 +524,42 @@ def _step(text: str, current: Item, universe: Universe) -> tuple[str, str | None
     return key, min(beyond, key=lambda rv: abs(rv[0] - own))[1]
 
 
+# Where one answer about several items splits into one part per item ("the white, optical
+# one; the glass, 5 ft one" / "... and the bookshelf in glass").
+_ITEM_SEPARATOR = re.compile(
+    r"\s*(?:;|\n|(?<=\w)\.\s+|,?\s+and\s+(?=(?:the|for|a|an|my)\b)|,?\s+also\s+)\s*", re.I
+)
+
+
+def split_per_item(text: str, names: Sequence[str]) -> list[str] | None:
+    """One part of ``text`` per item, or None when the message does not split that way.
+
+    A part naming one item's product goes to that item; parts naming none are taken in the
+    items' order when there are exactly as many parts as items. Without this, an option said
+    for one item ("white" for the mouse) would also be read for the next (the bookshelf).
+    """
+    if len(names) < 2:
+        return None
+    parts = [p for p in _ITEM_SEPARATOR.split(text or "") if p and p.strip()]
+    if len(parts) < 2:
+        return None
+    name_words = [set(words(n)) for n in names]
+    routed: list[list[str]] = [[] for _ in names]
+    unnamed: list[str] = []
+    for part in parts:
+        said = words(part)
+        hits = [i for i, own in enumerate(name_words) if any(w in own for w in said)]
+        if len(set(hits)) == 1:
+            routed[hits[0]].append(part)
+        else:
+            unnamed.append(part)
+    if all(routed) and not unnamed:
+        return [" ".join(r) for r in routed]
+    if len(parts) == len(names):
+        return parts
+    return None
+
+
 def choose_variant(
     texts: Sequence[str], current: Item, alternatives: Sequence[Item], universe: Universe
 ) -> Pick:

@@ -424,3 +424,21 @@ def test_tau_catalogue_order_items_precision_and_recall() -> None:
         _score([c for c in cases if c.kind == kind], run, f"  {kind}")
     assert figures["precision"] >= 0.99
     assert figures["recall"] >= 0.9
+
+
+def test_one_answer_for_several_items_is_split_per_item() -> None:
+    """dev-1 of the scripted shoppers: "white" said for the mouse chose a white bookshelf."""
+    from bot.dialogue.items import split_per_item
+
+    names = ["Gaming Mouse", "Bookshelf"]
+    assert split_per_item("the white, optical, wired one; the glass, 5 ft one", names) == [
+        "the white, optical, wired one",
+        "the glass, 5 ft one",
+    ]
+    # By the product named, in any order.
+    assert split_per_item("the bookshelf in glass 5 ft and the mouse in white", names) == [
+        "the mouse in white",
+        "the bookshelf in glass 5 ft",
+    ]
+    assert split_per_item("white optical wired", names) is None
+    assert split_per_item("white optical wired", ["Gaming Mouse"]) is None
