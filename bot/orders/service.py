@@ -42,12 +42,14 @@ from bot.orders.results import (
 )
 from bot.orders.tasks import OrderTask, Planner, Request, get_task
 from bot.orders.tasks.base import Plan, address_of
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 
 # Every failed identification gets these words (unknown e-mail or name, wrong ZIP or order id,
 # several matching accounts), so an answer never confirms that an account exists.
-NOT_VERIFIED = "I couldn't verify an account with those details. Please check them and try again."
+# One refusal for every failed identification (its words never say which part was wrong).
+NOT_VERIFIED = "identify.not_verified"
 
 
 class _Refusal(Exception):
@@ -90,9 +92,9 @@ class OrderService:
             # One answer for "no such customer", "wrong ZIP" and "several match": the words
             # never tell a guesser which part was right.
             if not rows:
-                return Refused(RefusalCode.CUSTOMER_NOT_FOUND, NOT_VERIFIED)
+                return Refused(RefusalCode.CUSTOMER_NOT_FOUND, t(NOT_VERIFIED))
             if len(rows) > 1:
-                return Refused(RefusalCode.AMBIGUOUS_CUSTOMER, NOT_VERIFIED)
+                return Refused(RefusalCode.AMBIGUOUS_CUSTOMER, t(NOT_VERIFIED))
             return Ok(self._customer_view(rows[0]))
 
         return self._read(find)
@@ -124,21 +126,17 @@ class OrderService:
             else None
         )
         if customer is None:
-            return Refused(RefusalCode.CUSTOMER_NOT_FOUND, NOT_VERIFIED)
+            return Refused(RefusalCode.CUSTOMER_NOT_FOUND, t(NOT_VERIFIED))
         return Ok(self._customer_view(customer))
 
     @staticmethod
     def _strict_required() -> Refused:
-        return Refused(
-            RefusalCode.NOT_IDENTIFIED,
-            "To keep your account safe I need your email address together with "
-            "one of your order numbers or your ZIP code.",
-        )
+        return Refused(RefusalCode.NOT_IDENTIFIED, t("identify.strict_required"))
 
     @staticmethod
     def _strict_mismatch() -> Refused:
         # Same words whichever part did not match, so guessing learns nothing.
-        return Refused(RefusalCode.CUSTOMER_NOT_FOUND, NOT_VERIFIED)
+        return Refused(RefusalCode.CUSTOMER_NOT_FOUND, t(NOT_VERIFIED))
 
     # -- look-ups -----------------------------------------------------------------------
 
@@ -325,8 +323,4 @@ def _plan_of(task: OrderTask) -> Callable[[Planner, Session, Request, bool], Pla
 
 
 def _database_error() -> Refused:
-    return Refused(
-        RefusalCode.DATABASE_ERROR,
-        "Sorry, something went wrong on our side and nothing was changed. "
-        "Please try again in a moment.",
-    )
+    return Refused(RefusalCode.DATABASE_ERROR, t("error.database"))
