@@ -67,6 +67,7 @@ class OrderService:
         self.db = db
         self.policy = policy
         self.planner = Planner(policy)
+        self._sample_order_id: str | None = None
 
     # -- identification -----------------------------------------------------------------
 
@@ -161,6 +162,18 @@ class OrderService:
             return Ok([self._order_summary(o) for o in orders])
 
         return self._read(find)
+
+    def sample_order_id(self) -> str | None:
+        """One stored order id (the lowest), read once the shop has orders: the shape the
+        example order numbers the bot shows take (bot.orders.ids.example_order_id)."""
+        if not self._sample_order_id:
+
+            def find(s: Session) -> Result[str]:
+                return Ok(s.scalars(select(Order.id).order_by(Order.id).limit(1)).first() or "")
+
+            found = self._read(find)
+            self._sample_order_id = None if isinstance(found, Refused) else found.value or None
+        return self._sample_order_id
 
     def order_details(self, customer_id: str, order_id: str) -> Result[OrderView]:
         def find(s: Session) -> Result[OrderView]:

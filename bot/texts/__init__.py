@@ -23,6 +23,7 @@ too (``money``, ``number``, ``date``), by locale, and nowhere else.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -149,6 +150,28 @@ def date(value: Date | datetime, locale: str | None = None, fmt: str = "medium")
     return format_date(value, format=fmt, locale=_babel_locale(locale))
 
 
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+
+
+def reflow(text: str) -> str:
+    """Shop text (a policy passage) without the line breaks of its file: the lines of a
+    paragraph join with a space; blank lines between paragraphs and list items stay."""
+    paragraphs = re.split(r"\n\s*\n", (text or "").strip())
+    out = []
+    for paragraph in paragraphs:
+        lines: list[str] = []
+        for raw in paragraph.splitlines():
+            line = " ".join(raw.split())
+            if not line:
+                continue
+            if lines and not _LIST_ITEM.match(raw):
+                lines[-1] = f"{lines[-1]} {line}"
+            else:
+                lines.append(line)
+        out.append("\n".join(lines))
+    return "\n\n".join(p for p in out if p)
+
+
 def list_words(words: Sequence[str], locale: str | None = None) -> str:
     """'a', 'a and b', 'a, b and c' (the catalog holds the joiners, so a language sets its own)."""
     if len(words) <= 1:
@@ -177,6 +200,7 @@ __all__ = [
     "money",
     "number",
     "placeholders",
+    "reflow",
     "t",
     "use_locale",
 ]
