@@ -17,12 +17,11 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import offer_person_if_frustrated
 from bot.answers.runtime import answer_service
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 
-SORRY = (
-    "Sorry, I couldn't look that up just now. Please try again in a moment, or ask for a person."
-)
+SORRY = "answers.lookup_failed"  # catalog key
 
 
 class ActionAnswerQuestion(Action):
@@ -40,7 +39,7 @@ class ActionAnswerQuestion(Action):
             )
         except Exception:
             log.exception("answering %r failed", tracker.sender_id)
-            dispatcher.utter_message(text=SORRY)
+            dispatcher.utter_message(text=t(SORRY))
             return []
         dispatcher.utter_message(text=answer.text, shopbot_answer=answer.metadata()["answer"])
         if answer.cards:

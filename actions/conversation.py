@@ -23,6 +23,7 @@ from bot.answers.runtime import answer_service
 from bot.dialogue import conversation as service
 from bot.dialogue.replies import Reply
 from bot.insights.recommend import recommendation_reply
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 
@@ -38,10 +39,7 @@ class ActionStopTask(Action):
     ) -> list[dict[str, Any]]:
         send(
             dispatcher,
-            Reply(
-                "OK, I've stopped there and nothing was changed. "
-                "Is there anything else I can help with?"
-            ),
+            Reply(t("task.stopped")),
         )
         return [SlotSet(slot, None) for slot in TASK_SLOTS]
 

@@ -13,12 +13,7 @@ from actions.common import TASK_SLOTS, conversation, send
 from bot.dialogue.plan import matches_preview
 from bot.dialogue.replies import Reply
 from bot.orders.tasks import CHANGE_TASKS, OrderTask
-
-NOTHING_CHANGED = Reply("OK, I haven't changed anything. Is there anything else I can do?")
-NOT_AS_PREVIEWED = Reply(
-    "The details changed after I showed you the summary, so I haven't changed anything. "
-    "Please tell me again what you'd like to do."
-)
+from bot.texts import t
 
 
 def _clear_task() -> list[dict[str, Any]]:
@@ -38,9 +33,9 @@ class ChangeAction(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         if tracker.get_slot("confirmed") is not True:
-            send(dispatcher, NOTHING_CHANGED, tracker=tracker)
+            send(dispatcher, Reply(t("change.declined")), tracker=tracker)
         elif not matches_preview(self.task, tracker.slots):  # a yes to another plan
-            send(dispatcher, NOT_AS_PREVIEWED, tracker=tracker)
+            send(dispatcher, Reply(t("change.not_as_previewed")), tracker=tracker)
         else:
             send(
                 dispatcher, conversation().execute(self.task, dict(tracker.slots)), tracker=tracker

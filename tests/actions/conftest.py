@@ -65,6 +65,16 @@ class Turn:
         return "\n".join(self.texts)
 
     @property
+    def buttons(self) -> list[dict[str, Any]]:
+        return [b for msg in self.messages for b in msg.get("buttons") or []]
+
+    @property
+    def shown(self) -> str:
+        """The texts and the quick replies (title and what they send): what the shopper sees,
+        since a list of choices is shown either as buttons or in the text, never both."""
+        return "\n".join([*self.texts, *(f"{b['title']} {b['payload']}" for b in self.buttons)])
+
+    @property
     def payloads(self) -> list[dict[str, Any]]:
         return [msg["custom"] for msg in self.messages if msg.get("custom")]
 

@@ -46,7 +46,7 @@ def test_cancel_pending_order_after_yes(shop: Database, domain: dict) -> None:
     order = find_order(shop, "pending")
     chat = _identified(order, "cancel_form")
     asked = chat.run(ActionAskOrderId(), domain)
-    assert order.id in asked.text  # the shopper's cancellable orders are offered
+    assert order.id in asked.shown  # the shopper's cancellable orders are offered
     turn = chat.answer(ValidateCancelForm(), domain, "order_id", f"it's {order.id.lower()}")
     assert turn.slots()["order_id"] == order.id
     turn = chat.answer(ValidateCancelForm(), domain, "cancel_reason", "I ordered it by mistake")
@@ -123,7 +123,7 @@ def test_return_delivered_item_to_original_method(shop: Database, domain: dict) 
     chat = _identified(order, "return_form")
     chat.answer(ValidateReturnForm(), domain, "order_id", order.id)
     asked = chat.run(ActionAskItemIds(), domain)
-    assert line.variant_id in asked.text
+    assert line.variant_id in asked.shown
     payloads = [b["payload"] for msg in asked.messages for b in msg.get("buttons") or []]
     assert f"item {line.variant_id}" in payloads  # a quick reply the item parser understands
     turn = chat.answer(ValidateReturnForm(), domain, "item_ids", f"item {line.variant_id}")
