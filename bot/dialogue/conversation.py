@@ -434,8 +434,11 @@ class ShopConversation:
             return current, available
 
     def ask_new_items(self, item_ids: list[str]) -> Reply:
-        found = [(v, *self._alternatives(v)) for v in item_ids]
-        found = [(v, current, options) for v, current, options in found if current is not None]
+        found: list[tuple[str, Variant, list[Variant]]] = []
+        for variant_id in item_ids:
+            current, alternatives = self._alternatives(variant_id)
+            if current is not None:
+                found.append((variant_id, current, alternatives))
         if len(found) == 1:  # one item: its options as choices (buttons when they fit)
             variant_id, current, options = found[0]
             return choices(

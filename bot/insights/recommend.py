@@ -136,6 +136,11 @@ def _evidence_phrase(pref: Preference) -> str:
     return t("recommend.evidence.said", excerpt=ev.excerpt[:60])
 
 
+def _size_why(key: str, category: str, evidence: str) -> Callable[[str], str]:
+    """Why a size fits, once the size is known as the shop writes it."""
+    return lambda size: t(key, size=size, category=category, evidence=evidence)
+
+
 def _wants(
     db: Database, profile: Profile | None, memory: SessionState | None, query: str
 ) -> _Wants:
@@ -182,12 +187,9 @@ def _wants(
                     if size.evidence[0].source == "order"
                     else "recommend.why.size_asked_before"
                 )
-                evidence = _evidence_phrase(size)
                 wants.sizes[category] = (
                     size.value,
-                    lambda shown, key=key, category=category, evidence=evidence: t(
-                        key, size=shown, category=category, evidence=evidence
-                    ),
+                    _size_why(key, category, _evidence_phrase(size)),
                 )
         for pref in profile.of("colour")[:2]:
             wants.colours.append((pref.value, t("recommend.why.colour_before", colour=pref.value)))
@@ -252,12 +254,12 @@ def _score(hit: ProductHit, base: float, wants: _Wants) -> Recommendation:
             break
     size_want = wants.sizes.get(hit.category) or wants.sizes.get("")
     if size_want and any(v for v in hit.variants if _option(v, "size")):
-        size, why = size_want
+        size, size_why = size_want
         fitting = [v for v in stocked if _option(v, "size") == size]
         if fitting:
             score += 1.5
             stocked = fitting
-            reasons.append((0, why(size.upper())))
+            reasons.append((0, size_why(size.upper())))
             signals.append(f"size:{size}")
         else:
             score -= 1.0  # the shopper's size is not available
