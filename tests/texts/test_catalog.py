@@ -178,3 +178,35 @@ def test_a_language_is_a_translation_file(with_chinese: None) -> None:
         assert t("money.none") == "No money changes hands."
     zh = [v for v in build_responses()["responses"]["utter_greet"] if "condition" in v]
     assert zh and zh[0]["condition"] == [{"type": "slot", "name": "language", "value": "zh"}]
+
+
+# Modules that only produce shopper text (no Reply objects): no sentence at all outside the
+# catalog, except docstrings, log messages and regular expressions.
+TEXT_ONLY = [
+    PROJECT_ROOT / "bot" / "answers" / "compose.py",
+    PROJECT_ROOT / "bot" / "insights" / "recommend.py",
+]
+
+
+def test_text_only_modules_hold_no_sentences() -> None:
+    found = []
+    for path in TEXT_ONLY:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        skip: set[int] = set()
+        for node in ast.walk(tree):
+            body = getattr(node, "body", None)
+            if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+                skip.add(id(body[0].value))  # docstrings
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if getattr(node.func.value, "id", "") == "log":
+                    skip.update(id(a) for a in node.args)
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and id(node) not in skip
+                and "\\b" not in node.value
+                and re.search(r"[A-Za-z]{2,}\s+[A-Za-z]{2,}\s+[A-Za-z]{2,}", node.value)
+            ):
+                found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno} {node.value[:40]}")
+    assert not found, found
