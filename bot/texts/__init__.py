@@ -62,6 +62,7 @@ def language(locale: str | None) -> str:
     return raw.split("_")[0].lower() or DEFAULT_LOCALE
 
 
+@cache
 def available_languages() -> tuple[str, ...]:
     """The languages with a catalog file, English first."""
     found = sorted(p.parent.parent.name for p in LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))

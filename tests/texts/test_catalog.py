@@ -163,8 +163,11 @@ def with_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[No
     )
     monkeypatch.setattr(texts, "LOCALES_DIR", base)
     texts.catalog.cache_clear()
+    texts.available_languages.cache_clear()
     yield
+    monkeypatch.undo()
     texts.catalog.cache_clear()
+    texts.available_languages.cache_clear()
 
 
 def test_a_language_is_a_translation_file(with_chinese: None) -> None:
