@@ -80,6 +80,7 @@ def catalog(lang: str) -> Mapping[str, str]:
     return {str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy}
 
 
+@cache
 def placeholders(text: str) -> frozenset[str]:
     """The named placeholders of one message text."""
     return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name)
