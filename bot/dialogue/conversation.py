@@ -39,8 +39,8 @@ from bot.orders.results import (
 )
 from bot.orders.service import OrderService
 from bot.orders.tasks import BY_NAME, Request, get_task
-from bot.orders.tasks.base import describe_options, status_words
-from bot.texts import list_alternatives, reflow, t
+from bot.orders.tasks.base import status_words
+from bot.texts import describe_options, list_alternatives, reflow, t
 
 log = logging.getLogger(__name__)
 

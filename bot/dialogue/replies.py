@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.orders.money import usd  # noqa: F401  (re-exported for bot/insights; one helper)
 from bot.orders.results import OrderView
-from bot.texts import t
+from bot.texts import describe_options, t
 
 # Choices offered as quick replies when they all fit; more than this become a list in the text.
 MAX_BUTTONS = 8
@@ -86,7 +86,7 @@ def order_summary_payload(order: OrderView) -> dict[str, Any]:
             "items": [
                 {
                     "name": line.name,
-                    "options": ", ".join(f"{k} {v}" for k, v in line.options.items()),
+                    "options": describe_options(line.options),
                     "price": f"{line.price:.2f}",
                 }
                 for line in order.lines

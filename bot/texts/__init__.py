@@ -174,6 +174,20 @@ def reflow(text: str) -> str:
     return "\n\n".join(p for p in out if p)
 
 
+def describe_options(options: Mapping[str, object] | None, locale: str | None = None) -> str:
+    """'size M, colour blue' (empty without options)."""
+    sep = t("item.option_separator", locale)
+    return sep.join(t("item.option", locale, name=k, value=v) for k, v in (options or {}).items())
+
+
+def describe_item(
+    name: str, options: Mapping[str, object] | None, locale: str | None = None
+) -> str:
+    """'T-shirt (size M, colour blue)', or the name alone."""
+    opts = describe_options(options, locale)
+    return t("item.with_options", locale, name=name, options=opts) if opts else name
+
+
 def list_words(words: Sequence[str], locale: str | None = None) -> str:
     """'a', 'a and b', 'a, b and c' (the catalog holds the joiners, so a language sets its own)."""
     if len(words) <= 1:
@@ -195,6 +209,8 @@ __all__ = [
     "available_languages",
     "catalog",
     "date",
+    "describe_item",
+    "describe_options",
     "keys",
     "language",
     "list_alternatives",

@@ -37,7 +37,7 @@ from bot.orders.ids import ORDER_ID, normalise_order_id
 from bot.orders.money import ZERO, money, usd
 from bot.orders.policy import ShopPolicy
 from bot.orders.results import Address, RefusalCode, Refused
-from bot.texts import list_words, t
+from bot.texts import describe_item, list_words, t
 
 log = logging.getLogger(__name__)
 
@@ -54,17 +54,6 @@ STATUS_WORDS = {
 # What the change actions and "stop" clear when a task ends, beside the tasks' own slots.
 PREVIEW_SLOT = "previewed_plan"
 CONFIRM_SLOT = "confirmed"
-
-
-def describe_options(options: Mapping[str, Any]) -> str:
-    """'size M, colour blue' (empty without options)."""
-    sep = t("item.option_separator")
-    return sep.join(t("item.option", name=k, value=v) for k, v in (options or {}).items())
-
-
-def describe_item(name: str, options: Mapping[str, Any]) -> str:
-    opts = describe_options(options)
-    return t("item.with_options", name=name, options=opts) if opts else name
 
 
 @dataclass(frozen=True)

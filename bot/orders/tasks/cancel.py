@@ -7,8 +7,8 @@ from sqlalchemy.orm import Session
 from bot.db.models import OrderStatus, TransactionKind
 from bot.orders.money import ZERO, money, usd
 from bot.orders.results import RefusalCode, Refused
-from bot.orders.tasks.base import Movement, OrderTask, Plan, Planner, Request, describe_item
-from bot.texts import list_words, t
+from bot.orders.tasks.base import Movement, OrderTask, Plan, Planner, Request
+from bot.texts import describe_item, list_words, t
 
 
 def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:

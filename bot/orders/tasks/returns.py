@@ -13,9 +13,8 @@ from bot.orders.tasks.base import (
     Plan,
     Planner,
     Request,
-    describe_item,
 )
-from bot.texts import list_words, t
+from bot.texts import describe_item, list_words, t
 
 
 def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
