@@ -202,8 +202,8 @@ class ShopConversation:
         """The customer id a signed token vouches for, if it is valid and the customer exists."""
         if not token:
             return None
-        from bot.settings import get_settings
         from bot.safety.customer_token import verify_customer_token
+        from bot.settings import get_settings
 
         secret = get_settings().customer_token_secret
         if secret is None:
