@@ -24,6 +24,38 @@ log = logging.getLogger(__name__)
 SORRY = "answers.lookup_failed"  # catalog key
 
 
+def product_question(tracker: Tracker) -> str:
+    """The shopper's words, or the question a product button stands for.
+
+    A button sends ``/product_info{"product": "..."}``: its text is the payload, so the
+    question is rebuilt from the product it names.
+    """
+    text = str(tracker.latest_message.get("text") or "")
+    if text.startswith("/"):
+        product = next(tracker.get_latest_entity_values("product"), None)
+        return f"Tell me about the {product}" if product else ""
+    return text
+
+
+async def answer_and_send(
+    dispatcher: CollectingDispatcher, tracker: Tracker, question: str
+) -> None:
+    """One grounded answer (text, then product cards) from the answer service."""
+    customer_id = tracker.get_slot("customer_id") or None
+    try:
+        answer = await answer_service().answer(
+            question, sender_id=tracker.sender_id, customer_id=customer_id
+        )
+    except Exception:
+        log.exception("answering %r failed", tracker.sender_id)
+        dispatcher.utter_message(text=t(SORRY))
+        return
+    dispatcher.utter_message(text=answer.text, shopbot_answer=answer.metadata()["answer"])
+    if answer.cards:
+        dispatcher.utter_message(json_message=answer.cards_payload)
+    offer_person_if_frustrated(dispatcher, tracker)
+
+
 class ActionAnswerQuestion(Action):
     def name(self) -> str:
         return "action_answer_question"
@@ -31,18 +63,5 @@ class ActionAnswerQuestion(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        question = str(tracker.latest_message.get("text") or "")
-        customer_id = tracker.get_slot("customer_id") or None
-        try:
-            answer = await answer_service().answer(
-                question, sender_id=tracker.sender_id, customer_id=customer_id
-            )
-        except Exception:
-            log.exception("answering %r failed", tracker.sender_id)
-            dispatcher.utter_message(text=t(SORRY))
-            return []
-        dispatcher.utter_message(text=answer.text, shopbot_answer=answer.metadata()["answer"])
-        if answer.cards:
-            dispatcher.utter_message(json_message=answer.cards_payload)
-        offer_person_if_frustrated(dispatcher, tracker)
+        await answer_and_send(dispatcher, tracker, product_question(tracker))
         return []

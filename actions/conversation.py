@@ -10,6 +10,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.answers import answer_and_send, product_question
 from actions.common import (
     TASK_SLOTS,
     conversation,
@@ -53,10 +54,14 @@ class ActionOtherOrderStatus(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        text = latest_entity(tracker, "order_id") or latest_text(tracker)
+        text = latest_text(tracker)
+        if order_id := latest_entity(tracker, "order_id"):
+            text = f"{text} {order_id}"
         send(
             dispatcher,
-            conversation().other_order_status(tracker.get_slot("customer_id"), text),
+            conversation().other_order_status(
+                tracker.get_slot("customer_id"), text, tracker.get_slot("order_id")
+            ),
             tracker=tracker,
         )
         return []
@@ -76,12 +81,14 @@ class ActionAnswerPolicy(Action):
 
 
 class ActionSearchProducts(Action):
-    """Product search, product info and availability from the catalog, as product cards."""
+    """Product questions: recommendations from the shopper's profile, everything else
+    (search, product details, availability, follow-ups on the product just shown) from the
+    grounded answer service, so hard limits and "does it come in blue?" are read one way."""
 
     def name(self) -> str:
         return "action_search_products"
 
-    def run(
+    async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
         if latest_intent(tracker) == "recommend_product":
@@ -92,14 +99,9 @@ class ActionSearchProducts(Action):
                 tracker.get_slot("customer_id") or None,
                 latest_text(tracker),
             )
+            send(dispatcher, reply, tracker=tracker)
         else:
-            reply = service.product_reply(
-                conversation().db,
-                latest_intent(tracker),
-                latest_text(tracker),
-                latest_entity(tracker, "product"),
-            )
-        send(dispatcher, reply, tracker=tracker)
+            await answer_and_send(dispatcher, tracker, product_question(tracker))
         return []
 
 

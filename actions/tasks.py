@@ -12,7 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.common import TASK_SLOTS, conversation, send
 from bot.dialogue.plan import matches_preview
 from bot.dialogue.replies import Reply
-from bot.orders.tasks import CHANGE_TASKS, OrderTask
+from bot.orders.tasks import CHANGE_TASKS, OrderTask, get_task
 from bot.texts import t
 
 
@@ -66,8 +66,20 @@ class ActionOrderStatus(Action):
     ) -> list[dict[str, Any]]:
         customer_id, order_id = tracker.get_slot("customer_id"), tracker.get_slot("order_id")
         if customer_id and order_id:
-            send(dispatcher, conversation().order_status(customer_id, order_id), tracker=tracker)
+            reply = conversation().order_status(customer_id, order_id, _status_question(tracker))
+            send(dispatcher, reply, tracker=tracker)
         return _clear_task()
+
+
+def _status_question(tracker: Tracker) -> str:
+    """The message that asked about the order ("which card did I use?"), not the answers to
+    the form's questions (an e-mail, an order number) that came after it."""
+    intents = set(get_task("status").intents)
+    for event in reversed(tracker.events):
+        intent = (event.get("parse_data", {}).get("intent") or {}).get("name")
+        if event.get("event") == "user" and intent in intents:
+            return str(event.get("text") or "")
+    return ""
 
 
 class ActionIdentified(Action):

@@ -34,6 +34,10 @@ def compose_answer(facts: FactSheet) -> str:
         if facts.policies:
             return _policy_answer(facts.policies, facts.question)
         return t(NO_FACTS)
+    if q.asks_count and q.kind not in ("compare", "policy"):
+        counted = facts.focus_product or _only_product_named(q, facts.products)
+        if counted is not None:
+            return _count_answer(counted)
     if q.kind == "yes_no":
         product = facts.focus_product or facts.products[0]
         return _yes_no_answer(q, product)
@@ -96,6 +100,27 @@ def _product_overview(p: ProductFact) -> str:
     return t("sentence.separator").join(parts)
 
 
+def _only_product_named(q: Question, products: list[ProductFact]) -> ProductFact | None:
+    """The one candidate whose name has every product word of the question, if exactly one."""
+    terms = _main_terms(q, products)
+    named = [p for p in products if terms and _names_all(p, terms)]
+    return named[0] if len(named) == 1 else None
+
+
+def _count_answer(p: ProductFact) -> str:
+    """ "How many t-shirt options are there?": the variants of the product, by option."""
+    total, in_stock = len(p.variants), sum(1 for v in p.variants if v.in_stock)
+    key = "answer.count_one" if total == 1 else "answer.count"
+    parts = [t(key, name=p.name, total=total, in_stock=in_stock, price=_price_range(p))]
+    names = dict.fromkeys(k for v in p.variants for k in v.options)
+    for name in names:
+        values = p.option_values(name)
+        if len(values) > 1:
+            label = str(name).replace("_", " ").capitalize()
+            parts.append(t("answer.option_values", option=label, values=_values_with_stock(values)))
+    return t("sentence.separator").join(parts)
+
+
 def _values_with_stock(values: dict[str, bool]) -> str:
     return t("item.option_separator").join(
         v if ok else t("answer.value_out_of_stock", value=v) for v, ok in values.items()
@@ -128,26 +153,45 @@ def _variants_with(p: ProductFact, colour: str | None, size: str | None) -> list
     return out
 
 
-def _feature_sentence(p: ProductFact, feature: str) -> str:
-    """Yes / no / not stated for one property, from attributes first, then the text."""
+def feature_verdict(p: ProductFact, feature: str) -> tuple[bool | None, str]:
+    """Whether the product has a property (True / False / None = not stated) and the evidence.
+
+    One reading for yes/no answers and for lists: attributes first, then the feature lines,
+    then a sentence of the description (a "not waterproof" there counts as no).
+    """
     key = feature.replace("-", " ").replace(" ", "_").lower()
     for attr, value in p.attributes.items():
         akey = str(attr).lower().replace("-", "_").replace(" ", "_")
         if akey == key or akey == key.replace("_", ""):
             if isinstance(value, bool):
-                key = "answer.feature_yes" if value else "answer.feature_no"
-                return t(key, feature=feature)
-            return t("answer.attribute", name=str(attr).replace("_", " "), value=value)
+                return value, ""
+            if value in (None, "", [], {}):
+                continue
+            return True, t("answer.attribute", name=str(attr).replace("_", " "), value=value)
     for line in p.features():
         if feature.lower() in line.lower():
-            return t("answer.feature_listed", line=line)
+            return (not line.lower().endswith(": no")), line
     sentences = re.split(r"(?<=[.!?])\s+", p.description)
     for s in sentences:
         if re.search(rf"\b{re.escape(feature)}\b", s, re.IGNORECASE):
-            negated = re.search(rf"\bnot\s+{re.escape(feature)}\b", s, re.IGNORECASE)
-            key = "answer.description_no" if negated else "answer.description_yes"
-            return t(key, sentence=s.strip())
-    return t("answer.feature_unknown", feature=feature)
+            negated = re.search(rf"\b(?:not|non)[\s-]+{re.escape(feature)}\b", s, re.IGNORECASE)
+            return (not negated), s.strip()
+    return None, ""
+
+
+def _feature_sentence(p: ProductFact, feature: str) -> str:
+    """Yes / no / not stated for one property, from attributes first, then the text."""
+    verdict, evidence = feature_verdict(p, feature)
+    if verdict is None:
+        return t("answer.feature_unknown", feature=feature)
+    if not evidence:
+        return t("answer.feature_yes" if verdict else "answer.feature_no", feature=feature)
+    if evidence in p.features():
+        return t("answer.feature_listed" if verdict else "answer.feature_listed_no", line=evidence)
+    if evidence in p.description:
+        key = "answer.description_yes" if verdict else "answer.description_no"
+        return t(key, sentence=evidence)
+    return evidence  # an attribute's value, already a sentence (answer.attribute)
 
 
 def _has(v: VariantFact, keys: tuple[str, ...], wanted: str) -> bool:
@@ -177,7 +221,6 @@ def _yes_no_answer(q: Question, p: ProductFact) -> str:
                     wanted=wanted,
                     price=money(v.price),
                     stock=v.stock,
-                    item_id=v.id,
                 )
             )
         elif matching:
@@ -267,19 +310,62 @@ def _fitting_line(p: ProductFact, variants: list[VariantFact]) -> str:
     return _with_features(text, _short_features(p))
 
 
+def _asked_features(q: Question, p: ProductFact) -> list[str]:
+    # "is the wireless mouse waterproof?": "wireless" names the product, it is not asked.
+    return [f for f in q.features if f.lower() not in p.name.lower()]
+
+
+def _has_features(p: ProductFact, q: Question) -> bool:
+    """Every property the shopper asked for is stated as present (not absent, not unknown)."""
+    return all(feature_verdict(p, f)[0] is True for f in _asked_features(q, p))
+
+
+def _type_words(p: ProductFact) -> str:
+    """The product's name without its brand: its line and type ("Meadow Rain Jacket")."""
+    name = p.name.lower()
+    brand = p.brand.lower()
+    return name[len(brand) :] if brand and name.startswith(brand) else name
+
+
+def _main_terms(q: Question, products: list[ProductFact]) -> list[str]:
+    """The shopper's words that name a kind of product we have ("rain", "jacket").
+
+    A list must respect them: "rain jacket under $150" is not answered with fleeces. Words no
+    candidate's name has ("waterproof", "something") are properties or filler, not the noun.
+    """
+    return [w for w in content_terms(q.text) if any(term_in(w, _type_words(p)) for p in products)]
+
+
+def _names_all(p: ProductFact, terms: list[str]) -> bool:
+    return all(term_in(w, _type_words(p)) for w in terms)
+
+
 def _list_answer(q: Question, facts: FactSheet) -> str:
-    fitting = [(p, _fitting_variants(p, q)) for p in facts.products]
+    terms = _main_terms(q, facts.products)
+    candidates = [p for p in facts.products if _names_all(p, terms)]
+    if not candidates and terms:
+        # Nothing has every word ("waterproof hiking jacket"): the head noun, last in English.
+        terms = terms[-1:]
+        candidates = [p for p in facts.products if _names_all(p, terms)]
+    if not candidates:
+        candidates = facts.products
+    fitting = [(p, _fitting_variants(p, q)) for p in candidates if _has_features(p, q)]
     shown = [(p, vs) for p, vs in fitting if vs]
     shown.sort(key=lambda item: not any(v.in_stock for v in item[1]))
     shown = shown[:4]
-    constraints = q.filters.describe() if q.filters else []
+    constraints = (q.filters.describe() if q.filters else []) + list(q.features)
     said = t("item.option_separator").join(constraints)
     if not shown:
-        return t(
-            "answer.nothing_found",
-            constraints=said or t("answer.matching_that"),
-            closest=_line(facts.products[0]),
-        )
+        # Never offer as "closest" a product whose data contradicts what was asked.
+        closest = [
+            p
+            for p in candidates
+            if all(feature_verdict(p, f)[0] is not False for f in _asked_features(q, p))
+        ]
+        found = said or t("answer.matching_that")
+        if not closest:
+            return t("answer.nothing_found_ask_more", constraints=found)
+        return t("answer.nothing_found", constraints=found, closest=_line(closest[0]))
     head = t("answer.found_with", constraints=said) if constraints else t("answer.found")
     if len(shown) == 1:
         return t("answer.found_one", head=head, line=_fitting_line(*shown[0]))

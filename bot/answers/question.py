@@ -42,6 +42,7 @@ YES_NO_START = re.compile(
 REFERS_BACK = re.compile(
     r"\b(it|its|it's|this\s+one|that\s+one|this|that|them|those|these|the\s+same)\b", re.IGNORECASE
 )
+COUNT_WORDS = re.compile(r"\bhow\s+many\b|\bnumber\s+of\b", re.IGNORECASE)
 STOCK_WORDS = re.compile(r"\b(in\s+stock|available|availability|sold\s+out|left)\b", re.IGNORECASE)
 
 # Product properties shoppers ask about; checked against attributes and descriptions.
@@ -95,6 +96,7 @@ class Question:
     features: list[str] = field(default_factory=list)
     refers_back: bool = False
     asks_stock: bool = False
+    asks_count: bool = False
     order_ids: list[str] = field(default_factory=list)
 
     @property
@@ -136,6 +138,9 @@ def analyse(text: str, memory_prefs: dict[str, Any] | None = None) -> Question:
         YES_NO_START.search(text)
         and (features or said.colour or said.size or STOCK_WORDS.search(text))
         and not RECOMMEND_WORDS.search(text)
+        # "do you have rain jackets under $150?" is a search with a hard limit, not a
+        # yes/no about one product (a price ceiling on "it" still is one).
+        and (said.max_price is None and said.min_price is None or bool(REFERS_BACK.search(text)))
     ):
         kind = "yes_no"
     elif POLICY_WORDS.search(text) and not (features or said.max_price):
@@ -157,6 +162,7 @@ def analyse(text: str, memory_prefs: dict[str, Any] | None = None) -> Question:
         features=features,
         refers_back=bool(REFERS_BACK.search(text)),
         asks_stock=bool(STOCK_WORDS.search(text)),
+        asks_count=bool(COUNT_WORDS.search(text)),
         order_ids=order_ids,
     )
 

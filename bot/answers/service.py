@@ -100,6 +100,10 @@ class Answer:
         }
 
 
+# Enough for a list to find the few that fit hard limits; few enough for a small model's prompt.
+MAX_PRODUCT_FACTS = 8
+
+
 class AnswerService:
     def __init__(
         self,
@@ -183,7 +187,7 @@ class AnswerService:
                 candidates = [named, *[p for p in candidates if p.id != named.id]]
             else:
                 candidates = _relevant(text, q, candidates)
-        products = [replace(p, number=numberer.next()) for p in candidates]
+        products = [replace(p, number=numberer.next()) for p in candidates[:MAX_PRODUCT_FACTS]]
         policies = []
         if q.kind == "policy" or (
             POLICY_WORDS.search(text) and (q.kind != "order" or not customer_id)
@@ -216,6 +220,19 @@ class AnswerService:
                 # Search without the asked colour/size: a product that lacks it is the answer.
                 filters = SearchFilters()
             hits = search_products(self.db, text, filters=filters, limit=5, mode=self.search_mode)
+            if q.kind != "yes_no" and (not filters.is_empty() or q.features):
+                # A list checks its hard limits on the facts, so it needs candidates beyond the
+                # first five: ones that fit the words but not the price (to say so instead of
+                # offering a different kind of product), and enough to find the few that have
+                # an asked property such as "waterproof".
+                seen = {product_id_of(h) for h in hits}
+                hits += [
+                    h
+                    for h in search_products(
+                        self.db, text, filters=SearchFilters(), limit=12, mode=self.search_mode
+                    )
+                    if product_id_of(h) not in seen
+                ]
             if not hits and filters.sources and "memory" in filters.sources.values():
                 hits = search_products(
                     self.db, text, filters=parse_filters(text), limit=5, mode=self.search_mode

@@ -30,6 +30,7 @@ from bot.dialogue.replies import (
 from bot.orders.ids import example_order_id
 from bot.orders.money import usd
 from bot.orders.policy import ShopPolicy, get_policy, with_overrides
+from bot.orders.questions import answer_order_question, asked_aspects
 from bot.orders.results import (
     CustomerView,
     OrderLineView,
@@ -317,29 +318,32 @@ class ShopConversation:
             ],
         )
 
-    def order_status(self, customer_id: str, order_id: str) -> Reply:
+    def order_status(self, customer_id: str, order_id: str, question: str = "") -> Reply:
+        """The order's status, or just the facts the question asked ("which card did I use?")."""
         details = self.orders.order_details(customer_id, order_id)
         if isinstance(details, Refused):
             return Reply(details.message)
         order = details.value
+        aspects = asked_aspects(question)
+        if aspects:
+            text = answer_order_question(order, aspects, self._methods(customer_id))
+            return Reply(text, payload=order_summary_payload(order))
         # The order card shows the items, the total and the tracking numbers: the text says
         # only what the card doesn't (the status in a sentence, and refunds), never both.
-        refunds = [tx for tx in order.transactions if tx.kind == "refund"]
+        refunded = any(tx.kind == "refund" for tx in order.transactions)
         refund_text = (
-            t(
-                "order.status.refunds",
-                refunds=t("list.semicolon").join(
-                    t("order.refund", amount=usd(tx.amount), method=tx.payment_method_id)
-                    for tx in refunds
-                ),
-            )
-            if refunds
+            " " + answer_order_question(order, ["refund"], self._methods(customer_id))
+            if refunded
             else ""
         )
         return Reply(
             t("order.status", order_id=order.id, status=status_words(order.status)) + refund_text,
             payload=order_summary_payload(order),
         )
+
+    def _methods(self, customer_id: str) -> tuple[PaymentMethodView, ...]:
+        customer = self.orders.get_customer(customer_id)
+        return () if isinstance(customer, Refused) else customer.value.payment_methods
 
     def list_orders(self, customer_id: str) -> Reply:
         listed = self.orders.list_orders(customer_id)
@@ -353,13 +357,18 @@ class ShopConversation:
         )
         return Reply(t("order.list", lines=lines))
 
-    def other_order_status(self, customer_id: str | None, text: str) -> Reply:
+    def other_order_status(
+        self, customer_id: str | None, text: str, current_order_id: str | None = None
+    ) -> Reply:
         """ "Where is my other order?" asked in the middle of a form."""
         if not customer_id:
             return Reply(t("order.other_needs_identity"))
         order_id = parsing.extract_order_id(text)
         if order_id:
-            return self.order_status(customer_id, order_id)
+            return self.order_status(customer_id, order_id, text)
+        if current_order_id and asked_aspects(text):
+            # "how much will I get back?" in the middle of a return: about this order.
+            return self.order_status(customer_id, current_order_id, text)
         return self.list_orders(customer_id)
 
     # -- items ------------------------------------------------------------------------
@@ -723,49 +732,6 @@ def _changed_options(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]
 
 
 # -- products -----------------------------------------------------------------------------
-
-
-def product_reply(db: Database, intent: str, text: str, product: str | None = None) -> Reply:
-    """Answer a product question from the catalog: product cards plus quick replies."""
-    from bot.catalog.search import product_cards_payload, search_products
-
-    query = (
-        " ".join(part for part in (product, text) if part) if intent != "search_product" else text
-    )
-    limit = 3 if intent in ("product_info", "check_availability") else 5
-    try:
-        hits = search_products(db, query or text, limit=limit)
-    except Exception:  # the search must never turn into a traceback for the shopper
-        log.exception("product search failed for %r", query)
-        return Reply(t("product.search_failed"))
-    if not hits:
-        return Reply(t("product.none_found"))
-    top = hits[0]
-    if intent in ("product_info", "check_availability"):
-        in_stock = [v for v in top.variants if v.in_stock]
-        options = t("list.semicolon").join(_opts(v.options) for v in in_stock[:6])
-        price = (
-            t("product.price_from", price=usd(top.min_price))
-            if top.min_price is not None and top.min_price != top.max_price
-            else (
-                usd(top.min_price) if top.min_price is not None else t("product.price_on_request")
-            )
-        )
-        stock = (
-            t("product.in_stock", count=len(in_stock), options=options)
-            if in_stock
-            else t("product.out_of_stock")
-        )
-        name = t("product.by_brand", name=top.name, brand=top.brand) if top.brand else top.name
-        text_out = t("product.info", name=name, price=price, stock=stock)
-    else:
-        names = t("item.option_separator").join(h.name for h in hits)
-        text_out = t("product.found", names=names)
-    buttons = [
-        button(t("button.more_about", name=h.name), "product_info", product=h.name)
-        for h in hits[:3]
-    ]
-    return Reply(text_out, buttons=buttons, payload=product_cards_payload(hits))
 
 
 # -- hand-off, fallback and frustration ----------------------------------------------------

@@ -160,7 +160,7 @@ def build_rules() -> dict[str, list[dict]]:
                 )
             )
         if form != "order_status_form":
-            for intent in ("track_order", "track_refund"):
+            for intent in BY_NAME["status"].intents:
                 digressions.append(
                     _rule(
                         f"{intent} (another order) during {form}",

