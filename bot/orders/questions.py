@@ -37,7 +37,7 @@ ASPECTS: dict[str, re.Pattern[str]] = {
     ),
     "count": re.compile(r"\bhow\s+many\b|\bnumber\s+of\s+(?:items|things|products)\b", re.I),
     "contents": re.compile(
-        r"\bwhat(?:'s|\s+is|\s+was|\s+were)?\s+in\s+(?:my|the|that|this|it)\b"
+        r"\bwhat(?:'s|\s+is|\s+was|\s+were)?\s+in\s+(?:my|the|that|this|it|order)\b"
         r"|\bwhat\s+(?:did|have)\s+i\s+(?:order|buy|bought|purchase|get)\w*"
         r"|\b(?:which|what)\s+(?:items|products|things)\b|\bcontents?\b|\blist\s+(?:the\s+)?items\b",
         re.I,
