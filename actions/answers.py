@@ -15,14 +15,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import offer_person_if_frustrated
+from actions.common import latest_text, offer_person_if_frustrated
 from bot.answers.runtime import answer_service
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 
-SORRY = (
-    "Sorry, I couldn't look that up just now. Please try again in a moment, or ask for a person."
-)
+SORRY = "answers.lookup_failed"  # catalog key
 
 
 def product_question(tracker: Tracker) -> str:
@@ -31,7 +30,7 @@ def product_question(tracker: Tracker) -> str:
     A button sends ``/product_info{"product": "..."}``: its text is the payload, so the
     question is rebuilt from the product it names.
     """
-    text = str(tracker.latest_message.get("text") or "")
+    text = latest_text(tracker)  # after a "Did you mean" click, the words it meant
     if text.startswith("/"):
         product = next(tracker.get_latest_entity_values("product"), None)
         return f"Tell me about the {product}" if product else ""
@@ -49,7 +48,7 @@ async def answer_and_send(
         )
     except Exception:
         log.exception("answering %r failed", tracker.sender_id)
-        dispatcher.utter_message(text=SORRY)
+        dispatcher.utter_message(text=t(SORRY))
         return
     dispatcher.utter_message(text=answer.text, shopbot_answer=answer.metadata()["answer"])
     if answer.cards:

@@ -25,6 +25,7 @@ from bot.dialogue import conversation as service
 from bot.dialogue.replies import Reply
 from bot.insights.frustration import assess
 from bot.insights.recommend import recommendation_reply
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 
@@ -40,10 +41,7 @@ class ActionStopTask(Action):
     ) -> list[dict[str, Any]]:
         send(
             dispatcher,
-            Reply(
-                "OK, I've stopped there and nothing was changed. "
-                "Is there anything else I can help with?"
-            ),
+            Reply(t("task.stopped")),
         )
         return [SlotSet(slot, None) for slot in TASK_SLOTS]
 

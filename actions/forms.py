@@ -27,6 +27,7 @@ from actions.common import (
 from bot.dialogue import parsing, plan
 from bot.dialogue.replies import Check
 from bot.orders.tasks import TASKS, get_task, other_task_intents
+from bot.texts import list_alternatives, t
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,7 @@ class ShopFormValidation(FormValidationAction):
             return events
         log.info("a confirmation came with changes: previewing again before any change")
         if tracker.slots.get("previewed_plan"):
-            dispatcher.utter_message(text="That changes the plan, so here it is again first.")
+            dispatcher.utter_message(text=t("change.plan_changed"))
         # The form is not done: it asks "confirmed" again (a new preview), unless an earlier
         # slot went missing on the way (then it asks for that one first).
         requested = next(
@@ -212,10 +213,7 @@ class ShopFormValidation(FormValidationAction):
     ) -> dict[str, Any]:
         email = parsing.extract_email(str(value or ""))
         if not email:
-            dispatcher.utter_message(
-                text="That doesn't look like an email address. Could you type it again "
-                "(or give me your full name and zip code)?"
-            )
+            dispatcher.utter_message(text=t("identify.bad_email"))
             return {"email": None}
         if "zip" in tracker.slots_to_validate() and not _is_raw(tracker.get_slot("zip")):
             return {"email": email}  # validate_zip checks the e-mail with that second fact
@@ -237,7 +235,7 @@ class ShopFormValidation(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         if _is_raw(value) or not value:
-            dispatcher.utter_message(text="Please tell me your first and last name.")
+            dispatcher.utter_message(text=t("identify.ask.first_and_last"))
             return {"person_name": None}
         if "zip" in tracker.slots_to_validate():
             return {"person_name": str(value)}  # validate_zip checks the pair
@@ -251,8 +249,7 @@ class ShopFormValidation(FormValidationAction):
             proof = parsing.extract_order_id(text) or parsing.extract_zip(text)
             if not proof:
                 dispatcher.utter_message(
-                    text="Please send one of your order numbers (like #W1234567) or your ZIP "
-                    "code (five digits), or a different email address."
+                    text=t("identify.proof_again", example=conversation().example_order_id())
                 )
                 return {"zip": None}
             return self._after_identity(
@@ -274,7 +271,7 @@ class ShopFormValidation(FormValidationAction):
                 return {"zip": None}
             zip_code = None
         if not zip_code:
-            dispatcher.utter_message(text="A zip code has five digits, e.g. 10001.")
+            dispatcher.utter_message(text=t("identify.bad_zip"))
             return {"zip": None}
         return self._identify_by_name(
             tracker.slots.get("person_name"), zip_code, dispatcher, tracker
@@ -338,7 +335,7 @@ class ShopFormValidation(FormValidationAction):
         order_id = parsing.extract_order_id(str(value or ""))
         if not order_id:
             dispatcher.utter_message(
-                text="An order number looks like #W1234567. Which order do you mean?"
+                text=t("order.bad_number", example=conversation().example_order_id())
             )
             return {"order_id": None}
         customer_id = tracker.slots.get("customer_id")
@@ -378,9 +375,9 @@ class ShopFormValidation(FormValidationAction):
         reason = parsing.extract_cancel_reason(str(value or ""), allowed)
         if not reason:
             dispatcher.utter_message(
-                text="An order can be cancelled for one of these reasons: "
-                + " or ".join(f'"{r}"' for r in allowed)
-                + ". Which one applies?"
+                text=t(
+                    "cancel.reason_unknown", reasons=list_alternatives([f'"{r}"' for r in allowed])
+                )
             )
             return {"cancel_reason": None}
         return {"cancel_reason": reason}

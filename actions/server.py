@@ -31,7 +31,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.worker.loader import AppLoader
 
+from bot.dialogue.replies import person_button
 from bot.settings import InsecureSecretError, get_settings
+from bot.texts import t, use_locale
 
 log = logging.getLogger("actions.server")
 
@@ -72,11 +74,16 @@ def require_token(app: Sanic, token: str) -> None:
 
 
 # What the shopper reads when an action fails unexpectedly (the log says what happened).
-APOLOGY = (
-    "Sorry, something went wrong on my side with that. Could you say it another way, "
-    "or shall I get you a person?"
-)
-PERSON_BUTTON = {"title": "Talk to a person", "payload": "/contact_human_agent"}
+APOLOGY = "error.action_failed"  # catalog key
+# The slot that holds the conversation's language (issue 20 fills it); English without it.
+LANGUAGE_SLOT = "language"
+
+
+def conversation_locale(action_call: dict) -> str | None:
+    """The language the shopper is spoken to in: the tracker's language slot, if any."""
+    slots = (action_call.get("tracker") or {}).get("slots") or {}
+    value = slots.get(LANGUAGE_SLOT)
+    return str(value) if value else None
 
 
 class SafeActionExecutor(ActionExecutor):
@@ -89,6 +96,11 @@ class SafeActionExecutor(ActionExecutor):
     """
 
     async def run(self, action_call, sink=None, dispatcher=None):  # type: ignore[no-untyped-def]
+        # Every sentence of this action (bot/texts) in the conversation's language.
+        with use_locale(conversation_locale(action_call)):
+            return await self._run(action_call, sink, dispatcher)
+
+    async def _run(self, action_call, sink=None, dispatcher=None):  # type: ignore[no-untyped-def]
         try:
             return await super().run(action_call, sink, dispatcher)
         except (ActionExecutionRejection, ActionNotFoundException, ActionMissingDomainException):
@@ -98,7 +110,7 @@ class SafeActionExecutor(ActionExecutor):
                 "action %s failed; answered with an apology", action_call.get("next_action")
             )
             apology = CollectingDispatcher()
-            apology.utter_message(text=APOLOGY, buttons=[PERSON_BUTTON])
+            apology.utter_message(text=t(APOLOGY), buttons=[person_button()])
             result: ActionExecutorRunResult = self._create_api_response([], apology.messages)
             return result
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -14,12 +13,7 @@ from actions.common import TASK_SLOTS, conversation, send
 from bot.dialogue.plan import matches_preview
 from bot.dialogue.replies import Reply, TaskOutcome
 from bot.orders.tasks import CHANGE_TASKS, OrderTask, get_task
-
-NOTHING_CHANGED = Reply("OK, I haven't changed anything. Is there anything else I can do?")
-NOT_AS_PREVIEWED = Reply(
-    "The details changed after I showed you the summary, so I haven't changed anything. "
-    "Please tell me again what you'd like to do."
-)
+from bot.texts import t
 
 
 def _clear_task() -> list[dict[str, Any]]:
@@ -40,9 +34,9 @@ class ChangeAction(Action):
     ) -> list[dict[str, Any]]:
         not_done = TaskOutcome(self.task, False)
         if tracker.get_slot("confirmed") is not True:
-            send(dispatcher, replace(NOTHING_CHANGED, task=not_done), tracker=tracker)
+            send(dispatcher, Reply(t("change.declined"), task=not_done), tracker=tracker)
         elif not matches_preview(self.task, tracker.slots):  # a yes to another plan
-            send(dispatcher, replace(NOT_AS_PREVIEWED, task=not_done), tracker=tracker)
+            send(dispatcher, Reply(t("change.not_as_previewed"), task=not_done), tracker=tracker)
         else:
             send(
                 dispatcher, conversation().execute(self.task, dict(tracker.slots)), tracker=tracker

@@ -14,14 +14,12 @@ import re
 from bot.answers.facts import FactSheet, OrderFact, PolicyFact, ProductFact, VariantFact, money
 from bot.answers.question import Question, analyse, content_terms, term_in
 from bot.catalog.filters import COLOURS, size_sort_key
+from bot.texts import t
 
 _COLOUR_KEYS = ("colour", "color")
 _SIZE_KEYS = ("size", "shoe size", "eu size", "us size")
 
-NO_FACTS = (
-    "I'm sorry, I couldn't find anything in our catalog or policies that answers that. "
-    "Could you rephrase it, or name the product you mean? I can also connect you with a person."
-)
+NO_FACTS = "answer.no_facts"  # catalog key
 
 
 def compose_answer(facts: FactSheet) -> str:
@@ -29,16 +27,13 @@ def compose_answer(facts: FactSheet) -> str:
     if q.kind == "order":
         return _orders_answer(q, facts)
     if q.kind == "unclear_referent":
-        return (
-            "Which product do you mean? Tell me its name (or search for it) and I'll check "
-            "colours, sizes and stock for you."
-        )
+        return t("answer.which_product")
     if q.kind == "policy" and facts.policies:
         return _policy_answer(facts.policies, facts.question)
     if not facts.products:
         if facts.policies:
             return _policy_answer(facts.policies, facts.question)
-        return NO_FACTS
+        return t(NO_FACTS)
     if q.asks_count and q.kind not in ("compare", "policy"):
         counted = facts.focus_product or _only_product_named(q, facts.products)
         if counted is not None:
@@ -59,38 +54,50 @@ def compose_answer(facts: FactSheet) -> str:
 
 def _price_range(p: ProductFact) -> str:
     if p.min_price is None:
-        return "no price listed"
+        return t("answer.no_price")
     if p.max_price is not None and p.max_price != p.min_price:
-        return f"{money(p.min_price)}–{money(p.max_price)}"
+        return t("answer.price_range", low=money(p.min_price), high=money(p.max_price))
     return money(p.min_price)
 
 
 def _stock_words(p: ProductFact) -> str:
-    return "in stock" if p.in_stock else "currently out of stock"
+    return t("answer.in_stock") if p.in_stock else t("answer.out_of_stock")
 
 
 def _short_features(p: ProductFact, limit: int = 2) -> str:
     feats = p.features()[:limit]
-    return "; ".join(feats)
+    return t("list.semicolon").join(feats)
+
+
+def _named(p: ProductFact) -> str:
+    """'**Name**' or '**Name** by Brand'."""
+    return (
+        t("answer.name_by", name=p.name, brand=p.brand)
+        if p.brand
+        else t("answer.name", name=p.name)
+    )
+
+
+def _with_features(text: str, feats: str) -> str:
+    return t("answer.with_features", text=text, features=feats) if feats else text
 
 
 def _line(p: ProductFact) -> str:
-    brand = f" by {p.brand}" if p.brand else ""
-    feats = _short_features(p)
-    return f"**{p.name}**{brand} — {_price_range(p)}, {_stock_words(p)}" + (
-        f" ({feats})" if feats else ""
+    return _with_features(
+        t("answer.line", product=_named(p), price=_price_range(p), stock=_stock_words(p)),
+        _short_features(p),
     )
 
 
 def _product_overview(p: ProductFact) -> str:
-    text = _line(p) + "."
+    parts = [t("answer.sentence", text=_line(p))]
     colours = p.option_values(*_COLOUR_KEYS)
     sizes = p.option_values(*_SIZE_KEYS)
     if colours:
-        text += " Colours: " + _values_with_stock(colours) + "."
+        parts.append(t("answer.colours", values=_values_with_stock(colours)))
     if sizes:
-        text += " Sizes: " + _values_with_stock(sizes) + "."
-    return text
+        parts.append(t("answer.sizes", values=_values_with_stock(sizes)))
+    return t("sentence.separator").join(parts)
 
 
 def _only_product_named(q: Question, products: list[ProductFact]) -> ProductFact | None:
@@ -103,21 +110,26 @@ def _only_product_named(q: Question, products: list[ProductFact]) -> ProductFact
 def _count_answer(p: ProductFact) -> str:
     """ "How many t-shirt options are there?": the variants of the product, by option."""
     total, in_stock = len(p.variants), sum(1 for v in p.variants if v.in_stock)
-    text = (
-        f"The **{p.name}** comes in {total} option{'s' if total != 1 else ''}, "
-        f"{in_stock} of them in stock ({_price_range(p)})."
-    )
+    key = "answer.count_one" if total == 1 else "answer.count"
+    parts = [t(key, name=p.name, total=total, in_stock=in_stock, price=_price_range(p))]
     names = dict.fromkeys(k for v in p.variants for k in v.options)
     for name in names:
         values = p.option_values(name)
         if len(values) > 1:
-            label = str(name).replace("_", " ")
-            text += f" {label.capitalize()}: {_values_with_stock(values)}."
-    return text
+            label = str(name).replace("_", " ").capitalize()
+            parts.append(t("answer.option_values", option=label, values=_values_with_stock(values)))
+    return t("sentence.separator").join(parts)
 
 
 def _values_with_stock(values: dict[str, bool]) -> str:
-    return ", ".join(v if ok else f"{v} (out of stock)" for v, ok in values.items())
+    return t("item.option_separator").join(
+        v if ok else t("answer.value_out_of_stock", value=v) for v, ok in values.items()
+    )
+
+
+def _opts(options: dict[str, str]) -> str:
+    sep = t("item.option_separator")
+    return sep.join(t("item.option", name=k, value=val) for k, val in options.items())
 
 
 def _matches(value: str, wanted: str) -> bool:
@@ -155,7 +167,7 @@ def feature_verdict(p: ProductFact, feature: str) -> tuple[bool | None, str]:
                 return value, ""
             if value in (None, "", [], {}):
                 continue
-            return True, f"Its {str(attr).replace('_', ' ')}: {value}."
+            return True, t("answer.attribute", name=str(attr).replace("_", " "), value=value)
     for line in p.features():
         if feature.lower() in line.lower():
             return (not line.lower().endswith(": no")), line
@@ -171,14 +183,15 @@ def _feature_sentence(p: ProductFact, feature: str) -> str:
     """Yes / no / not stated for one property, from attributes first, then the text."""
     verdict, evidence = feature_verdict(p, feature)
     if verdict is None:
-        return f"The product details don't say whether it is {feature}, so I can't promise that."
+        return t("answer.feature_unknown", feature=feature)
     if not evidence:
-        return f"{'Yes' if verdict else 'No'}, it is{'' if verdict else ' not'} {feature}."
-    if evidence.startswith("Its "):
-        return evidence
+        return t("answer.feature_yes" if verdict else "answer.feature_no", feature=feature)
     if evidence in p.features():
-        return f"Yes — {evidence}." if verdict else f"No — {evidence}."
-    return f"{'Yes' if verdict else 'No'} — the description says: “{evidence}”"
+        return t("answer.feature_listed" if verdict else "answer.feature_listed_no", line=evidence)
+    if evidence in p.description:
+        key = "answer.description_yes" if verdict else "answer.description_no"
+        return t(key, sentence=evidence)
+    return evidence  # an attribute's value, already a sentence (answer.attribute)
 
 
 def _has(v: VariantFact, keys: tuple[str, ...], wanted: str) -> bool:
@@ -192,7 +205,7 @@ def _yes_no_answer(q: Question, p: ProductFact) -> str:
     colours = p.option_values(*_COLOUR_KEYS)
     sizes = p.option_values(*_SIZE_KEYS)
     if colour or size:
-        wanted = " ".join(x for x in (colour, f"size {size}" if size else None) if x)
+        wanted = " ".join(x for x in (colour, t("answer.size", size=size) if size else None) if x)
         matching = _variants_with(p, colour, size)
         in_stock = [v for v in matching if v.in_stock]
         if matching and colour:
@@ -202,43 +215,51 @@ def _yes_no_answer(q: Question, p: ProductFact) -> str:
         if in_stock:
             v = in_stock[0]
             parts.append(
-                f"Yes — the **{p.name}** comes in {wanted}: {money(v.price)}, {v.stock} in stock."
+                t(
+                    "answer.comes_in",
+                    name=p.name,
+                    wanted=wanted,
+                    price=money(v.price),
+                    stock=v.stock,
+                )
             )
         elif matching:
-            parts.append(f"The **{p.name}** comes in {wanted}, but it is out of stock right now.")
+            parts.append(t("answer.comes_in_sold_out", name=p.name, wanted=wanted))
             same_size = [v for v in p.variants if v.in_stock and size and _has(v, _SIZE_KEYS, size)]
             same_colour = [
                 v for v in p.variants if v.in_stock and colour and _has(v, _COLOUR_KEYS, colour)
             ]
             if same_size:
                 alt = same_size[0]
-                opts = ", ".join(f"{k} {val}" for k, val in alt.options.items())
-                parts.append(f"Available instead: {opts} at {money(alt.price)}.")
+                parts.append(
+                    t("answer.instead", options=_opts(alt.options), price=money(alt.price))
+                )
             elif size and same_colour:
-                parts.append(f"Size {size} is sold out in every colour.")
+                parts.append(t("answer.size_sold_out", size=size))
                 sizes_left = sorted(
                     {s for v in same_colour if (s := v.option(*_SIZE_KEYS))}, key=size_sort_key
                 )
                 if sizes_left:
                     label = same_colour[0].option(*_COLOUR_KEYS) or colour
-                    parts.append(f"In {label}, these sizes are in stock: {', '.join(sizes_left)}.")
+                    sep = t("item.option_separator")
+                    parts.append(t("answer.sizes_left", colour=label, sizes=sep.join(sizes_left)))
             elif same_colour:
                 alt = same_colour[0]
-                opts = ", ".join(f"{k} {val}" for k, val in alt.options.items())
-                parts.append(f"Available instead: {opts} at {money(alt.price)}.")
-            elif size and any(sizes.values()):
                 parts.append(
-                    "Sizes in stock: " + ", ".join(s for s, ok in sizes.items() if ok) + "."
+                    t("answer.instead", options=_opts(alt.options), price=money(alt.price))
                 )
+            elif size and any(sizes.values()):
+                left = t("item.option_separator").join(s for s, ok in sizes.items() if ok)
+                parts.append(t("answer.sizes_in_stock", sizes=left))
             elif colour and any(colours.values()):
-                colours_left = [c for c, ok in colours.items() if ok]
-                parts.append("Colours in stock: " + ", ".join(colours_left) + ".")
+                left = t("item.option_separator").join(c for c, ok in colours.items() if ok)
+                parts.append(t("answer.colours_in_stock", colours=left))
         else:
-            parts.append(f"Sorry, the **{p.name}** doesn't come in {wanted}.")
+            parts.append(t("answer.does_not_come_in", name=p.name, wanted=wanted))
             if colour and colours:
-                parts.append("Colours: " + _values_with_stock(colours) + ".")
+                parts.append(t("answer.colours", values=_values_with_stock(colours)))
             if size and sizes:
-                parts.append("Sizes: " + _values_with_stock(sizes) + ".")
+                parts.append(t("answer.sizes", values=_values_with_stock(sizes)))
     for feature in q.features:
         if feature.lower() in p.name.lower():
             continue  # "is the wireless mouse waterproof?": "wireless" names the product
@@ -246,16 +267,18 @@ def _yes_no_answer(q: Question, p: ProductFact) -> str:
     if not parts:
         # "Is it available?" / "Do you have the X?"
         if p.in_stock:
-            parts.append(f"Yes — the **{p.name}** is in stock, {_price_range(p)}.")
+            parts.append(t("answer.is_in_stock", name=p.name, price=_price_range(p)))
         else:
-            parts.append(f"The **{p.name}** is out of stock right now.")
+            parts.append(t("answer.is_out_of_stock", name=p.name))
         if colours:
-            parts.append("Colours: " + _values_with_stock(colours) + ".")
+            parts.append(t("answer.colours", values=_values_with_stock(colours)))
         if sizes:
-            parts.append("Sizes: " + _values_with_stock(sizes) + ".")
+            parts.append(t("answer.sizes", values=_values_with_stock(sizes)))
     elif not (colour or size):
-        parts.insert(0, f"About the **{p.name}** ({_price_range(p)}, {_stock_words(p)}):")
-    return " ".join(parts)
+        parts.insert(
+            0, t("answer.about", name=p.name, price=_price_range(p), stock=_stock_words(p))
+        )
+    return t("sentence.separator").join(parts)
 
 
 def _fitting_variants(p: ProductFact, q: Question) -> list[VariantFact]:
@@ -275,18 +298,16 @@ def _fitting_line(p: ProductFact, variants: list[VariantFact]) -> str:
     in_stock = [v for v in variants if v.in_stock]
     pool = in_stock or variants
     low, high = min(v.price for v in pool), max(v.price for v in pool)
-    price = money(low) if low == high else f"{money(low)}–{money(high)}"
-    stock = "in stock" if in_stock else "currently out of stock"
-    brand = f" by {p.brand}" if p.brand else ""
-    text = f"**{p.name}**{brand} — {price}, {stock}"
+    price = money(low) if low == high else t("answer.price_range", low=money(low), high=money(high))
+    stock = t("answer.in_stock") if in_stock else t("answer.out_of_stock")
+    text = t("answer.line", product=_named(p), price=price, stock=stock)
     colours = [c for c in dict.fromkeys(v.option(*_COLOUR_KEYS) for v in in_stock) if c]
     sizes = sorted({s for v in in_stock if (s := v.option(*_SIZE_KEYS))}, key=size_sort_key)
     if colours and len(colours) <= 5:
-        text += " in " + " / ".join(colours)
+        text += t("answer.in_colours", colours=" / ".join(colours))
     if sizes and len(sizes) <= 8:
-        text += ", sizes " + ", ".join(sizes)
-    feats = _short_features(p)
-    return text + (f" ({feats})" if feats else "")
+        text += t("answer.in_sizes", sizes=t("item.option_separator").join(sizes))
+    return _with_features(text, _short_features(p))
 
 
 def _asked_features(q: Question, p: ProductFact) -> list[str]:
@@ -312,11 +333,11 @@ def _main_terms(q: Question, products: list[ProductFact]) -> list[str]:
     A list must respect them: "rain jacket under $150" is not answered with fleeces. Words no
     candidate's name has ("waterproof", "something") are properties or filler, not the noun.
     """
-    return [t for t in content_terms(q.text) if any(term_in(t, _type_words(p)) for p in products)]
+    return [w for w in content_terms(q.text) if any(term_in(w, _type_words(p)) for p in products)]
 
 
 def _names_all(p: ProductFact, terms: list[str]) -> bool:
-    return all(term_in(t, _type_words(p)) for t in terms)
+    return all(term_in(w, _type_words(p)) for w in terms)
 
 
 def _list_answer(q: Question, facts: FactSheet) -> str:
@@ -333,24 +354,26 @@ def _list_answer(q: Question, facts: FactSheet) -> str:
     shown.sort(key=lambda item: not any(v.in_stock for v in item[1]))
     shown = shown[:4]
     constraints = (q.filters.describe() if q.filters else []) + list(q.features)
+    said = t("item.option_separator").join(constraints)
     if not shown:
-        text = "I couldn't find anything " + (", ".join(constraints) or "matching that") + "."
         # Never offer as "closest" a product whose data contradicts what was asked.
         closest = [
             p
             for p in candidates
             if all(feature_verdict(p, f)[0] is not False for f in _asked_features(q, p))
         ]
+        found = said or t("answer.matching_that")
         if not closest:
-            return text + " Tell me more about what you need and I'll look again."
-        return text + f" The closest I have is {_line(closest[0])}."
-    head = "Here is what I found"
-    if constraints:
-        head += " (" + ", ".join(constraints) + ")"
+            return t("answer.nothing_found_ask_more", constraints=found)
+        return t("answer.nothing_found", constraints=found, closest=_line(closest[0]))
+    head = t("answer.found_with", constraints=said) if constraints else t("answer.found")
     if len(shown) == 1:
-        return head + ": " + _fitting_line(*shown[0]) + "."
-    lines = [head + ":"]
-    lines += [f"{i}. {_fitting_line(p, vs)}" for i, (p, vs) in enumerate(shown, 1)]
+        return t("answer.found_one", head=head, line=_fitting_line(*shown[0]))
+    lines = [t("answer.found_many", head=head)]
+    lines += [
+        t("answer.numbered", number=i, line=_fitting_line(p, vs))
+        for i, (p, vs) in enumerate(shown, 1)
+    ]
     return "\n".join(lines)
 
 
@@ -370,17 +393,15 @@ def _named_in_question(question: str, products: list[ProductFact]) -> list[Produ
 
 
 def _compare_answer(products: list[ProductFact]) -> str:
-    lines = ["Here is how they compare:"]
+    lines = [t("answer.compare")]
     for p in products:
-        text = f"- **{p.name}**: {_price_range(p)}, {_stock_words(p)}"
+        text = t("answer.compare_line", name=p.name, price=_price_range(p), stock=_stock_words(p))
         feats = _short_features(p, 3)
         if feats:
-            text += f"; {feats}"
+            text += t("list.semicolon") + feats
         lines.append(text)
     cheapest = min(products, key=lambda p: p.min_price or 0)
-    lines.append(
-        f"The lowest price is the **{cheapest.name}** at {money(cheapest.min_price or 0)}."
-    )
+    lines.append(t("answer.cheapest", name=cheapest.name, price=money(cheapest.min_price or 0)))
     return "\n".join(lines)
 
 
@@ -408,45 +429,40 @@ def _quote(body: str, question: str, limit: int = 420) -> str:
 
 def _policy_answer(policies: list[PolicyFact], question: str = "") -> str:
     top = policies[0]
-    text = f"From our policy on {top.title.lower() or top.topic}: “{_quote(top.body, question)}”"
+    text = t(
+        "answer.policy", topic=top.title.lower() or top.topic, quote=_quote(top.body, question)
+    )
     if len(policies) > 1 and policies[1].topic == top.topic:
-        text += f"\nAlso: “{_quote(policies[1].body, question)}”"
+        text += "\n" + t("answer.policy_also", quote=_quote(policies[1].body, question))
     return text
 
 
 def _order_line(o: OrderFact) -> str:
-    items = ", ".join(line.describe() for line in o.lines[:4])
-    more = f" and {len(o.lines) - 4} more" if len(o.lines) > 4 else ""
-    text = f"Order {o.id} is **{o.status}** (total {money(o.total)}): {items}{more}"
+    items = t("item.option_separator").join(line.describe() for line in o.lines[:4])
+    more = t("answer.and_more", count=len(o.lines) - 4) if len(o.lines) > 4 else ""
+    text = t(
+        "answer.order", order_id=o.id, status=o.status, total=money(o.total), items=items + more
+    )
     if o.tracking_ids:
-        text += f". Tracking: {', '.join(o.tracking_ids)}"
-    return text + "."
+        text += t("answer.tracking", tracking=t("item.option_separator").join(o.tracking_ids))
+    return t("answer.sentence", text=text)
 
 
 def _orders_answer(q: Question, facts: FactSheet) -> str:
     if not facts.customer_id and facts.policies and not q.order_ids:
-        return (
-            _policy_answer(facts.policies, facts.question)
-            + "\nTo look at your own orders, tell me the email on your account first."
-        )
+        return _policy_answer(facts.policies, facts.question) + "\n" + t("answer.orders_email")
     if not facts.customer_id:
-        return (
-            "I can look at your orders once you've confirmed who you are — please give me the "
-            "email address on your account, or your name and zip code."
-        )
+        return t("answer.orders_identify")
     orders = facts.orders
     if q.order_ids:
         wanted = {oid.upper() for oid in q.order_ids}
         picked = [o for o in orders if o.id.upper() in wanted]
         if not picked:
-            return (
-                "I couldn't find that order among the orders on your account. "
-                "Please check the number, or ask me to list your orders."
-            )
+            return t("answer.order_not_found")
         orders = picked
     if not orders:
-        return "I don't see any orders on your account yet."
+        return t("order.none_yet")
     lines = [_order_line(o) for o in orders[:5]]
     if len(orders) > 5:
-        lines.append(f"…and {len(orders) - 5} older orders.")
+        lines.append(t("answer.older_orders", count=len(orders) - 5))
     return "\n".join(lines)

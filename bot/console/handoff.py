@@ -21,6 +21,7 @@ from bot.console.models import Conversation, Handoff
 from bot.console.pseudonym import customer_ref
 from bot.console.timeline import when
 from bot.db.session import Database
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ def take(db: Database, rasa: RasaEvents, handoff_id: int, agent: str) -> Handoff
                         "custom": {
                             "type": "handoff",
                             "state": "agent_joined",
-                            "text": "A member of our team has joined the chat.",
+                            "text": t("handoff.agent_joined"),
                         }
                     },
                     "metadata": {"agent": agent},
@@ -185,11 +186,7 @@ def finish(db: Database, rasa: RasaEvents, handoff_id: int, agent: str, to_bot: 
             raise HandoffError("This hand-off is already finished.")
         if handoff.status == "active" and handoff.taken_by != agent:
             raise HandoffError(f"{handoff.taken_by} holds this conversation.")
-        text = (
-            "You're back with our assistant. Ask me anything."
-            if to_bot
-            else "This chat has been closed by our team. Thank you!"
-        )
+        text = t("handoff.back_to_bot") if to_bot else t("handoff.closed")
         events: list[dict[str, Any]] = [
             {"event": "slot", "name": "handoff_requested", "value": False},
             {

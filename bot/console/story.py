@@ -21,7 +21,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.console.domain import rule_actions, trained_domain
-from bot.console.ingest import ORDER_ID_RE
 from bot.console.models import Conversation, IntentCorrection
 from bot.console.pii import (
     IDENTITY_QUESTIONS,
@@ -32,6 +31,7 @@ from bot.console.pii import (
 )
 from bot.console.pseudonym import conversation_ref
 from bot.console.timeline import load_events
+from bot.orders.ids import ORDER_ID_IN_TEXT as ORDER_ID_RE
 
 # Not steps of a story: Rasa's bookkeeping around every turn and session.
 SKIPPED_ACTIONS = {

@@ -18,14 +18,17 @@ from bot.db.models import PolicyPassage, Product, Variant
 from bot.db.session import Database, get_database
 from bot.dialogue import items, parsing
 from bot.dialogue.replies import (
-    YES_NO,
     Check,
     Reply,
     TaskOutcome,
     button,
+    choices,
     order_summary_payload,
+    person_button,
     text_button,
+    yes_no,
 )
+from bot.orders.ids import example_order_id
 from bot.orders.money import usd
 from bot.orders.policy import ShopPolicy, get_policy, with_overrides
 from bot.orders.questions import answer_order_question, asked_aspects
@@ -38,7 +41,9 @@ from bot.orders.results import (
 )
 from bot.orders.service import OrderService
 from bot.orders.tasks import BY_NAME, Request, get_task
+from bot.orders.tasks.base import status_words
 from bot.orders.tasks.status import TASK as _STATUS
+from bot.texts import describe_options, list_alternatives, reflow, t
 
 STATUS_TASK = _STATUS.name  # the look-up task whose reply is order_status's
 
@@ -66,50 +71,29 @@ POLICY_TOPICS: dict[str, tuple[str, ...]] = {
     "contact_human_agent": ("contact",),
 }
 
-# Quick replies that lead on from a policy answer into the flow that acts on it.
-_FOLLOW_UPS: dict[str, list[dict[str, str]]] = {
-    "check_refund_policy": [button("Return an item", "return_item")],
-    "get_refund": [
-        button("Return an item", "return_item"),
-        button("Cancel an order", "cancel_order"),
-    ],
-    "check_cancellation_fee": [button("Cancel an order", "cancel_order")],
-    "delivery_period": [button("Track my order", "track_order")],
-    "delivery_options": [button("Track my order", "track_order")],
+# Quick replies that lead on from a policy answer into the flow that acts on it:
+# (button title key, intent).
+_FOLLOW_UPS: dict[str, tuple[tuple[str, str], ...]] = {
+    "check_refund_policy": (("button.return_item", "return_item"),),
+    "get_refund": (
+        ("button.return_item", "return_item"),
+        ("button.cancel_order", "cancel_order"),
+    ),
+    "check_cancellation_fee": (("button.cancel_order", "cancel_order"),),
+    "delivery_period": (("button.track_my_order", "track_order"),),
+    "delivery_options": (("button.track_my_order", "track_order"),),
 }
 
+# Form questions whose wording depends on nothing but the slot (catalog keys); "proof" (after
+# an e-mail: the same words whether or not an account has that address) names an example order
+# number in the shop's own format.
 QUESTIONS: dict[str, str] = {
-    "email": (
-        "First I need to verify who you are. What's the email address on your account? "
-        "(Or tell me your full name and zip code.)"
-    ),
-    "person_name": "What's the full name on your account?",
-    "zip": "And the zip code of your default address?",
-    # After an e-mail: the same words whether or not an account has that address.
-    "proof": (
-        "Thanks. To make sure it's you, please also send one of your order numbers or your ZIP "
-        "code (an order number looks like #W1234567)."
-    ),
-    "new_address": (
-        "What's the new address? Please write it as: street, [apartment,] city, state zip "
-        "(for example: 12 Oak Street, Suite 4, Austin, TX 78701)."
-    ),
+    "email": "identify.ask.email",
+    "person_name": "identify.ask.person_name",
+    "zip": "identify.ask.zip",
+    "proof": "identify.ask.proof",
+    "new_address": "address.ask.new",
 }
-
-
-# Strict identification (policy.yml, or SHOPBOT_IDENTIFICATION over it): e-mail plus one of the
-# shopper's order ids or their ZIP (or a signed store token); name + ZIP and e-mail alone are
-# refused.
-STRICT_ASK = (
-    "For your security, please send the email address on your account together with one of "
-    'your order numbers or your ZIP code, e.g. "jane@example.com #W1234567".'
-)
-
-
-LOCKED_OUT = (
-    "For your security I can't check any more account details right now. Please try again "
-    "in {minutes} minutes, or talk to a person on our team."
-)
 
 
 def _limits(target: str, client: str | None) -> dict[str, int]:
@@ -149,7 +133,7 @@ class ShopConversation:
         ``client`` is the client address the channel saw (failures are counted per client).
         """
         if not proof:
-            return Check(False, message=STRICT_ASK if self._strict else QUESTIONS["proof"])
+            return Check(False, message=self.strict_ask() if self._strict else self._proof())
         target = "email:" + (email or "").strip().lower()
         return self._limited(
             _limits(target, client), lambda: self.orders.identify_strict(email, proof), email=email
@@ -159,10 +143,10 @@ class ShopConversation:
         self, full_name: str, zip_code: str, client: str | None = None
     ) -> Check:
         if self._strict:  # name + ZIP is not enough for a strict shop
-            return Check(False, message=STRICT_ASK)
+            return Check(False, message=self.strict_ask())
         first, last = parsing.split_name(full_name)
         if not last:
-            return Check(False, message="Please give me your first and last name.")
+            return Check(False, message=t("identify.first_and_last"))
         target = "name:" + " ".join(f"{first} {last}".lower().split())
         return self._limited(
             _limits(target, client),
@@ -172,6 +156,18 @@ class ShopConversation:
     @property
     def _strict(self) -> bool:
         return self.policy.identification.mode == "strict"
+
+    def example_order_id(self) -> str:
+        """An order number in this shop's own format, for the questions that show one."""
+        return example_order_id(self.orders.sample_order_id())
+
+    def strict_ask(self) -> str:
+        """Strict identification (policy.yml, or SHOPBOT_IDENTIFICATION over it): e-mail plus
+        one of the shopper's order ids or their ZIP (or a signed store token)."""
+        return t("identify.strict_ask", example=self.example_order_id())
+
+    def _proof(self) -> str:
+        return t(QUESTIONS["proof"], example=self.example_order_id())
 
     def _limited(self, limits: dict[str, int], check: Callable[[], Any], **extra: Any) -> Check:
         """Run one identification check under the failure limits (bot/safety/attempts.py)."""
@@ -194,8 +190,8 @@ class ShopConversation:
     def _locked_out(lockout_s: int) -> Check:
         return Check(
             False,
-            message=LOCKED_OUT.format(minutes=max(1, round(lockout_s / 60))),
-            buttons=[button("Talk to a person", "contact_human_agent")],
+            message=t("identify.locked_out", minutes=max(1, round(lockout_s / 60))),
+            buttons=[person_button()],
         )
 
     @staticmethod
@@ -203,7 +199,7 @@ class ShopConversation:
         return Check(
             True,
             value=customer.id,
-            message=f"Thanks, {customer.first_name}, I've found your account.",
+            message=t("identify.found", name=customer.first_name),
             extra={"customer_id": customer.id, "person_name": customer.name, **extra},
         )
 
@@ -234,10 +230,7 @@ class ShopConversation:
         if isinstance(found, Refused) or found.value.email.lower() == email:
             return None
         log.warning("a second account's email was given in a verified conversation")
-        return (
-            "I can only help with the account verified in this conversation, so I'll keep "
-            "using that one. For another account, please start a new conversation."
-        )
+        return t("identify.other_shopper")
 
     def welcome_back(self, customer_id: str, order_id: str | None) -> Reply:
         """After identification: greet by name; show the order if one was mentioned."""
@@ -247,13 +240,16 @@ class ShopConversation:
         name = found.value.first_name
         if order_id:
             status = self.order_status(customer_id, order_id)
-            return Reply(f"You're verified, {name}. {status.text}", payload=status.payload)
+            return Reply(
+                t("identify.verified_status", name=name, status=status.text),
+                payload=status.payload,
+            )
         return Reply(
-            f"You're verified, {name}. What can I do for you?",
+            t("identify.verified", name=name),
             buttons=[
-                button("My orders", "track_order"),
-                button("Return an item", "return_item"),
-                button("Cancel an order", "cancel_order"),
+                button(t("button.my_orders"), "track_order"),
+                button(t("button.return_item"), "return_item"),
+                button(t("button.cancel_order"), "cancel_order"),
             ],
         )
 
@@ -262,12 +258,12 @@ class ShopConversation:
         if slot == "cancel_reason":
             reasons = self.policy.cancellation.reasons
             return Reply(
-                "Why would you like to cancel? The reasons we can accept: "
-                + " or ".join(f'"{r}"' for r in reasons)
-                + ".",
+                t("cancel.ask_reason", reasons=list_alternatives([f'"{r}"' for r in reasons])),
                 buttons=[button(r.capitalize(), "inform", cancel_reason=r) for r in reasons],
             )
-        return Reply(QUESTIONS[slot])
+        if slot == "proof":
+            return Reply(self._proof())
+        return Reply(t(QUESTIONS[slot]))
 
     # -- orders -------------------------------------------------------------------------
 
@@ -281,14 +277,14 @@ class ShopConversation:
         found = BY_NAME.get(task)
         refused = found and found.guard(self.policy, order.id, order.status, order.items_modified)
         if refused:
-            return Check(False, message=f"{refused.message} Is there another order you mean?")
+            return Check(False, message=t("order.another", refusal=refused.message))
         return Check(True, value=order.id)
 
     def ask_order(self, customer_id: str | None, task: str) -> Reply:
         """Which order? With the shopper's orders as quick replies (most relevant first)."""
         found = BY_NAME.get(task)
-        words = found.order_question if found else "look at"
-        question = f"Which order would you like to {words}? Please give me the order number."
+        words = t(found.order_question if found else "task.order_verb.look_at")
+        question = t("order.ask", verb=words)
         if not customer_id:
             return Reply(question)
         listed = self.orders.list_orders(customer_id)
@@ -299,18 +295,31 @@ class ShopConversation:
             rule = found.rule
             fitting = [o for o in orders if self.policy.allows(rule, o.status)]
             if not fitting:
-                lines = "; ".join(f"{o.id} ({o.status})" for o in orders)
-                return Reply(
-                    f"None of your orders can be {found.verb} right now ({lines}). "
-                    "Which order do you mean?"
+                lines = t("list.semicolon").join(
+                    t("order.brief", order_id=o.id, status=status_words(o.status)) for o in orders
                 )
+                return Reply(t("order.none_fit", verb=t(found.verb), orders=lines))
             orders = fitting
-        lines = "\n".join(
-            f"- {o.id}: {o.status}, {o.item_count} item(s), {usd(o.total)}" for o in orders
-        )
-        return Reply(
-            f"{question} Your orders:\n{lines}",
-            buttons=[button(f"{o.id} ({o.status})", "inform", order_id=o.id) for o in orders[:8]],
+        return choices(
+            question,
+            t("order.your_orders"),
+            [
+                (
+                    t(
+                        "order.line",
+                        order_id=o.id,
+                        status=status_words(o.status),
+                        count=o.item_count,
+                        total=usd(o.total),
+                    ),
+                    button(
+                        t("order.brief", order_id=o.id, status=status_words(o.status)),
+                        "inform",
+                        order_id=o.id,
+                    ),
+                )
+                for o in orders
+            ],
         )
 
     def order_status(self, customer_id: str, order_id: str, question: str = "") -> Reply:
@@ -325,19 +334,16 @@ class ShopConversation:
             return Reply(
                 text, payload=order_summary_payload(order), task=TaskOutcome(STATUS_TASK, True)
             )
-        items = "; ".join(line.describe() for line in order.lines)
-        tracking = (
-            f" Tracking number(s): {', '.join(order.tracking_ids)}." if order.tracking_ids else ""
-        )
-        refunded = any(t.kind == "refund" for t in order.transactions)
+        # The order card shows the items, the total and the tracking numbers: the text says
+        # only what the card doesn't (the status in a sentence, and refunds), never both.
+        refunded = any(tx.kind == "refund" for tx in order.transactions)
         refund_text = (
             " " + answer_order_question(order, ["refund"], self._methods(customer_id))
             if refunded
             else ""
         )
         return Reply(
-            f"Order {order.id} is {order.status}. Items: {items}. Total {usd(order.total)}."
-            f"{tracking}{refund_text}",
+            t("order.status", order_id=order.id, status=status_words(order.status)) + refund_text,
             payload=order_summary_payload(order),
             task=TaskOutcome(STATUS_TASK, True),
         )
@@ -351,18 +357,19 @@ class ShopConversation:
         if isinstance(listed, Refused):
             return Reply(listed.message)
         if not listed.value:
-            return Reply("I don't see any orders on your account yet.")
-        lines = "\n".join(f"- {o.id}: {o.status}, {usd(o.total)}" for o in listed.value)
-        return Reply(f"Your orders:\n{lines}")
+            return Reply(t("order.none_yet"))
+        lines = "\n".join(
+            t("order.short_line", order_id=o.id, status=status_words(o.status), total=usd(o.total))
+            for o in listed.value
+        )
+        return Reply(t("order.list", lines=lines))
 
     def other_order_status(
         self, customer_id: str | None, text: str, current_order_id: str | None = None
     ) -> Reply:
         """ "Where is my other order?" asked in the middle of a form."""
         if not customer_id:
-            return Reply(
-                "I can look that up once I know who you are; let's finish this step first."
-            )
+            return Reply(t("order.other_needs_identity"))
         order_id = parsing.extract_order_id(text)
         if order_id:
             return self.order_status(customer_id, order_id, text)
@@ -386,13 +393,18 @@ class ShopConversation:
         if isinstance(order, Refused):
             return Reply(order.message)
         found = BY_NAME.get(task)
-        verb = found.items_verb if found else "change"
+        verb = t(found.items_verb if found else "task.items_verb.change")
         lines = self._open_lines(order)
-        listing = "\n".join(f"- {ln.describe()}" for ln in lines)
-        return Reply(
-            f"Which items of order {order.id} would you like to {verb}? Please list all of them "
-            f'in one message (describe them, or say "all").\n{listing}',
-            buttons=[text_button(ln.describe(), f"item {ln.variant_id}") for ln in lines[:8]],
+        return choices(
+            t("items.ask", order_id=order.id, verb=verb),
+            "",
+            [
+                (
+                    t("items.line", item=ln.describe()),
+                    text_button(ln.describe(), t("items.pick", item_id=ln.variant_id)),
+                )
+                for ln in lines
+            ],
         )
 
     def resolve_items(
@@ -413,11 +425,7 @@ class ShopConversation:
             unknown = [v for v in named if v not in own]
             if unknown:
                 return Check(
-                    False,
-                    message=(
-                        f"Item {unknown[0]} isn't one of the items of order {order.id} that can "
-                        "still be changed. Could you check which items you mean?"
-                    ),
+                    False, message=t("items.unknown", item_id=unknown[0], order_id=order.id)
                 )
             return Check(True, value=named)
         lowered = (text or "").lower()
@@ -436,9 +444,11 @@ class ShopConversation:
             return Check(False, message=pick.question.text, buttons=pick.question.buttons)
         return Check(
             False,
-            message="I couldn't tell which items you mean. Could you describe them again "
-            "(product and options), or pick them below?",
-            buttons=[text_button(ln.describe(), f"item {ln.variant_id}") for ln in lines[:8]],
+            message=t("items.unclear"),
+            buttons=[
+                text_button(ln.describe(), t("items.pick", item_id=ln.variant_id))
+                for ln in lines[:8]
+            ],
         )
 
     def _universes(self, product_ids: set[str]) -> dict[str, dict[str, list[str]]]:
@@ -483,20 +493,21 @@ class ShopConversation:
             current, options = self._alternatives(variant_id)
             if current is None:
                 continue
-            choices = "; ".join(
-                f"{key}: {', '.join(values)}" for key, values in items.universe_of(options).items()
+            choices = t("items.group_separator").join(
+                t("items.option_group", option=key, values=list_alternatives(values, "and"))
+                for key, values in items.universe_of(options).items()
             )
             parts.append(
-                f"For the {current.name} ({_opts(current.options)}), available: "
-                f"{choices or 'none right now'}."
+                t(
+                    "items.options_for",
+                    item=current.name,
+                    options=_opts(current.options),
+                    choices=choices or t("items.none_right_now"),
+                )
             )
             if len(item_ids) == 1 and options:
                 buttons = items.which_question(options, current.name, current).buttons
-        return Reply(
-            'What would you like instead? Tell me the new options (for example "same but in '
-            'blue" or "the cheapest"), one per item and in the same order.\n' + "\n".join(parts),
-            buttons=buttons,
-        )
+        return Reply(t("items.ask_new") + "\n" + "\n".join(parts), buttons=buttons)
 
     def resolve_new_items(
         self, item_ids: list[str], text: str, earlier: Sequence[str] = ()
@@ -510,7 +521,7 @@ class ShopConversation:
         for index, variant_id in enumerate(item_ids):
             current, options = found[index]
             if current is None:
-                return Check(False, message=f"I couldn't find item {variant_id} any more.")
+                return Check(False, message=t("items.gone", item_id=variant_id))
             by_id = [v for v in named if v in {o.id for o in options}]
             if len(named) == len(item_ids) and index < len(named):
                 chosen.append(named[index])
@@ -525,16 +536,13 @@ class ShopConversation:
                 chosen += pick.ids
                 continue
             if pick.question is not None:
-                lead = f"For the {current.name}: " if len(item_ids) > 1 else ""
+                lead = t("items.for_item", item=current.name) if len(item_ids) > 1 else ""
                 return Check(
                     False, message=lead + pick.question.text, buttons=pick.question.buttons
                 )
             return Check(
                 False,
-                message=(
-                    f"I couldn't tell which option you'd like for the {current.name}. Could "
-                    "you describe it again?"
-                ),
+                message=t("items.new_unclear", item=current.name),
             )
         return Check(True, value=chosen)
 
@@ -562,19 +570,17 @@ class ShopConversation:
             methods = [m for m in methods if m.id == original or m.kind == "gift_card"]
         elif rule == "other_than_original":
             methods = [m for m in methods if m.id != original]
-        question = found.payment_question
+        question = t(found.payment_question)
         if not methods:
-            return Reply(
-                "You have no other saved payment method that can be used for this. You can add "
-                'one in your account and come back, say "stop" to leave this, or ask for a '
-                "person."
-            )
-        listing = "\n".join(
-            f"- {m.label}{' (original)' if m.id == original else ''}: {m.id}" for m in methods
-        )
-        return Reply(
-            f"{question}\n{listing}",
-            buttons=[button(m.label, "inform", payment_method=m.id) for m in methods[:6]],
+            return Reply(t("payment.none_usable"))
+
+        def title(m: PaymentMethodView) -> str:
+            return t("payment.original", method=m.label) if m.id == original else m.label
+
+        return choices(
+            question,
+            "",
+            [(title(m), button(title(m), "inform", payment_method=m.id)) for m in methods],
         )
 
     def resolve_payment(
@@ -613,18 +619,12 @@ class ShopConversation:
             if (kinds or last_four) and len(candidates) == 1:
                 chosen = candidates[0].id
             elif len(candidates) > 1 and (kinds or last_four):
-                return Check(
-                    False,
-                    message="You have more than one of those: which one (the last four digits)?",
-                )
+                return Check(False, message=t("payment.which_of_several"))
         if not chosen:
-            return Check(False, message="Please pick one of the payment methods I listed.")
+            return Check(False, message=t("payment.pick_listed"))
         owned = {m.id: m for m in methods}
         if chosen not in owned:
-            return Check(
-                False,
-                message="That payment method isn't on your account. Please pick one I listed.",
-            )
+            return Check(False, message=t("payment.not_owned_pick_listed"))
         return self._payment_fits_task(customer_id, order_id, owned[chosen], task)
 
     def _payment_fits_task(
@@ -639,17 +639,9 @@ class ShopConversation:
         )
         rule = get_task(task).payment_rule
         if rule == "other_than_original" and method.id == original:
-            return Check(
-                False,
-                message=f"The order is already paid with your {method.label}. "
-                "Please choose a different payment method.",
-            )
+            return Check(False, message=t("payment.already_paid_with", method=method.label))
         if rule == "refund_destination" and method.id != original and method.kind != "gift_card":
-            return Check(
-                False,
-                message="A refund can only go to the original payment method or to a gift card. "
-                "Which of those would you like?",
-            )
+            return Check(False, message=t("payment.refund_destination"))
         return Check(True, value=method.id)
 
     # -- addresses ----------------------------------------------------------------------
@@ -658,13 +650,7 @@ class ShopConversation:
     def resolve_address(text: str) -> Check:
         parsed = parsing.parse_address(text)
         if parsed is None:
-            return Check(
-                False,
-                message=(
-                    "I couldn't read that as an address. Please write it as: street, "
-                    "[apartment,] city, state zip."
-                ),
-            )
+            return Check(False, message=t("address.unreadable"))
         return Check(True, value=parsed.as_dict())
 
     # -- previews and changes -------------------------------------------------------------
@@ -675,35 +661,32 @@ class ShopConversation:
         result = self.orders.preview_request(found, Request.from_slots(slots))
         if isinstance(result, Refused):
             offer = found.offers.get(result.code)
+            refused = t("change.refused", refusal=result.message)
             if offer is None:
-                return Reply(result.message + " Nothing has been changed.")
+                return Reply(refused)
             # The intent alone: with an entity the form would take it as an answer and carry
             # on; without one it lets go, and the rules start the other task's form (the order
             # id stays in its slot).
             title, other = offer
-            buttons = [button(title, get_task(other).intents[0]), button("No", "deny")]
-            return Reply(result.message + " Nothing has been changed.", buttons=buttons)
-        return Reply(
-            f"{result.value.summary}{found.preview_reminder}\nShall I go ahead? (yes/no)",
-            buttons=YES_NO,
-        )
+            buttons = [button(t(title), get_task(other).intents[0]), button(t("button.no"), "deny")]
+            return Reply(refused, buttons=buttons)
+        reminder = t(found.preview_reminder) if found.preview_reminder else ""
+        return Reply(t("change.preview", summary=result.value.summary + reminder), buttons=yes_no())
 
     def execute(self, task: str, slots: dict[str, Any]) -> Reply:
         result = self.orders.change_request(get_task(task), Request.from_slots(slots))
         if isinstance(result, Refused):
-            return Reply(
-                result.message + " Nothing has been changed.", task=TaskOutcome(task, False)
-            )
+            return Reply(t("change.refused", refusal=result.message), task=TaskOutcome(task, False))
         value = result.value
         done = TaskOutcome(task, True)
         if isinstance(value, OrderView):
-            outcome = value.outcome or f"Done: order {value.id} is now {value.status}."
+            outcome = value.outcome or t(
+                "change.done_order", order_id=value.id, status=status_words(value.status)
+            )
             return Reply(outcome, payload=order_summary_payload(value), task=done)
         if isinstance(value, CustomerView):
-            return Reply(
-                f"Done: your default address is now {value.address.one_line()}.", task=done
-            )
-        return Reply("Done.", task=done)
+            return Reply(t("change.done_address", address=value.address.one_line()), task=done)
+        return Reply(t("change.done"), task=done)
 
     # -- policy answers -------------------------------------------------------------------
 
@@ -711,28 +694,30 @@ class ShopConversation:
         """Answer a policy question from the shop's stored policy passages."""
         topics = POLICY_TOPICS.get(intent)
         if not topics:
-            return Reply(self._contact_line("I don't have a policy note on that."))
+            return Reply(self._contact_line(t("policy.no_note")))
         with self.db.session() as s:
             rows = s.scalars(select(PolicyPassage).where(PolicyPassage.topic.in_(topics))).all()
             passages = sorted(rows, key=lambda p: (topics.index(p.topic), p.id))
             texts = [_clean_passage(p.body) for p in passages[:2]]
         if not texts:
             log.warning("no policy passage stored for topics %s", topics)
-            return Reply(self._contact_line("I can't find our policy note on that right now."))
-        return Reply("\n\n".join(texts), buttons=_FOLLOW_UPS.get(intent, []))
+            return Reply(self._contact_line(t("policy.note_missing")))
+        follow_ups = [button(t(title), i) for title, i in _FOLLOW_UPS.get(intent, ())]
+        return Reply("\n\n".join(texts), buttons=follow_ups)
 
     def _contact_line(self, lead: str) -> str:
         contact = self.policy.contact
-        hours = f" ({contact.hours})" if contact.hours else ""
-        return f"{lead} Our team can help at {contact.email}{hours}, or ask me for a person."
+        hours = t("policy.contact_hours", hours=contact.hours) if contact.hours else ""
+        return t("policy.contact", lead=lead, email=contact.email, hours=hours)
 
 
 def _clean_passage(body: str) -> str:
-    return re.sub(r"<!--.*?-->", "", body, flags=re.S).strip()
+    """A stored passage as the shopper reads it: no comments, no line breaks of the file."""
+    return reflow(re.sub(r"<!--.*?-->", "", body, flags=re.S))
 
 
 def _opts(options: Mapping[str, Any]) -> str:
-    return ", ".join(f"{k} {v}" for k, v in (options or {}).items()) or "standard"
+    return describe_options(options) or t("item.standard")
 
 
 def _line_item(line: OrderLineView) -> items.Item:
@@ -745,11 +730,6 @@ def _variant_item(variant: Variant, name: str) -> items.Item:
 
 # -- hand-off, fallback and frustration ----------------------------------------------------
 
-HANDOFF_TEXT = (
-    "I'm handing this conversation to a member of our support team. A person will join this "
-    "chat as soon as one is free (usually within a few minutes during opening hours); they "
-    "will see everything we've said so far, so you won't need to repeat yourself."
-)
 
 FALLBACKS_BEFORE_HANDOFF = 2
 
@@ -782,14 +762,7 @@ def complaint_reply(hand_off: bool, latest_text: str = "") -> tuple[Reply, str |
         return handoff_reply("shopper_asked"), "shopper_asked"
     if hand_off:
         return handoff_reply("frustration"), "frustration"
-    return (
-        Reply(
-            "I'm sorry about that. Tell me what went wrong (with the order number if it is "
-            "about an order) and I'll do my best to fix it, or ask for a person at any time.",
-            buttons=[button("Talk to a person", "contact_human_agent")],
-        ),
-        None,
-    )
+    return Reply(t("complaint.apology"), buttons=[person_button()]), None
 
 
 def trailing_fallbacks(intents: list[str]) -> int:
@@ -805,12 +778,9 @@ def trailing_fallbacks(intents: list[str]) -> int:
 # Low confidence is not a dead end (Rasa's two-stage fallback): the likeliest meanings are
 # offered as buttons that send the intent (and the message's entities) as if the shopper had
 # said it; "Something else" asks to rephrase; a second message not understood hands over.
-SUGGESTION_TEXT = "Sorry, I'm not sure I understood. Did you mean:"
-REPHRASE_TEXT = (
-    "Sorry, I didn't understand that. Could you say it another way? I can help with "
-    "orders, returns, delivery, payments and products."
-)
-SOMETHING_ELSE = button("Something else", "nlu_fallback")
+SUGGESTION_TEXT = t("fallback.suggest")
+REPHRASE_TEXT = t("fallback.rephrase")
+SOMETHING_ELSE = button(t("fallback.something_else"), "nlu_fallback")
 MAX_SUGGESTIONS = 3
 MIN_SUGGESTION_CONFIDENCE = 0.1
 
@@ -844,6 +814,7 @@ INTENT_LABELS: dict[str, str] = {
     "compare_products": "Compare products",
     "recommend_product": "Recommend a product",
     "contact_human_agent": "Talk to a person",
+    "ask_order_info": "A question about my order",
     "complaint": "Make a complaint",
     "review": "Leave a review",
     "newsletter_subscription": "The newsletter",
@@ -914,11 +885,8 @@ def fallback_reply(
         return Reply(SUGGESTION_TEXT, buttons=[*offered, SOMETHING_ELSE]), None
     return (
         Reply(
-            REPHRASE_TEXT,
-            buttons=[
-                button("Where is my order?", "track_order"),
-                button("Talk to a person", "contact_human_agent"),
-            ],
+            t("fallback.rephrase"),
+            buttons=[button(t("button.where_is_my_order"), "track_order"), person_button()],
         ),
         None,
     )
@@ -954,4 +922,5 @@ def meant_text(events: list[dict[str, Any]]) -> str | None:
 def handoff_reply(reason: str) -> Reply:
     from bot.dialogue.replies import handoff_payload
 
-    return Reply(HANDOFF_TEXT, payload=handoff_payload("requested", HANDOFF_TEXT))
+    text = t("handoff.requested")
+    return Reply(text, payload=handoff_payload("requested", text))

@@ -11,6 +11,10 @@ from bot.orders.money import (
     usd,  # noqa: F401  (re-exported for bot/insights; one helper)
 )
 from bot.orders.results import OrderView
+from bot.texts import describe_options, t
+
+# Choices offered as quick replies when they all fit; more than this become a list in the text.
+MAX_BUTTONS = 8
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,32 @@ def text_button(title: str, text: str) -> dict[str, str]:
     return {"title": title[:80], "payload": text}
 
 
-YES_NO = [button("Yes, go ahead", "affirm"), button("No", "deny")]
+def yes_no() -> list[dict[str, str]]:
+    return [button(t("button.yes_go_ahead"), "affirm"), button(t("button.no"), "deny")]
+
+
+def person_button() -> dict[str, str]:
+    """The quick reply that asks for a person (the frustration offer uses the same words)."""
+    return button(t("button.talk_to_person"), "contact_human_agent")
+
+
+def choices(
+    question: str,
+    heading: str,
+    options: list[tuple[str, dict[str, str]]],
+    empty: str = "",
+) -> Reply:
+    """A question with its choices shown once: as quick replies when they all fit, else as a
+    list in the text (``heading`` then one line per choice) without buttons, so no list is
+    shown twice. ``options`` pairs each choice's list line with its button; ``empty`` is
+    said when there is nothing to choose from."""
+    if not options:
+        return Reply(" ".join(p for p in (question, heading, empty) if p))
+    if len(options) <= MAX_BUTTONS:
+        return Reply(question, buttons=[b for _, b in options])
+    lines = "\n".join(t("list.bullet", line=line) for line, _ in options)
+    lead = " ".join(p for p in (question, heading) if p)
+    return Reply(f"{lead}\n{lines}")
 
 
 def order_summary_payload(order: OrderView) -> dict[str, Any]:
@@ -73,7 +102,7 @@ def order_summary_payload(order: OrderView) -> dict[str, Any]:
             "items": [
                 {
                     "name": line.name,
-                    "options": ", ".join(f"{k} {v}" for k, v in line.options.items()),
+                    "options": describe_options(line.options),
                     "price": plain(line.price),
                 }
                 for line in order.lines

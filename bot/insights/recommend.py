@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -28,8 +29,10 @@ from bot.dialogue.replies import Reply
 from bot.insights.profiles import Preference, Profile, build_profile, load_profile
 from bot.memory.base import SessionMemory
 from bot.memory.state import SessionState
-from bot.orders.money import amount_in, usd
+from bot.orders.money import amount_in
 from bot.shop.repository import CustomerRepository
+from bot.texts import money as format_money
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +57,8 @@ class _Wants:
     """What we believe the shopper wants, each with the words that explain it."""
 
     categories: list[tuple[str, str]] = field(default_factory=list)  # (category, why)
-    sizes: dict[str, tuple[str, str]] = field(default_factory=dict)  # category|"" -> (size, why)
+    # category|"" -> (size, why given the size as shown)
+    sizes: dict[str, tuple[str, Callable[[str], str]]] = field(default_factory=dict)
     colours: list[tuple[str, str]] = field(default_factory=list)
     brands: list[tuple[str, str]] = field(default_factory=list)
     budget: tuple[Decimal, str] | None = None
@@ -127,10 +131,15 @@ def _profile(db: Database, customer_id: str | None) -> Profile | None:
 def _evidence_phrase(pref: Preference) -> str:
     ev = pref.evidence[0]
     if ev.source == "order":
-        return f"order {ev.ref}"
+        return t("recommend.evidence.order", order_id=ev.ref)
     if ev.source == "memory":
-        return "earlier in this chat"
-    return f'you said "{ev.excerpt[:60]}"'
+        return t("recommend.evidence.memory")
+    return t("recommend.evidence.said", excerpt=ev.excerpt[:60])
+
+
+def _size_why(key: str, category: str, evidence: str) -> Callable[[str], str]:
+    """Why a size fits, once the size is known as the shop writes it."""
+    return lambda size: t(key, size=size, category=category, evidence=evidence)
 
 
 def _wants(
@@ -142,46 +151,58 @@ def _wants(
     category_names = _category_names(db)
     if said.category:
         name = category_names.get(said.category.lower(), said.category)
-        wants.categories.append((name, f"it's in {name}, as you asked"))
+        wants.categories.append((name, t("recommend.why.category_asked", category=name)))
     if stated.get("category"):
         name = category_names.get(str(stated["category"]).lower(), str(stated["category"]))
-        wants.categories.append((name, f"it's in {name}, which you said you're shopping for"))
+        wants.categories.append((name, t("recommend.why.category_stated", category=name)))
     if said.size:
-        wants.sizes[""] = (said.size.lower(), "it's in stock in size {size}, as you asked")
+        wants.sizes[""] = (
+            said.size.lower(),
+            lambda size: t("recommend.why.size_asked", size=size),
+        )
     elif stated.get("size"):
         wants.sizes[""] = (
             str(stated["size"]).lower(),
-            "it's in stock in size {size}, the size you told me earlier",
+            lambda size: t("recommend.why.size_stated", size=size),
         )
     colour = said.colour or stated.get("colour") or stated.get("color")
     if colour:
-        wants.colours.append((str(colour).lower(), "the colour you asked for"))
+        wants.colours.append((str(colour).lower(), t("recommend.why.colour_asked")))
     budget = said.max_price or _money(stated.get("budget"))
     if budget is not None:
-        wants.budget = (budget, f"within your {usd(budget)} budget")
+        wants.budget = (budget, t("recommend.why.budget_asked", budget=format_money(budget)))
     if profile is not None:
         for pref in profile.of("category")[:3]:
             if pref.value not in [c for c, _ in wants.categories]:
-                wants.categories.append(
-                    (pref.value, f"you often shop {pref.value} ({_evidence_phrase(pref)})")
+                why = t(
+                    "recommend.why.category_often",
+                    category=pref.value,
+                    evidence=_evidence_phrase(pref),
                 )
+                wants.categories.append((pref.value, why))
         for category, _why in wants.categories:
             size = profile.top("size", category)
             if size and category not in wants.sizes and size.category == category:
-                verb = "bought" if size.evidence[0].source == "order" else "asked for"
+                key = (
+                    "recommend.why.size_bought"
+                    if size.evidence[0].source == "order"
+                    else "recommend.why.size_asked_before"
+                )
                 wants.sizes[category] = (
                     size.value,
-                    f"you {verb} size {{size}} in {category} before "
-                    f"({_evidence_phrase(size)}) and it's in stock in {{size}}",
+                    _size_why(key, category, _evidence_phrase(size)),
                 )
         for pref in profile.of("colour")[:2]:
-            wants.colours.append((pref.value, f"{pref.value} is a colour you chose before"))
+            wants.colours.append((pref.value, t("recommend.why.colour_before", colour=pref.value)))
         for pref in profile.of("brand")[:3]:
-            wants.brands.append((pref.value, f"you've bought {pref.value} before"))
+            wants.brands.append((pref.value, t("recommend.why.brand_before", brand=pref.value)))
         if wants.budget is None and profile.top("budget"):
             top = profile.top("budget")
             assert top is not None
-            wants.budget = (Decimal(top.value), f"within the ${top.value} budget you mentioned")
+            wants.budget = (
+                Decimal(top.value),
+                t("recommend.why.budget_mentioned", budget=format_money(Decimal(top.value))),
+            )
     return wants
 
 
@@ -230,19 +251,19 @@ def _score(hit: ProductHit, base: float, wants: _Wants) -> Recommendation:
             break
     size_want = wants.sizes.get(hit.category) or wants.sizes.get("")
     if size_want and any(v for v in hit.variants if _option(v, "size")):
-        size, why = size_want
+        size, size_why = size_want
         fitting = [v for v in stocked if _option(v, "size") == size]
         if fitting:
             score += 1.5
             stocked = fitting
-            reasons.append((0, why.format(size=size.upper())))
+            reasons.append((0, size_why(size.upper())))
             signals.append(f"size:{size}")
         else:
             score -= 1.0  # the shopper's size is not available
     for colour, why in wants.colours:
         if any(colour in _option(v, "colour", "color") for v in stocked):
             score += 0.6
-            reasons.append((4, f"it comes in {colour} ({why})"))
+            reasons.append((4, t("recommend.why.comes_in", colour=colour, why=why)))
             signals.append(f"colour:{colour}")
             break
     for brand, why in wants.brands:
@@ -256,17 +277,18 @@ def _score(hit: ProductHit, base: float, wants: _Wants) -> Recommendation:
         affordable = [v for v in stocked if v.price <= budget]
         if affordable:
             score += 0.5
-            reasons.append((2, f"from {usd(min(v.price for v in affordable))}, {why}"))
+            cheapest = format_money(min(v.price for v in affordable))
+            reasons.append((2, t("recommend.why.from_price", price=cheapest, why=why)))
             signals.append(f"budget:{budget}")
         else:
             score -= 2.0
     if not reasons:
-        reasons.append((5, "it matches what you asked for" if base else "in stock now"))
+        key = "recommend.why.matches" if base else "recommend.why.in_stock"
+        reasons.append((5, t(key)))
     texts = [text for _, text in sorted(reasons)][:3]  # more is noise to a shopper
-    reason = texts[0][0].upper() + texts[0][1:]
-    if len(texts) > 1:
-        reason += "; " + "; ".join(texts[1:])
-    return Recommendation(hit, reason + ".", round(score, 3), signals)
+    reason = texts[0][0].upper() + texts[0][1:]  # a no-op for scripts without case
+    reason = t("recommend.reason", reasons=t("list.semicolon").join([reason, *texts[1:]]))
+    return Recommendation(hit, reason, round(score, 3), signals)
 
 
 def recommendation_reply(
@@ -279,7 +301,7 @@ def recommendation_reply(
 ) -> Reply:
     """The bot's answer to "recommend me something": picks, reasons and product cards."""
     from bot.catalog.cards import product_cards_payload
-    from bot.dialogue.replies import button, usd
+    from bot.dialogue.replies import usd
 
     state: SessionState | None = None
     if memory_store is not None:
@@ -291,28 +313,23 @@ def recommendation_reply(
         picks = recommend(db, customer_id, state, limit=limit, query=text)
     except Exception:
         log.exception("recommendation failed for %s", sender_id)
-        return Reply("Sorry, I can't look at the catalog right now. Please try again shortly.")
+        return Reply(t("recommend.failed"))
     if not picks:
-        return Reply(
-            "Tell me a bit about what you're looking for (type of product, size, colour or "
-            "budget) and I'll suggest something."
-        )
+        return Reply(t("recommend.ask_more"))
     lines = []
     for rec in picks:
         hit = rec.product
-        price = usd(hit.min_price) if hit.min_price is not None else "price on request"
-        lines.append(f"- {hit.name} ({price}): {rec.reason}")
+        price = usd(hit.min_price) if hit.min_price is not None else t("product.price_on_request")
+        lines.append(t("recommend.line", name=hit.name, price=price, reason=rec.reason))
     if memory_store is not None:
         ids = [r.product.product_id for r in picks]
         try:
             memory_store.update(sender_id, lambda s: s.saw_products(ids, recommended=True))
         except Exception:
             log.warning("could not remember the recommended products", exc_info=True)
+    # The picks are listed once with why each was picked; the cards (each with its own "Ask
+    # about this") show them, so no "More about" button repeats the list.
     return Reply(
-        "Here are some picks for you:\n" + "\n".join(lines),
-        buttons=[
-            button(f"More about {r.product.name}", "product_info", product=r.product.name)
-            for r in picks
-        ],
+        t("recommend.picks", lines="\n".join(lines)),
         payload=product_cards_payload([r.product for r in picks]),
     )

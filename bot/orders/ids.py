@@ -30,3 +30,16 @@ def find_order_ids(text: str | None) -> list[str]:
 def is_order_id(raw: str | None) -> bool:
     """Does this look like an order number once normalised?"""
     return bool(ORDER_ID.match(normalise_order_id(raw)))
+
+
+# The digits an example order number shows, whatever the shop's own digits are.
+_EXAMPLE_DIGITS = "1234567890"
+
+
+def example_order_id(sample: str | None) -> str:
+    """An order number in the shop's own format for the bot to show as an example: ``sample``
+    (one of the shop's stored order ids) with its digits replaced ('#S1000029' → '#S1234567'),
+    so no real order number is ever shown; without a sample, the stored shape (``ORDER_ID``)."""
+    shape = normalise_order_id(sample) if sample and sample.strip() else "#A0000000"
+    digits = iter(_EXAMPLE_DIGITS * (len(shape) // len(_EXAMPLE_DIGITS) + 1))
+    return "".join(next(digits) if c.isdigit() else c for c in shape)

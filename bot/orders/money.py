@@ -1,14 +1,16 @@
-"""Money in one place: amounts are Decimals with two places, shown as US dollars.
+"""Money in one place: amounts are Decimals with two places, shown in the shop's currency.
 
 Every module that rounds or prints an amount (order plans, replies, grounded answers, data
-loaders, the widget's payloads) uses these functions, so a price reads the same wherever the
-shopper sees it.
+loaders) uses these two functions, so a price reads the same wherever the shopper sees it;
+the formatting itself (symbol, separators by locale) is ``bot.texts.money``.
 """
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal
+
+from bot import texts
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -25,9 +27,9 @@ def amount_in(text: object) -> Decimal | None:
     return money(match.group(0)) if match else None
 
 
-def usd(value: Decimal | int | float | str) -> str:
-    """'$1,234.50': the one way an amount is written for a shopper."""
-    return f"${money(value):,.2f}"
+def usd(value: Decimal | int | float | str, locale: str | None = None) -> str:
+    """'$1,234.50' (US dollars, in the conversation's locale unless one is given)."""
+    return texts.money(money(value), "USD", locale)
 
 
 def plain(value: Decimal | int | float | str) -> str:

@@ -15,6 +15,8 @@ from decimal import Decimal
 
 from bot.orders.money import ZERO, usd
 from bot.orders.results import OrderView, PaymentMethodView
+from bot.orders.tasks.base import status_words
+from bot.texts import t
 
 # In the order answers are given; each is a distinct fact of the order.
 ASPECTS: dict[str, re.Pattern[str]] = {
@@ -35,7 +37,7 @@ ASPECTS: dict[str, re.Pattern[str]] = {
     ),
     "count": re.compile(r"\bhow\s+many\b|\bnumber\s+of\s+(?:items|things|products)\b", re.I),
     "contents": re.compile(
-        r"\bwhat(?:'s|\s+is|\s+was|\s+were)?\s+in\s+(?:my|the|that|this|it)\b"
+        r"\bwhat(?:'s|\s+is|\s+was|\s+were)?\s+in\s+(?:my|the|that|this|it|order)\b"
         r"|\bwhat\s+(?:did|have)\s+i\s+(?:order|buy|bought|purchase|get)\w*"
         r"|\b(?:which|what)\s+(?:items|products|things)\b|\bcontents?\b|\blist\s+(?:the\s+)?items\b",
         re.I,
@@ -56,8 +58,8 @@ def _method_label(method_id: str, methods: Iterable[PaymentMethodView]) -> str:
     for m in methods:
         if m.id == method_id:
             # A gift card's balance changes; what it was paid with is "your gift card".
-            return "gift card" if m.kind == "gift_card" else m.label
-    return "a payment method no longer on your account"
+            return t("payment.gift_card") if m.kind == "gift_card" else m.label
+    return t("payment.gone")
 
 
 def _sums(order: OrderView, kind: str, methods: list[PaymentMethodView]) -> dict[str, Decimal]:
@@ -71,7 +73,9 @@ def _sums(order: OrderView, kind: str, methods: list[PaymentMethodView]) -> dict
 
 
 def _items(order: OrderView) -> str:
-    return "; ".join(f"{line.describe()} ({usd(line.price)})" for line in order.lines)
+    return t("list.semicolon").join(
+        t("order_info.item", item=line.describe(), price=usd(line.price)) for line in order.lines
+    )
 
 
 def answer_order_question(
@@ -80,42 +84,51 @@ def answer_order_question(
     """One sentence per aspect asked, about this order only."""
     methods = list(methods)
     parts: list[str] = []
+    sep = t("list.semicolon")
+    oid, status = order.id, status_words(order.status)
     for aspect in aspects:
         if aspect == "contents":
-            parts.append(f"Order {order.id} contains: {_items(order)}.")
+            parts.append(t("order_info.contents", order_id=oid, items=_items(order)))
         elif aspect == "count":
             n = len(order.lines)
-            parts.append(f"Order {order.id} has {n} item{'s' if n != 1 else ''}.")
+            key = "order_info.count_one" if n == 1 else "order_info.count"
+            parts.append(t(key, order_id=oid, count=n))
         elif aspect == "total":
-            parts.append(f"The total of order {order.id} is {usd(order.total)}.")
+            parts.append(t("order_info.total", order_id=oid, total=usd(order.total)))
         elif aspect == "payment":
             paid = _sums(order, "payment", methods)
             parts.append(
-                f"Order {order.id} was paid with "
-                + "; ".join(f"your {label} ({usd(amount)})" for label, amount in paid.items())
-                + "."
+                t(
+                    "order_info.paid_with",
+                    order_id=oid,
+                    payments=sep.join(
+                        t("order_info.payment", method=label, amount=usd(amount))
+                        for label, amount in paid.items()
+                    ),
+                )
                 if paid
-                else f"I don't see a payment recorded for order {order.id}."
+                else t("order_info.no_payment", order_id=oid)
             )
         elif aspect == "refund":
             refunds = _sums(order, "refund", methods)
             if refunds:
-                parts.append(
-                    f"Refunded for order {order.id}: "
-                    + "; ".join(
-                        f"{usd(amount)} to your {label}" for label, amount in refunds.items()
-                    )
-                    + "."
+                refunded = sep.join(
+                    t("order_info.refund", amount=usd(amount), method=label)
+                    for label, amount in refunds.items()
                 )
+                parts.append(t("order_info.refunded", order_id=oid, refunds=refunded))
             else:
                 parts.append(
-                    f"Nothing has been refunded for order {order.id} so far (it is "
-                    f"{order.status}). Its items: {_items(order)}."
+                    t("order_info.no_refund", order_id=oid, status=status, items=_items(order))
                 )
         elif aspect == "tracking":
             parts.append(
-                f"Tracking for order {order.id}: {', '.join(order.tracking_ids)}."
+                t(
+                    "order_info.tracking",
+                    order_id=oid,
+                    tracking=t("item.option_separator").join(order.tracking_ids),
+                )
                 if order.tracking_ids
-                else f"Order {order.id} has no tracking number yet (it is {order.status})."
+                else t("order_info.no_tracking", order_id=oid, status=status)
             )
-    return " ".join(parts)
+    return t("sentence.separator").join(parts)

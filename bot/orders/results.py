@@ -12,6 +12,8 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Generic, TypeVar
 
+from bot.texts import describe_item
+
 T = TypeVar("T")
 
 
@@ -106,8 +108,7 @@ class OrderLineView:
     exchange_variant_id: str | None = None
 
     def describe(self) -> str:
-        opts = ", ".join(f"{k} {v}" for k, v in self.options.items())
-        return f"{self.name} ({opts})" if opts else self.name
+        return describe_item(self.name, self.options)
 
 
 @dataclass(frozen=True)

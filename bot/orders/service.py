@@ -42,12 +42,14 @@ from bot.orders.results import (
 )
 from bot.orders.tasks import OrderTask, Planner, Request, get_task
 from bot.orders.tasks.base import Plan, address_of
+from bot.texts import t
 
 log = logging.getLogger(__name__)
 
 # Every failed identification gets these words (unknown e-mail or name, wrong ZIP or order id,
 # several matching accounts), so an answer never confirms that an account exists.
-NOT_VERIFIED = "I couldn't verify an account with those details. Please check them and try again."
+# One refusal for every failed identification (its words never say which part was wrong).
+NOT_VERIFIED = "identify.not_verified"
 
 
 class _Refusal(Exception):
@@ -65,6 +67,7 @@ class OrderService:
         self.db = db
         self.policy = policy
         self.planner = Planner(policy)
+        self._sample_order_id: str | None = None
 
     # -- identification -----------------------------------------------------------------
 
@@ -90,9 +93,9 @@ class OrderService:
             # One answer for "no such customer", "wrong ZIP" and "several match": the words
             # never tell a guesser which part was right.
             if not rows:
-                return Refused(RefusalCode.CUSTOMER_NOT_FOUND, NOT_VERIFIED)
+                return Refused(RefusalCode.CUSTOMER_NOT_FOUND, t(NOT_VERIFIED))
             if len(rows) > 1:
-                return Refused(RefusalCode.AMBIGUOUS_CUSTOMER, NOT_VERIFIED)
+                return Refused(RefusalCode.AMBIGUOUS_CUSTOMER, t(NOT_VERIFIED))
             return Ok(self._customer_view(rows[0]))
 
         return self._read(find)
@@ -124,21 +127,17 @@ class OrderService:
             else None
         )
         if customer is None:
-            return Refused(RefusalCode.CUSTOMER_NOT_FOUND, NOT_VERIFIED)
+            return Refused(RefusalCode.CUSTOMER_NOT_FOUND, t(NOT_VERIFIED))
         return Ok(self._customer_view(customer))
 
     @staticmethod
     def _strict_required() -> Refused:
-        return Refused(
-            RefusalCode.NOT_IDENTIFIED,
-            "To keep your account safe I need your email address together with "
-            "one of your order numbers or your ZIP code.",
-        )
+        return Refused(RefusalCode.NOT_IDENTIFIED, t("identify.strict_required"))
 
     @staticmethod
     def _strict_mismatch() -> Refused:
         # Same words whichever part did not match, so guessing learns nothing.
-        return Refused(RefusalCode.CUSTOMER_NOT_FOUND, NOT_VERIFIED)
+        return Refused(RefusalCode.CUSTOMER_NOT_FOUND, t(NOT_VERIFIED))
 
     # -- look-ups -----------------------------------------------------------------------
 
@@ -163,6 +162,18 @@ class OrderService:
             return Ok([self._order_summary(o) for o in orders])
 
         return self._read(find)
+
+    def sample_order_id(self) -> str | None:
+        """One stored order id (the lowest), read once the shop has orders: the shape the
+        example order numbers the bot shows take (bot.orders.ids.example_order_id)."""
+        if not self._sample_order_id:
+
+            def find(s: Session) -> Result[str]:
+                return Ok(s.scalars(select(Order.id).order_by(Order.id).limit(1)).first() or "")
+
+            found = self._read(find)
+            self._sample_order_id = None if isinstance(found, Refused) else found.value or None
+        return self._sample_order_id
 
     def order_details(self, customer_id: str, order_id: str) -> Result[OrderView]:
         def find(s: Session) -> Result[OrderView]:
@@ -325,8 +336,4 @@ def _plan_of(task: OrderTask) -> Callable[[Planner, Session, Request, bool], Pla
 
 
 def _database_error() -> Refused:
-    return Refused(
-        RefusalCode.DATABASE_ERROR,
-        "Sorry, something went wrong on our side and nothing was changed. "
-        "Please try again in a moment.",
-    )
+    return Refused(RefusalCode.DATABASE_ERROR, t("error.database"))

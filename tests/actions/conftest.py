@@ -14,6 +14,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
+from bot.answers.runtime import set_answer_service
 from bot.catalog.keyword import ensure_search_indexes
 from bot.db import models as m
 from bot.db.session import Database, set_database
@@ -32,8 +33,10 @@ def shop(db: Database) -> Iterator[Database]:
     ensure_search_indexes(db)  # the keyword index product search reads
     set_database(db)
     get_attempt_limiter.cache_clear()  # failed identifications of other tests don't count
+    set_answer_service(None)  # a fresh one on this database, with empty session memory
     yield db
     set_database(None)
+    set_answer_service(None)
     get_attempt_limiter.cache_clear()
 
 
@@ -63,6 +66,16 @@ class Turn:
     @property
     def text(self) -> str:
         return "\n".join(self.texts)
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        return [b for msg in self.messages for b in msg.get("buttons") or []]
+
+    @property
+    def shown(self) -> str:
+        """The texts and the quick replies (title and what they send): what the shopper sees,
+        since a list of choices is shown either as buttons or in the text, never both."""
+        return "\n".join([*self.texts, *(f"{b['title']} {b['payload']}" for b in self.buttons)])
 
     @property
     def payloads(self) -> list[dict[str, Any]]:

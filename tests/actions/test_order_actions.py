@@ -52,7 +52,7 @@ def test_cancel_pending_order_after_yes(shop: Database, domain: dict) -> None:
     order = find_order(shop, "pending")
     chat = _identified(order, "cancel_form")
     asked = chat.run(ActionAskOrderId(), domain)
-    assert order.id in asked.text  # the shopper's cancellable orders are offered
+    assert order.id in asked.shown  # the shopper's cancellable orders are offered
     turn = chat.answer(ValidateCancelForm(), domain, "order_id", f"it's {order.id.lower()}")
     assert turn.slots()["order_id"] == order.id
     turn = chat.answer(ValidateCancelForm(), domain, "cancel_reason", "I ordered it by mistake")

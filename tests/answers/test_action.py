@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import SORRY, ActionAnswerQuestion
 from bot.answers.runtime import set_answer_service
+from bot.texts import t
 
 
 def tracker(text: str, sender: str = "web-1", customer_id: str | None = None) -> Tracker:
@@ -68,6 +69,6 @@ async def test_failure_is_a_friendly_message(sqlite_db, make_service) -> None:
     try:
         dispatcher = CollectingDispatcher()
         await ActionAnswerQuestion().run(dispatcher, tracker("anything?"), {})
-        assert dispatcher.messages[0]["text"] == SORRY
+        assert dispatcher.messages[0]["text"] == t(SORRY)
     finally:
         set_answer_service(None)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from bot.db import models as m
 from bot.db.session import Database, set_database
-from bot.dialogue.conversation import STRICT_ASK, ShopConversation
+from bot.dialogue.conversation import ShopConversation
 from bot.orders.policy import DEFAULT_POLICY_FILE
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.shop.demo import read_demo
@@ -57,8 +57,8 @@ def test_strict_only_in_the_policy_file(shop: Database, strict_policy_file: Path
         email, zip_code, order_id = customer.email, customer.zip, customer.orders[0].id
         name = f"{customer.first_name} {customer.last_name}"
     # The dialogue asks what a strict shop needs, instead of the standard wording ...
-    assert conversation.identify_by_email(email).message == STRICT_ASK
-    assert conversation.identify_by_name_zip(name, zip_code).message == STRICT_ASK
+    assert conversation.identify_by_email(email).message == conversation.strict_ask()
+    assert conversation.identify_by_name_zip(name, zip_code).message == conversation.strict_ask()
     # ... and a shopper who sends it is identified.
     found = conversation.identify_by_email(email, order_id)
     assert found.ok and found.extra["customer_id"] == customer.id
@@ -72,3 +72,17 @@ def test_the_environment_still_overrides_the_file(
     conversation = ShopConversation.default()
     assert conversation.policy.identification.mode == "standard"
     assert conversation.orders.policy.identification.mode == "standard"
+
+
+def test_example_order_number_is_in_the_shops_own_format(shop: Database) -> None:
+    """The example the bot shows is shaped like the shop's ids (the demo shop's '#S…'), never
+    a real order number, and never the τ shop's '#W…' unless that is the shop's format."""
+    conversation = ShopConversation.default()
+    with shop.session() as s:
+        ids = set(s.scalars(select(m.Order.id)))
+    example = conversation.example_order_id()
+    assert example == "#S1234567" and example not in ids
+    assert all(i.startswith("#S") for i in ids)
+    assert example in conversation.question("proof").text
+    assert example in conversation.strict_ask()
+    assert "#W" not in conversation.question("proof").text

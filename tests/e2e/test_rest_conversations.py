@@ -38,7 +38,15 @@ class Shopper:
         response.raise_for_status()
         messages = response.json()
         self.replies.extend(messages)
-        return "\n".join(str(msg.get("text") or "") for msg in messages)
+        # What the shopper sees: the texts and the quick replies (a list of choices is shown
+        # as buttons or as text lines, never both).
+        shown = [str(msg.get("text") or "") for msg in messages]
+        shown += [
+            f"{b.get('title')} {b.get('payload')}"
+            for msg in messages
+            for b in msg.get("buttons") or []
+        ]
+        return "\n".join(shown)
 
     def slots(self) -> dict[str, Any]:
         """The conversation's slots, read through Rasa's (token-protected) HTTP API."""
@@ -229,7 +237,7 @@ def test_digressions_inside_a_return_and_a_hand_off(shopper: Shopper, shop_db: D
             select(m.PolicyPassage).where(m.PolicyPassage.topic == "refunds")
         ).first()
         assert passage is not None
-    assert passage.body.strip().split(". ")[0] in reply
+    assert " ".join(passage.body.split()).split(". ")[0] in reply  # quoted reflowed
     assert "Which items" in reply  # the form asks its question again
     # Asking for a person ends the task and marks the conversation for staff.
     shopper.say("I want to talk to a human agent")

@@ -20,6 +20,7 @@ from bot.orders.results import (
     ("text", "aspects"),
     [
         ("what's in my order?", ["contents"]),
+        ("what's in order #W1126085?", ["contents"]),  # the status text no longer lists items
         ("what did I order", ["contents"]),
         ("how much did I pay for order S1000029", ["total"]),
         ("which card did I use for that order", ["payment"]),

@@ -30,6 +30,7 @@ from bot.runtime.stack import free_port
 from bot.settings import PROJECT_ROOT
 from bot.shop.demo import read_demo
 from bot.shop.loader import load_shop_data
+from bot.texts import t
 from tests.actions.conftest import find_order
 from tests.conftest import REDIS_TEST_URL, _create_pg_database, _drop_pg_database
 
@@ -269,7 +270,7 @@ def test_an_action_that_fails_answers_with_an_apology_and_echoes_nothing(
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["events"] == []
-    assert [r["text"] for r in body["responses"]] == [APOLOGY]
+    assert [r["text"] for r in body["responses"]] == [t(APOLOGY)]
     assert order.customer_id not in response.text
     time.sleep(0.5)
     text = log.read_text(errors="replace")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.db import models as m
 from bot.db.session import Database
-from bot.dialogue.conversation import STRICT_ASK, ShopConversation
+from bot.dialogue.conversation import ShopConversation
 from bot.orders.policy import load_policy
 from bot.settings import PROJECT_ROOT, get_settings
 from bot.shop.demo import read_demo
@@ -50,9 +50,9 @@ def test_strict_mode_needs_a_second_fact(shop: Database, strict: None) -> None:
     a, a_order, b, b_order = _two_customers(shop)
 
     alone = conversation.identify_by_email(a.email)
-    assert not alone.ok and alone.message == STRICT_ASK
+    assert not alone.ok and alone.message == conversation.strict_ask()
     by_name = conversation.identify_by_name_zip(f"{a.first_name} {a.last_name}", a.zip)
-    assert not by_name.ok and by_name.message == STRICT_ASK
+    assert not by_name.ok and by_name.message == conversation.strict_ask()
 
     with_order = conversation.identify_by_email(a.email, a_order)
     assert with_order.ok and with_order.extra["customer_id"] == a.id

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -37,30 +37,23 @@ from bot.orders.ids import ORDER_ID, normalise_order_id
 from bot.orders.money import ZERO, money, usd
 from bot.orders.policy import ShopPolicy
 from bot.orders.results import Address, RefusalCode, Refused
+from bot.texts import describe_item, list_words, t
 
 log = logging.getLogger(__name__)
 
 StatusRule = Literal["cancel", "modify", "return", "exchange"]
-# How a status reads in "Order #W... is <status>, so it can't be ...".
+# How a status reads in "Order #W... is <status>, so it can't be ..." (catalog keys).
 STATUS_WORDS = {
-    OrderStatus.RETURN_REQUESTED.value: "waiting for a return",
-    OrderStatus.EXCHANGE_REQUESTED.value: "waiting for an exchange",
+    OrderStatus.PENDING.value: "order.status_is.pending",
+    OrderStatus.PROCESSED.value: "order.status_is.processed",
+    OrderStatus.DELIVERED.value: "order.status_is.delivered",
+    OrderStatus.CANCELLED.value: "order.status_is.cancelled",
+    OrderStatus.RETURN_REQUESTED.value: "order.status_is.return_requested",
+    OrderStatus.EXCHANGE_REQUESTED.value: "order.status_is.exchange_requested",
 }
 # What the change actions and "stop" clear when a task ends, beside the tasks' own slots.
 PREVIEW_SLOT = "previewed_plan"
 CONFIRM_SLOT = "confirmed"
-
-
-def describe_item(name: str, options: Mapping[str, Any]) -> str:
-    opts = ", ".join(f"{k} {v}" for k, v in (options or {}).items())
-    return f"{name} ({opts})" if opts else name
-
-
-def list_words(words: Sequence[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    if len(words) <= 1:
-        return "".join(words)
-    return ", ".join(words[:-1]) + " and " + words[-1]
 
 
 @dataclass(frozen=True)
@@ -152,6 +145,7 @@ class OrderTask:
     plan: PlanFn | None = None  # None: a look-up, nothing changes
     # Guards, stated once: the policy status rule the order must pass, the verb that says
     # what can't happen, hints per status, and the verb when a one-time item change locks it.
+    # Wording fields hold message keys of bot/texts (the catalog has the words).
     rule: StatusRule | None = None
     verb: str = ""
     status_hints: Mapping[str, str] = field(default_factory=dict)
@@ -159,12 +153,14 @@ class OrderTask:
     # Which of the shopper's payment methods the task can use: any, any but the one that
     # paid (a payment change), or where the policy lets a refund go (a return).
     payment_rule: Literal["any", "other_than_original", "refund_destination"] = "any"
-    # Dialogue wording.
-    order_question: str = "look at"  # "Which order would you like to <...>?"
-    items_verb: str = "change"  # "Which items of order #W... would you like to <...>?"
-    payment_question: str = "Which payment method should pay or receive any price difference?"
+    # Dialogue wording (message keys).
+    order_question: str = "task.order_verb.look_at"  # "Which order would you like to <...>?"
+    items_verb: str = (
+        "task.items_verb.change"  # "Which items of order #W... would you like to <...>?"
+    )
+    payment_question: str = "task.payment_question.difference"
     preview_reminder: str = ""  # said after the preview summary, before "Shall I go ahead?"
-    # A refusal that another task resolves: code -> (button title, that task's name); the
+    # A refusal that another task resolves: code -> (button title key, that task's name); the
     # button sends that task's intent, and the rules let it leave this form for that one.
     offers: Mapping[RefusalCode, tuple[str, str]] = field(default_factory=dict)
 
@@ -190,18 +186,29 @@ class OrderTask:
     ) -> Refused | None:
         """The task's status and item-lock rules for one order (the only place they live)."""
         if self.rule is not None and not policy.allows(self.rule, status):
+            hint = self.status_hints.get(status)
             return Refused(
                 RefusalCode.WRONG_STATUS,
-                f"Order {order_id} is {STATUS_WORDS.get(status, status)}, "
-                f"so it can't be {self.verb}.{self.status_hints.get(status, '')}",
+                t(
+                    "order.wrong_status",
+                    order_id=order_id,
+                    status=status_words(status),
+                    verb=t(self.verb),
+                )
+                + (t(hint) if hint else ""),
             )
         if self.locked_verb and policy.modification.items_once and items_modified:
             return Refused(
                 RefusalCode.ALREADY_MODIFIED,
-                f"The items of order {order_id} were already changed once, so the order can't "
-                f"be {self.locked_verb} any more.",
+                t("order.already_modified", order_id=order_id, verb=t(self.locked_verb)),
             )
         return None
+
+
+def status_words(status: str) -> str:
+    """How an order status reads in a sentence ('pending', 'waiting for a return')."""
+    key = STATUS_WORDS.get(status)
+    return t(key) if key else status
 
 
 def address_of(row: Order | Customer) -> Address:
@@ -234,29 +241,19 @@ class Planner:
 
     def customer(self, s: Session, customer_id: str, lock: bool = False) -> Customer | Refused:
         if not (customer_id or "").strip():
-            return Refused(
-                RefusalCode.NOT_IDENTIFIED,
-                "I need to know who you are first: what's the email address on your account?",
-            )
+            return Refused(RefusalCode.NOT_IDENTIFIED, t("identify.needed"))
         customer = s.get(Customer, customer_id.strip(), with_for_update=lock)
         if customer is None:
-            return Refused(
-                RefusalCode.CUSTOMER_NOT_FOUND,
-                "I couldn't find your account any more. Could you identify yourself again?",
-            )
+            return Refused(RefusalCode.CUSTOMER_NOT_FOUND, t("identify.account_gone"))
         return customer
 
     def own_order(self, s: Session, customer_id: str, order_id: str, lock: bool) -> Order | Refused:
         if not (customer_id or "").strip():
-            return Refused(
-                RefusalCode.NOT_IDENTIFIED,
-                "I need to know who you are before I can look at an order: what's the email "
-                "address on your account?",
-            )
+            return Refused(RefusalCode.NOT_IDENTIFIED, t("identify.needed_for_order"))
         oid = normalise_order_id(order_id)
         order = s.get(Order, oid, with_for_update=lock) if ORDER_ID.match(oid) else None
         # Identical words for "unknown" and "someone else's" so nothing about it leaks.
-        message = f"I couldn't find an order {oid} on your account. Could you check the number?"
+        message = t("order.not_found", order_id=oid)
         if order is None:
             return Refused(RefusalCode.ORDER_NOT_FOUND, message)
         if order.customer_id != customer_id.strip():
@@ -277,23 +274,14 @@ class Planner:
         pid = (payment_method_id or "").strip()
         method = s.get(PaymentMethod, pid, with_for_update=lock) if pid else None
         if method is None:
-            return Refused(
-                RefusalCode.PAYMENT_METHOD_NOT_FOUND,
-                "I couldn't find that payment method on your account. "
-                "Which of your saved payment methods should I use?",
-            )
+            return Refused(RefusalCode.PAYMENT_METHOD_NOT_FOUND, t("payment.not_found"))
         if method.customer_id != customer_id:
             log.warning("refused payment method %s for customer %s", pid, customer_id)
-            return Refused(
-                RefusalCode.PAYMENT_METHOD_NOT_OWNED,
-                "That payment method isn't on your account. "
-                "Which of your saved payment methods should I use?",
-            )
+            return Refused(RefusalCode.PAYMENT_METHOD_NOT_OWNED, t("payment.not_owned"))
         if method.kind not in self.policy.payment_methods.accepted:
             return Refused(
                 RefusalCode.PAYMENT_METHOD_NOT_ACCEPTED,
-                f"Sorry, we can't use your {method.label} for this at the moment. "
-                "Which of your other payment methods should I use?",
+                t("payment.not_accepted", method=method.label),
             )
         return method
 
@@ -307,15 +295,14 @@ class Planner:
             return None
         return Refused(
             RefusalCode.WINDOW_CLOSED,
-            f"Items can be {verb} within {days} days, and order {order.id} is older than that.",
+            t("order.window_closed", verb=t(verb), days=days, order_id=order.id),
         )
 
     @staticmethod
     def not_in_order(order: Order, variant_id: str) -> Refused:
         return Refused(
             RefusalCode.ITEM_NOT_IN_ORDER,
-            f"Item {variant_id} isn't one of the items of order {order.id} that can still be "
-            "changed. Could you check which item you mean?",
+            t("order.item_not_in_order", item_id=variant_id, order_id=order.id),
         )
 
     @staticmethod
@@ -332,7 +319,7 @@ class Planner:
         pairs = [((c or "").strip(), (n or "").strip()) for c, n in (changes or {}).items()]
         pairs = [(c, n) for c, n in pairs if c]
         if not pairs:
-            return Refused(RefusalCode.NOTHING_SELECTED, "Which items would you like to change?")
+            return Refused(RefusalCode.NOTHING_SELECTED, t("order.which_items_change"))
         swaps: list[tuple[OrderLine, Variant]] = []
         for current, new_id in pairs:
             lines = [ln for ln in self.open_lines(order) if ln.variant_id == current]
@@ -340,31 +327,24 @@ class Planner:
                 return self.not_in_order(order, current)
             name = lines[0].name
             if new_id == current:
-                return Refused(
-                    RefusalCode.SAME_VARIANT,
-                    f"The {name} you picked is the same as the one in the order. "
-                    "Which other option would you like?",
-                )
+                return Refused(RefusalCode.SAME_VARIANT, t("order.same_variant", name=name))
             variant = s.get(Variant, new_id) if new_id else None
             if variant is None:
                 return Refused(
                     RefusalCode.VARIANT_NOT_FOUND,
-                    f"I couldn't find the item {new_id or '(none given)'} in our catalog.",
+                    t("order.variant_not_found", item_id=new_id or t("order.none_given")),
                 )
             if (
                 self.policy.variant_change.same_product_only
                 and variant.product_id != lines[0].product_id
             ):
                 return Refused(
-                    RefusalCode.DIFFERENT_PRODUCT,
-                    f"An item can only be swapped for another option of the same product, so the "
-                    f"{name} can't become a different product.",
+                    RefusalCode.DIFFERENT_PRODUCT, t("order.different_product", name=name)
                 )
             if self.policy.variant_change.require_available and not variant.available:
                 return Refused(
                     RefusalCode.VARIANT_UNAVAILABLE,
-                    f"Sorry, the {describe_item(name, variant.options)} is not available. "
-                    "Would another option work?",
+                    t("order.variant_unavailable", item=describe_item(name, variant.options)),
                 )
             swaps.extend((ln, variant) for ln in lines)
         return swaps
@@ -406,8 +386,7 @@ class Planner:
             return None
         return Refused(
             RefusalCode.INSUFFICIENT_BALANCE,
-            f"Your gift card has {usd(balance)} left, which doesn't cover {usd(amount)}. "
-            "Please choose another payment method.",
+            t("payment.gift_card_short", balance=usd(balance), amount=usd(amount)),
         )
 
     @staticmethod
@@ -451,30 +430,24 @@ class Planner:
             country=(address.country or "").strip() or rules.countries[0],
         )
         missing = [
-            label
+            t(label)
             for label, value in (
-                ("street", clean.address1),
-                ("city", clean.city),
-                ("state", clean.state),
+                ("address.part.street", clean.address1),
+                ("address.part.city", clean.city),
+                ("address.part.state", clean.state),
             )
             if not value
         ]
         if missing:
             return Refused(
-                RefusalCode.INVALID_ADDRESS,
-                f"The address is missing the {list_words(missing)}. "
-                "Could you give me the full address?",
+                RefusalCode.INVALID_ADDRESS, t("address.missing", parts=list_words(missing))
             )
         if not re.match(rules.zip_pattern, clean.zip):
-            return Refused(
-                RefusalCode.INVALID_ADDRESS,
-                f"'{clean.zip}' doesn't look like a valid ZIP code (for example 10001 or "
-                "10001-1234). Could you check it?",
-            )
+            return Refused(RefusalCode.INVALID_ADDRESS, t("address.bad_zip", zip=clean.zip))
         if clean.country.upper() not in {c.upper() for c in rules.countries}:
             return Refused(
                 RefusalCode.INVALID_ADDRESS,
-                f"Sorry, we currently ship only to {list_words(list(rules.countries))}.",
+                t("address.country", countries=list_words(list(rules.countries))),
             )
         return clean
 
@@ -482,22 +455,22 @@ class Planner:
 
     def money_words(self, movements: list[Movement], done: bool = False) -> str:
         if not movements:
-            return "No money changes hands."
+            return t("money.none")
         parts = []
         for m in movements:
             timing = self.policy.refund_timing(m.method.kind)
+            named = {"amount": usd(m.amount), "method": self._label(m, done)}
             if m.kind == TransactionKind.REFUND:
-                verb = "is refunded" if done else "will be refunded"
+                key = "money.refunded" if done else "money.will_be_refunded"
                 arrival = (
-                    ", available immediately"
+                    t("money.arrival.immediately")
                     if timing == "immediately"
-                    else f"; it reaches you {timing}"
+                    else t("money.arrival.later", timing=timing)
                 )
-                parts.append(f"{usd(m.amount)} {verb} to your {self._label(m, done)}{arrival}.")
+                parts.append(t(key, arrival=arrival, **named))
             else:
-                verb = "was charged" if done else "will be charged"
-                parts.append(f"{usd(m.amount)} {verb} to your {self._label(m, done)}.")
-        return " ".join(parts)
+                parts.append(t("money.charged" if done else "money.will_be_charged", **named))
+        return t("sentence.separator").join(parts)
 
     @staticmethod
     def _label(movement: Movement, done: bool) -> str:
@@ -509,20 +482,29 @@ class Planner:
         if not done:
             sign = 1 if movement.kind == TransactionKind.REFUND else -1
             balance = balance + sign * movement.amount
-        return f"gift card (balance {'now' if done else 'then'} {usd(balance)})"
+        key = "payment.gift_card_balance_now" if done else "payment.gift_card_balance_then"
+        return t(key, balance=usd(balance))
 
     def difference_words(
         self, difference: Decimal, movements: list[Movement], done: bool = False
     ) -> str:
         if not movements:
-            return "There is no price difference."
-        prefix = f"The price difference is {usd(abs(money(difference)))}: "
-        return prefix + self.money_words(movements, done)
+            return t("money.no_difference")
+        return t(
+            "money.difference",
+            amount=usd(abs(money(difference))),
+            movements=self.money_words(movements, done),
+        )
 
     @staticmethod
     def swap_words(swaps: list[tuple[OrderLine, Variant]]) -> str:
-        return "; ".join(
-            f"{describe_item(line.name, line.options)} at {usd(line.price)} → "
-            f"{describe_item(line.name, variant.options)} at {usd(variant.price)}"
+        return t("list.semicolon").join(
+            t(
+                "order.swap",
+                old=describe_item(line.name, line.options),
+                old_price=usd(line.price),
+                new=describe_item(line.name, variant.options),
+                new_price=usd(variant.price),
+            )
             for line, variant in swaps
         )

@@ -7,15 +7,8 @@ from sqlalchemy.orm import Session
 from bot.db.models import OrderStatus, TransactionKind
 from bot.orders.money import ZERO, money, usd
 from bot.orders.results import RefusalCode, Refused
-from bot.orders.tasks.base import (
-    Movement,
-    OrderTask,
-    Plan,
-    Planner,
-    Request,
-    describe_item,
-    list_words,
-)
+from bot.orders.tasks.base import Movement, OrderTask, Plan, Planner, Request
+from bot.texts import describe_item, list_words, t
 
 
 def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
@@ -26,9 +19,10 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
     if wanted not in p.policy.cancellation.reasons:
         return Refused(
             RefusalCode.INVALID_REASON,
-            "I can cancel an order for one of these reasons: "
-            + list_words([f"'{r}'" for r in p.policy.cancellation.reasons])
-            + ". Which one applies?",
+            t(
+                "cancel.invalid_reason",
+                reasons=list_words([f"'{r}'" for r in p.policy.cancellation.reasons]),
+            ),
         )
     fee_left = money(p.policy.cancellation.fee)
     movements: list[Movement] = []
@@ -42,13 +36,17 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
     refunded = sum((m.amount for m in movements), ZERO)
     items = list_words([describe_item(line.name, line.options) for line in order.lines])
     fee_text = (
-        f" A cancellation fee of {usd(p.policy.cancellation.fee)} is kept."
+        t("cancel.fee_kept", fee=usd(p.policy.cancellation.fee))
         if p.policy.cancellation.fee > 0
         else ""
     )
-    summary = (
-        f"Cancel order {order.id} with {items}; reason: {wanted}. "
-        f"{p.money_words(movements)}{fee_text}"
+    summary = t(
+        "cancel.preview",
+        order_id=order.id,
+        items=items,
+        reason=wanted,
+        money=p.money_words(movements),
+        fee=fee_text,
     )
 
     def mutate() -> None:
@@ -62,7 +60,7 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
         amount_delta=-refunded,
         movements=movements,
         mutate=mutate,
-        outcome=lambda: f"Order {order.id} is cancelled. {p.money_words(movements, done=True)}",
+        outcome=lambda: t("cancel.done", order_id=order.id, money=p.money_words(movements, True)),
         order=order,
     )
 
@@ -76,8 +74,8 @@ TASK = OrderTask(
     args=("order_id", "reason"),
     plan=plan,
     rule="cancel",
-    verb="cancelled",
-    status_hints={"delivered": " Delivered items can be returned instead."},
-    locked_verb="cancelled",
-    order_question="cancel",
+    verb="task.verb.cancelled",
+    status_hints={"delivered": "task.hint.return_instead"},
+    locked_verb="task.verb.cancelled",
+    order_question="task.order_verb.cancel",
 )

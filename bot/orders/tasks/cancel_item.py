@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 from bot.db.models import OrderLine
 from bot.orders.money import ZERO, money
 from bot.orders.results import RefusalCode, Refused
-from bot.orders.tasks.base import OrderTask, Plan, Planner, Request, describe_item, list_words
+from bot.orders.tasks.base import OrderTask, Plan, Planner, Request
+from bot.texts import describe_item, list_words, t
 
 
 def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
@@ -20,7 +21,7 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
         return order
     wanted = [v.strip() for v in (req.items or []) if v and v.strip()]
     if not wanted:
-        return Refused(RefusalCode.NOTHING_SELECTED, "Which item would you like to cancel?")
+        return Refused(RefusalCode.NOTHING_SELECTED, t("cancel_item.nothing"))
     lines: list[OrderLine] = []
     for variant_id in wanted:
         line = next(
@@ -32,17 +33,12 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
         lines.append(line)
     items = list_words([describe_item(ln.name, ln.options) for ln in lines])
     if len(lines) >= len(order.lines):
-        return Refused(
-            RefusalCode.LAST_ITEM,
-            f"The {items} {'is the last item' if len(lines) == 1 else 'are all the items'} of "
-            f"order {order.id}, so cancelling {'it' if len(lines) == 1 else 'them'} means "
-            "cancelling the whole order. Would you like to cancel the order instead?",
-        )
+        key = "cancel_item.last_one" if len(lines) == 1 else "cancel_item.last_all"
+        return Refused(RefusalCode.LAST_ITEM, t(key, items=items, order_id=order.id))
     amount = money(sum((ln.price for ln in lines), ZERO))
     movements = p.refund_to_payers(s, order, amount, lock, "item cancelled")
-    summary = (
-        f"Cancel {items} from order {order.id}; the rest of the order stays as it is. "
-        f"{p.money_words(movements)}"
+    summary = t(
+        "cancel_item.preview", items=items, order_id=order.id, money=p.money_words(movements)
     )
 
     def mutate() -> None:
@@ -56,9 +52,11 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
         amount_delta=-amount,
         movements=movements,
         mutate=mutate,
-        outcome=lambda: (
-            f"The {items} {'is' if len(lines) == 1 else 'are'} cancelled from order "
-            f"{order.id}. {p.money_words(movements, done=True)}"
+        outcome=lambda: t(
+            "cancel_item.done_one" if len(lines) == 1 else "cancel_item.done_all",
+            items=items,
+            order_id=order.id,
+            money=p.money_words(movements, done=True),
         ),
         order=order,
     )
@@ -74,10 +72,10 @@ TASK = OrderTask(
     args=("order_id", "items"),
     plan=plan,
     rule="cancel",
-    verb="changed",
-    status_hints={"delivered": " Delivered items can be returned instead."},
-    locked_verb="changed",
-    order_question="cancel an item from",
-    items_verb="cancel",
-    offers={RefusalCode.LAST_ITEM: ("Cancel the whole order", "cancel")},
+    verb="task.verb.changed",
+    status_hints={"delivered": "task.hint.return_instead"},
+    locked_verb="task.verb.changed",
+    order_question="task.order_verb.cancel_item",
+    items_verb="task.items_verb.cancel",
+    offers={RefusalCode.LAST_ITEM: ("task.offer.cancel_whole_order", "cancel")},
 )

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from bot.orders.results import Refused
 from bot.orders.tasks.base import OrderTask, Plan, Planner, Request, address_of, set_address
+from bot.texts import t
 
 
 def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
@@ -23,10 +24,9 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
     return Plan(
         action="change_default_address",
         order_id="",
-        summary=f"Change your default address from {old.one_line()} to {new.one_line()}. "
-        "Orders already placed keep their own address.",
+        summary=t("default_address.preview", old=old.one_line(), new=new.one_line()),
         mutate=mutate,
-        outcome=lambda: f"Your default address is now {new.one_line()}.",
+        outcome=lambda: t("default_address.done", address=new.one_line()),
         customer=customer,
     )
 

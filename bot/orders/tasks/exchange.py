@@ -8,6 +8,7 @@ from bot.db.models import OrderStatus
 from bot.orders.money import ZERO, money
 from bot.orders.results import Refused
 from bot.orders.tasks.base import OrderTask, Plan, Planner, Request
+from bot.texts import t
 
 
 def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
@@ -15,7 +16,10 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
     if isinstance(order, Refused):
         return order
     if closed := p.window_closed(
-        order, p.policy.exchanges.window_days, p.policy.exchanges.enforce_window, "exchanged"
+        order,
+        p.policy.exchanges.window_days,
+        p.policy.exchanges.enforce_window,
+        "task.verb.exchanged",
     ):
         return closed
     swaps = p.variant_swaps(s, order, req.changes)
@@ -27,10 +31,11 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
     )
     if isinstance(movements, Refused):
         return movements
-    summary = (
-        f"Exchange in order {order.id}: {p.swap_words(swaps)}. "
-        f"{p.difference_words(difference, movements)} "
-        "An order is exchanged in one go: is that every item you want to exchange?"
+    summary = t(
+        "exchange.preview",
+        order_id=order.id,
+        swaps=p.swap_words(swaps),
+        difference=p.difference_words(difference, movements),
     )
 
     def mutate() -> None:
@@ -45,10 +50,10 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
         amount_delta=money(difference),
         movements=movements,
         mutate=mutate,
-        outcome=lambda: (
-            f"The exchange for order {order.id} is registered. "
-            + p.difference_words(difference, movements, done=True)
-            + " We'll email you how to send the old items back."
+        outcome=lambda: t(
+            "exchange.done",
+            order_id=order.id,
+            difference=p.difference_words(difference, movements, done=True),
         ),
         order=order,
     )
@@ -63,10 +68,8 @@ TASK = OrderTask(
     args=("order_id", "changes", "payment_method_id"),
     plan=plan,
     rule="exchange",
-    verb="exchanged",
-    order_question="exchange items from",
-    items_verb="exchange",
-    preview_reminder=(
-        " Please make sure these are all the items you want to change: this can only be done once."
-    ),
+    verb="task.verb.exchanged",
+    order_question="task.order_verb.exchange",
+    items_verb="task.items_verb.exchange",
+    preview_reminder="task.reminder.items_once",
 )

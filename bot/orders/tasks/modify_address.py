@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from bot.orders.results import Refused
 from bot.orders.tasks.base import OrderTask, Plan, Planner, Request, address_of, set_address
+from bot.texts import t
 
 
 def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
@@ -23,13 +24,11 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
     return Plan(
         action="modify_address",
         order_id=order.id,
-        summary=f"Ship order {order.id} to {new.one_line()} instead of {old.one_line()}. "
-        "No money changes hands.",
-        mutate=mutate,
-        outcome=lambda: (
-            f"Order {order.id} will be shipped to {new.one_line()}. "
-            "Nothing was charged or refunded."
+        summary=t(
+            "modify_address.preview", order_id=order.id, new=new.one_line(), old=old.one_line()
         ),
+        mutate=mutate,
+        outcome=lambda: t("modify_address.done", order_id=order.id, address=new.one_line()),
         order=order,
     )
 
@@ -43,7 +42,7 @@ TASK = OrderTask(
     args=("order_id", "address"),
     plan=plan,
     rule="modify",
-    verb="changed",
-    locked_verb="changed",
-    order_question="change the address of",
+    verb="task.verb.changed",
+    locked_verb="task.verb.changed",
+    order_question="task.order_verb.change_address",
 )

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from bot.orders.money import ZERO, money
 from bot.orders.results import Refused
 from bot.orders.tasks.base import OrderTask, Plan, Planner, Request
+from bot.texts import t
 
 
 def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
@@ -22,15 +23,13 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
     )
     if isinstance(movements, Refused):
         return movements
-    once = (
-        " Items can be changed only once, so after this the order can't be changed or "
-        "cancelled any more. Is that every item you want to change?"
-        if p.policy.modification.items_once
-        else ""
-    )
-    summary = (
-        f"Change items of order {order.id}: {p.swap_words(swaps)}. "
-        f"{p.difference_words(difference, movements)}{once}"
+    once = t("modify_items.once") if p.policy.modification.items_once else ""
+    summary = t(
+        "modify_items.preview",
+        order_id=order.id,
+        swaps=p.swap_words(swaps),
+        difference=p.difference_words(difference, movements),
+        once=once,
     )
 
     def mutate() -> None:
@@ -47,9 +46,10 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
         amount_delta=money(difference),
         movements=movements,
         mutate=mutate,
-        outcome=lambda: (
-            f"The items of order {order.id} are changed. "
-            + p.difference_words(difference, movements, done=True)
+        outcome=lambda: t(
+            "modify_items.done",
+            order_id=order.id,
+            difference=p.difference_words(difference, movements, done=True),
         ),
         order=order,
     )
@@ -64,10 +64,8 @@ TASK = OrderTask(
     args=("order_id", "changes", "payment_method_id"),
     plan=plan,
     rule="modify",
-    verb="changed",
-    locked_verb="changed again",
-    order_question="change",
-    preview_reminder=(
-        " Please make sure these are all the items you want to change: this can only be done once."
-    ),
+    verb="task.verb.changed",
+    locked_verb="task.verb.changed_again",
+    order_question="task.order_verb.change",
+    preview_reminder="task.reminder.items_once",
 )

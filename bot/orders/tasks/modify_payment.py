@@ -8,6 +8,7 @@ from bot.db.models import TransactionKind
 from bot.orders.money import ZERO, money, usd
 from bot.orders.results import RefusalCode, Refused
 from bot.orders.tasks.base import Movement, OrderTask, Plan, Planner, Request
+from bot.texts import t
 
 
 def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
@@ -21,8 +22,7 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
     if any(m.id == method.id for m, _ in paid):
         return Refused(
             RefusalCode.SAME_PAYMENT_METHOD,
-            f"Order {order.id} is already paid with your {method.label}. "
-            "Please choose a different payment method.",
+            t("modify_payment.same_method", order_id=order.id, method=method.label),
         )
     amount = sum((a for _, a in paid), ZERO) if paid else money(order.total)
     if short := p.gift_card_short(method, amount):
@@ -33,18 +33,23 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
     movements.append(
         Movement(TransactionKind.PAYMENT, method, amount, "payment method change: payment")
     )
-    summary = (
-        f"Pay order {order.id} ({usd(amount)}) with your {method.label} instead. "
-        f"{p.money_words(movements)}"
+    summary = t(
+        "modify_payment.preview",
+        order_id=order.id,
+        amount=usd(amount),
+        method=method.label,
+        money=p.money_words(movements),
     )
     return Plan(
         action="modify_payment",
         order_id=order.id,
         summary=summary,
         movements=movements,
-        outcome=lambda: (
-            f"Order {order.id} is now paid with your {method.label}. "
-            + p.money_words(movements, done=True)
+        outcome=lambda: t(
+            "modify_payment.done",
+            order_id=order.id,
+            method=method.label,
+            money=p.money_words(movements, done=True),
         ),
         order=order,
     )
@@ -59,9 +64,9 @@ TASK = OrderTask(
     args=("order_id", "payment_method_id"),
     plan=plan,
     rule="modify",
-    verb="changed",
-    locked_verb="changed",
-    order_question="change the payment of",
+    verb="task.verb.changed",
+    locked_verb="task.verb.changed",
+    order_question="task.order_verb.change_payment",
     payment_rule="other_than_original",
-    payment_question="Which payment method should the order use instead?",
+    payment_question="task.payment_question.instead",
 )

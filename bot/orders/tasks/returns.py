@@ -13,9 +13,8 @@ from bot.orders.tasks.base import (
     Plan,
     Planner,
     Request,
-    describe_item,
-    list_words,
 )
+from bot.texts import describe_item, list_words, t
 
 
 def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
@@ -23,12 +22,12 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
     if isinstance(order, Refused):
         return order
     if closed := p.window_closed(
-        order, p.policy.returns.window_days, p.policy.returns.enforce_window, "returned"
+        order, p.policy.returns.window_days, p.policy.returns.enforce_window, "task.verb.returned"
     ):
         return closed
     wanted = [v.strip() for v in (req.items or []) if v and v.strip()]
     if not wanted:
-        return Refused(RefusalCode.NOTHING_SELECTED, "Which items would you like to return?")
+        return Refused(RefusalCode.NOTHING_SELECTED, t("return.nothing"))
     lines: list[OrderLine] = []
     for variant_id in wanted:
         line = next(
@@ -53,8 +52,7 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
     if not allowed:
         return Refused(
             RefusalCode.REFUND_METHOD_NOT_ALLOWED,
-            "A return can be refunded to the payment method you paid with or to one of "
-            f"your gift cards, not to your {method.label}. Which would you like?",
+            t("return.refund_not_allowed", method=method.label),
         )
     amount = money(sum((ln.price for ln in lines), ZERO))
     movements = [Movement(TransactionKind.REFUND, method, amount, "return refund")]
@@ -68,14 +66,12 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
     return Plan(
         action="return",
         order_id=order.id,
-        summary=f"Return {items} from order {order.id}. {p.money_words(movements)}",
+        summary=t("return.preview", items=items, order_id=order.id, money=p.money_words(movements)),
         amount_delta=-amount,
         movements=movements,
         mutate=mutate,
-        outcome=lambda: (
-            f"The return for order {order.id} is registered. "
-            + p.money_words(movements, done=True)
-            + " We'll email you how to send the items back."
+        outcome=lambda: t(
+            "return.done", order_id=order.id, money=p.money_words(movements, done=True)
         ),
         order=order,
     )
@@ -90,9 +86,9 @@ TASK = OrderTask(
     args=("order_id", "items", "payment_method_id"),
     plan=plan,
     rule="return",
-    verb="returned",
-    order_question="return items from",
-    items_verb="return",
+    verb="task.verb.returned",
+    order_question="task.order_verb.return",
+    items_verb="task.items_verb.return",
     payment_rule="refund_destination",
-    payment_question="Where should the refund go: the original payment method or a gift card?",
+    payment_question="task.payment_question.refund",
 )

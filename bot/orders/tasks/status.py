@@ -12,5 +12,5 @@ TASK = OrderTask(
     form="order_status_form",
     action="action_order_status",
     slots=("order_id",),
-    order_question="check",
+    order_question="task.order_verb.check",
 )
