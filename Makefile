@@ -21,8 +21,8 @@ RASA_SOURCES := config.yml $(shell find data/nlu data/rules data/stories domain 
 MODEL_STAMP := models/.stamp
 
 .PHONY: help setup setup-python system-packages services run train test test-unit test-rasa \
-        lint format typecheck bench eval-nlu eval-nlu-independent eval-retrieval eval-sentiment \
-        eval-conversations report validate clean
+        lint format typecheck bench eval-nlu eval-nlu-independent eval-nlu-dev eval-retrieval \
+        eval-sentiment eval-conversations report validate clean
 
 # Run outputs of evaluations and benchmarks (ignored); `make report` refreshes the committed
 # copies in docs/ and bench/results/ on purpose, so a test or evaluation leaves git status clean.
@@ -98,12 +98,16 @@ typecheck: setup-python ## mypy over bot/ and actions/ (clean)
 bench: setup-python train services ## Benchmarks: JSON + markdown in var/reports/bench/
 	$(PY) -m bench.run_all --out $(REPORTS)/bench $(BENCH_ARGS)
 
-eval-nlu: setup-python train ## NLU: the independent set, then 5-fold CV of the candidates (var/reports/)
+eval-nlu: setup-python train ## NLU: the independent and dev sets, then 5-fold CV of the candidates (var/reports/)
 	$(MAKE) --no-print-directory eval-nlu-independent
+	$(MAKE) --no-print-directory eval-nlu-dev
 	$(PY) -m bot.cli.main nlu evaluate --docs $(REPORTS)/nlu
 
 eval-nlu-independent: setup-python train ## The trained model on eval/nlu/ (written by others, never trained on)
-	$(SHOPBOT) nlu independent --out $(REPORTS)/nlu-independent
+	$(SHOPBOT) nlu independent --set independent --out $(REPORTS)/nlu-independent
+
+eval-nlu-dev: setup-python train ## The trained model on eval/nlu_dev/ (written by others; used for choosing)
+	$(SHOPBOT) nlu independent --set dev --out $(REPORTS)/nlu-dev
 
 eval-retrieval: setup-python ## recall@5 and MRR for keyword, semantic and hybrid retrieval
 	$(SHOPBOT) catalog evaluate --report $(REPORTS)/retrieval.md
@@ -122,7 +126,8 @@ report: setup train services ## Re-run evaluations, benchmarks, README pictures;
 	$(SHOPBOT) sentiment evaluate --doc-file docs/insights.md
 	$(SHOPBOT) catalog evaluate --report docs/retrieval.md
 	$(PY) -m bot.cli.main nlu evaluate --docs docs/nlu
-	$(SHOPBOT) nlu independent --out docs/nlu/independent
+	$(SHOPBOT) nlu independent --set independent --out docs/nlu/independent
+	$(SHOPBOT) nlu independent --set dev --out docs/nlu/dev
 	$(PY) -m bench.run_all --out bench/results $(BENCH_ARGS)
 	SHOPBOT_UPDATE_DOC_IMAGES=1 $(PY) -m pytest -q tests/browser/test_store_chat.py tests/browser/test_console_review.py tests/browser/test_console_handoff.py
 

@@ -139,18 +139,31 @@ def evaluate(
 @app.command()
 def independent(
     model: Path = typer.Option(PROJECT_ROOT / "models" / "shopbot.tar.gz", help="Trained model."),
-    data: Path = typer.Option(None, help="The evaluation set (default eval/nlu/)."),
+    eval_set: str = typer.Option(
+        "independent",
+        "--set",
+        help="independent (eval/nlu/, report only) or dev (eval/nlu_dev/, used for choosing).",
+    ),
+    data: Path = typer.Option(None, help="Another folder of labelled messages (overrides --set)."),
     out: Path = typer.Option(
-        PROJECT_ROOT / "var" / "reports" / "nlu-independent",
-        help="Report folder (ignored by git; `make report` keeps a copy in docs/nlu/).",
+        None,
+        help="Report folder (default var/reports/nlu-<set>; `make report` keeps docs/nlu/ copies).",
     ),
 ) -> None:
-    """Score the trained model on the independent set nobody tuned on (see bot/nlu/independent)."""
+    """Score the trained model on a set written by others (see bot/nlu/independent)."""
     from bot.nlu import independent as ind
 
-    data = data or ind.EVAL_DIR
+    chosen = ind.EVAL_SETS.get(eval_set)
+    if chosen is None:
+        console.print(f"[red]Unknown set {eval_set!r}; choose from {', '.join(ind.EVAL_SETS)}.[/]")
+        raise typer.Exit(2)
+    data = data or chosen.directory
+    out = out or PROJECT_ROOT / "var" / "reports" / f"nlu-{chosen.name}"
     if not model.exists():
         console.print(f"[red]No trained model at {model}; run `make train`.[/]")
+        raise typer.Exit(1)
+    if not data.is_dir() or not any(data.glob("*.yml")):
+        console.print(f"[red]No evaluation messages in {data}.[/]")
         raise typer.Exit(1)
     with console.status(f"rasa test nlu on {data} ..."):
         try:
@@ -161,12 +174,14 @@ def independent(
     threshold = ind.fallback_threshold()
     result = ind.score(predictions, threshold)
     result.entities = ind.entity_figures(out / "rasa")
-    ind.plot_confusion(predictions, out / "independent_confusion.png", threshold)
-    report = out / "independent.md"
-    report.write_text(ind.render_markdown(result, model.name), encoding="utf-8")
+    title = chosen.name.capitalize()
+    ind.plot_confusion(predictions, out / f"{chosen.name}_confusion.png", threshold, title)
+    report = out / f"{chosen.name}.md"
+    report.write_text(ind.render_markdown(result, model.name, chosen), encoding="utf-8")
     console.print(
-        f"{result.messages} messages: macro F1 {result.macro_f1:.3f}, accuracy "
+        f"{chosen.name} set, {result.messages} messages: macro F1 {result.macro_f1:.3f}, accuracy "
         f"{result.accuracy:.3f}, fallback {result.fallback_rate:.1%}, out-of-scope recall "
         f"{result.oos_recall:.3f}, in-scope taken for out-of-scope {result.oos_false_alarms:.1%}"
+        + (" (used for choosing: optimistic)" if chosen.name == "dev" else "")
     )
     console.print(f"Report written to {report}")

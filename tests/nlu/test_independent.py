@@ -9,7 +9,9 @@ import pytest
 import yaml
 
 from bot.nlu.independent import (
+    DEV_DIR,
     EVAL_DIR,
+    EVAL_SETS,
     entity_figures,
     fallback_threshold,
     render_markdown,
@@ -100,3 +102,18 @@ def test_the_set_is_outside_the_training_data() -> None:
     # Nothing unknown; every intent but those added after the set was written.
     assert intents <= set(domain["intents"])
     assert set(domain["intents"]) - intents <= INTENTS_NEWER_THAN_THE_SET
+
+
+def test_both_sets_are_outside_the_training_data_and_say_what_they_are_for() -> None:
+    """The dev set is scored by the same code; its report says it was used for choosing."""
+    data_dir = EVAL_DIR.parents[1] / "data"
+    for directory in (EVAL_DIR, DEV_DIR):
+        assert not directory.resolve().is_relative_to(data_dir.resolve())
+    assert EVAL_SETS["independent"].directory == EVAL_DIR
+    assert EVAL_SETS["dev"].directory == DEV_DIR
+    result = score([_p("greet", "greet")])
+    dev_report = render_markdown(result, "m.tar.gz", EVAL_SETS["dev"])
+    assert "eval/nlu_dev/" in dev_report and "USED FOR CHOOSING" in dev_report
+    assert "dev_confusion.png" in dev_report
+    independent_report = render_markdown(result, "m.tar.gz")
+    assert "eval/nlu/" in independent_report and "never used" in independent_report
