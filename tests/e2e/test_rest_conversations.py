@@ -38,14 +38,10 @@ class Shopper:
         response.raise_for_status()
         messages = response.json()
         self.replies.extend(messages)
-        # What the shopper sees: the texts and the quick replies (a list of choices is shown
-        # as buttons or as text lines, never both).
+        # What the shopper sees: the texts and the quick replies' titles (a list of choices
+        # is shown as buttons or as text lines, never both; payloads are not shown).
         shown = [str(msg.get("text") or "") for msg in messages]
-        shown += [
-            f"{b.get('title')} {b.get('payload')}"
-            for msg in messages
-            for b in msg.get("buttons") or []
-        ]
+        shown += [str(b.get("title")) for msg in messages for b in msg.get("buttons") or []]
         return "\n".join(shown)
 
     def slots(self) -> dict[str, Any]:
@@ -379,7 +375,11 @@ UNCLEAR = ["my thing hasn't come", "uhh my stuff??", "where's it at", "hmm the m
 def test_low_confidence_offers_meanings_and_a_click_continues(shopper: Shopper) -> None:
     from bot.dialogue.conversation import REPHRASE_TEXT, SOMETHING_ELSE, SUGGESTION_TEXT
 
-    for text in UNCLEAR:
+    first = shopper
+    for i, text in enumerate(UNCLEAR):
+        # A fresh conversation per try: a message that was understood may have started a
+        # form, and a form takes the next message as an answer attempt.
+        shopper = Shopper(first.rasa_url, f"{first.sender}-{i}", [], first.token)
         shopper.say(text)
         offers = [r for r in shopper.replies if r.get("text") == SUGGESTION_TEXT]
         if offers:

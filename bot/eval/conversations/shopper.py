@@ -325,7 +325,9 @@ class ScriptedShopper:
         if req is None:
             return self._finish()
         if slot == "order_id":
-            if req.order_id in g.known_orders or req.order_id in text:
+            titles = [str(b.get("title")) for r in replies for b in r.get("buttons") or []]
+            # The bot lists the orders as text or as quick replies: a person sees either.
+            if req.order_id in g.known_orders or any(req.order_id in x for x in [text, *titles]):
                 return req.order_id, move
             names = _and([i.name.lower() for i in req.items]) or "the items"
             if attempt == 0:
