@@ -17,6 +17,7 @@ from sqlalchemy import or_, select
 from bot.db.models import PolicyPassage, Product, Variant
 from bot.db.session import Database, get_database
 from bot.dialogue import items, parsing
+from bot.dialogue.person_request import asks_for_person
 from bot.dialogue.replies import (
     Check,
     Reply,
@@ -732,26 +733,6 @@ def _variant_item(variant: Variant, name: str) -> items.Item:
 
 
 FALLBACKS_BEFORE_HANDOFF = 2
-
-
-# "can I talk to someone please?" at the end of a complaint (or of a message the NLU did not
-# understand) is a request for a person, whatever the message's main intent was.
-_PERSON = (
-    r"(?:someone|somebody|anyone|anybody|(?:a |an |your |the )?(?:real |live |actual )?"
-    r"(?:person|human(?: being)?|people|agent|representative|rep|manager|supervisor|operator|"
-    r"staff|support(?: team| staff| agent)?|customer (?:service|support)(?: team| agent)?))"
-)
-_ASKS_FOR_PERSON = re.compile(
-    rf"\b(?:(?:talk|speak|chat)\s+(?:to|with)|get\s+me|connect\s+me\s+(?:to|with)|"
-    rf"transfer\s+me\s+to|put\s+me\s+through\s+to)\s+{_PERSON}\b"
-    rf"|\b(?:real|live|actual)\s+(?:person|human)\b|\bhuman\s+please\b",
-    re.IGNORECASE,
-)
-
-
-def asks_for_person(text: str) -> bool:
-    """Whether a message asks for a person (also inside a longer complaint)."""
-    return bool(_ASKS_FOR_PERSON.search(text or ""))
 
 
 def complaint_reply(hand_off: bool, latest_text: str = "") -> tuple[Reply, str | None]:

@@ -11,6 +11,7 @@ COPY rasa_addons ./rasa_addons
 # The one order-id normaliser (standard library only), used by rasa_addons/entity_rules.py.
 COPY bot/__init__.py ./bot/__init__.py
 COPY bot/orders/__init__.py bot/orders/ids.py ./bot/orders/
+COPY bot/dialogue/__init__.py bot/dialogue/person_request.py ./bot/dialogue/
 COPY config.yml ./
 COPY domain ./domain
 COPY data/nlu ./data/nlu
@@ -30,6 +31,7 @@ COPY rasa_addons ./rasa_addons
 # The one order-id normaliser (standard library only), used by rasa_addons/entity_rules.py.
 COPY bot/__init__.py ./bot/__init__.py
 COPY bot/orders/__init__.py bot/orders/ids.py ./bot/orders/
+COPY bot/dialogue/__init__.py bot/dialogue/person_request.py ./bot/dialogue/
 COPY credentials.yml endpoints.yml ./
 COPY --from=train /build/models/shopbot.tar.gz ./models/shopbot.tar.gz
 RUN chown -R 1001:0 /app
