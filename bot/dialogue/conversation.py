@@ -765,40 +765,41 @@ SOMETHING_ELSE = button(t("fallback.something_else"), "nlu_fallback")
 MAX_SUGGESTIONS = 3
 MIN_SUGGESTION_CONFIDENCE = 0.1
 
-# What a suggestion button says for each intent the bot can offer, in the shopper's words.
+# What a suggestion button says for each intent the bot can offer (catalog keys; the words
+# are in bot/texts, "intent.label.*").
 INTENT_LABELS: dict[str, str] = {
-    "track_order": "Where is my order?",
-    "cancel_order": "Cancel an order",
-    "change_order": "Change items in an order",
-    "change_shipping_address": "Change an order's delivery address",
-    "delivery_options": "Delivery options",
-    "delivery_period": "How long delivery takes",
-    "place_order": "How to place an order",
-    "return_item": "Return an item",
-    "exchange_item": "Exchange an item",
-    "get_refund": "Get a refund",
-    "track_refund": "Where is my refund?",
-    "check_refund_policy": "The refund policy",
-    "check_cancellation_fee": "Cancellation fees",
-    "check_payment_methods": "Payment methods you accept",
-    "payment_issue": "A problem with a payment",
-    "get_invoice": "Get an invoice",
-    "change_payment_method": "Change how an order is paid",
-    "create_account": "Create an account",
-    "edit_account": "Change my account details",
-    "delete_account": "Delete my account",
-    "recover_password": "Reset my password",
-    "registration_problems": "A problem signing up",
-    "search_product": "Find a product",
-    "product_info": "A question about a product",
-    "check_availability": "Is a product in stock?",
-    "compare_products": "Compare products",
-    "recommend_product": "Recommend a product",
-    "contact_human_agent": "Talk to a person",
-    "ask_order_info": "A question about my order",
-    "complaint": "Make a complaint",
-    "review": "Leave a review",
-    "newsletter_subscription": "The newsletter",
+    "track_order": "intent.label.track_order",
+    "cancel_order": "intent.label.cancel_order",
+    "change_order": "intent.label.change_order",
+    "change_shipping_address": "intent.label.change_shipping_address",
+    "delivery_options": "intent.label.delivery_options",
+    "delivery_period": "intent.label.delivery_period",
+    "place_order": "intent.label.place_order",
+    "return_item": "intent.label.return_item",
+    "exchange_item": "intent.label.exchange_item",
+    "get_refund": "intent.label.get_refund",
+    "track_refund": "intent.label.track_refund",
+    "check_refund_policy": "intent.label.check_refund_policy",
+    "check_cancellation_fee": "intent.label.check_cancellation_fee",
+    "check_payment_methods": "intent.label.check_payment_methods",
+    "payment_issue": "intent.label.payment_issue",
+    "get_invoice": "intent.label.get_invoice",
+    "change_payment_method": "intent.label.change_payment_method",
+    "create_account": "intent.label.create_account",
+    "edit_account": "intent.label.edit_account",
+    "delete_account": "intent.label.delete_account",
+    "recover_password": "intent.label.recover_password",
+    "registration_problems": "intent.label.registration_problems",
+    "search_product": "intent.label.search_product",
+    "product_info": "intent.label.product_info",
+    "check_availability": "intent.label.check_availability",
+    "compare_products": "intent.label.compare_products",
+    "recommend_product": "intent.label.recommend_product",
+    "contact_human_agent": "intent.label.contact_human_agent",
+    "ask_order_info": "intent.label.ask_order_info",
+    "complaint": "intent.label.complaint",
+    "review": "intent.label.review",
+    "newsletter_subscription": "intent.label.newsletter_subscription",
 }
 # Intents never offered: small talk, answers to a question, or the fallback itself.
 NOT_OFFERED = frozenset(
@@ -834,7 +835,7 @@ def suggestions(
             continue
         if confidence < MIN_SUGGESTION_CONFIDENCE or len(found) == MAX_SUGGESTIONS:
             break
-        found.append(button(INTENT_LABELS[name], name, **carried))
+        found.append(button(t(INTENT_LABELS[name]), name, **carried))
     return found
 
 
