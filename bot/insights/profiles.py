@@ -33,8 +33,8 @@ from bot.db.session import Database
 from bot.insights.models import ProfileFact, ProfileOptOut
 from bot.memory.state import SessionState
 from bot.orders.money import amount_in, plain
+from bot.orders.repository import OrderRepository
 from bot.safety.pii import mask_pii
-from bot.shop.repository import CustomerRepository
 
 log = logging.getLogger(__name__)
 
@@ -163,7 +163,7 @@ def build_profile(
 def build_all(db: Database) -> int:
     """Rebuild the profile of every customer; returns how many were built."""
     with db.session() as session:
-        ids = CustomerRepository(session).ids()
+        ids = OrderRepository(session).customer_ids()
     for customer_id in ids:
         build_profile(db, customer_id)
     return len(ids)
@@ -208,7 +208,7 @@ def allow_profile(db: Database, customer_id: str) -> None:
 
 
 def _order_facts(session: Session, customer_id: str) -> list[_Fact]:
-    orders = CustomerRepository(session).orders_with_lines(customer_id)
+    orders = OrderRepository(session).orders_with_lines(customer_id)
     product_ids = {line.product_id for o in orders for line in o.lines}
     products = {p.id: p for p in CatalogRepository(session).products(product_ids, variants=False)}
     facts: list[_Fact] = []
