@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.db.models import Category, Product, Variant
+from bot.db.models import Category, PolicyPassage, Product, Variant
 
 MAX_NAME_FILTER_WORDS = 10
 
@@ -95,6 +95,11 @@ class CatalogRepository:
         ).all()
         return ProductPage(list(rows), int(total))
 
+    def product_names_like(self, words: Iterable[str], limit: int = 200) -> list[str]:
+        """Names of products containing any of ``words`` (any case), each name once."""
+        query = select(Product.name).where(or_(*(Product.name.ilike(f"%{w}%") for w in words)))
+        return list(dict.fromkeys(self.session.scalars(query.limit(limit)).all()))
+
     def product_count(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(Product)) or 0)
 
@@ -110,6 +115,32 @@ class CatalogRepository:
     def variant_options(self) -> list[dict[str, Any] | None]:
         """The options of every variant (colour, size, material, ...)."""
         return [options for (options,) in self.session.execute(select(Variant.options))]
+
+    def variants_of_products(self, product_ids: Iterable[str]) -> list[Variant]:
+        """Every variant of these products (any order)."""
+        return list(
+            self.session.scalars(select(Variant).where(Variant.product_id.in_(product_ids))).all()
+        )
+
+    def other_variants(self, product_id: str, variant_id: str) -> list[Variant]:
+        """The product's variants other than ``variant_id``, by id."""
+        return list(
+            self.session.scalars(
+                select(Variant)
+                .where(Variant.product_id == product_id, Variant.id != variant_id)
+                .order_by(Variant.id)
+            ).all()
+        )
+
+    # -- policy passages ------------------------------------------------------------------
+
+    def policy_passages(self, topics: Iterable[str]) -> list[PolicyPassage]:
+        """The stored policy passages on these topics (any order)."""
+        return list(
+            self.session.scalars(
+                select(PolicyPassage).where(PolicyPassage.topic.in_(list(topics)))
+            ).all()
+        )
 
     # -- categories -------------------------------------------------------------------------
 

@@ -44,6 +44,12 @@ class OrderRepository:
             ).all()
         )
 
+    def customers(self, customer_ids: list[str]) -> list[Customer]:
+        """The customers with these ids (unknown ids left out)."""
+        return list(
+            self.session.scalars(select(Customer).where(Customer.id.in_(customer_ids))).all()
+        )
+
     def customer_ids(self) -> list[str]:
         """Every customer id, in order."""
         return list(self.session.scalars(select(Customer.id).order_by(Customer.id)))
@@ -68,6 +74,16 @@ class OrderRepository:
                 .where(Order.customer_id == customer_id)
                 .order_by(Order.id)
                 .options(selectinload(Order.lines))
+            ).all()
+        )
+
+    def orders_with_lines_and_transactions(self, order_ids: list[str]) -> list[Order]:
+        """These orders with their lines and money movements loaded (unknown ids left out)."""
+        return list(
+            self.session.scalars(
+                select(Order)
+                .where(Order.id.in_(order_ids))
+                .options(selectinload(Order.lines), selectinload(Order.transactions))
             ).all()
         )
 

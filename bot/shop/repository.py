@@ -1,4 +1,6 @@
-"""Idempotent bulk upserts: compare incoming rows with stored ones, write only differences.
+"""The shop import's storage: idempotent bulk upserts, and counts of what the shop holds.
+
+Upserts compare incoming rows with stored ones and write only differences.
 
 Why not ``INSERT ... ON CONFLICT``: it differs between SQLite and PostgreSQL and cannot tell
 "updated" from "unchanged", which the import summary reports. Reading the stored rows by key
@@ -15,9 +17,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import RowMapping, Table, bindparam, delete, insert, select, update
+from sqlalchemy import RowMapping, Table, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from bot.db import models as m
 from bot.orders.money import plain
 from bot.shop.errors import ShopDataError
 from bot.shop.records import Row
@@ -173,3 +176,54 @@ def sync_children(
 
 def count_rows(rows: Iterable[list[Row]]) -> int:
     return sum(len(group) for group in rows)
+
+
+def table_of(model: type[m.Base]) -> Table:
+    """The Core table behind a model (bulk statements skip the ORM unit of work)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+def category_ids_by_slug(session: Session) -> dict[str, int]:
+    """Category slug -> id of every stored category."""
+    return {
+        slug: category_id
+        for slug, category_id in session.execute(select(m.Category.slug, m.Category.id))
+    }
+
+
+# -- counts ---------------------------------------------------------------------------------
+
+
+def shop_counts(s: Session) -> list[tuple[str, int]]:
+    """(label, count) pairs in display order; grouped counts get one row per value."""
+    rows: list[tuple[str, int]] = []
+
+    def count(model: type[m.Base], *where: Any) -> int:
+        return int(s.scalar(select(func.count()).select_from(model).where(*where)) or 0)
+
+    def grouped(label: str, column: Any) -> None:
+        result = s.execute(select(column, func.count()).group_by(column).order_by(column))
+        for value, n in result:
+            rows.append((f"{label}: {value}", int(n)))
+
+    rows.append(("categories", count(m.Category)))
+    rows.append(("products", count(m.Product)))
+    rows.append(("variants", count(m.Variant)))
+    rows.append(("variants in stock", count(m.Variant, m.Variant.available, m.Variant.stock > 0)))
+    rows.append(("customers", count(m.Customer)))
+    rows.append(("payment methods", count(m.PaymentMethod)))
+    grouped("payment methods", m.PaymentMethod.kind)
+    rows.append(("orders", count(m.Order)))
+    grouped("orders", m.Order.status)
+    rows.append(("order lines", count(m.OrderLine)))
+    rows.append(("fulfilments", count(m.Fulfilment)))
+    rows.append(("transactions", count(m.Transaction)))
+    grouped("transactions", m.Transaction.kind)
+    rows.append(("policy passages", count(m.PolicyPassage)))
+    return rows
+
+
+def product_count(s: Session) -> int:
+    return int(s.scalar(select(func.count()).select_from(m.Product)) or 0)
