@@ -14,10 +14,9 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from sqlalchemy import select  # noqa: E402
 
-from bot.console.models import Conversation  # noqa: E402
 from bot.console.outcomes import OUTCOMES, QUESTION_TASK, OutcomeState  # noqa: E402
+from bot.console.repositories.conversations import ConversationRepository  # noqa: E402
 from bot.db.session import Database  # noqa: E402
 from bot.orders.tasks import TASKS  # noqa: E402
 
@@ -68,15 +67,7 @@ def collect(db: Database, days: int = 30, now: float | None = None) -> dict[str,
     turns = fallback_turns = 0
     all_lat: list[int] = []
     with db.session() as session:
-        rows = session.execute(
-            select(
-                Conversation.started_at,
-                Conversation.outcome,
-                Conversation.min_sentiment,
-                Conversation.intents,
-                Conversation.latencies_ms,
-            ).where(Conversation.started_at >= since)
-        )
+        rows = ConversationRepository(session).analytics_rows(since)
         for started_at, state_json, sentiment, intents_json, lat_json in rows:
             outcome = OutcomeState.from_json(state_json).summary(now)
             if not outcome.turns:  # no shopper message: nothing to rate
