@@ -31,6 +31,14 @@ from bot.texts import t
 
 Decision = Literal["public", "private", "spam", "abusive", "ignore"]
 FLAGS: frozenset[str] = frozenset({"spam", "abusive"})
+# The user event's metadata key that carries a flag; the console turns it into a tag.
+FLAG_KEY = "comment_flag"
+
+
+def flag_tag(flag: object) -> str | None:
+    """The console tag of a flagged comment ("flagged-spam"), None for anything else."""
+    return f"flagged-{flag}" if isinstance(flag, str) and flag in FLAGS else None
+
 
 # Intents answered in public: questions about products and the shop's policies.
 PUBLIC_INTENTS = frozenset(

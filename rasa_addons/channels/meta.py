@@ -398,7 +398,7 @@ class MetaInput(InputChannel):
             decision.reason,
         )
         if decision.decision in triage_rules.FLAGS:
-            meta["comment_flag"] = decision.decision
+            meta[triage_rules.FLAG_KEY] = decision.decision
             await self._record(agent, sender, channel, comment.text, parsed, meta)
             return
         if decision.decision == "ignore":
