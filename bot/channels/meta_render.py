@@ -12,7 +12,7 @@ past the carousel's size become lines. Runs in the Rasa process: standard librar
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -82,6 +82,11 @@ HANDOFF_TEXT = {
     "returned": "handoff.back_to_bot",
 }
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+# The widget's markdown subset (docs/widget.md): Messenger and Instagram show none of it,
+# WhatsApp has its own (*bold*, _italic_).
+_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
+_ITALIC = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
+_LINK = re.compile(r"\[([^\]\n]+)\]\(([^)\s]+)\)")
 
 
 @dataclass
@@ -96,6 +101,22 @@ class Rendered:
 def unsupported_reply() -> str:
     """What a shopper reads after sending what we cannot read (a sticker, a photo, a voice note)."""
     return t("channel.unsupported")
+
+
+def from_markdown(text: str, platform: str, public_url: str = "") -> str:
+    """The widget's markdown as the platform shows it: WhatsApp's own marks, else plain text;
+    a link becomes "text (url)" (relative links on the shop's site, dropped without it)."""
+
+    def link(match: re.Match[str]) -> str:
+        url = absolute(public_url, match.group(2))
+        return f"{match.group(1)} ({url})" if url else match.group(1)
+
+    text = _LINK.sub(link, text)
+    if platform == "whatsapp":
+        text = _BOLD.sub(lambda m: f"*{m.group(1) or m.group(2)}*", text)
+        return text
+    text = _BOLD.sub(lambda m: m.group(1) or m.group(2), text)
+    return _ITALIC.sub(lambda m: m.group(1), text)
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -266,12 +287,27 @@ def _fits(limits: Limits, choices: Sequence[Mapping[str, str]], count: int, titl
     )
 
 
-def render(platform: str, message: Mapping[str, Any], public_url: str = "") -> Rendered:
-    """The messages that show the Rasa bot ``message`` on ``platform``."""
+def render(
+    platform: str,
+    message: Mapping[str, Any],
+    public_url: str = "",
+    already_said: Collection[str] = (),
+) -> Rendered:
+    """The messages that show the Rasa bot ``message`` on ``platform``.
+
+    ``already_said``: texts sent earlier in the same turn; a payload's own text that repeats
+    one (the hand-off notice follows the same sentence as text) is not sent twice.
+    """
     limits = LIMITS[platform]
     parts = _parts(message)
     out = Rendered(dropped=parts.dropped)
-    texts = list(parts.texts)
+    said = {" ".join(x.split()) for x in already_said}
+    own = message.get("text")
+    texts = [
+        from_markdown(x, platform, public_url)
+        for x in parts.texts
+        if x == own or " ".join(x.split()) not in said
+    ]
     cards = parts.cards
     carousel: list[dict[str, Any]] = []
     if cards and limits.carousel_elements:

@@ -164,6 +164,7 @@ class MetaOutput(OutputChannel):
     def __init__(self, config: MetaConfig) -> None:
         self.config = config
         self.client = GraphClient(config)
+        self.said: list[str] = []  # texts of this turn (one output per incoming message)
 
     @classmethod
     def name(cls) -> str:
@@ -181,7 +182,9 @@ class MetaOutput(OutputChannel):
         user = self.user_id(recipient_id)
         if user is None:
             return
-        rendered = render(self.platform, message, self.config.public_url)
+        rendered = render(self.platform, message, self.config.public_url, self.said)
+        if isinstance(message.get("text"), str):
+            self.said.append(message["text"])
         for what in rendered.dropped:
             log.warning("%s cannot show %s; sent what could be shown", self.platform, what)
         if rendered.options:

@@ -214,3 +214,27 @@ def test_shorten_cuts_at_a_word() -> None:
     assert shorten("a" * 10, 20) == "a" * 10
     cut = shorten("The quick brown fox jumps over the lazy dog", 20)
     assert len(cut) <= 20 and cut.endswith("…") and cut.startswith("The quick brown")
+
+
+def test_widget_markdown_becomes_the_platforms_own() -> None:
+    text = "**Electric Kettle**: *great* for tea. See [the page](/products/P1) or [docs](https://x.example/d)."
+    (m,) = render("messenger", {"text": text}, public_url=URL).messages
+    assert m["text"] == (
+        "Electric Kettle: great for tea. See the page (https://shop.example/products/P1) "
+        "or docs (https://x.example/d)."
+    )
+    (w,) = render("whatsapp", {"text": text}).messages
+    assert w["text"]["body"].startswith("*Electric Kettle*: *great* for tea. See the page or docs")
+    (lst,) = render("instagram", {"text": "* one\n* two"}).messages
+    assert lst["text"] == "* one\n* two"  # list bullets are not italics
+
+
+def test_a_payload_repeating_the_turns_text_is_not_sent_twice() -> None:
+    notice = "I'm handing this conversation to a member of our support team."
+    payload = {"custom": {"type": "handoff", "state": "requested", "text": notice}}
+    assert render("messenger", payload, already_said=[notice]).messages == []
+    assert render("messenger", payload).messages == [{"text": notice}]
+    # the message's own text is always sent
+    assert render("messenger", {"text": notice}, already_said=[notice]).messages == [
+        {"text": notice}
+    ]

@@ -198,3 +198,20 @@ def test_whatsapp_text_buttons_lists_and_statuses() -> None:
     ]
     assert messages[0].metadata == {"phone_number_id": "PN1"}
     assert comments == []
+
+
+def test_rest_cannot_address_a_social_channels_conversation() -> None:
+    from rasa_addons.session_ids import rest_sender
+
+    for sender in (
+        "messenger:1234",
+        "instagram:99",
+        "whatsapp:15550001",
+        "telegram:7",
+        "twilio_whatsapp:+1555",
+        "messenger_comment:12_34",
+        "WhatsApp:1",
+    ):
+        assert rest_sender(sender) == ""
+    assert rest_sender("e2e-shopper-1") == "e2e-shopper-1"
+    assert rest_sender("messenger-fan") == "messenger-fan"
