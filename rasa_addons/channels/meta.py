@@ -165,6 +165,8 @@ class MetaOutput(OutputChannel):
         self.config = config
         self.client = GraphClient(config)
         self.said: list[str] = []  # texts of this turn (one output per incoming message)
+        # what this turn sent: the input guard apologises when a turn sent nothing
+        self.messages: list[dict[str, Any]] = []
 
     @classmethod
     def name(cls) -> str:
@@ -185,6 +187,7 @@ class MetaOutput(OutputChannel):
         rendered = render(self.platform, message, self.config.public_url, self.said)
         if isinstance(message.get("text"), str):
             self.said.append(message["text"])
+        self.messages.append(message)
         for what in rendered.dropped:
             log.warning("%s cannot show %s; sent what could be shown", self.platform, what)
         if rendered.options:
@@ -251,7 +254,14 @@ class MetaInput(InputChannel):
         missing = self.config.missing()
         self.enabled = not missing
         if missing:
-            log.info("%s channel is off: %s not set", self.platform, ", ".join(missing))
+            # half configured is a mistake worth a warning; not configured at all is a choice
+            partial = bool(self.config.access_token or self.config.phone_number_id)
+            log.log(
+                logging.WARNING if partial else logging.INFO,
+                "%s channel is off: %s not set",
+                self.platform,
+                ", ".join(missing),
+            )
         else:
             log.info("%s channel is on (Graph API at %s)", self.platform, self.config.graph_url)
 
