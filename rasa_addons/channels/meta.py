@@ -93,6 +93,8 @@ class _Remembered:
 
 OPTIONS = _Remembered()
 REFERRALS = _Remembered()
+SEEN = _Remembered()  # message and comment ids handled (Meta retries a delivery it doubts)
+MAX_BODY_BYTES = 1_000_000  # Meta's deliveries are a few kB
 
 
 class MetaConfig:
@@ -305,6 +307,9 @@ class MetaInput(InputChannel):
             if not self.enabled:
                 return response.text("not configured", status=404)
             body = request.body or b""
+            if len(body) > MAX_BODY_BYTES:
+                log.warning("%s webhook refused: %d bytes", self.platform, len(body))
+                return response.text("too large", status=413)
             signature = request.headers.get(SIGNATURE_HEADER)
             if not valid_signature(self.config.app_secret, body, signature):
                 log.warning(
@@ -318,6 +323,8 @@ class MetaInput(InputChannel):
             if data is None:
                 return response.text("bad request", status=400)
             messages, new_comments = parse(self.platform, data)
+            messages = [m for m in messages if self._first_time(m.message_id)]
+            new_comments = [c for c in new_comments if self._first_time(c.comment_id)]
             agent = getattr(request.app.ctx, "agent", None)
             task = asyncio.create_task(self._handle(messages, new_comments, guarded, agent))
             self._tasks.add(task)
@@ -325,6 +332,17 @@ class MetaInput(InputChannel):
             return response.text("EVENT_RECEIVED")
 
         return hook
+
+    def _first_time(self, platform_id: str) -> bool:
+        """False for a message or comment already handled (a retried delivery)."""
+        if not platform_id:
+            return True
+        key = f"{self.platform}:{platform_id}"
+        if SEEN.get(key):
+            log.info("%s delivery of %s seen before; skipped", self.platform, platform_id)
+            return False
+        SEEN.put(key, True)
+        return True
 
     # -- direct messages ----------------------------------------------------------------
     async def _handle(

@@ -2,8 +2,8 @@
 
 Serves the three connectors on a real Sanic server (WhatsApp without its access token) and
 prints one JSON line with what it saw: an unconfigured connector answers 404 and has no
-output channel; numbered options map back to their payloads; a reply for another channel's
-conversation is not sent.
+output channel; a retried delivery is handled once and a huge one refused; numbered options
+map back to their payloads; a reply for another channel's conversation is not sent.
 """
 
 import asyncio
@@ -27,6 +27,7 @@ os.environ.update(
 os.environ.pop("SHOPBOT_WHATSAPP_ACCESS_TOKEN", None)
 os.environ["SHOPBOT_WHATSAPP_PHONE_NUMBER_ID"] = "PN1"  # half configured: off, with a warning
 
+from bot.channels.meta import SIGNATURE_HEADER, sign  # noqa: E402
 from rasa_addons.channels import meta  # noqa: E402
 
 
@@ -62,6 +63,33 @@ async def main() -> dict:
                 out[f"{platform}_verify"] = [r.status, await r.text()]
             async with http.post(f"{base}/{platform}/webhook", data=b"{}") as r:
                 out[f"{platform}_unsigned"] = r.status
+        delivery = json.dumps(
+            {
+                "object": "page",
+                "entry": [
+                    {
+                        "id": "PAGE1",
+                        "messaging": [
+                            {"sender": {"id": "77"}, "message": {"mid": "m.1", "text": "hi"}}
+                        ],
+                    }
+                ],
+            }
+        ).encode()
+        headers = {SIGNATURE_HEADER: sign("s" * 40, delivery)}
+        statuses = []
+        for _ in range(2):  # Meta retrying the same delivery
+            async with http.post(f"{base}/messenger/webhook", data=delivery, headers=headers) as r:
+                statuses.append(r.status)
+        async with http.post(
+            f"{base}/messenger/webhook",
+            data=b" " * 1_000_001,
+            headers={SIGNATURE_HEADER: sign("s" * 40, b" " * 1_000_001)},
+        ) as r:
+            statuses.append(r.status)
+        out["deliveries"] = statuses
+        await asyncio.sleep(1.0)
+        out["received"] = [(m.sender_id, m.text, m.input_channel) for m in received]
     server.close()
     await server.wait_closed()
     out["whatsapp_enabled"] = whatsapp.enabled

@@ -8,7 +8,7 @@ from tests.rasa_side.rasa_env import last_json, needs_rasa, run
 
 
 @needs_rasa
-def test_connectors_off_unless_configured_numbered_choices_and_channel_isolation() -> None:
+def test_connectors_off_unless_configured_retries_numbers_and_channel_isolation() -> None:
     proc = run([str(Path(__file__).with_name("check_meta_connector.py"))], {}, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     seen = last_json(proc.stdout)
@@ -19,5 +19,8 @@ def test_connectors_off_unless_configured_numbered_choices_and_channel_isolation
     assert seen["whatsapp_enabled"] is False and seen["whatsapp_output"] is True
     assert "whatsapp channel is off: SHOPBOT_WHATSAPP_ACCESS_TOKEN not set" in proc.stderr
     assert seen["messenger_output"] == "MessengerOutput"
+    # a signed delivery is handled once even when Meta sends it again; a huge body is refused
+    assert seen["deliveries"] == [200, 200, 413]
+    assert seen["received"] == [["messenger:77", "hi", "messenger"]]
     assert seen["chosen"] == ["/b", "/c", "4", "two", "0"]
     assert seen["other_channel"] is None and seen["own_channel"] == "42"
