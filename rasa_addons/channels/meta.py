@@ -54,7 +54,7 @@ from bot.channels.meta import (
     subscription_challenge,
     valid_signature,
 )
-from bot.channels.meta_render import LIMITS, render, unsupported_reply
+from bot.channels.meta_render import LIMITS, from_markdown, render, unsupported_reply
 from rasa_addons.input_limits import BAD_SENDER, EMPTY, LOST_TRACK, TROUBLE, InputGuard
 
 log = logging.getLogger(__name__)
@@ -475,7 +475,8 @@ class MetaInput(InputChannel):
             custom = m.get("custom")
             if isinstance(custom, dict) and isinstance(custom.get("text"), str):
                 texts.append(custom["text"])
-        return triage_rules.public_reply(texts)
+        plain = [from_markdown(x, self.platform, self.config.public_url) for x in texts]
+        return triage_rules.public_reply(plain)
 
     async def _reply_publicly(self, comment: Comment, answer: str) -> None:
         client = GraphClient(self.config)

@@ -326,6 +326,7 @@ def test_product_comment_is_answered_publicly(
     assert calls, stack.tail("rasa")
     answer = calls[0].body["message"]
     assert 0 < len(answer) <= 300 and product.name.split()[0].lower() in answer.lower(), answer
+    assert "**" not in answer  # no widget markdown in a Facebook comment
     # and Instagram: a reply on the comment
     ig_id = uuid.uuid4().hex[:12]
     payload = instagram_comment(
