@@ -90,6 +90,9 @@ class _Remembered:
     def get(self, key: str) -> Any:
         return self._items.get(key)
 
+    def pop(self, key: str) -> Any:
+        return self._items.pop(key, None)
+
 
 OPTIONS = _Remembered()
 REFERRALS = _Remembered()
@@ -390,8 +393,9 @@ class MetaInput(InputChannel):
 
     @staticmethod
     def _chosen(sender: str, text: str) -> str:
-        """A bare number answers the numbered options last shown to this user."""
-        options = OPTIONS.get(sender)
+        """A bare number answers the numbered options shown in the bot's last turn (only
+        that one: later, "2" may be a quantity)."""
+        options = OPTIONS.pop(sender)
         stripped = text.strip().rstrip(".")
         if options and stripped.isdigit() and 1 <= int(stripped) <= len(options):
             return options[int(stripped) - 1]

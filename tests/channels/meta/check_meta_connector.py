@@ -95,10 +95,11 @@ async def main() -> dict:
     out["whatsapp_enabled"] = whatsapp.enabled
     out["whatsapp_output"] = whatsapp.get_output_channel() is None
     out["messenger_output"] = type(messenger.get_output_channel()).__name__
-    meta.OPTIONS.put("messenger:1", ["/a", "/b", "/c"])
-    out["chosen"] = [
-        meta.MetaInput._chosen("messenger:1", x) for x in ("2", " 3. ", "4", "two", "0")
-    ]
+    out["chosen"] = []
+    for answer in ("2", " 3. ", "4", "two", "0"):
+        meta.OPTIONS.put("messenger:1", ["/a", "/b", "/c"])
+        out["chosen"].append(meta.MetaInput._chosen("messenger:1", answer))
+    out["chosen_later"] = meta.MetaInput._chosen("messenger:1", "2")  # options consumed
     output = messenger.get_output_channel()
     out["other_channel"] = output.user_id("whatsapp:1")
     out["own_channel"] = output.user_id("messenger:42")

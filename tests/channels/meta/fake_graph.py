@@ -195,3 +195,16 @@ def whatsapp_message(phone: str, text: str, phone_number_id: str = "PN1") -> dic
             }
         ],
     }
+
+
+def whatsapp_button(phone: str, reply_id: str, title: str) -> dict[str, Any]:
+    """The shopper tapping a reply button (its id is the payload we sent)."""
+    payload = whatsapp_message(phone, "")
+    message = payload["entry"][0]["changes"][0]["value"]["messages"][0]
+    message.pop("text")
+    message["type"] = "interactive"
+    message["interactive"] = {
+        "type": "button_reply",
+        "button_reply": {"id": reply_id, "title": title},
+    }
+    return payload

@@ -23,4 +23,5 @@ def test_connectors_off_unless_configured_retries_numbers_and_channel_isolation(
     assert seen["deliveries"] == [200, 200, 413]
     assert seen["received"] == [["messenger:77", "hi", "messenger"]]
     assert seen["chosen"] == ["/b", "/c", "4", "two", "0"]
+    assert seen["chosen_later"] == "2"  # only the turn right after the options
     assert seen["other_channel"] is None and seen["own_channel"] == "42"

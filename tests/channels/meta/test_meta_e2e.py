@@ -29,6 +29,7 @@ from tests.channels.meta.fake_graph import (
     instagram_message,
     page_comment,
     page_message,
+    whatsapp_button,
     whatsapp_message,
 )
 from tests.conftest import REDIS_TEST_URL, TEST_CUSTOMER_TOKEN_SECRET
@@ -310,6 +311,34 @@ def test_identified_order_status(
     dm.say(f"my email is {order.customer.email} and my zip is {order.customer.zip}")
     reply = dm.say(f"what is the status of order {order.id}?")
     assert order.id in reply and order.status in reply.lower(), reply
+
+
+def test_whatsapp_reply_buttons_are_tapped_back(stack: Any, graph: FakeGraph) -> None:
+    wa = DM(stack, graph, "whatsapp")
+    before = len(graph.snapshot())
+    wa.say("hi")
+    interactive = [
+        c.body["interactive"]
+        for c in graph.snapshot()[before:]
+        if wa.to_user(c) and c.body.get("type") == "interactive"
+    ]
+    assert interactive, "the greeting's choices were not sent as WhatsApp buttons"
+    buttons = interactive[0]["action"].get("buttons") or []
+    rows = [r for sec in interactive[0]["action"].get("sections") or [] for r in sec["rows"]]
+    choices = [b["reply"] for b in buttons] + rows
+    assert choices and all(len(c["title"]) <= 24 for c in choices)
+    assert len(buttons) <= 3 and len(rows) <= 10
+    tapped = choices[0]
+    before = len(graph.snapshot())
+    payload = whatsapp_button(wa.user, tapped["id"], tapped["title"])
+    assert deliver(hook(stack, "whatsapp"), APP_SECRET, payload).status_code == 200
+    assert graph.wait_for(wa.to_user, after=before), stack.tail("rasa")
+    tracker = httpx.get(
+        f"{stack.rasa_url}/conversations/{wa.sender_id}/tracker",
+        params={"token": stack.config.rasa_token},
+    ).json()
+    users = [e for e in tracker["events"] if e["event"] == "user"]
+    assert users[-1]["text"] == tapped["id"] and users[-1]["input_channel"] == "whatsapp"
 
 
 # -- public comments ---------------------------------------------------------------------
