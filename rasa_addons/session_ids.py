@@ -11,7 +11,8 @@ URL cannot be used to read or continue the conversation:
   gets a freshly issued one. Messages go to the conversation bound to the socket, whatever
   ``session_id`` the message names.
 - REST: a signed sender is taken as its id part; an unsigned sender in the issued (``sb_``)
-  namespace is refused, so REST cannot reach a widget conversation by its bare id.
+  namespace is refused, so REST cannot reach a widget conversation by its bare id; nor can
+  it reach a social channel's conversation (``messenger:<id>``...), whose ids are not secret.
 
 The channels also put the client's address into the message metadata as ``client_ip``
 (overriding whatever the client sent), so the action server can limit identification guesses
@@ -36,6 +37,11 @@ log = logging.getLogger(__name__)
 ISSUED_PREFIX = "sb_"
 SIGNED = re.compile(r"^(sb_[0-9a-f]{32})\.([0-9a-f]{32})$")
 CLIENT_IP_KEY = "client_ip"
+# Conversations of the social channels (issue 19) are addressed only by their webhooks, which
+# check the platform's signature: ``<channel>:<platform user id>``, ``<channel>_comment:<id>``.
+CHANNEL_SENDER = re.compile(
+    r"^(?:messenger|instagram|whatsapp|telegram|twilio_whatsapp)(?:_comment)?:", re.IGNORECASE
+)
 _DEV_SECRET = "dev-only-change-me"  # the Settings default; production sets a real secret
 
 
@@ -94,6 +100,10 @@ def rest_sender(raw: Any) -> str:
         return verified
     if raw.startswith(ISSUED_PREFIX):
         log.warning("REST message for an issued conversation id without a valid signature")
+        return ""
+    if CHANNEL_SENDER.match(raw):
+        # knowing a Messenger/WhatsApp user's id must not let REST read their conversation
+        log.warning("REST message for a social channel's conversation refused")
         return ""
     return raw
 

@@ -19,6 +19,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from bot.channels.comments import FLAG_KEY, flag_tag
 from bot.console.models import (
     Conversation,
     ConversationFacet,
@@ -265,6 +266,12 @@ def _fold_user(work: _Work, event: dict[str, Any], ts: float) -> None:
     score = sentiment_of(event)
     if score is not None and (conv.min_sentiment is None or score < conv.min_sentiment):
         conv.min_sentiment = score
+    metadata = event.get("metadata")
+    tag = flag_tag(metadata.get(FLAG_KEY)) if isinstance(metadata, dict) else None
+    if tag and tag not in work.tags:  # a public comment flagged as spam/abuse (issue 19)
+        work.tags.append(tag)
+        conv.tags = json.dumps(work.tags)
+        work.facets.add(f"tag:{tag}")
     text = str(event.get("text") or "")
     if text:
         # Cap the searchable text so a spammy conversation cannot bloat the row.
