@@ -10,10 +10,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.bootstrap import services
 from bot.db.session import Database
 from bot.nlu import evaluate as ev
 from bot.nlu.lookups import collect_lookups, write_lookups
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT
 
 app = typer.Typer(help="NLU: catalog lookup tables and pipeline evaluation.", no_args_is_help=True)
 console = Console()
@@ -31,7 +32,7 @@ def lookups(
 
     If the database has no products the existing files are kept, so training still works.
     """
-    settings = get_settings()
+    settings = services().settings
     try:
         tables = collect_lookups(Database(settings.database_url))
     except SQLAlchemyError as exc:
