@@ -120,7 +120,7 @@ class Services:
 
         name = self.settings.llm_backend
         backend = self.llm if name != "template" else None
-        return default_generator(backend, name, self.settings.llm_timeout_s)  # type: ignore[arg-type]
+        return default_generator(backend, name, self.settings.llm_timeout_s)
 
     @cached_property
     def trusted_networks(self) -> tuple[Network, ...]:

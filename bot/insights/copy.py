@@ -346,9 +346,11 @@ def products_for(db: Database, product_id: str | None, category: str | None) -> 
     return load_product_facts(db, ids, FactNumberer())
 
 
-def default_generator(backend: LLMBackend, name: str, timeout_s: float) -> tuple[Generator, str]:
-    """The configured backend (``SHOPBOT_LLM_BACKEND``, named ``name``); ``template`` means
-    the composer."""
-    if name == "template":
+def default_generator(
+    backend: LLMBackend | None, name: str, timeout_s: float
+) -> tuple[Generator, str]:
+    """The configured backend (``SHOPBOT_LLM_BACKEND``, named ``name``); ``template`` (no
+    backend needed) means the composer."""
+    if name == "template" or backend is None:
         return template_generator, "template"
     return llm_generator(backend, timeout_s * 3), name
