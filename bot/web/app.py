@@ -95,6 +95,7 @@ def create_app(app_services: Services | None = None) -> FastAPI:
     """The web app over ``app_services`` (default: the process's, from the environment);
     routes and dependencies read them from ``app.state.services``."""
     app_services = app_services or services()
+    app_services.configure_process()  # embedding and sentiment models of these settings
     # Refuses placeholder/short secrets outside the embedded default (bot/settings.py).
     settings = app_services.settings.require_secrets("web")
     docs = settings.api_docs  # /docs, /redoc, /openapi.json only when SHOPBOT_API_DOCS=1
