@@ -43,9 +43,10 @@ def _database(url: str | None = None) -> Database:
     from bot.db import migrate
 
     if url is None:
-        url = services().settings.database_url
-        migrate.upgrade(url)
-    db = Database(url)
+        migrate.upgrade(services().settings.database_url)
+        db = services().database
+    else:
+        db = Database(url, ping_idle_s=services().settings.db_ping_idle_s)
     ensure_search_indexes(db)
     return db
 

@@ -11,7 +11,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.bootstrap import services
-from bot.db.session import Database
 from bot.nlu import evaluate as ev
 from bot.nlu.lookups import collect_lookups, write_lookups
 from bot.settings import PROJECT_ROOT
@@ -32,9 +31,8 @@ def lookups(
 
     If the database has no products the existing files are kept, so training still works.
     """
-    settings = services().settings
     try:
-        tables = collect_lookups(Database(settings.database_url))
+        tables = collect_lookups(services().database)
     except SQLAlchemyError as exc:
         log.warning("Could not read the catalog: %s", exc)
         console.print(

@@ -42,9 +42,8 @@ def _open_database() -> Database:
     """The configured database with every table created (works on a fresh database)."""
     from bot.db import migrate
 
-    url = services().settings.database_url
-    migrate.upgrade(url)
-    return Database(url)
+    migrate.upgrade(services().settings.database_url)
+    return services().database
 
 
 @contextmanager
