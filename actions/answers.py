@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import latest_text, offer_person_if_frustrated
-from bot.answers.runtime import answer_service
+from bot.bootstrap import services
 from bot.texts import t
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ async def answer_and_send(
     """One grounded answer (text, then product cards) from the answer service."""
     customer_id = tracker.get_slot("customer_id") or None
     try:
-        answer = await answer_service().answer(
+        answer = await services().answers.answer(
             question, sender_id=tracker.sender_id, customer_id=customer_id
         )
     except Exception:

@@ -8,6 +8,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.bootstrap import services
 from bot.dialogue.conversation import ShopConversation, meant_text
 from bot.dialogue.replies import Reply
 from bot.orders.tasks import TASK_SLOTS, TASKS
@@ -20,8 +21,9 @@ FORM_TASKS: dict[str, str] = {task.form: task.name for task in TASKS}
 
 
 def conversation() -> ShopConversation:
-    """The service over the process-wide database and policy (tests point both elsewhere)."""
-    return ShopConversation.default()
+    """The service over the process's database and policy (bot/bootstrap.py; tests install
+    their own services)."""
+    return services().conversation()
 
 
 def send(dispatcher: CollectingDispatcher, reply: Reply, tracker: Tracker | None = None) -> None:

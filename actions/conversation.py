@@ -20,7 +20,7 @@ from actions.common import (
     send,
     user_history,
 )
-from bot.answers.runtime import answer_service
+from bot.bootstrap import services
 from bot.dialogue import conversation as service
 from bot.dialogue.replies import Reply
 from bot.insights.frustration import assess
@@ -94,8 +94,8 @@ class ActionSearchProducts(Action):
     ) -> list[dict[str, Any]]:
         if latest_intent(tracker) == "recommend_product":
             reply = recommendation_reply(
-                conversation().db,
-                answer_service().memory,
+                services().database,
+                services().answers.memory,
                 tracker.sender_id,
                 tracker.get_slot("customer_id") or None,
                 latest_text(tracker),

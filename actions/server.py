@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import hmac
 import logging
-import os
 from functools import partial
 
 from rasa_sdk import utils
@@ -31,8 +30,9 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from sanic.worker.loader import AppLoader
 
+from bot.bootstrap import services
 from bot.dialogue.replies import person_button
-from bot.settings import InsecureSecretError, get_settings
+from bot.settings import InsecureSecretError, export_to_children
 from bot.texts import t, use_locale
 
 log = logging.getLogger("actions.server")
@@ -121,12 +121,13 @@ def build_app(actions_package: str) -> Sanic:
     executor.register_package(actions_package)
     # The action server is called by Rasa only, never by a browser: no CORS at all.
     app = create_app_for_serve(executor, cors_origins="", endpoints=DEFAULT_ENDPOINTS_PATH)
-    require_token(app, os.environ.get(TOKEN_ENV, ""))
+    token = services().settings.action_server_token
+    require_token(app, token.get_secret_value() if token is not None else "")
     return app
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    settings = get_settings()
+    settings = services().settings
     parser = argparse.ArgumentParser(description="shopbot action server")
     parser.add_argument("--host", default=settings.action_server_host)
     parser.add_argument("--port", type=int, default=settings.action_server_port)
@@ -139,14 +140,15 @@ def main(argv: list[str] | None = None) -> int:
     utils.configure_colored_logging("INFO")
     utils.update_sanic_log_level()
     try:
-        settings = get_settings().require_secrets("actions")
+        settings = services().settings.require_secrets("actions")
     except InsecureSecretError as exc:
         log.error("%s", exc)
         return 2
     token = settings.action_server_token
     assert token is not None  # require_secrets set it or raised
-    # Sanic workers rebuild the app from the environment (a random embedded token included).
-    os.environ[TOKEN_ENV] = token.get_secret_value()
+    # Sanic workers rebuild the app, and their services, from the environment (a random
+    # embedded token included).
+    export_to_children(**{TOKEN_ENV: token.get_secret_value()})
     loader = AppLoader(factory=partial(build_app, args.actions))
     app = loader.load()
     log.info("action server on http://%s:%s (token required)", args.host, args.port)

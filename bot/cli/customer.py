@@ -19,18 +19,17 @@ def erase(
     ),
 ) -> None:
     """Erase every conversation, tracker, memory and profile of a customer (audited)."""
+    from bot.bootstrap import services
     from bot.console.erasure import ErasureError, erase_customer
-    from bot.db.session import get_database
-    from bot.settings import get_settings
 
     if not yes and not typer.confirm(f"Erase {who} everywhere? This cannot be undone"):
         raise typer.Exit(1)
     try:
         report = erase_customer(
-            get_database(),
+            services().database,
             who,
             staff=f"cli:{getpass.getuser()}",
-            redis_url=get_settings().redis_url,
+            redis_url=services().settings.redis_url,
             key_prefix=key_prefix,
             reason=reason,
         )

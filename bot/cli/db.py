@@ -5,8 +5,8 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
+from bot.bootstrap import services
 from bot.db import migrate
-from bot.settings import get_settings
 
 app = typer.Typer(help="Database schema: create and upgrade the tables.", no_args_is_help=True)
 console = Console()
@@ -17,7 +17,7 @@ def upgrade(
     revision: str = typer.Argument("heads", help="Target revision (default: newest)."),
 ) -> None:
     """Apply Alembic migrations to the configured database (DATABASE_URL)."""
-    settings = get_settings()
+    settings = services().settings
     console.print(f"[bold]Upgrading[/] {settings.describe_stores()}")
     migrate.upgrade(settings.database_url, revision)
     console.print("[green]Schema is up to date.[/]")
@@ -26,5 +26,5 @@ def upgrade(
 @app.command()
 def downgrade(revision: str = typer.Argument(..., help="Revision to go back to.")) -> None:
     """Revert migrations down to REVISION."""
-    migrate.downgrade(get_settings().database_url, revision)
+    migrate.downgrade(services().settings.database_url, revision)
     console.print(f"[green]Downgraded to {revision}.[/]")

@@ -20,9 +20,9 @@ def ask(
     show_facts: bool = typer.Option(False, "--facts", help="Print the numbered facts used."),
 ) -> None:
     """Answer QUESTION like the bot would (retrieval, prompt, generation, grounding check)."""
-    from bot.answers.runtime import build_answer_service
+    from bot.bootstrap import services
 
-    service = build_answer_service()
+    service = services().answers
     try:
         answer = asyncio.run(service.answer(question, sender_id=sender, customer_id=customer))
     except Exception as exc:
@@ -49,18 +49,17 @@ def check(
     prompt: str = typer.Option("Say hello in five words.", help="A test prompt."),
 ) -> None:
     """Send one test prompt to the configured backend (SHOPBOT_LLM_*) and show the reply."""
+    from bot.bootstrap import services
     from bot.llm.base import ChatMessage, LLMError
-    from bot.llm.factory import make_backend
-    from bot.settings import get_settings
 
-    settings = get_settings()
+    settings = services().settings
     console.print(f"backend: [bold]{settings.llm_backend}[/]  model: {settings.llm_model or '-'}")
     if settings.llm_backend == "template":
         console.print("The template backend needs no model; it composes answers from facts.")
         return
 
     async def run() -> str:
-        backend = make_backend(settings)
+        backend = services().llm
         try:
             return await backend.generate(
                 [ChatMessage("user", prompt)],

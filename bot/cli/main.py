@@ -36,11 +36,19 @@ app = typer.Typer(
 
 
 @app.callback()
-def _main(verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug output.")) -> None:
+def _main(
+    ctx: typer.Context,
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug output."),
+) -> None:
     logging.basicConfig(
         level=logging.DEBUG if verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    from bot.bootstrap import services
+
+    # The command's services, built once from the settings (each service on first use);
+    # the groups reach them through bot.bootstrap.services(), also when invoked alone.
+    ctx.obj = services()
 
 
 for _name, _module in GROUPS.items():

@@ -12,15 +12,14 @@ console = Console()
 
 
 def _store():
-    from bot.memory import make_memory
-    from bot.settings import get_settings
+    from bot.bootstrap import services
 
-    if not get_settings().redis_url:
+    if not services().settings.redis_url:
         console.print(
             "[yellow]REDIS_URL is not set: memory lives inside the action server process "
             "and cannot be read from here.[/]"
         )
-    return make_memory()
+    return services().memory
 
 
 @app.command()

@@ -9,10 +9,11 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bot.db.session import Database, DatabaseError
+from bot.bootstrap import services
+from bot.db.session import DatabaseError
 from bot.nlu import evaluate as ev
 from bot.nlu.lookups import collect_lookups, write_lookups
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT
 
 app = typer.Typer(help="NLU: catalog lookup tables and pipeline evaluation.", no_args_is_help=True)
 console = Console()
@@ -30,9 +31,8 @@ def lookups(
 
     If the database has no products the existing files are kept, so training still works.
     """
-    settings = get_settings()
     try:
-        tables = collect_lookups(Database(settings.database_url))
+        tables = collect_lookups(services().database)
     except DatabaseError as exc:
         log.warning("Could not read the catalog: %s", exc)
         console.print(

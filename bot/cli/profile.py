@@ -17,9 +17,9 @@ console = Console()
 
 
 def _db():
-    from bot.db.session import get_database
+    from bot.bootstrap import services
 
-    return get_database()
+    return services().database
 
 
 @app.command()

@@ -20,8 +20,9 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from bot.bootstrap import services
 from bot.db.session import Database
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT
 from bot.shop.errors import ShopDataError
 from bot.shop.loader import ImportReport, load_shop_data
 from bot.shop.records import ShopData
@@ -41,9 +42,8 @@ def _open_database() -> Database:
     """The configured database with every table created (works on a fresh database)."""
     from bot.db import migrate
 
-    url = get_settings().database_url
-    migrate.upgrade(url)
-    return Database(url)
+    migrate.upgrade(services().settings.database_url)
+    return services().database
 
 
 @contextmanager

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import getpass
-import os
 
 import typer
+
+from bot.settings import environment_value
 
 app = typer.Typer(
     help="Staff accounts for the console (roles: agent, supervisor, admin).",
@@ -22,22 +23,22 @@ def add(
     ),
 ) -> None:
     """Create a staff account; the password is prompted for unless --password-env is given."""
+    from bot.bootstrap import services
     from bot.console.auth import StaffError, add_staff, audit
-    from bot.db.session import get_database
 
     if password_env:
-        password = os.environ.get(password_env, "")
+        password = environment_value(password_env)
         if not password:
             typer.echo(f"Environment variable {password_env} is empty or not set.", err=True)
             raise typer.Exit(2)
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user_id = add_staff(get_database(), email, password, role)
+        user_id = add_staff(services().database, email, password, role)
     except StaffError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
-    audit(get_database(), _actor(), "staff-add", None, f"{email.strip().lower()} as {role}")
+    audit(services().database, _actor(), "staff-add", None, f"{email.strip().lower()} as {role}")
     typer.echo(f"Created {role} account {email.strip().lower()} (id {user_id}).")
 
 
@@ -47,11 +48,11 @@ def role(
     new_role: str = typer.Argument(..., help="agent, supervisor or admin."),
 ) -> None:
     """Change a staff member's role (audited)."""
+    from bot.bootstrap import services
     from bot.console.auth import StaffError, set_role
-    from bot.db.session import get_database
 
     try:
-        previous = set_role(get_database(), email, new_role, _actor())
+        previous = set_role(services().database, email, new_role, _actor())
     except StaffError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
@@ -66,8 +67,8 @@ def _actor() -> str:
 @app.command("list")
 def list_staff() -> None:
     """Show staff accounts (e-mail, role, active)."""
+    from bot.bootstrap import services
     from bot.console.auth import staff_accounts
-    from bot.db.session import get_database
 
-    for email, role, active in staff_accounts(get_database()):
+    for email, role, active in staff_accounts(services().database):
         typer.echo(f"{email}\t{role}\t{'active' if active else 'disabled'}")

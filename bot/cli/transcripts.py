@@ -15,10 +15,10 @@ app = typer.Typer(
 @app.command("ingest")
 def ingest() -> None:
     """Fold new Rasa events into the console's conversation summary (incremental)."""
+    from bot.bootstrap import services
     from bot.console.ingest import ingest_new_events
-    from bot.db.session import get_database
 
-    count = ingest_new_events(get_database())
+    count = ingest_new_events(services().database)
     typer.echo(f"Ingested {count} new event(s).")
 
 
@@ -27,10 +27,10 @@ def export_nlu(
     out: Path = typer.Option(Path("nlu_corrections.yml"), "--out", help="Output YAML file."),
 ) -> None:
     """Write reviewers' intent corrections as Rasa NLU training data (masked texts)."""
+    from bot.bootstrap import services
     from bot.console.review import corrections_nlu_yaml
-    from bot.db.session import get_database
 
-    out.write_text(corrections_nlu_yaml(get_database()), encoding="utf-8")
+    out.write_text(corrections_nlu_yaml(services().database), encoding="utf-8")
     typer.echo(f"Wrote {out}.")
 
 
@@ -40,8 +40,8 @@ def bench(
     queries: int = typer.Option(200, help="How many list queries to time."),
 ) -> None:
     """Generate a large summary set (if smaller) and time the list query; prints p50/p95/plan."""
+    from bot.bootstrap import services
     from bot.console.bench import run_bench
-    from bot.db.session import get_database
 
-    report = run_bench(get_database(), conversations, queries)
+    report = run_bench(services().database, conversations, queries)
     typer.echo(report)

@@ -10,8 +10,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
+from bot.bootstrap import services
 from bot.runtime.stack import DEFAULT_MODEL, Stack, StackConfig, StackError
-from bot.settings import get_settings
 
 app = typer.Typer(help="Run the web app or the whole stack.", no_args_is_help=True)
 console = Console()
@@ -25,7 +25,7 @@ def serve(
     """Serve the storefront, widget and staff console (needs a running Rasa for chat)."""
     import uvicorn
 
-    settings = get_settings()
+    settings = services().settings
     uvicorn.run(
         "bot.web.app:create_app",
         factory=True,
@@ -45,7 +45,7 @@ def run_stack(
     model: str = typer.Option(str(DEFAULT_MODEL), help="Trained Rasa model."),
 ) -> None:
     """Start Rasa, the action server and the web app; print the URLs; stop on Ctrl-C."""
-    settings = get_settings()
+    settings = services().settings
     console.print(f"[bold]shopbot[/] starting with {settings.describe_stores()}")
     config = StackConfig(
         database_url=settings.database_url,

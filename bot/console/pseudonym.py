@@ -15,13 +15,16 @@ import secrets
 
 from pydantic import SecretStr
 
-from bot.settings import InsecureSecretError, Settings, get_settings
+from bot.settings import InsecureSecretError, Settings
 
 _LENGTH = 12
 
 
 def _key(settings: Settings | None = None) -> bytes:
-    settings = settings or get_settings()
+    if settings is None:  # the process's key: the same one the web app and the CLI use
+        from bot.bootstrap import services
+
+        settings = services().settings
     if settings.pseudonym_secret is not None:
         return settings.pseudonym_secret.get_secret_value().encode()
     if settings.secret_key is None:

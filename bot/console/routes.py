@@ -24,13 +24,14 @@ from fastapi.responses import (
 )
 from fastapi.templating import Jinja2Templates
 
+from bot.bootstrap import of_app
 from bot.console import analytics, auth, handoff, review
 from bot.console.domain import trained_domain
 from bot.console.pseudonym import conversation_ref
 from bot.console.queries import ListFilters, list_page, summary_dict
 from bot.console.timeline import build_turns, when
-from bot.db.session import Database, get_database
-from bot.settings import get_settings
+from bot.db.session import Database
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -77,13 +78,18 @@ def error_code(exc: Exception) -> str:
 
 
 # --- dependencies -------------------------------------------------------------------------
-def console_db() -> Database:
+def _settings(request: Request) -> Settings:
+    """The settings of the app's services (``app.state.services``, bot/bootstrap.py)."""
+    return of_app(request.app.state).settings
+
+
+def console_db(request: Request) -> Database:
     """The database holding Rasa's events and the console tables (overridable in tests)."""
-    return get_database()
+    return of_app(request.app.state).database
 
 
-def console_rasa() -> handoff.RasaEvents:
-    settings = get_settings()
+def console_rasa(request: Request) -> handoff.RasaEvents:
+    settings = _settings(request)
     token = settings.rasa_token.get_secret_value() if settings.rasa_token else None
     return handoff.RasaEvents(settings.rasa_url, token)
 
@@ -140,13 +146,13 @@ def _client_ip(request: Request) -> str:
     """The client behind trusted proxies (bot/safety/client_address.py), never a forged header."""
     from bot.safety.client_address import scope_client
 
-    return scope_client(request.scope)
+    return scope_client(request.scope, of_app(request.app.state).trusted_networks)
 
 
 def _is_https(request: Request) -> bool:
     """Cookies get ``Secure``: over https, and when configured (default outside embedded)."""
     return (
-        get_settings().secure_cookies
+        _settings(request).secure_cookies
         or request.url.scheme == "https"
         or request.headers.get("x-forwarded-proto", "").lower() == "https"
     )
@@ -188,7 +194,8 @@ def login_submit(
     if not expected or not secrets.compare_digest(expected, csrf):
         return _back(f"{PREFIX}/login?error=expired")
     try:
-        token = auth.login(db, email, password, _client_ip(request), get_settings().session_ttl_s)
+        ttl_s = _settings(request).session_ttl_s
+        token = auth.login(db, email, password, _client_ip(request), ttl_s)
     except auth.RateLimited:
         return _locked(request, csrf)
     if token is None:
@@ -197,7 +204,7 @@ def login_submit(
     response.set_cookie(
         COOKIE,
         token,
-        max_age=get_settings().session_ttl_s,
+        max_age=ttl_s,
         httponly=True,
         samesite="lax",
         secure=_is_https(request),
@@ -512,7 +519,7 @@ def erase_customer(
     _admin(staff)
     try:
         report = erase(
-            db, customer, staff=staff.email, redis_url=get_settings().redis_url, reason=reason
+            db, customer, staff=staff.email, redis_url=_settings(request).redis_url, reason=reason
         )
     except ErasureError as exc:
         return _page(request, "message.html", staff, message=str(exc))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,10 +23,8 @@ __all__ = [
     "DatabaseError",
     "DuplicateRowError",
     "Session",
-    "get_database",
     "make_engine",
     "normalise_url",
-    "set_database",
 ]
 DatabaseError = SQLAlchemyError
 DuplicateRowError = IntegrityError
@@ -42,7 +39,12 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
+# A pooled PostgreSQL connection resting at least this long is pinged before use
+# (``SHOPBOT_DB_PING_IDLE_S`` through the settings).
+DEFAULT_PING_IDLE_S = 5.0
+
+
+def make_engine(url: str, ping_idle_s: float = DEFAULT_PING_IDLE_S, **kwargs: Any) -> Engine:
     """Create an engine with the same behaviour on SQLite and PostgreSQL.
 
     SQLite gets foreign keys on and WAL journaling so the action server and the web app
@@ -73,7 +75,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("max_overflow", 20)
     engine = create_engine(url, **kwargs)
     if not kwargs.get("pool_pre_ping"):
-        _ping_when_idle(engine, float(os.environ.get("SHOPBOT_DB_PING_IDLE_S", "5")))
+        _ping_when_idle(engine, ping_idle_s)
     return engine
 
 
@@ -116,9 +118,11 @@ def _ping_when_idle(engine: Engine, idle_s: float) -> None:
 class Database:
     """An engine plus a session factory; pass one instance down instead of globals."""
 
-    def __init__(self, url: str, **engine_kwargs: Any) -> None:
+    def __init__(
+        self, url: str, ping_idle_s: float = DEFAULT_PING_IDLE_S, **engine_kwargs: Any
+    ) -> None:
         self.url = normalise_url(url)
-        self.engine = make_engine(self.url, **engine_kwargs)
+        self.engine = make_engine(self.url, ping_idle_s, **engine_kwargs)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property
@@ -139,27 +143,3 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
-
-
-_default: Database | None = None
-
-
-def get_database(url: str | None = None) -> Database:
-    """The process-wide database for the configured URL (created on first use)."""
-    global _default
-    if url is not None:
-        return Database(url)
-    if _default is None:
-        from bot.settings import get_settings
-
-        _default = Database(get_settings().database_url)
-    return _default
-
-
-def set_database(database: Database | None) -> None:
-    """Make ``database`` the process-wide default (tests point actions at their database).
-
-    ``None`` forgets the override, so the next ``get_database()`` reads the settings again.
-    """
-    global _default
-    _default = database

@@ -12,9 +12,11 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from pydantic import SecretStr
+
 from bot.catalog.repository import CatalogRepository
 from bot.db.models import Variant
-from bot.db.session import Database, get_database
+from bot.db.session import Database
 from bot.dialogue import items, parsing
 from bot.dialogue.person_request import asks_for_person
 from bot.dialogue.replies import (
@@ -30,7 +32,7 @@ from bot.dialogue.replies import (
 )
 from bot.orders.ids import example_order_id
 from bot.orders.money import usd
-from bot.orders.policy import ShopPolicy, get_policy, with_overrides
+from bot.orders.policy import ShopPolicy
 from bot.orders.questions import answer_order_question, asked_aspects
 from bot.orders.repository import OrderRepository
 from bot.orders.results import (
@@ -44,6 +46,8 @@ from bot.orders.service import OrderService
 from bot.orders.tasks import BY_NAME, Request, get_task
 from bot.orders.tasks.base import status_words
 from bot.orders.tasks.status import TASK as _STATUS
+from bot.safety.attempts import AttemptLimiter, IdentifyLimits, identify_limits
+from bot.settings import Settings
 from bot.texts import describe_options, list_alternatives, reflow, t
 
 STATUS_TASK = _STATUS.name  # the look-up task whose reply is order_status's
@@ -97,29 +101,25 @@ QUESTIONS: dict[str, str] = {
 }
 
 
-def _limits(target: str, client: str | None) -> dict[str, int]:
-    """Failure keys of one identification: the target account and the client address."""
-    from bot.settings import get_settings
-
-    settings = get_settings()
-    limits = {target: settings.identify_max_failures}
-    if client:
-        limits["client:" + client] = settings.identify_max_client_failures
-    return limits
-
-
 class ShopConversation:
     """Conversation-level operations over the order service, the catalog and the policy."""
 
-    def __init__(self, db: Database, policy: ShopPolicy) -> None:
+    def __init__(
+        self,
+        db: Database,
+        policy: ShopPolicy,
+        identify: IdentifyLimits | None = None,
+        customer_token_secret: SecretStr | None = None,
+    ) -> None:
+        """``policy`` as it applies (bot/bootstrap.py applies ``SHOPBOT_IDENTIFICATION``);
+        ``identify`` shares failure counts between conversations (the process's limiter);
+        without it this conversation counts alone under the default limits."""
         self.db = db
         # One identification mode for the dialogue and the order service: this policy's.
-        self.policy = with_overrides(policy)
+        self.policy = policy
         self.orders = OrderService(db, self.policy)
-
-    @classmethod
-    def default(cls) -> ShopConversation:
-        return cls(get_database(), get_policy())
+        self.identify = identify or identify_limits(Settings.model_construct())
+        self.customer_token_secret = customer_token_secret
 
     # -- identification ---------------------------------------------------------------
 
@@ -137,7 +137,9 @@ class ShopConversation:
             return Check(False, message=self.strict_ask() if self._strict else self._proof())
         target = "email:" + (email or "").strip().lower()
         return self._limited(
-            _limits(target, client), lambda: self.orders.identify_strict(email, proof), email=email
+            self.identify.keys(target, client),
+            lambda: self.orders.identify_strict(email, proof),
+            email=email,
         )
 
     def identify_by_name_zip(
@@ -150,7 +152,7 @@ class ShopConversation:
             return Check(False, message=t("identify.first_and_last"))
         target = "name:" + " ".join(f"{first} {last}".lower().split())
         return self._limited(
-            _limits(target, client),
+            self.identify.keys(target, client),
             lambda: self.orders.identify_by_name_zip(first, last, zip_code),
         )
 
@@ -172,18 +174,15 @@ class ShopConversation:
 
     def _limited(self, limits: dict[str, int], check: Callable[[], Any], **extra: Any) -> Check:
         """Run one identification check under the failure limits (bot/safety/attempts.py)."""
-        from bot.safety.attempts import get_attempt_limiter
-        from bot.settings import get_settings
-
-        limiter = get_attempt_limiter()
+        limiter: AttemptLimiter = self.identify.limiter
         if limiter.blocked(limits):
             log.warning("identification refused: too many failed attempts")
-            return self._locked_out(get_settings().identify_lockout_s)
+            return self._locked_out(self.identify.lockout_s)
         found = check()
         if isinstance(found, Refused):
             limiter.fail(list(limits))
             if limiter.blocked(limits):
-                return self._locked_out(get_settings().identify_lockout_s)
+                return self._locked_out(self.identify.lockout_s)
             return Check(False, message=found.message)
         return self._identified(found.value, **extra)
 
@@ -209,9 +208,8 @@ class ShopConversation:
         if not token:
             return None
         from bot.safety.customer_token import verify_customer_token
-        from bot.settings import get_settings
 
-        secret = get_settings().customer_token_secret
+        secret = self.customer_token_secret
         if secret is None:
             log.warning("a customer token arrived but SHOPBOT_CUSTOMER_TOKEN_SECRET is not set")
             return None

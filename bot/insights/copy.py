@@ -346,12 +346,11 @@ def products_for(db: Database, product_id: str | None, category: str | None) -> 
     return load_product_facts(db, ids, FactNumberer())
 
 
-def default_generator() -> tuple[Generator, str]:
-    """The configured backend (``SHOPBOT_LLM_BACKEND``); ``template`` means the composer."""
-    from bot.llm.factory import make_backend
-    from bot.settings import get_settings
-
-    settings = get_settings()
-    if settings.llm_backend == "template":
+def default_generator(
+    backend: LLMBackend | None, name: str, timeout_s: float
+) -> tuple[Generator, str]:
+    """The configured backend (``SHOPBOT_LLM_BACKEND``, named ``name``); ``template`` (no
+    backend needed) means the composer."""
+    if name == "template" or backend is None:
         return template_generator, "template"
-    return llm_generator(make_backend(settings), settings.llm_timeout_s * 3), settings.llm_backend
+    return llm_generator(backend, timeout_s * 3), name

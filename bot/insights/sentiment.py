@@ -14,6 +14,7 @@ import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Literal, Protocol
 
 log = logging.getLogger(__name__)
@@ -353,12 +354,22 @@ def _configured_model(path: str | None) -> SentimentModel:
     return LexiconSentiment()
 
 
+_model_path: str | None = None
+
+
+def configure(path: Path | None) -> None:
+    """Use the trained model at ``path`` (``SHOPBOT_SENTIMENT_MODEL``), or the lexicon for
+    ``None``; set once per process by bot/bootstrap.py (scores are cached per process)."""
+    global _model_path
+    wanted = str(path) if path else None
+    if wanted != _model_path:
+        _model_path = wanted
+        score_text.cache_clear()
+
+
 def get_model() -> SentimentModel:
     """The configured model: the trained one at ``SHOPBOT_SENTIMENT_MODEL`` or the lexicon."""
-    from bot.settings import get_settings
-
-    path = get_settings().sentiment_model
-    return _configured_model(str(path) if path else None)
+    return _configured_model(_model_path)
 
 
 @lru_cache(maxsize=4096)

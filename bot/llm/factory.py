@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from bot.llm.base import LLMBackend, LLMError
 from bot.llm.template import TemplateBackend
-from bot.settings import Settings, get_settings
+from bot.settings import Settings
 
 
-def make_backend(settings: Settings | None = None) -> LLMBackend:
+def make_backend(settings: Settings) -> LLMBackend:
     """``template`` (default, no weights), ``transformers`` (local folder) or ``openai``."""
-    settings = settings or get_settings()
     kind = settings.llm_backend
     if kind == "template":
         return TemplateBackend()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from bot.memory.base import InProcessSessionMemory, MemoryUnavailable, SessionMemory
 from bot.memory.state import SessionState
-from bot.settings import Settings, get_settings
+from bot.settings import Settings
 
 
-def make_memory(settings: Settings | None = None) -> SessionMemory:
+def make_memory(settings: Settings) -> SessionMemory:
     """Redis behind the resilient wrapper when ``REDIS_URL`` is set, else in-process."""
-    settings = settings or get_settings()
     if settings.redis_url:
         from bot.memory.redis_memory import RedisSessionMemory
         from bot.memory.resilient import ResilientSessionMemory

@@ -9,7 +9,6 @@ then reads the JSON reports Rasa leaves in the output folder.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import time
@@ -21,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, child_environment
 
 PIPELINES_DIR = Path(__file__).resolve().parent / "pipelines"
 RASA_BIN = PROJECT_ROOT / ".venv-rasa" / "bin" / "rasa"
@@ -118,7 +117,7 @@ def run_cross_validation(
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
-    env = dict(os.environ, PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
+    env = child_environment(PYTHONUNBUFFERED="1", TF_CPP_MIN_LOG_LEVEL="2")
     env["PYTHONPATH"] = str(PROJECT_ROOT)
     cmd = rasa_command(candidate, folds, nlu_dir, out_dir)
     started = time.perf_counter()

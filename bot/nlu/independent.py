@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, child_environment
 
 EVAL_DIR = PROJECT_ROOT / "eval" / "nlu"
 DEV_DIR = PROJECT_ROOT / "eval" / "nlu_dev"
@@ -166,7 +166,7 @@ def run_rasa(model: Path, data_dir: Path, out_dir: Path) -> list[dict[str, Any]]
     if out_dir.exists():
         shutil.rmtree(out_dir)
     out_dir.mkdir(parents=True)
-    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT), "TF_CPP_MIN_LOG_LEVEL": "2"}
+    env = child_environment(PYTHONPATH=str(PROJECT_ROOT), TF_CPP_MIN_LOG_LEVEL="2")
     command = [
         str(RASA_BIN), "test", "nlu", "--nlu", str(data_dir), "--model", str(model),
         "--out", str(out_dir), "--successes", "--no-plot",

@@ -249,30 +249,22 @@ def load_policy(path: str | Path | None = None) -> ShopPolicy:
     return policy
 
 
-def get_policy(settings: Settings | None = None) -> ShopPolicy:
+def get_policy(settings: Settings) -> ShopPolicy:
     """The policy for these settings: ``SHOPBOT_POLICY_FILE`` or the shop's default file.
 
     ``SHOPBOT_IDENTIFICATION``, when set explicitly, overrides the file's identification mode
     so an operator can tighten identification without editing the policy.
     """
-    if settings is None:
-        from bot.settings import get_settings
-
-        settings = get_settings()
     return with_overrides(load_policy(settings.policy_file), settings)
 
 
-def with_overrides(policy: ShopPolicy, settings: Settings | None = None) -> ShopPolicy:
+def with_overrides(policy: ShopPolicy, settings: Settings) -> ShopPolicy:
     """The policy as it applies: the file's rules, with ``SHOPBOT_IDENTIFICATION`` if set.
 
     The one source of the identification mode: the order service and the dialogue both read
     ``policy.identification.mode`` of this object (they used to read the file and the setting
     separately, so ``mode: strict`` only in the file let nobody be identified).
     """
-    if settings is None:
-        from bot.settings import get_settings
-
-        settings = get_settings()
     if "identification" not in settings.model_fields_set:
         return policy
     if policy.identification.mode == settings.identification:

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from bot.db.session import normalise_url
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, child_environment
 
 log = logging.getLogger(__name__)
 
@@ -198,9 +198,8 @@ class Stack:
     def env(self) -> dict[str, str]:
         """Environment shared by the three processes (the single source of their config)."""
         c = self.config
-        env = dict(os.environ)
-        env.update(
-            {
+        env = child_environment(
+            **{
                 "PYTHONPATH": str(PROJECT_ROOT),
                 "DATABASE_URL": normalise_url(c.database_url),
                 "SHOPBOT_RASA_URL": self.rasa_url,

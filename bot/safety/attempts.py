@@ -23,9 +23,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from functools import lru_cache
+from dataclasses import dataclass
 
 import redis
+
+from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -109,16 +111,35 @@ class AttemptLimiter:
         return [entry[0] if entry is not None and entry[1] > now else 0 for entry in found]
 
 
-@lru_cache(maxsize=1)
-def get_attempt_limiter() -> AttemptLimiter:
-    """The process-wide limiter (Redis when configured)."""
-    from bot.settings import get_settings
+@dataclass(frozen=True)
+class IdentifyLimits:
+    """The limiter and how many failures each kind of key allows (``SHOPBOT_IDENTIFY_*``)."""
 
-    settings = get_settings()
+    limiter: AttemptLimiter
+    max_failures: int
+    max_client_failures: int
+
+    @property
+    def lockout_s(self) -> int:
+        return self.limiter.window_s
+
+    def keys(self, target: str, client: str | None) -> dict[str, int]:
+        """Failure keys of one identification: the target account and the client address."""
+        limits = {target: self.max_failures}
+        if client:
+            limits["client:" + client] = self.max_client_failures
+        return limits
+
+
+def identify_limits(settings: Settings) -> IdentifyLimits:
+    """The limits of these settings over one limiter (Redis when configured)."""
     # Every replica of one shop has the same SHOPBOT_SECRET_KEY, so they share counters.
     secret = settings.secret_key.get_secret_value() if settings.secret_key else ""
-    return AttemptLimiter(
+    limiter = AttemptLimiter(
         settings.identify_lockout_s,
         settings.redis_url,
         secret=b"shopbot-identification\0" + secret.encode(),
+    )
+    return IdentifyLimits(
+        limiter, settings.identify_max_failures, settings.identify_max_client_failures
     )

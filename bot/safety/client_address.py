@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable, MutableMapping
-from functools import lru_cache
 from typing import Any
 
 Scope = MutableMapping[str, Any]
@@ -20,14 +19,6 @@ Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 def parse_networks(cidrs: Iterable[str]) -> tuple[Network, ...]:
     return tuple(ipaddress.ip_network(c.strip(), strict=False) for c in cidrs if c.strip())
-
-
-@lru_cache(maxsize=1)
-def trusted_networks() -> tuple[Network, ...]:
-    """The configured trusted proxies (settings are read once per process)."""
-    from bot.settings import get_settings
-
-    return parse_networks(get_settings().trusted_proxies)
 
 
 def _trusted(address: str, networks: tuple[Network, ...]) -> bool:
@@ -60,9 +51,8 @@ def client_address(peer: str, forwarded_for: str | None, networks: tuple[Network
     return address
 
 
-def scope_client(scope: Scope, networks: tuple[Network, ...] | None = None) -> str:
-    """The client address of an ASGI request (see :func:`client_address`)."""
+def scope_client(scope: Scope, networks: tuple[Network, ...]) -> str:
+    """The client address of an ASGI request behind ``networks`` (the trusted proxies)."""
     peer = (scope.get("client") or ("unknown", 0))[0]
     values = [v.decode("latin-1") for k, v in scope.get("headers") or [] if k == b"x-forwarded-for"]
-    nets = trusted_networks() if networks is None else networks
-    return client_address(peer, ",".join(values), nets)
+    return client_address(peer, ",".join(values), networks)

@@ -19,7 +19,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.settings import Settings, get_settings
+from bot.bootstrap import Services, services
+from bot.settings import Settings
 from bot.web.limits import RequestLimits
 
 log = logging.getLogger(__name__)
@@ -90,9 +91,13 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(app_services: Services | None = None) -> FastAPI:
+    """The web app over ``app_services`` (default: the process's, from the environment);
+    routes and dependencies read them from ``app.state.services``."""
+    app_services = app_services or services()
+    app_services.configure_process()  # embedding and sentiment models of these settings
     # Refuses placeholder/short secrets outside the embedded default (bot/settings.py).
-    settings = (settings or get_settings()).require_secrets("web")
+    settings = app_services.settings.require_secrets("web")
     docs = settings.api_docs  # /docs, /redoc, /openapi.json only when SHOPBOT_API_DOCS=1
     app = FastAPI(
         title="shopbot web app",
@@ -102,8 +107,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
     )
-    app.state.settings = settings
-    app.add_middleware(RequestLimits)  # body size + write rate per client (bot/web/limits.py)
+    app.state.services = app_services
+    app.add_middleware(  # body size + write rate per client (bot/web/limits.py)
+        RequestLimits,
+        max_body_bytes=settings.web_max_body_bytes,
+        write_limit=settings.web_write_limit,
+        window_s=settings.web_write_window_s,
+        trusted_proxies=settings.trusted_proxies,
+    )
     app.add_middleware(SecurityHeaders, headers=security_headers(settings))
     log.info("shopbot web app: %s", settings.describe_stores())
 

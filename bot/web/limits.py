@@ -5,7 +5,7 @@ limit is answered 413 before the body is read; a chunked body is counted while t
 it and cut off with 413 as soon as it passes the limit. Writes (POST/PUT/PATCH/DELETE) are
 limited per client address with a sliding window and answered 429 with ``Retry-After``.
 
-Settings (environment): ``SHOPBOT_WEB_MAX_BODY_BYTES`` (default 1 MiB),
+Settings (``create_app`` passes them): ``SHOPBOT_WEB_MAX_BODY_BYTES`` (default 1 MiB),
 ``SHOPBOT_WEB_WRITE_LIMIT`` writes per ``SHOPBOT_WEB_WRITE_WINDOW_S`` seconds (default 300 per
 60 s). The counters live in this process; behind several replicas each replica counts alone.
 
@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
-from bot.safety.client_address import parse_networks, scope_client, trusted_networks
+from bot.safety.client_address import parse_networks, scope_client
 
 log = logging.getLogger(__name__)
 
@@ -34,13 +33,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-
-
-def _env_int(name: str, default: int) -> int:
-    try:
-        return max(1, int(os.environ.get(name, default)))
-    except ValueError:
-        return default
 
 
 async def _json(send: Send, status: int, error: str, message: str, **headers: str) -> None:
@@ -63,12 +55,10 @@ class RequestLimits:
         trusted_proxies: Iterable[str] | None = None,
     ) -> None:
         self.app = app
-        self.networks = (
-            trusted_networks() if trusted_proxies is None else parse_networks(trusted_proxies)
-        )
-        self.max_body = max_body_bytes or _env_int("SHOPBOT_WEB_MAX_BODY_BYTES", 1 << 20)
-        self.write_limit = write_limit or _env_int("SHOPBOT_WEB_WRITE_LIMIT", 300)
-        self.window_s = window_s or float(_env_int("SHOPBOT_WEB_WRITE_WINDOW_S", 60))
+        self.networks = parse_networks(trusted_proxies or ())
+        self.max_body = max_body_bytes or 1 << 20
+        self.write_limit = write_limit or 300
+        self.window_s = window_s or 60.0
         self._writes: dict[str, deque[float]] = {}
 
     def _rate_limited(self, client: str) -> bool:

@@ -23,9 +23,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import SecretStr
 
+from bot.bootstrap import of_app
 from bot.catalog.repository import CatalogRepository
 from bot.db.models import Category, Customer, Product
-from bot.db.session import Database, Session, get_database
+from bot.db.session import Database, Session
 from bot.orders.money import money, usd
 from bot.orders.repository import OrderRepository
 from bot.safety.customer_token import sign_customer_token, verify_customer_token
@@ -64,14 +65,13 @@ class StoreConfig:
         return self.demo_sign_in and self.customer_token_secret is not None
 
 
-def get_store_config() -> StoreConfig:
-    """Store config from the process settings (the lead's app uses this default)."""
-    from bot.settings import get_settings
-
-    settings = get_settings()
+def get_store_config(request: Request) -> StoreConfig:
+    """Store config from the app's services (``app.state.services``)."""
+    app_services = of_app(request.app.state)
+    settings = app_services.settings
     secret = settings.customer_token_secret
     return StoreConfig(
-        database=get_database(),
+        database=app_services.database,
         widget_server=settings.public_rasa_url or settings.rasa_url,
         customer_token_secret=secret if secret and secret.get_secret_value() else None,
         customer_token_ttl_s=settings.session_ttl_s,

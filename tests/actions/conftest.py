@@ -14,11 +14,11 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
-from bot.answers.runtime import set_answer_service
+from bot.bootstrap import Services, install
 from bot.catalog.keyword import ensure_search_indexes
 from bot.db import models as m
-from bot.db.session import Database, set_database
-from bot.safety.attempts import get_attempt_limiter
+from bot.db.session import Database
+from bot.settings import Settings
 from bot.shop.demo import read_demo
 from bot.shop.loader import load_shop_data
 
@@ -31,13 +31,11 @@ def shop(db: Database) -> Iterator[Database]:
     """The demo shop (with policy passages) in the test database, used by every action."""
     load_shop_data(db, read_demo(DEMO_DIR))
     ensure_search_indexes(db)  # the keyword index product search reads
-    set_database(db)
-    get_attempt_limiter.cache_clear()  # failed identifications of other tests don't count
-    set_answer_service(None)  # a fresh one on this database, with empty session memory
+    # Fresh services on this database: failed identifications of other tests don't count,
+    # and session memory starts empty.
+    install(Services(Settings(), database=db))
     yield db
-    set_database(None)
-    set_answer_service(None)
-    get_attempt_limiter.cache_clear()
+    install(None)
 
 
 @pytest.fixture(scope="session")

@@ -11,23 +11,24 @@ import pytest
 import redis
 
 from actions.forms import ValidateCancelForm, ValidateOrderStatusForm
+from bot.bootstrap import Services, install, services
 from bot.db.session import Database
-from bot.safety.attempts import AttemptLimiter, _key, get_attempt_limiter
-from bot.settings import get_settings
+from bot.safety.attempts import AttemptLimiter, _key
+from bot.settings import Settings
 from tests.actions.conftest import Conversation, find_order
 
 TALK_TO_A_PERSON = {"title": "Talk to a person", "payload": "/contact_human_agent"}
 
 
 @pytest.fixture
-def in_process(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def in_process(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> Iterator[None]:
+    """Counters in this process only (no Redis), over the test's shop if it has one."""
     monkeypatch.delenv("REDIS_URL", raising=False)
     monkeypatch.delenv("SHOPBOT_REDIS_URL", raising=False)
-    get_settings.cache_clear()
-    get_attempt_limiter.cache_clear()
+    shop = request.getfixturevalue("shop") if "shop" in request.fixturenames else None
+    install(Services(Settings(redis_url=None), database=shop))
     yield
-    get_settings.cache_clear()
-    get_attempt_limiter.cache_clear()
+    install(None)
 
 
 def _name_zip(chat: Conversation, domain: dict, text: str, ip: str | None = None) -> object:
@@ -70,7 +71,7 @@ def test_guesses_are_limited_per_client_address_across_targets(
 ) -> None:
     customer = find_order(shop, "delivered").customer
     attacker, shopper = "203.0.113.9", "198.51.100.20"
-    limit = get_settings().identify_max_client_failures
+    limit = services().settings.identify_max_client_failures
     for i in range(limit):  # a different (made-up) name each time: no target reaches its limit
         made_up = f"Guess Fake{'abcdefghijklmnopqrstuvwxyz'[i % 26]}{'xyz'[i // 26]}, 10001"
         turn = _name_zip(Conversation(form="order_status_form"), domain, made_up, attacker)

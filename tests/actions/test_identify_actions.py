@@ -92,14 +92,13 @@ def test_wrong_zip_is_refused_and_both_parts_cleared(shop: Database, domain: dic
     assert "couldn't verify an account" in turn.text
 
 
-def test_signed_token_identifies_without_questions(
-    shop: Database, domain: dict, monkeypatch
-) -> None:
-    from bot.settings import get_settings
+def test_signed_token_identifies_without_questions(shop: Database, domain: dict) -> None:
+    from bot.bootstrap import Services, install
+    from bot.settings import Settings
 
     order = find_order(shop, "pending")
-    monkeypatch.setenv("SHOPBOT_CUSTOMER_TOKEN_SECRET", "token-secret-for-tests")
-    get_settings.cache_clear()
+    secret = SecretStr("token-secret-for-tests")
+    install(Services(Settings(customer_token_secret=secret), database=shop))
     try:
         token = sign_customer_token(order.customer_id, SecretStr("token-secret-for-tests"), 600)
         chat = Conversation(form="cancel_form")
@@ -118,7 +117,7 @@ def test_signed_token_identifies_without_questions(
         )  # fmt: skip
         assert "customer_id" not in turn2.slots()
     finally:
-        get_settings.cache_clear()
+        install(Services(Settings(), database=shop))
 
 
 def test_identity_question_and_welcome(shop: Database, domain: dict) -> None:

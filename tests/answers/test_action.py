@@ -7,7 +7,8 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import SORRY, ActionAnswerQuestion
-from bot.answers.runtime import set_answer_service
+from bot.bootstrap import Services, install
+from bot.settings import Settings
 from bot.texts import t
 
 
@@ -27,9 +28,9 @@ def tracker(text: str, sender: str = "web-1", customer_id: str | None = None) ->
 @pytest.fixture
 def installed(sqlite_shop, make_service):
     svc = make_service(sqlite_shop)
-    set_answer_service(svc)
+    install(Services(Settings(), database=sqlite_shop, answers=svc))
     yield svc
-    set_answer_service(None)
+    install(None)
 
 
 async def test_sends_text_cards_and_metadata(installed) -> None:
@@ -65,10 +66,10 @@ async def test_failure_is_a_friendly_message(sqlite_db, make_service) -> None:
     broken = Database(f"sqlite:///{sqlite_db.url.rsplit('/', 1)[0]}/empty.db")
     svc = make_service(broken)
     svc.memory = None  # type: ignore[assignment]  (forces an error before any search)
-    set_answer_service(svc)
+    install(Services(Settings(), database=broken, answers=svc))
     try:
         dispatcher = CollectingDispatcher()
         await ActionAnswerQuestion().run(dispatcher, tracker("anything?"), {})
         assert dispatcher.messages[0]["text"] == t(SORRY)
     finally:
-        set_answer_service(None)
+        install(None)

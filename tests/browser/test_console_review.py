@@ -18,7 +18,7 @@ import yaml
 from sqlalchemy import func, select
 
 from bot import schema
-from bot.console import routes
+from bot.bootstrap import Services
 from bot.console.auth import add_staff
 from bot.console.demo import Script, random_script, write_script
 from bot.console.models import AuditEntry, IntentCorrection
@@ -74,8 +74,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Dat
         .bot("Connecting you to a person."),
     )
     add_staff(db, *ADMIN, role="admin")
-    app = create_app(Settings(database_url=f"sqlite:///{path}"))
-    app.dependency_overrides[routes.console_db] = lambda: db
+    app = create_app(Services(Settings(database_url=f"sqlite:///{path}"), database=db))
     with serve(app) as url:
         yield url, db
     db.dispose()

@@ -111,13 +111,16 @@ def test_only_known_actions_are_recorded(staff: Database) -> None:
     assert _trail(staff) == []
 
 
-def test_role_change_from_the_cli_is_audited(
-    staff: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_role_change_from_the_cli_is_audited(staff: Database) -> None:
+    from bot.bootstrap import Services, install
     from bot.cli.staff import app as staff_cli
+    from bot.settings import Settings
 
-    monkeypatch.setattr("bot.db.session.get_database", lambda: staff)
-    result = CliRunner().invoke(staff_cli, ["role", AGENT[0], "admin"])
+    install(Services(Settings(), database=staff))
+    try:
+        result = CliRunner().invoke(staff_cli, ["role", AGENT[0], "admin"])
+    finally:
+        install(None)
     assert result.exit_code == 0, result.output
     with staff.session() as s:
         assert s.scalar(select(StaffUser.role).where(StaffUser.email == AGENT[0])) == "admin"

@@ -11,11 +11,10 @@ from fastapi.testclient import TestClient
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 
+from bot.bootstrap import install
 from bot.console import auth
 from bot.db.session import Database
 from bot.safety.client_address import client_address, parse_networks
-from bot.settings import get_settings
-from bot.web import limits
 from bot.web.limits import RequestLimits
 from tests.console.conftest import ADMIN
 
@@ -26,12 +25,10 @@ PROXY = "10.1.2.3"
 def behind_proxy(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """The app is configured to trust one reverse proxy (and nobody else)."""
     monkeypatch.setenv("SHOPBOT_TRUSTED_PROXIES", f"{PROXY}/32")
-    get_settings.cache_clear()
-    limits.trusted_networks.cache_clear()
+    install(None)  # the process's services read the environment again
     yield
     monkeypatch.delenv("SHOPBOT_TRUSTED_PROXIES")
-    get_settings.cache_clear()
-    limits.trusted_networks.cache_clear()
+    install(None)
 
 
 def _post_login(client: TestClient, email: str, password: str, xff: str | None) -> int:

@@ -33,15 +33,14 @@ def _pings(db: Database) -> int:
 
 
 @pytest.fixture
-def pool(
-    pg_server_url: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Callable[[str, int], Database]]:
+def pool(pg_server_url: str) -> Iterator[Callable[[str, int], Database]]:
     """A factory of small pools whose resting threshold is given (disposed afterwards)."""
     made: list[Database] = []
 
     def make(idle_s: str, size: int) -> Database:
-        monkeypatch.setenv("SHOPBOT_DB_PING_IDLE_S", idle_s)
-        made.append(Database(pg_server_url, pool_size=size, max_overflow=0))
+        made.append(
+            Database(pg_server_url, ping_idle_s=float(idle_s), pool_size=size, max_overflow=0)
+        )
         return made[-1]
 
     yield make

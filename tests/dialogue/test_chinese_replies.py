@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db import models as m
-from bot.db.session import Database, set_database
+from bot.db.session import Database
 from bot.dialogue.conversation import ShopConversation
 from bot.orders.policy import load_policy
 from bot.settings import PROJECT_ROOT
@@ -25,9 +25,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 @pytest.fixture
 def shop(sqlite_db: Database) -> Iterator[Database]:
     load_shop_data(sqlite_db, read_demo(PROJECT_ROOT / "data" / "shop" / "demo"))
-    set_database(sqlite_db)
     yield sqlite_db
-    set_database(None)
 
 
 def _pending(db: Database) -> tuple[str, str, list[str]]:

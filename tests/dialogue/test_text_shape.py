@@ -9,12 +9,13 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
+from bot.bootstrap import Services, install
 from bot.db import models as m
-from bot.db.session import Database, set_database
+from bot.db.session import Database
 from bot.dialogue.conversation import ShopConversation
 from bot.dialogue.replies import MAX_BUTTONS, Reply, button, choices
 from bot.orders.policy import load_policy
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings
 from bot.shop.demo import read_demo
 from bot.shop.loader import load_shop_data
 
@@ -22,9 +23,9 @@ from bot.shop.loader import load_shop_data
 @pytest.fixture
 def shop(sqlite_db: Database) -> Iterator[Database]:
     load_shop_data(sqlite_db, read_demo(PROJECT_ROOT / "data" / "shop" / "demo"))
-    set_database(sqlite_db)
+    install(Services(Settings(), database=sqlite_db))
     yield sqlite_db
-    set_database(None)
+    install(None)
 
 
 def _said_once(reply: Reply) -> None:

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from bot.bootstrap import Services, install
 from bot.catalog.keyword import ensure_search_indexes
-from bot.db.session import Database, set_database
+from bot.db.session import Database
+from bot.settings import Settings
 from bot.shop.demo import read_demo
 from bot.shop.loader import load_shop_data
 
@@ -21,13 +23,13 @@ def shop(db: Database) -> Iterator[Database]:
     """The demo shop in the test database, used by services and actions."""
     load_shop_data(db, read_demo(DEMO_DIR))
     ensure_search_indexes(db)
-    set_database(db)
+    install(Services(Settings(), database=db))  # fresh session memory too
     yield db
-    set_database(None)
+    install(None)
 
 
 @pytest.fixture
 def empty_shop(db: Database) -> Iterator[Database]:
-    set_database(db)
+    install(Services(Settings(), database=db))
     yield db
-    set_database(None)
+    install(None)

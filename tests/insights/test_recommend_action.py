@@ -5,22 +5,17 @@ from __future__ import annotations
 from insight_helpers import make_tracker, run_action
 
 from actions.conversation import ActionSearchProducts
-from bot.answers.runtime import set_answer_service
 
 
 def test_recommend_action_sends_reasons_and_cards(shop) -> None:
     from test_profiles import TRAIL, add_customer
 
     add_customer(shop, TRAIL, "#S9000001", "SB-V000107")
-    set_answer_service(None)
-    try:
-        tracker = make_tracker(
-            [("can you recommend something for me?", "recommend_product")],
-            slots={"customer_id": TRAIL},
-        )
-        messages = run_action(ActionSearchProducts(), tracker)
-    finally:
-        set_answer_service(None)
+    tracker = make_tracker(
+        [("can you recommend something for me?", "recommend_product")],
+        slots={"customer_id": TRAIL},
+    )
+    messages = run_action(ActionSearchProducts(), tracker)
     text = messages[0]["text"]
     assert text.startswith("Here are some picks for you:")
     assert "You bought size 44 in Footwear before (order #S9000001)" in text

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from bot.bootstrap import Services, install
 from bot.insights import sentiment
 from bot.insights.evaluate import read_labelled
 from bot.insights.trained import TrainedSentiment, stratified_split, train
-from bot.settings import get_settings
+from bot.settings import Settings
 
 EVAL = Path(__file__).resolve().parents[2] / "data" / "eval" / "sentiment.csv"
 
@@ -25,7 +26,7 @@ def test_split_keeps_labels_balanced_and_disjoint() -> None:
 
 
 @pytest.mark.slow
-def test_train_report_and_use_via_setting(tmp_path: Path, monkeypatch) -> None:
+def test_train_report_and_use_via_setting(tmp_path: Path) -> None:
     out = tmp_path / "model"
     report = train(read_labelled(EVAL), out, max_epochs=60, patience=10)
     assert (out / "head.pt").exists() and (out / "meta.json").exists()
@@ -35,25 +36,18 @@ def test_train_report_and_use_via_setting(tmp_path: Path, monkeypatch) -> None:
     assert model.score("This is useless, my refund never arrived!").label == "negative"
     assert model.score("Thank you so much, that was great").label == "positive"
 
-    monkeypatch.setenv("SHOPBOT_SENTIMENT_MODEL", str(out))
-    get_settings.cache_clear()
-    sentiment._configured_model.cache_clear()
+    install(Services(Settings(sentiment_model=out)))  # what the process does at start
     try:
         assert sentiment.get_model().name == "trained"
     finally:
-        monkeypatch.delenv("SHOPBOT_SENTIMENT_MODEL")
-        get_settings.cache_clear()
-        sentiment._configured_model.cache_clear()
+        install(None)
     assert sentiment.get_model().name == "lexicon"
 
 
-def test_a_broken_model_folder_falls_back_to_the_lexicon(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setenv("SHOPBOT_SENTIMENT_MODEL", str(tmp_path / "missing"))
-    get_settings.cache_clear()
+def test_a_broken_model_folder_falls_back_to_the_lexicon(tmp_path: Path) -> None:
     sentiment._configured_model.cache_clear()
+    install(Services(Settings(sentiment_model=tmp_path / "missing")))
     try:
         assert sentiment.get_model().name == "lexicon"
     finally:
-        monkeypatch.delenv("SHOPBOT_SENTIMENT_MODEL")
-        get_settings.cache_clear()
-        sentiment._configured_model.cache_clear()
+        install(None)

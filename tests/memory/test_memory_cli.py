@@ -6,15 +6,15 @@ import json
 
 from typer.testing import CliRunner
 
+from bot.bootstrap import install
 from bot.memory.redis_memory import RedisSessionMemory
-from bot.settings import get_settings
 
 
 def test_show_and_erase(redis_url, key_prefix, monkeypatch) -> None:
     from bot.cli import memory as cli
 
     monkeypatch.setenv("REDIS_URL", redis_url)
-    get_settings.cache_clear()
+    install(None)
     store = RedisSessionMemory(redis_url, prefix=key_prefix)
     monkeypatch.setattr(cli, "_store", lambda: store)
     store.update("web-42", lambda s: s.set_preferences({"size": "44", "colour": "red"}))
@@ -29,7 +29,7 @@ def test_show_and_erase(redis_url, key_prefix, monkeypatch) -> None:
     assert erased.exit_code == 0 and "Erased memory of web-42" in erased.output
     assert store.load("web-42").is_empty()
     assert "No memory for web-42" in runner.invoke(cli.app, ["show", "web-42"]).output
-    get_settings.cache_clear()
+    install(None)
     store.close()
 
 

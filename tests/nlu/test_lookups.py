@@ -9,11 +9,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
+from bot.bootstrap import install
 from bot.cli.nlu import app
 from bot.db.models import Category, Product, Variant
 from bot.db.session import Database
 from bot.nlu.data import load_nlu
-from bot.settings import get_settings
 
 runner = CliRunner()
 
@@ -62,11 +62,11 @@ def _small_catalog(db: Database) -> None:
 
 
 def _run(db: Database, *args: str):
-    get_settings.cache_clear()
+    install(None)
     try:
         return runner.invoke(app, ["lookups", *args], env={"DATABASE_URL": db.url})
     finally:
-        get_settings.cache_clear()
+        install(None)
 
 
 def test_lookups_are_generated_from_the_catalog(db: Database, tmp_path: Path) -> None:

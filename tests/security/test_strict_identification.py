@@ -4,16 +4,15 @@ id or a wrong ZIP gets the same neutral refusal. The default mode is unchanged."
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select
 
+from bot.bootstrap import Services
 from bot.db import models as m
 from bot.db.session import Database
 from bot.dialogue.conversation import ShopConversation
 from bot.orders.policy import load_policy
-from bot.settings import PROJECT_ROOT, get_settings
+from bot.settings import PROJECT_ROOT, Settings
 from bot.shop.demo import read_demo
 from bot.shop.loader import load_shop_data
 
@@ -25,12 +24,9 @@ def shop(sqlite_db: Database) -> Database:
 
 
 @pytest.fixture
-def strict(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("SHOPBOT_IDENTIFICATION", "strict")
-    get_settings.cache_clear()
-    yield
-    monkeypatch.undo()
-    get_settings.cache_clear()
+def strict(shop: Database) -> Services:
+    """The services of a process started with SHOPBOT_IDENTIFICATION=strict."""
+    return Services(Settings(identification="strict"), database=shop)
 
 
 def _two_customers(db: Database) -> tuple[m.Customer, str, m.Customer, str]:
@@ -45,8 +41,8 @@ def _two_customers(db: Database) -> tuple[m.Customer, str, m.Customer, str]:
     return a, a_order, b, b_order
 
 
-def test_strict_mode_needs_a_second_fact(shop: Database, strict: None) -> None:
-    conversation = ShopConversation(shop, load_policy())
+def test_strict_mode_needs_a_second_fact(shop: Database, strict: Services) -> None:
+    conversation = strict.conversation()
     a, a_order, b, b_order = _two_customers(shop)
 
     alone = conversation.identify_by_email(a.email)
@@ -70,8 +66,7 @@ def test_strict_mode_needs_a_second_fact(shop: Database, strict: None) -> None:
 def test_default_mode_needs_a_second_fact_with_an_email(shop: Database) -> None:
     """Issue 14 finding 6: an e-mail alone allowed changes and confirmed the account (first
     name). Now it asks for an order id or the ZIP, with the same words for any address."""
-    get_settings.cache_clear()
-    assert get_settings().identification == "standard"
+    assert Settings.model_fields["identification"].default == "standard"
     conversation = ShopConversation(shop, load_policy())
     a, a_order, b, b_order = _two_customers(shop)
     alone = conversation.identify_by_email(a.email)

@@ -13,8 +13,9 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.db.session import Database, set_database
-from bot.settings import get_settings
+from bot.bootstrap import Services, install
+from bot.db.session import Database
+from bot.settings import Settings
 from tests.conftest import REDIS_TEST_URL
 
 STRONG = {
@@ -46,10 +47,9 @@ def web_app_factory(
         monkeypatch.setenv("SHOPBOT_PUBLIC_RASA_URL", PUBLIC_RASA_URL)
         for name, value in env.items():
             monkeypatch.setenv(name, value)
-        get_settings.cache_clear()
-        set_database(database)
+        # The process's services, as `uvicorn --factory` builds them, on ``database``.
+        install(Services(Settings(), database=database))
         return TestClient(create_app(), raise_server_exceptions=False)
 
     yield make
-    get_settings.cache_clear()
-    set_database(None)
+    install(None)

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from bot.bootstrap import install
 from bot.cli.main import app
 from bot.db.session import Database
-from bot.settings import get_settings
 from tests.shop.conftest import row_counts
 
 runner = CliRunner()
@@ -21,9 +21,9 @@ def cli_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Point DATABASE_URL at an empty file; the commands migrate it themselves."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     monkeypatch.setenv("DATABASE_URL", url)
-    get_settings.cache_clear()
+    install(None)
     yield url
-    get_settings.cache_clear()
+    install(None)
 
 
 def _counts(url: str) -> dict[str, int]:

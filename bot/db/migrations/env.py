@@ -1,4 +1,4 @@
-"""Alembic environment: the URL comes from shopbot's settings (or the caller's config)."""
+"""Alembic environment: the URL comes from the caller's config (bot/db/migrate.py sets it)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,9 @@ target_metadata = metadata  # for autogenerate; the revisions themselves import 
 
 def _url() -> str:
     url = config.get_main_option("sqlalchemy.url")
-    if url:
-        return url
-    from bot.settings import get_settings
-
-    return get_settings().database_url
+    if not url:  # there is no alembic.ini: `shopbot db upgrade` passes the configured URL
+        raise RuntimeError("run migrations with `shopbot db upgrade` (bot/db/migrate.py)")
+    return url
 
 
 def run_migrations_offline() -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import secrets
 import subprocess
 import sys
@@ -32,11 +31,13 @@ from bot.eval.conversations.score import Summary, TaskResult, entities, score, s
 from bot.eval.conversations.shop_state import read_orders, read_users, reset_customers
 from bot.eval.conversations.shopper import RestClient, ScriptedShopper
 from bot.eval.conversations.tau import TAU_DIR, TauTask, load_tasks, replay, source_data
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, child_environment, environment_value
 
 DEFAULT_DB = "shopbot_eval_conv"
-PG_SERVER = os.environ.get("SHOPBOT_EVAL_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432")
-REDIS_URL = os.environ.get("SHOPBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+PG_SERVER = environment_value(
+    "SHOPBOT_EVAL_PG_SERVER", "postgresql+psycopg://postgres@127.0.0.1:5432"
+)
+REDIS_URL = environment_value("SHOPBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 OUT = PROJECT_ROOT / "var" / "reports" / "conversations"
 
 
@@ -84,7 +85,7 @@ def ensure_database(name: str, tau_dir: Path) -> str:
     """The eval database with the schema and the τ shop (an idempotent load)."""
     ensure_postgres_database(PG_SERVER, name)
     url = f"{PG_SERVER}/{name}"
-    env = dict(os.environ, DATABASE_URL=url)
+    env = child_environment(DATABASE_URL=url)
     env.pop("REDIS_URL", None)
     for args in (["db", "upgrade"], ["shop", "load", "tau", str(tau_dir)]):
         cmd = [sys.executable, "-m", "bot.cli.main", *args]
