@@ -34,6 +34,9 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 ISSUED_PREFIX = "sb_"
+# Conversations of the social channels (docs/channels.md): only their webhook, after its
+# signature check, may write into them; REST must not reach a platform user's conversation.
+PLATFORM_PREFIXES = ("messenger:", "instagram:", "whatsapp:", "telegram:", "twilio_whatsapp:")
 SIGNED = re.compile(r"^(sb_[0-9a-f]{32})\.([0-9a-f]{32})$")
 CLIENT_IP_KEY = "client_ip"
 _DEV_SECRET = "dev-only-change-me"  # the Settings default; production sets a real secret
@@ -84,7 +87,8 @@ def rest_sender(raw: Any) -> str:
     """The sender id a REST body's ``sender`` may address ("" when it may address none).
 
     Signed ids give their id part; a bare id in the issued namespace is refused (it belongs
-    to a widget conversation whose signature the caller does not have); other ids (tests,
+    to a widget conversation whose signature the caller does not have), and so is one of a
+    social channel's conversations (``telegram:<chat>``...); other ids (tests,
     load tools, server-side integrations) are unchanged.
     """
     if not isinstance(raw, str):
@@ -94,6 +98,9 @@ def rest_sender(raw: Any) -> str:
         return verified
     if raw.startswith(ISSUED_PREFIX):
         log.warning("REST message for an issued conversation id without a valid signature")
+        return ""
+    if raw.startswith(PLATFORM_PREFIXES):
+        log.warning("REST message for a social-channel conversation id refused")
         return ""
     return raw
 

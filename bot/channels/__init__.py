@@ -1,0 +1,1 @@
+"""Social-media channel connectors and their pure helpers (issue 19)."""
