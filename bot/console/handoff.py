@@ -50,7 +50,10 @@ class RasaEvents:
             params["execute_side_effects"] = "true"
         if self.token:
             params["token"] = self.token
-        url = f"{self.base_url}/conversations/{quote(sender_id, safe='')}/tracker/events"
+        # Rasa (Sanic) does not unquote path parameters: "telegram%3A42" would be another,
+        # empty conversation. Sender ids hold only A-Z a-z 0-9 _ - . : @ + = (input_limits),
+        # all allowed in a path segment, so only "/" and the rest are escaped.
+        url = f"{self.base_url}/conversations/{quote(sender_id, safe=':@+=')}/tracker/events"
         try:
             response = httpx.post(url, params=params, json=events, timeout=self.timeout_s)
         except httpx.HTTPError as exc:
