@@ -39,23 +39,26 @@ CACHE_TTL_S = 60.0
 _cache: dict[tuple[str, int], tuple[float, dict[str, Any]]] = {}
 
 
-def collect_cached(db: Database, days: int) -> dict[str, Any]:
+def collect_cached(db: Database, days: int, channel: str = "") -> dict[str, Any]:
     """``collect`` shared for a minute: one analytics page requests five charts at once."""
-    key = (db.url, days)
+    key = (db.url, days, channel)
     hit = _cache.get(key)
     if hit and time.monotonic() - hit[0] < CACHE_TTL_S:
         return hit[1]
-    return remember(db, days, collect(db, days))
+    return remember(db, days, collect(db, days, channel=channel), channel)
 
 
-def remember(db: Database, days: int, stats: dict[str, Any]) -> dict[str, Any]:
+def remember(db: Database, days: int, stats: dict[str, Any], channel: str = "") -> dict[str, Any]:
     """Keep freshly collected numbers so the page's chart requests reuse them."""
-    _cache[(db.url, days)] = (time.monotonic(), stats)
+    _cache[(db.url, days, channel)] = (time.monotonic(), stats)
     return stats
 
 
-def collect(db: Database, days: int = 30, now: float | None = None) -> dict[str, Any]:
-    """The figures of conversations started in the last ``days`` days (docs/console.md)."""
+def collect(
+    db: Database, days: int = 30, now: float | None = None, channel: str = ""
+) -> dict[str, Any]:
+    """The figures of conversations started in the last ``days`` days (docs/console.md),
+    of one channel's conversations when ``channel`` is given, with a per-channel breakdown."""
     now = time.time() if now is None else now
     since = now - days * 86400
     per_day: dict[str, dict[str, Any]] = defaultdict(_bucket)
@@ -65,26 +68,39 @@ def collect(db: Database, days: int = 30, now: float | None = None) -> dict[str,
     done: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     fallback_by_intent: Counter[str] = Counter()
+    by_channel: dict[str, dict[str, Any]] = defaultdict(_bucket)
     turns = fallback_turns = 0
     all_lat: list[int] = []
     with db.session() as session:
-        rows = session.execute(
-            select(
-                Conversation.started_at,
-                Conversation.outcome,
-                Conversation.min_sentiment,
-                Conversation.intents,
-                Conversation.latencies_ms,
-            ).where(Conversation.started_at >= since)
-        )
-        for started_at, state_json, sentiment, intents_json, lat_json in rows:
+        query = select(
+            Conversation.started_at,
+            Conversation.outcome,
+            Conversation.min_sentiment,
+            Conversation.intents,
+            Conversation.latencies_ms,
+            Conversation.channel,
+        ).where(Conversation.started_at >= since)
+        if channel:
+            query = query.where(Conversation.channel == channel)
+        for (
+            started_at,
+            state_json,
+            sentiment,
+            intents_json,
+            lat_json,
+            conv_channel,
+        ) in session.execute(query):
             outcome = OutcomeState.from_json(state_json).summary(now)
             if not outcome.turns:  # no shopper message: nothing to rate
                 continue
             bucket = per_day[datetime.fromtimestamp(started_at, UTC).date().isoformat()]
-            bucket["n"] += 1
-            for _, _, attribute in RATES:
-                bucket[attribute] += int(bool(getattr(outcome, attribute)))
+            of_channel = by_channel[conv_channel or ""]
+            for counts in (bucket, of_channel):
+                counts["n"] += 1
+                for _, _, attribute in RATES:
+                    counts[attribute] += int(bool(getattr(outcome, attribute)))
+            if sentiment is not None:
+                of_channel["sent"].append(sentiment)
             outcomes[outcome.label] += 1
             started.update(outcome.tasks_started)
             done.update(outcome.tasks_done)
@@ -124,6 +140,18 @@ def collect(db: Database, days: int = 30, now: float | None = None) -> dict[str,
     }
     for key, _, attribute in RATES:
         stats[key] = _ratio(sum(b[attribute] for b in per_day.values()), total)
+    stats["channel"] = channel
+    stats["channels"] = [
+        {
+            "channel": name,
+            "conversations": counts["n"],
+            **{key: _ratio(counts[attribute], counts["n"]) for key, _, attribute in RATES},
+            "mean_min_sentiment": (
+                round(sum(counts["sent"]) / len(counts["sent"]), 3) if counts["sent"] else None
+            ),
+        }
+        for name, counts in sorted(by_channel.items(), key=lambda kv: (-kv[1]["n"], kv[0]))
+    ]
     return stats
 
 

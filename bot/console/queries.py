@@ -46,6 +46,7 @@ class ListFilters:
 
     date_from: str = ""
     date_to: str = ""
+    channel: str = ""
     intent: str = ""
     fallback: str = ""
     handoff: str = ""
@@ -120,6 +121,8 @@ def filtered_select(
         wanted = _tri(raw)
         if wanted is not None:
             stmt = stmt.where(column.is_(wanted))
+    if filters.channel:
+        stmt = stmt.where(Conversation.channel == filters.channel)
     if filters.sentiment_below:
         with contextlib.suppress(ValueError):
             stmt = stmt.where(Conversation.min_sentiment < float(filters.sentiment_below))
@@ -138,6 +141,15 @@ def filtered_select(
             )
         )
     return stmt.order_by(started_col.desc(), id_col.desc())
+
+
+def channels(session: Session, limit: int = 50) -> list[str]:
+    """The channels conversations came from (widget ``socketio``, ``telegram``...), for the
+    channel filters of the list and analytics pages."""
+    found = session.scalars(
+        select(Conversation.channel).where(Conversation.channel != "").distinct().limit(limit)
+    )
+    return sorted(found)
 
 
 def parse_cursor(cursor: str | None) -> tuple[float, int] | None:
