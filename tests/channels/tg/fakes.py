@@ -132,3 +132,47 @@ def twilio_signature(auth_token: str, url: str, params: Mapping[str, str]) -> st
     data = url + "".join(f"{k}{params[k]}" for k in sorted(params))
     digest = hmac.new(auth_token.encode(), data.encode("utf-8"), hashlib.sha1).digest()
     return base64.b64encode(digest).decode()
+
+
+class FakeTwilio(_Recorder):
+    """Twilio's Messages API (``POST /2010-04-01/Accounts/<sid>/Messages.json``, basic auth)
+    and Twilio's side of the WhatsApp webhook (signed form posts)."""
+
+    def __init__(self, sid: str, auth_token: str) -> None:
+        self.sid, self.auth_token = sid, auth_token
+        super().__init__(self._answer)
+
+    def _answer(self, path: str, body: Any) -> tuple[int, bytes, str]:
+        if path != f"/2010-04-01/Accounts/{self.sid}/Messages.json":
+            return 404, b'{"code": 20404}', "application/json"
+        return (
+            201,
+            json.dumps({"sid": "SM" + "0" * 32, "status": "queued"}).encode(),
+            ("application/json"),
+        )
+
+    def bodies(self, mark: int, to: str | None = None) -> list[str]:
+        """Message bodies sent since ``mark`` (to one WhatsApp number when given)."""
+        return [
+            str(form.get("Body") or "")
+            for _, form in self.since(mark)
+            if to is None or form.get("To") == f"whatsapp:{to}"
+        ]
+
+    def post_message(
+        self, webhook_url: str, phone: str, body: str, signed_for: str | None = "default"
+    ) -> httpx.Response:
+        """Deliver an incoming WhatsApp message as Twilio does (signed with the auth token)."""
+        params = {
+            "MessageSid": f"SM{time.time_ns():032d}"[:34],
+            "AccountSid": self.sid,
+            "From": f"whatsapp:{phone}",
+            "To": "whatsapp:+14155238886",
+            "Body": body,
+            "NumMedia": "0",
+        }
+        headers = {}
+        if signed_for is not None:
+            token = self.auth_token if signed_for == "default" else signed_for
+            headers["X-Twilio-Signature"] = twilio_signature(token, webhook_url, params)
+        return httpx.post(webhook_url, data=params, headers=headers, timeout=120)

@@ -1,10 +1,12 @@
-"""Telegram end to end: the real Rasa server and action server behind the Telegram connector,
-with a local fake of the Bot API (tests/channels/tg/fakes.py) that sends the webhooks with the
-secret token and records every call the connector makes back.
+"""Telegram and WhatsApp (Twilio) end to end: the real Rasa server and action server behind
+the connectors, with local fakes of the Telegram Bot API and Twilio's Messages API
+(tests/channels/tg/fakes.py) that send correctly signed webhooks and record every call the
+connectors make back.
 
-One stack for the module (loading the model takes ~30 s): a product question, an order status
-for a customer linked by the shop's signed deep link, a hand-off whose agent reply reaches the
-Telegram chat, and refused updates without / with a wrong secret.
+One stack for the module (loading the model takes ~30 s). Per channel: a product question, an
+identified order status (Telegram: the shop's signed deep link; WhatsApp: the dialogue's own
+identification), a hand-off whose agent reply reaches the platform user, option buttons or
+numbers, and refused requests without / with a wrong signature.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from bot.console.ingest import ingest_new_events
 from bot.db import models as m
 from bot.db.session import Database
 from bot.safety.customer_token import sign_link_token
-from tests.channels.tg.fakes import FakeTelegram, telegram_press, telegram_text
+from tests.channels.tg.fakes import FakeTelegram, FakeTwilio, telegram_press, telegram_text
 from tests.conftest import REDIS_TEST_URL, TEST_CUSTOMER_TOKEN_SECRET
 
 pytestmark = pytest.mark.e2e
@@ -30,6 +32,9 @@ pytestmark = pytest.mark.e2e
 BOT_TOKEN = "123456:test-bot-token"
 SECRET = "tg-webhook-secret_0123456789"
 PUBLIC_URL = "https://shop.example"
+TWILIO_SID = "AC" + "0123456789abcdef" * 2
+TWILIO_TOKEN = "twilio-auth-token-0123456789"
+SHOP_NUMBER = "whatsapp:+14155238886"
 _chats = itertools.count(int(time.time()) % 10_000_000 * 100)
 
 
@@ -42,8 +47,19 @@ def fake_telegram() -> Iterator[FakeTelegram]:
 
 
 @pytest.fixture(scope="module")
+def fake_twilio() -> Iterator[FakeTwilio]:
+    fake = FakeTwilio(TWILIO_SID, TWILIO_TOKEN)
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture(scope="module")
 def tg_stack(
-    stack_database_url: str, fake_telegram: FakeTelegram, tmp_path_factory: pytest.TempPathFactory
+    stack_database_url: str,
+    fake_telegram: FakeTelegram,
+    fake_twilio: FakeTwilio,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Any]:
     from bot.runtime.stack import DEFAULT_MODEL, Stack, StackConfig
 
@@ -62,6 +78,10 @@ def tg_stack(
             "TELEGRAM_SECRET_TOKEN": SECRET,
             "TELEGRAM_API_URL": fake_telegram.url,
             "SHOPBOT_PUBLIC_URL": PUBLIC_URL,
+            "TWILIO_ACCOUNT_SID": TWILIO_SID,
+            "TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
+            "TWILIO_WHATSAPP_NUMBER": SHOP_NUMBER,
+            "TWILIO_API_URL": fake_twilio.url,
         },
     )
     stack = Stack(config)
@@ -232,3 +252,94 @@ def test_updates_without_the_secret_are_refused_and_logged(
     while "telegram webhook refused" not in tg_stack.tail("rasa", 200) and time.time() < deadline:
         time.sleep(0.2)
     assert "telegram webhook refused" in tg_stack.tail("rasa", 200)
+
+
+# --- WhatsApp through Twilio ----------------------------------------------------------------
+_phones = itertools.count(int(time.time()) % 1_000_000 * 1000)
+
+
+class WhatsApp:
+    """One WhatsApp user writing to the shop's Twilio number."""
+
+    def __init__(self, stack: Any, fake: FakeTwilio) -> None:
+        self.phone = f"+1555{next(_phones) % 10_000_000:07d}"
+        self.fake = fake
+        self.webhook = f"{stack.rasa_url}/webhooks/twilio_whatsapp/webhook"
+
+    @property
+    def sender_id(self) -> str:
+        return f"twilio_whatsapp:{self.phone}"
+
+    def say(self, text: str) -> list[str]:
+        mark = self.fake.mark()
+        response = self.fake.post_message(self.webhook, self.phone, text)
+        assert response.status_code == 200, response.text
+        assert response.text.startswith("<?xml") and "<Response>" in response.text
+        bodies = self.fake.bodies(mark, to=self.phone)
+        assert all(0 < len(body) <= 1600 for body in bodies), bodies
+        assert len(bodies) == len(self.fake.since(mark)), "a message went to someone else"
+        return bodies
+
+
+@pytest.fixture
+def whatsapp(tg_stack: Any, fake_twilio: FakeTwilio) -> WhatsApp:
+    return WhatsApp(tg_stack, fake_twilio)
+
+
+def test_whatsapp_numbered_options_and_the_number_reply(whatsapp: WhatsApp) -> None:
+    greeting = "\n".join(whatsapp.say("hello"))
+    assert "1. Where is my order?" in greeting and "2. " in greeting
+    assert "email" in "\n".join(whatsapp.say("1")).lower()  # "1" is /track_order
+
+
+def test_whatsapp_product_question_and_identified_order_status(
+    whatsapp: WhatsApp, shop: Database
+) -> None:
+    products = "\n".join(whatsapp.say("do you have any backpacks?"))
+    assert "$" in products and f"{PUBLIC_URL}/products/" in products
+    with shop.session() as s:
+        order, email = s.execute(
+            select(m.Order.id, m.Customer.email)
+            .join(m.Customer, m.Customer.id == m.Order.customer_id)
+            .where(m.Order.status == "delivered")
+            .order_by(m.Order.id.desc())
+            .limit(1)
+        ).one()
+    asked = "\n".join(whatsapp.say(f"where is my order {order}?"))
+    assert "email" in asked.lower() and "delivered" not in asked.lower()
+    shown = "\n".join(whatsapp.say(email))
+    assert order in shown and "delivered" in shown.lower(), shown
+
+
+def test_whatsapp_handoff_agent_reply_reaches_the_phone(
+    whatsapp: WhatsApp, tg_stack: Any, shop: Database
+) -> None:
+    whatsapp.say("hi")
+    assert whatsapp.say("can I talk to a human please")
+    rasa = handoff.RasaEvents(tg_stack.rasa_url, tg_stack.config.rasa_token)
+    deadline = time.time() + 30
+    waiting: list[dict[str, Any]] = []
+    while time.time() < deadline and not waiting:
+        ingest_new_events(shop)
+        waiting = [h for h in handoff.queue(shop) if h["sender_id"] == whatsapp.sender_id]
+        time.sleep(0.5)
+    assert waiting and waiting[0]["channel"] == "twilio_whatsapp"
+    mark = whatsapp.fake.mark()
+    handoff.take(shop, rasa, waiting[0]["id"], "agent@example.com")
+    handoff.reply(shop, rasa, waiting[0]["id"], "agent@example.com", "Hello from Sam.")
+    assert "Support team: Hello from Sam." in whatsapp.fake.bodies(mark, to=whatsapp.phone)
+    handoff.finish(shop, rasa, waiting[0]["id"], "agent@example.com", to_bot=True)
+
+
+def test_whatsapp_unsigned_or_wrongly_signed_posts_are_refused_and_logged(
+    whatsapp: WhatsApp, fake_twilio: FakeTwilio, tg_stack: Any
+) -> None:
+    mark = fake_twilio.mark()
+    for signed_for in (None, "not-the-auth-token"):
+        response = fake_twilio.post_message(whatsapp.webhook, whatsapp.phone, "hi", signed_for)
+        assert response.status_code == 403
+    assert fake_twilio.since(mark) == []
+    deadline = time.time() + 5
+    while "twilio webhook refused" not in tg_stack.tail("rasa", 200) and time.time() < deadline:
+        time.sleep(0.2)
+    assert "twilio webhook refused" in tg_stack.tail("rasa", 200)
