@@ -16,6 +16,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
+from bot.console.channel_insights import (  # noqa: E402
+    preferences_by_channel,
+    sentiment_by_channel,
+)
 from bot.console.models import Conversation  # noqa: E402
 from bot.console.outcomes import OUTCOMES, QUESTION_TASK, OutcomeState  # noqa: E402
 from bot.db.session import Database  # noqa: E402
@@ -115,6 +119,8 @@ def collect(
             bucket["lat"].extend(lat)
             all_lat.extend(lat)
             intents.update(json.loads(intents_json or "[]"))
+        feelings = sentiment_by_channel(session, since, channel)
+        learned = preferences_by_channel(session, channel)
     total = sum(b["n"] for b in per_day.values())
     stats: dict[str, Any] = {
         "days": sorted(per_day),
@@ -149,6 +155,8 @@ def collect(
             "mean_min_sentiment": (
                 round(sum(counts["sent"]) / len(counts["sent"]), 3) if counts["sent"] else None
             ),
+            "sentiment": feelings.get(name),
+            "preferences": learned.get(name, {}),
         }
         for name, counts in sorted(by_channel.items(), key=lambda kv: (-kv[1]["n"], kv[0]))
     ]

@@ -7,6 +7,7 @@ import time
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import func, select
 
 from bot.console import analytics
 from bot.console.demo import Script, write_script
@@ -14,6 +15,7 @@ from bot.console.handoff import RasaEvents
 from bot.console.ingest import ingest_new_events
 from bot.console.queries import ListFilters, channels, list_page
 from bot.db.session import Database
+from bot.insights.models import MessageSentiment, ProfileFact
 from tests.console.conftest import AGENT, RecordingRasa, login
 
 NOW = time.time()
@@ -107,6 +109,7 @@ def test_pages_show_the_channel_column_filter_and_breakdown(app: FastAPI, staff:
     assert [r["channel"] for r in api["conversations"]] == ["twilio_whatsapp"]
     board = client.get("/console/analytics", params={"days": 7})
     assert board.status_code == 200 and 'id="channels"' in board.text
+    assert 'id="channel-insights"' in board.text
     assert (
         'data-channel="telegram"' in board.text and 'data-channel="twilio_whatsapp"' in board.text
     )
@@ -126,3 +129,42 @@ def test_handoff_events_go_to_the_conversations_latest_channel(
     # Rasa does not unquote path parameters: the id must arrive as it is stored.
     assert path.startswith("/conversations/telegram:1001/tracker/events?")
     assert "output_channel=latest" in path and "execute_side_effects=true" in path
+
+
+def test_sentiment_and_preferences_are_attributed_to_their_channel(cdb: Database) -> None:
+    seed(cdb)
+    ingest_new_events(cdb)
+    with cdb.transaction() as s:
+        # Facts the profile builder learned from messages cite the events row they came from.
+        refs = dict(
+            s.execute(
+                select(MessageSentiment.sender_id, func.min(MessageSentiment.event_id)).group_by(
+                    MessageSentiment.sender_id
+                )
+            ).all()
+        )
+        for kind, sender in (
+            ("size", "telegram:1002"),
+            ("colour", "telegram:1002"),
+            ("budget", "twilio_whatsapp:+15550001"),
+        ):
+            s.add(
+                ProfileFact(
+                    customer_id="c1", kind=kind, value="x", source="message",
+                    evidence_ref=str(refs[sender]), excerpt="",
+                )
+            )  # fmt: skip
+        s.add(ProfileFact(customer_id="c1", kind="brand", value="y", source="order",
+                          evidence_ref="#W1", excerpt=""))  # fmt: skip
+    stats = analytics.collect(cdb, days=7, now=NOW)
+    rows = {row["channel"]: row for row in stats["channels"]}
+    # Every shopper message was scored on ingest, whatever its channel.
+    assert rows["telegram"]["sentiment"]["messages"] == 2
+    assert rows["socketio"]["sentiment"]["messages"] == 2
+    assert rows["twilio_whatsapp"]["sentiment"]["messages"] == 1
+    assert rows["telegram"]["sentiment"]["negative"] >= 1  # "this is useless!!"
+    assert rows["telegram"]["preferences"] == {"size": 1, "colour": 1}
+    assert rows["twilio_whatsapp"]["preferences"] == {"budget": 1}
+    assert rows["socketio"]["preferences"] == {}  # order facts belong to no channel
+    only = analytics.collect(cdb, days=7, now=NOW, channel="twilio_whatsapp")
+    assert [row["preferences"] for row in only["channels"]] == [{"budget": 1}]
