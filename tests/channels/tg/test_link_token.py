@@ -35,3 +35,25 @@ def test_expired_tampered_foreign_and_junk_tokens_identify_nobody() -> None:
     for junk in ("", "short", "a.b.c", 42, None, "x" * 65):
         assert verify_link_token(junk, SECRET, now=NOW) is None
     assert verify_link_token(token, None, now=NOW) is None
+
+
+def test_the_cli_prints_a_deep_link_that_verifies(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from bot.cli.customer import app
+    from bot.settings import get_settings
+
+    monkeypatch.setenv("SHOPBOT_CUSTOMER_TOKEN_SECRET", SECRET)
+    get_settings.cache_clear()
+    try:
+        done = CliRunner().invoke(
+            app, ["telegram-link", "chloe_yilmaz_4179", "--bot", "my_shop_bot"]
+        )
+        assert done.exit_code == 0, done.output
+        link = done.output.strip()
+        assert link.startswith("https://t.me/my_shop_bot?start=")
+        assert verify_link_token(link.rsplit("=", 1)[1], SECRET) == "chloe_yilmaz_4179"
+        refused = CliRunner().invoke(app, ["telegram-link", "x" * 40, "--bot", "my_shop_bot"])
+        assert refused.exit_code == 1 and "too long" in refused.output
+    finally:
+        get_settings.cache_clear()
