@@ -40,7 +40,7 @@ RATES = (
 )
 
 CACHE_TTL_S = 60.0
-_cache: dict[tuple[str, int], tuple[float, dict[str, Any]]] = {}
+_cache: dict[tuple[str, int, str], tuple[float, dict[str, Any]]] = {}
 
 
 def collect_cached(db: Database, days: int, channel: str = "") -> dict[str, Any]:

@@ -58,23 +58,21 @@ def preferences_by_channel(session: Session, channel: str = "") -> dict[str, dic
     ids = sorted({int(ref) for _, ref in facts if ref.isdigit()})
     sender_of: dict[int, str] = {}
     for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        sender_of.update(
-            session.execute(
-                select(EVENTS.c.id, EVENTS.c.sender_id).where(EVENTS.c.id.in_(chunk))
-            ).all()
+        rows = session.execute(
+            select(EVENTS.c.id, EVENTS.c.sender_id).where(
+                EVENTS.c.id.in_(ids[start : start + _CHUNK])
+            )
         )
+        sender_of.update((int(event_id), str(sender)) for event_id, sender in rows)
     senders = sorted(set(sender_of.values()))
     channel_of: dict[str, str] = {}
     for start in range(0, len(senders), _CHUNK):
-        chunk = senders[start : start + _CHUNK]
-        channel_of.update(
-            session.execute(
-                select(Conversation.sender_id, Conversation.channel).where(
-                    Conversation.sender_id.in_(chunk)
-                )
-            ).all()
+        found = session.execute(
+            select(Conversation.sender_id, Conversation.channel).where(
+                Conversation.sender_id.in_(senders[start : start + _CHUNK])
+            )
         )
+        channel_of.update((str(sender), str(name or "")) for sender, name in found)
     out: dict[str, Counter[str]] = defaultdict(Counter)
     for kind, ref in facts:
         sender = sender_of.get(int(ref)) if ref.isdigit() else None
