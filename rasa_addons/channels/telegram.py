@@ -39,6 +39,7 @@ from sanic.response import HTTPResponse
 from bot.channels import telegram as tg
 from bot.channels.plaintext import unsupported_text
 from rasa_addons import session_ids
+from rasa_addons.channels.dedup import SeenIds
 from rasa_addons.channels.options import last_buttons
 from rasa_addons.input_limits import InputGuard
 
@@ -148,6 +149,7 @@ class TelegramChannel(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         guarded = InputGuard().wrap(on_new_message)
+        seen = SeenIds()
         hook = Blueprint("shop_telegram_webhook", __name__)
 
         @hook.route("/", methods=["GET"])
@@ -169,6 +171,9 @@ class TelegramChannel(InputChannel):
             except Exception:  # Sanic raises on a body that is not JSON
                 update = None
             incoming = tg.parse_update(update)
+            if incoming is not None and not seen.first_time(update.get("update_id")):
+                log.info("telegram update delivered again; handled once")
+                return response.json({"ok": True})
             if incoming is None:
                 return response.json({"ok": True})  # acknowledged, nothing to answer
             out = self.get_output_channel()

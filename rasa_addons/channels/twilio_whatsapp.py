@@ -41,6 +41,7 @@ from sanic.response import HTTPResponse
 from bot.channels import twilio
 from bot.channels.plaintext import unsupported_text
 from rasa_addons import session_ids
+from rasa_addons.channels.dedup import SeenIds
 from rasa_addons.channels.options import last_buttons
 from rasa_addons.input_limits import InputGuard
 
@@ -159,6 +160,7 @@ class TwilioWhatsAppChannel(InputChannel):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         guarded = InputGuard().wrap(on_new_message)
+        seen = SeenIds()
         hook = Blueprint("shop_twilio_whatsapp_webhook", __name__)
 
         @hook.route("/", methods=["GET"])
@@ -180,7 +182,7 @@ class TwilioWhatsAppChannel(InputChannel):
                 )
                 return response.json({"error": "forbidden"}, status=403)
             incoming = twilio.parse_form(form)
-            if incoming is not None:
+            if incoming is not None and seen.first_time(form.get("MessageSid")):
                 await self._handle(incoming, guarded)
             return response.text(EMPTY_TWIML, content_type="text/xml")
 

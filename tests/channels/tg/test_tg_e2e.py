@@ -238,6 +238,14 @@ def test_buttons_send_their_payload_or_a_reference_to_it(
     assert "email" in _shown(referenced).lower()
 
 
+def test_a_redelivered_update_is_answered_once(chat: Chat) -> None:
+    update = telegram_text(chat.chat_id, "hi")
+    mark = chat.fake.mark()
+    for _ in range(2):
+        assert chat.fake.post_update(chat.webhook, update).status_code == 200
+    assert len([c for c in chat.fake.sent(mark) if c[0] == "sendMessage"]) == 1
+
+
 def test_updates_without_the_secret_are_refused_and_logged(
     chat: Chat, fake_telegram: FakeTelegram, tg_stack: Any
 ) -> None:
