@@ -153,24 +153,50 @@ def _texts(chat_id: int, text: str, markup: dict[str, Any] | None = None) -> lis
     return calls
 
 
-def _card(chat_id: int, card: Mapping[str, Any], base_url: str | None) -> list[ApiCall]:
-    link = absolute_url(card.get("url"), base_url)
+def _photo_card(chat_id: int, card: Mapping[str, Any], image: str, link: str) -> list[ApiCall]:
+    """A card with a raster image: the photo with the card as caption (the rest as text)."""
     markup = (
         {"inline_keyboard": [[{"text": t("channel.card.view"), "url": link}]]} if link else None
     )
-    image = absolute_url(card.get("image"), base_url)
-    # The link is on the button when there is one, so the text need not repeat it.
-    text = card_text({**card, "url": None} if link else card, base_url)
-    if image and RASTER.search(image):
-        caption, *rest = split(text, LIMITS["caption_chars"]) or [""]
-        photo = {"chat_id": chat_id, "photo": image, "caption": caption}
-        if markup and not rest:
-            photo["reply_markup"] = markup
-        return [
-            ApiCall("sendPhoto", photo),
-            *_texts(chat_id, "\n".join(rest), markup if rest else None),
+    text = card_text({**card, "url": None} if link else card)
+    caption, *rest = split(text, LIMITS["caption_chars"]) or [""]
+    photo: dict[str, Any] = {"chat_id": chat_id, "photo": image, "caption": caption}
+    if markup and not rest:
+        photo["reply_markup"] = markup
+    return [
+        ApiCall("sendPhoto", photo),
+        *_texts(chat_id, "\n".join(rest), markup if rest else None),
+    ]
+
+
+def _cards(chat_id: int, cards: Sequence[Mapping[str, Any]], base_url: str | None) -> list[ApiCall]:
+    """Product cards: a photo for each card with a raster image; the others together in one
+    text (one message, not one per card) with a "View <name>" link button per card when every
+    one has a public link and they fit the keyboard, else with the links in the text."""
+    calls: list[ApiCall] = []
+    plain: list[Mapping[str, Any]] = []
+    for card in cards:
+        image = absolute_url(card.get("image"), base_url)
+        if image and RASTER.search(image):
+            calls += _photo_card(chat_id, card, image, absolute_url(card.get("url"), base_url))
+        else:
+            plain.append(card)
+    if not plain:
+        return calls
+    links = [absolute_url(card.get("url"), base_url) for card in plain]
+    if all(links) and len(links) <= LIMITS["inline_buttons"]:
+        text = "\n\n".join(card_text({**card, "url": None}) for card in plain)
+        buttons = [
+            [
+                {
+                    "text": t("channel.card.view_named", name=str(c.get("name") or c.get("id"))),
+                    "url": link,
+                }
+            ]
+            for c, link in zip(plain, links, strict=True)
         ]
-    return _texts(chat_id, text, markup)
+        return calls + _texts(chat_id, text, {"inline_keyboard": buttons})
+    return calls + _texts(chat_id, "\n\n".join(card_text(card, base_url) for card in plain))
 
 
 def render(chat_id: int, message: Mapping[str, Any], base_url: str | None = None) -> list[ApiCall]:
@@ -182,9 +208,8 @@ def render(chat_id: int, message: Mapping[str, Any], base_url: str | None = None
     if isinstance(custom, Mapping) and custom.get("type") == "product_cards":
         if custom.get("text"):
             calls += _texts(chat_id, str(custom["text"]))
-        for card in custom.get("products") or []:
-            if isinstance(card, Mapping):
-                calls += _card(chat_id, card, base_url)
+        cards = [c for c in custom.get("products") or [] if isinstance(c, Mapping)]
+        calls += _cards(chat_id, cards, base_url)
     elif isinstance(custom, Mapping) and custom.get("type") == "agent_message":
         # The event's text repeats the agent's words; the payload says who wrote them.
         text = ""

@@ -131,24 +131,34 @@ CARD = {
 }
 
 
-def test_product_cards_are_text_with_a_link_button_when_the_image_is_not_a_photo() -> None:
+def test_product_cards_are_one_text_with_a_link_button_each_when_not_photos() -> None:
     payload = {
         "type": "product_cards",
-        "products": [CARD, {**CARD, "id": "P2", "available": False}],
+        "products": [
+            CARD,
+            {**CARD, "id": "P2", "url": "/products/P2", "name": "Trail Walker", "available": False},
+        ],
     }
     calls = tg.render(CHAT, {"custom": payload}, base_url="https://shop.example")
-    assert [c.method for c in calls] == ["sendMessage", "sendMessage"]
-    first = calls[0].params
-    assert "Trail Runner · $95.49" in first["text"] and t("channel.card.available") in first["text"]
-    assert "A light shoe for long runs." in first["text"]
-    assert first["reply_markup"]["inline_keyboard"][0][0] == {
-        "text": t("channel.card.view"),
-        "url": "https://shop.example/products/P1",
-    }
-    assert t("channel.card.unavailable") in calls[1].params["text"]
-    # Without a public address there is no link to give, but the card still shows.
+    assert [c.method for c in calls] == ["sendMessage"]  # one message, not one per card
+    text = calls[0].params["text"]
+    assert "Trail Runner · $95.49" in text and t("channel.card.available") in text
+    assert "A light shoe for long runs." in text and t("channel.card.unavailable") in text
+    assert "https://" not in text  # the links are on the buttons
+    assert calls[0].params["reply_markup"]["inline_keyboard"] == [
+        [{"text": "View Trail Runner", "url": "https://shop.example/products/P1"}],
+        [{"text": "View Trail Walker", "url": "https://shop.example/products/P2"}],
+    ]
+    # Without a public address there is no link to give, but the cards still show.
     bare = tg.render(CHAT, {"custom": payload})
-    assert "reply_markup" not in bare[0].params and "Trail Runner" in bare[0].params["text"]
+    assert "reply_markup" not in bare[0].params and "Trail Walker" in bare[0].params["text"]
+    # More cards than a keyboard holds: the links go into the text instead.
+    many = {"type": "product_cards", "products": [{**CARD, "id": f"P{i}"} for i in range(101)]}
+    crowded = tg.render(CHAT, {"custom": many}, base_url="https://shop.example")
+    shown = "".join(c.params["text"] for c in crowded)
+    assert shown.count("https://shop.example/products/") == 101
+    assert all("reply_markup" not in c.params for c in crowded)
+    assert all(len(c.params["text"]) <= 4096 for c in crowded)
 
 
 def test_a_raster_product_image_is_a_photo_with_a_caption_within_1024() -> None:
