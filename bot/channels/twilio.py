@@ -76,6 +76,8 @@ def phone_of(sender_id: str) -> str | None:
 
 def parse_form(form: Mapping[str, str]) -> Incoming | None:
     """The shopper message of an incoming-message webhook, or None (status callbacks...)."""
+    if form.get("MessageStatus"):  # a delivery status callback of one of our messages
+        return None
     sender = str(form.get("From") or "")
     if not sender.startswith(WHATSAPP_PREFIX) or not PHONE.match(sender[len(WHATSAPP_PREFIX) :]):
         return None

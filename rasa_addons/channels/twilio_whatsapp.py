@@ -182,6 +182,8 @@ class TwilioWhatsAppChannel(InputChannel):
                 )
                 return response.json({"error": "forbidden"}, status=403)
             incoming = twilio.parse_form(form)
+            if incoming is not None and f"{twilio.WHATSAPP_PREFIX}{incoming.phone}" == self.number:
+                incoming = None  # never a conversation with ourselves
             if incoming is not None and seen.first_time(form.get("MessageSid")):
                 await self._handle(incoming, guarded)
             return response.text(EMPTY_TWIML, content_type="text/xml")

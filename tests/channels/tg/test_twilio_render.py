@@ -50,6 +50,9 @@ def test_forms_become_prefixed_sender_messages() -> None:
     assert media is not None and not media.supported
     assert twilio.parse_form({**FORM, "From": "+15550001234"}) is None  # SMS, not WhatsApp
     assert twilio.parse_form({"MessageStatus": "delivered"}) is None  # a status callback
+    # ... also when it names the user's number: never answered.
+    status = {**FORM, "From": "whatsapp:+14155238886", "Body": "", "MessageStatus": "sent"}
+    assert twilio.parse_form(status) is None
 
 
 def test_buttons_are_numbered_and_the_number_maps_back_to_the_payload() -> None:
