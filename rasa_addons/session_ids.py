@@ -11,7 +11,8 @@ URL cannot be used to read or continue the conversation:
   gets a freshly issued one. Messages go to the conversation bound to the socket, whatever
   ``session_id`` the message names.
 - REST: a signed sender is taken as its id part; an unsigned sender in the issued (``sb_``)
-  namespace is refused, so REST cannot reach a widget conversation by its bare id.
+  namespace is refused, so REST cannot reach a widget conversation by its bare id; nor can
+  it reach a social channel's conversation (``messenger:<id>``...), whose ids are not secret.
 
 The channels also put the client's address into the message metadata as ``client_ip``
 (overriding whatever the client sent), so the action server can limit identification guesses
@@ -34,11 +35,13 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 ISSUED_PREFIX = "sb_"
-# Conversations of the social channels (docs/channels.md): only their webhook, after its
-# signature check, may write into them; REST must not reach a platform user's conversation.
-PLATFORM_PREFIXES = ("messenger:", "instagram:", "whatsapp:", "telegram:", "twilio_whatsapp:")
 SIGNED = re.compile(r"^(sb_[0-9a-f]{32})\.([0-9a-f]{32})$")
 CLIENT_IP_KEY = "client_ip"
+# Conversations of the social channels (issue 19) are addressed only by their webhooks, which
+# check the platform's signature: ``<channel>:<platform user id>``, ``<channel>_comment:<id>``.
+CHANNEL_SENDER = re.compile(
+    r"^(?:messenger|instagram|whatsapp|telegram|twilio_whatsapp)(?:_comment)?:", re.IGNORECASE
+)
 _DEV_SECRET = "dev-only-change-me"  # the Settings default; production sets a real secret
 
 
@@ -87,8 +90,7 @@ def rest_sender(raw: Any) -> str:
     """The sender id a REST body's ``sender`` may address ("" when it may address none).
 
     Signed ids give their id part; a bare id in the issued namespace is refused (it belongs
-    to a widget conversation whose signature the caller does not have), and so is one of a
-    social channel's conversations (``telegram:<chat>``...); other ids (tests,
+    to a widget conversation whose signature the caller does not have); other ids (tests,
     load tools, server-side integrations) are unchanged.
     """
     if not isinstance(raw, str):
@@ -99,8 +101,9 @@ def rest_sender(raw: Any) -> str:
     if raw.startswith(ISSUED_PREFIX):
         log.warning("REST message for an issued conversation id without a valid signature")
         return ""
-    if raw.startswith(PLATFORM_PREFIXES):
-        log.warning("REST message for a social-channel conversation id refused")
+    if CHANNEL_SENDER.match(raw):
+        # knowing a Messenger/WhatsApp user's id must not let REST read their conversation
+        log.warning("REST message for a social channel's conversation refused")
         return ""
     return raw
 

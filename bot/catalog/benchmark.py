@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any, cast
 
 import numpy as np
-from sqlalchemy import insert, select
 
 from bot.catalog.embeddings import (
     DIMENSIONS,
@@ -31,8 +30,9 @@ from bot.catalog.embeddings import (
     invalidate_caches,
 )
 from bot.catalog.keyword import ensure_search_indexes, pause_keyword_sync
+from bot.catalog.repository import CatalogRepository
 from bot.catalog.search import Mode, search_products
-from bot.db.models import Base, Category, Product, Variant, utcnow
+from bot.db.models import Base, Variant, utcnow
 from bot.db.session import Database
 from bot.orders.money import money
 
@@ -72,11 +72,13 @@ def generate_catalog(db: Database, source: Database, n: int, seed: int = 7) -> t
     rng = random.Random(seed)
     noise = np.random.default_rng(seed)
     with source.session() as s:
-        base = s.scalars(select(Product).where(Product.embedding.is_not(None))).all()
+        base = CatalogRepository(s).embedded_products()
         variants_by_product: dict[str, list[Variant]] = {}
-        for v in s.scalars(select(Variant)).all():
+        for v in CatalogRepository(s).all_variants():
             variants_by_product.setdefault(v.product_id, []).append(v)
-        categories = {c.id: (c.slug, c.name, c.description) for c in s.scalars(select(Category))}
+        categories = {
+            c.id: (c.slug, c.name, c.description) for c in CatalogRepository(s).categories()
+        }
         base_rows = [
             (
                 p.name,
@@ -92,10 +94,12 @@ def generate_catalog(db: Database, source: Database, n: int, seed: int = 7) -> t
     if not base_rows:
         raise RuntimeError("the source catalog has no embedded products (run `catalog embed`)")
     with db.transaction() as s:
-        for cid, (slug, name, desc) in categories.items():
-            s.execute(
-                insert(Category), [{"id": cid, "slug": slug, "name": name, "description": desc}]
-            )
+        CatalogRepository(s).add_rows(
+            categories=[
+                {"id": cid, "slug": slug, "name": name, "description": desc}
+                for cid, (slug, name, desc) in categories.items()
+            ]
+        )
     variant_count = 0
     now = utcnow()
     with pause_keyword_sync(db) as timing:
@@ -138,8 +142,7 @@ def generate_catalog(db: Database, source: Database, n: int, seed: int = 7) -> t
                         }
                     )
             with db.transaction() as s:
-                s.execute(insert(Product), products)
-                s.execute(insert(Variant), variants)
+                CatalogRepository(s).add_rows(products=products, variants=variants)
             variant_count += len(variants)
     invalidate_caches()
     return variant_count, timing["rebuild_s"]

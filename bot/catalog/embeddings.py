@@ -22,11 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session, joinedload, selectinload
 
+from bot.catalog.repositories.embeddings import EmbeddingStore
 from bot.db.models import PolicyPassage, Product, utcnow
-from bot.db.session import Database
+from bot.db.session import Database, Session
 
 log = logging.getLogger(__name__)
 
@@ -192,16 +191,14 @@ def embed_catalog(
     """Embed products and policy passages whose text changed since their last embedding."""
     encoder = encoder or get_encoder()
     with db.session() as session:
-        products = session.scalars(
-            select(Product).options(selectinload(Product.variants), joinedload(Product.category))
-        ).all()
+        products = EmbeddingStore(session).products_to_describe()
         todo_products = []
         for p in products:
             body = product_text(p)
             digest = text_hash(body)
             if force or p.embedding_hash != digest:
                 todo_products.append((p.id, body, digest))
-        passages = session.scalars(select(PolicyPassage)).all()
+        passages = EmbeddingStore(session).policy_passages()
         todo_passages = []
         for pp in passages:
             body = passage_text(pp)
@@ -244,8 +241,8 @@ def _embed_rows(
         # Bump updated_at so other processes' vector caches notice the new vectors.
         stamp = {"updated_at": utcnow()} if model is Product else {}
         with db.transaction() as session:
-            session.execute(
-                update(model),
+            EmbeddingStore(session).write_vectors(
+                model,
                 [
                     {"id": row_id, "embedding": vec.tobytes(), "embedding_hash": digest, **stamp}
                     for (row_id, _, digest), vec in zip(chunk, vectors, strict=True)
@@ -300,17 +297,7 @@ class VectorIndex:
         return self._data.position
 
     def _current_signature(self, session: Session) -> tuple[Any, ...]:
-        if self.model is PolicyPassage:
-            # A handful of rows: the exact list of hashes is cheap and never misses a change.
-            rows = session.execute(
-                select(PolicyPassage.id, PolicyPassage.embedding_hash).order_by(PolicyPassage.id)
-            ).all()
-            return tuple(tuple(r) for r in rows)
-        # Products: embedding writes also touch updated_at, so count + newest change suffices.
-        row = session.execute(
-            select(func.count(Product.embedding_hash), func.count(), func.max(Product.updated_at))
-        ).one()
-        return tuple(row)
+        return EmbeddingStore(session).signature(self.model)
 
     def invalidate(self) -> None:
         """Forget the loaded vectors: the next search loads them again before answering."""
@@ -351,9 +338,7 @@ class VectorIndex:
             self._refreshing = False
 
     def _load(self, session: Session) -> _Vectors:
-        rows = session.execute(
-            select(self.model.id, self.model.embedding).where(self.model.embedding.is_not(None))
-        ).all()
+        rows = EmbeddingStore(session).vectors(self.model)
         ids = [r[0] for r in rows]
         if rows:
             matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)

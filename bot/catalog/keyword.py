@@ -1,18 +1,8 @@
 """Keyword retrieval: SQLite FTS5 or PostgreSQL full text, behind one function.
 
-SQLite: ``product_fts`` is an FTS5 *external-content* table over the view
-``product_search_doc`` (product name, brand, description, category name and the distinct
-option values of its variants), kept in sync by triggers on products, variants and
-categories; the text is stored once, in the shop tables. Because the document spans three
-tables, the triggers remove a document with a BEFORE trigger (the view still shows the old
-text, which FTS5 needs to un-index it) and add it back with an AFTER trigger.
-The options column is the variants' JSON text (keys get indexed too, but a key such as
-"color" occurs in most documents, so BM25 gives it almost no weight); ``json_each`` would be
-cleaner but SQLite refuses table-valued functions inside an FTS5 content view.
-Note: the FTS rowid is ``products.rowid``; after a ``VACUUM`` run ``rebuild_keyword_index``.
-
-PostgreSQL: GIN indexes on ``tsvector`` expressions (no extra columns): weighted
-name/brand/description on products, option values on variants, title/body on passages.
+The index itself (SQLite FTS5 tables kept in sync by triggers, PostgreSQL GIN expression
+indexes) and its SQL live in bot/catalog/repositories/keyword.py; this module decides which
+words of a message are searched for.
 
 Shopper messages are sentences, not search syntax, so both dialects get an OR query of
 the message's content words and rank by BM25 (SQLite) or ``ts_rank`` (PostgreSQL).
@@ -23,13 +13,24 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from sqlalchemy import Connection, text
-from sqlalchemy.orm import Session
+from bot.catalog.repositories.keyword import (
+    KeywordIndex,
+    ensure_search_indexes,
+    pause_keyword_sync,
+    rebuild_keyword_index,
+)
+from bot.db.session import Session
 
-from bot.db.session import Database
+__all__ = [
+    "STOPWORDS",
+    "ensure_search_indexes",
+    "keyword_policy_rank",
+    "keyword_rank",
+    "pause_keyword_sync",
+    "query_terms",
+    "rebuild_keyword_index",
+]
 
 log = logging.getLogger(__name__)
 
@@ -42,230 +43,6 @@ one ones more most very really just like also if how much many about well good b
 under below over above cheaper than less between dollars dollar bucks usd price size stock
 available"""
 STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-
-# ---------------------------------------------------------------- SQLite DDL
-_SQLITE_DOC_VIEW = """
-CREATE VIEW IF NOT EXISTS product_search_doc AS
-SELECT p.rowid AS doc_id, p.name AS name, p.brand AS brand, p.description AS description,
-       coalesce((SELECT c.name FROM categories c WHERE c.id = p.category_id), '') AS category,
-       coalesce((SELECT group_concat(v.options, ' ') FROM variants v
-                 WHERE v.product_id = p.id), '') AS options
-FROM products p
-"""
-_SQLITE_PRODUCT_FTS = """
-CREATE VIRTUAL TABLE IF NOT EXISTS product_fts USING fts5(
-    name, brand, description, category, options,
-    content='product_search_doc', content_rowid='doc_id',
-    tokenize='porter unicode61 remove_diacritics 2'
-)
-"""
-_COLS = "name, brand, description, category, options"
-_ADD = (
-    "INSERT INTO product_fts(rowid, "
-    + _COLS
-    + ") SELECT doc_id, "
-    + _COLS
-    + " FROM product_search_doc WHERE doc_id {cond};"
-)
-_DEL = (
-    "INSERT INTO product_fts(product_fts, rowid, "
-    + _COLS
-    + ") SELECT 'delete', doc_id, "
-    + _COLS
-    + " FROM product_search_doc WHERE doc_id {cond};"
-)
-_BY_PRODUCT = "= (SELECT rowid FROM products WHERE id = {ref}.product_id)"
-_BY_CATEGORY = "IN (SELECT rowid FROM products WHERE category_id = {ref}.id)"
-
-
-def _trigger(name: str, timing: str, table: str, body: str) -> str:
-    return f"CREATE TRIGGER IF NOT EXISTS {name} {timing} ON {table} BEGIN {body} END"
-
-
-_SQLITE_TRIGGERS = [
-    _trigger("product_fts_ai", "AFTER INSERT", "products", _ADD.format(cond="= new.rowid")),
-    _trigger(
-        "product_fts_bu",
-        "BEFORE UPDATE OF name, brand, description, category_id",
-        "products",
-        _DEL.format(cond="= old.rowid"),
-    ),
-    _trigger(
-        "product_fts_au",
-        "AFTER UPDATE OF name, brand, description, category_id",
-        "products",
-        _ADD.format(cond="= new.rowid"),
-    ),
-    _trigger("product_fts_bd", "BEFORE DELETE", "products", _DEL.format(cond="= old.rowid")),
-    _trigger(
-        "variant_fts_bi",
-        "BEFORE INSERT",
-        "variants",
-        _DEL.format(cond=_BY_PRODUCT.format(ref="new")),
-    ),
-    _trigger(
-        "variant_fts_ai",
-        "AFTER INSERT",
-        "variants",
-        _ADD.format(cond=_BY_PRODUCT.format(ref="new")),
-    ),
-    _trigger(
-        "variant_fts_bu",
-        "BEFORE UPDATE OF options",
-        "variants",
-        _DEL.format(cond=_BY_PRODUCT.format(ref="old")),
-    ),
-    _trigger(
-        "variant_fts_au",
-        "AFTER UPDATE OF options",
-        "variants",
-        _ADD.format(cond=_BY_PRODUCT.format(ref="new")),
-    ),
-    _trigger(
-        "variant_fts_bd",
-        "BEFORE DELETE",
-        "variants",
-        _DEL.format(cond=_BY_PRODUCT.format(ref="old")),
-    ),
-    _trigger(
-        "variant_fts_ad",
-        "AFTER DELETE",
-        "variants",
-        _ADD.format(cond=_BY_PRODUCT.format(ref="old")),
-    ),
-    _trigger(
-        "category_fts_bu",
-        "BEFORE UPDATE OF name",
-        "categories",
-        _DEL.format(cond=_BY_CATEGORY.format(ref="old")),
-    ),
-    _trigger(
-        "category_fts_au",
-        "AFTER UPDATE OF name",
-        "categories",
-        _ADD.format(cond=_BY_CATEGORY.format(ref="new")),
-    ),
-]
-
-_SQLITE_POLICY_FTS = """
-CREATE VIRTUAL TABLE IF NOT EXISTS policy_fts USING fts5(
-    title, body, topic, content='policy_passages', content_rowid='rowid',
-    tokenize='porter unicode61 remove_diacritics 2'
-)
-"""
-_P_COLS = "title, body, topic"
-_SQLITE_POLICY_TRIGGERS = [
-    _trigger(
-        "policy_fts_ai",
-        "AFTER INSERT",
-        "policy_passages",
-        f"INSERT INTO policy_fts(rowid, {_P_COLS}) VALUES (new.rowid, new.title, new.body, "
-        "new.topic);",
-    ),
-    _trigger(
-        "policy_fts_ad",
-        "AFTER DELETE",
-        "policy_passages",
-        f"INSERT INTO policy_fts(policy_fts, rowid, {_P_COLS}) VALUES ('delete', old.rowid, "
-        "old.title, old.body, old.topic);",
-    ),
-    _trigger(
-        "policy_fts_au",
-        "AFTER UPDATE OF title, body, topic",
-        "policy_passages",
-        f"INSERT INTO policy_fts(policy_fts, rowid, {_P_COLS}) VALUES ('delete', old.rowid, "
-        "old.title, old.body, old.topic); "
-        f"INSERT INTO policy_fts(rowid, {_P_COLS}) VALUES (new.rowid, new.title, new.body, "
-        "new.topic);",
-    ),
-]
-
-_SQLITE_TRIGGER_NAMES = [
-    stmt.split()[5] for stmt in _SQLITE_TRIGGERS + _SQLITE_POLICY_TRIGGERS
-]  # "CREATE TRIGGER IF NOT EXISTS <name> ..."
-SQLITE_DROP = [
-    *(f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_TRIGGER_NAMES),
-    "DROP TABLE IF EXISTS product_fts_vocab",  # made by earlier versions (document counts)
-    "DROP TABLE IF EXISTS product_fts",
-    "DROP TABLE IF EXISTS policy_fts",
-    "DROP VIEW IF EXISTS product_search_doc",
-]  # fmt: skip
-
-# ------------------------------------------------------------ PostgreSQL DDL
-PG_PRODUCT_VECTOR = (
-    "(setweight(to_tsvector('english', coalesce(name, '')), 'A') || "
-    "setweight(to_tsvector('english', coalesce(brand, '')), 'A') || "
-    "setweight(to_tsvector('english', coalesce(description, '')), 'C'))"
-)
-PG_VARIANT_VECTOR = "to_tsvector('english', options)"
-PG_POLICY_VECTOR = (
-    "(setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
-    "setweight(to_tsvector('english', coalesce(body, '')), 'C'))"
-)
-PG_CREATE = [
-    f"CREATE INDEX IF NOT EXISTS ix_products_fulltext ON products USING gin ({PG_PRODUCT_VECTOR})",
-    "CREATE INDEX IF NOT EXISTS ix_variants_fulltext ON variants "
-    f"USING gin (({PG_VARIANT_VECTOR}))",
-    "CREATE INDEX IF NOT EXISTS ix_policy_passages_fulltext ON policy_passages "
-    f"USING gin ({PG_POLICY_VECTOR})",
-]
-PG_DROP = [
-    "DROP INDEX IF EXISTS ix_products_fulltext",
-    "DROP INDEX IF EXISTS ix_variants_fulltext",
-    "DROP INDEX IF EXISTS ix_policy_passages_fulltext",
-]
-
-
-def create_search_indexes(conn: Connection) -> None:
-    """Create the keyword indexes on this connection (used by the migration and tests)."""
-    if conn.dialect.name == "sqlite":
-        wanted = {"product_fts", "policy_fts", *_SQLITE_TRIGGER_NAMES}
-        existing = set(conn.execute(text("SELECT name FROM sqlite_master")).scalars())
-        for stmt in [_SQLITE_DOC_VIEW, _SQLITE_PRODUCT_FTS, _SQLITE_POLICY_FTS]:
-            conn.exec_driver_sql(stmt)
-        for stmt in _SQLITE_TRIGGERS + _SQLITE_POLICY_TRIGGERS:
-            conn.exec_driver_sql(stmt)
-        if not wanted <= existing:
-            # Rows written while the index or a trigger was missing (data loaded before the
-            # migration, a table rebuilt by a batch migration) must be indexed again.
-            _rebuild_sqlite(conn)
-    elif conn.dialect.name == "postgresql":
-        for stmt in PG_CREATE:
-            conn.exec_driver_sql(stmt)
-    else:  # pragma: no cover - only two dialects are supported
-        raise RuntimeError(f"keyword search does not support {conn.dialect.name}")
-
-
-def drop_search_indexes(conn: Connection) -> None:
-    for stmt in SQLITE_DROP if conn.dialect.name == "sqlite" else PG_DROP:
-        conn.exec_driver_sql(stmt)
-
-
-def _rebuild_sqlite(conn: Connection) -> None:
-    conn.exec_driver_sql("INSERT INTO product_fts(product_fts) VALUES ('rebuild')")
-    conn.exec_driver_sql("INSERT INTO policy_fts(policy_fts) VALUES ('rebuild')")
-
-
-def ensure_search_indexes(db: Database) -> None:
-    """Idempotently create the keyword indexes (for databases made with ``create_all``)."""
-    with db.engine.begin() as conn:
-        create_search_indexes(conn)
-
-
-def rebuild_keyword_index(db: Database) -> None:
-    """Re-index everything after a bulk load (or a VACUUM on SQLite).
-
-    PostgreSQL expression indexes are maintained by the server; there we only ANALYZE so
-    the planner knows the new row counts.
-    """
-    ensure_search_indexes(db)
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "sqlite":
-            _rebuild_sqlite(conn)
-        else:
-            conn.exec_driver_sql("ANALYZE products")
-            conn.exec_driver_sql("ANALYZE variants")
-            conn.exec_driver_sql("ANALYZE policy_passages")
 
 
 def query_terms(query: str) -> list[str]:
@@ -300,7 +77,7 @@ def _drop_common_terms(session: Session, terms: list[str]) -> list[str]:
     if now - _df_state["loaded_at"] > _DF_TTL_S:
         _df_cache.clear()
         _df_exact.clear()
-        _df_state["docs"] = session.execute(text("SELECT count(*) FROM products")).scalar() or 0
+        _df_state["docs"] = KeywordIndex(session).product_count()
         _df_state["loaded_at"] = now
     docs = _df_state["docs"]
     if docs < 1000:  # small shops: every word is cheap, keep them all
@@ -321,8 +98,7 @@ def _drop_common_terms(session: Session, terms: list[str]) -> list[str]:
 
 def _documents_with(session: Session, term: str, cap: int) -> int:
     """How many products contain ``term`` (after stemming), counting no further than ``cap``."""
-    query = "SELECT count(*) FROM (SELECT 1 FROM product_fts WHERE product_fts MATCH :q LIMIT :cap)"
-    return int(session.execute(text(query), {"q": f'"{term}"', "cap": cap}).scalar() or 0)
+    return KeywordIndex(session).documents_with(term, cap)
 
 
 def keyword_rank(session: Session, query: str, limit: int = 50) -> list[tuple[str, float]]:
@@ -330,43 +106,10 @@ def keyword_rank(session: Session, query: str, limit: int = 50) -> list[tuple[st
     terms = query_terms(query)
     if not terms:
         return []
-    if session.get_bind().dialect.name == "sqlite":
+    index = KeywordIndex(session)
+    if index.dialect == "sqlite":
         terms = _drop_common_terms(session, terms)
-        match = " OR ".join(f'"{t}"' for t in terms)
-        # Rank inside the FTS table first, then join only the top rows: joining every match
-        # to products before the sort cost half the query at 100k products (p50 27 -> 12 ms).
-        rows = session.execute(
-            text(
-                "SELECT p.id, r.score FROM ("
-                " SELECT rowid, -bm25(product_fts, 8.0, 6.0, 1.0, 3.0, 2.0) AS score"
-                " FROM product_fts WHERE product_fts MATCH :q ORDER BY score DESC LIMIT :n"
-                ") r JOIN products p ON p.rowid = r.rowid ORDER BY r.score DESC"
-            ),
-            {"q": match, "n": limit},
-        ).all()
-        return [(r[0], float(r[1])) for r in rows]
-    web = " or ".join(terms)
-    rows = session.execute(
-        text(
-            f"""
-            WITH q AS (SELECT websearch_to_tsquery('english', :q) AS q),
-            hits AS (
-                SELECT p.id, ts_rank({PG_PRODUCT_VECTOR}, q.q) AS r
-                FROM products p, q WHERE {PG_PRODUCT_VECTOR} @@ q.q
-                UNION ALL
-                SELECT v.product_id, 0.4 * max(ts_rank({PG_VARIANT_VECTOR}, q.q))
-                FROM variants v, q WHERE {PG_VARIANT_VECTOR} @@ q.q GROUP BY v.product_id
-                UNION ALL
-                SELECT p.id, 0.5 * ts_rank(to_tsvector('english', c.name), q.q)
-                FROM categories c JOIN products p ON p.category_id = c.id, q
-                WHERE to_tsvector('english', c.name) @@ q.q
-            )
-            SELECT id, sum(r) AS score FROM hits GROUP BY id ORDER BY score DESC, id LIMIT :n
-            """
-        ),
-        {"q": web, "n": limit},
-    ).all()
-    return [(r[0], float(r[1])) for r in rows]
+    return index.product_scores(terms, limit)
 
 
 def keyword_policy_rank(session: Session, query: str, limit: int = 20) -> list[tuple[str, float]]:
@@ -374,44 +117,4 @@ def keyword_policy_rank(session: Session, query: str, limit: int = 20) -> list[t
     terms = query_terms(query)
     if not terms:
         return []
-    if session.get_bind().dialect.name == "sqlite":
-        rows = session.execute(
-            text(
-                "SELECT pp.id, -bm25(policy_fts, 5.0, 1.0, 2.0) AS score "
-                "FROM policy_fts JOIN policy_passages pp ON pp.rowid = policy_fts.rowid "
-                "WHERE policy_fts MATCH :q ORDER BY score DESC LIMIT :n"
-            ),
-            {"q": " OR ".join(f'"{t}"' for t in terms), "n": limit},
-        ).all()
-    else:
-        rows = session.execute(
-            text(
-                f"SELECT id, ts_rank({PG_POLICY_VECTOR}, websearch_to_tsquery('english', :q)) AS s "
-                f"FROM policy_passages WHERE {PG_POLICY_VECTOR} @@ "
-                "websearch_to_tsquery('english', :q) ORDER BY s DESC, id LIMIT :n"
-            ),
-            {"q": " or ".join(terms), "n": limit},
-        ).all()
-    return [(r[0], float(r[1])) for r in rows]
-
-
-@contextmanager
-def pause_keyword_sync(db: Database) -> Iterator[dict[str, float]]:
-    """Bulk loads: drop the SQLite sync triggers, then rebuild the index once at the end.
-
-    With triggers every variant insert re-indexes its product twice; for 100k products one
-    rebuild is far cheaper. PostgreSQL maintains its GIN indexes itself (only ANALYZE after).
-    Yields a dict that receives ``rebuild_s``, the time the final index build took.
-    """
-    timing = {"rebuild_s": 0.0}
-    if db.dialect == "sqlite":
-        with db.engine.begin() as conn:
-            for name in _SQLITE_TRIGGER_NAMES:
-                conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
-    yield timing
-    started = time.perf_counter()
-    if db.dialect == "sqlite":
-        ensure_search_indexes(db)  # triggers were missing, so this rebuilds the index
-    else:
-        rebuild_keyword_index(db)
-    timing["rebuild_s"] = time.perf_counter() - started
+    return KeywordIndex(session).policy_scores(terms, limit)

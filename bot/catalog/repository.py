@@ -13,10 +13,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Row, String, and_, cast, func, insert, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from bot.db.models import Category, Product, Variant
+from bot.db.models import Category, PolicyPassage, Product, Variant
 
 MAX_NAME_FILTER_WORDS = 10
 
@@ -95,6 +95,85 @@ class CatalogRepository:
         ).all()
         return ProductPage(list(rows), int(total))
 
+    def embedded_products(self) -> list[Product]:
+        """Products that have a stored embedding."""
+        return list(
+            self.session.scalars(select(Product).where(Product.embedding.is_not(None))).all()
+        )
+
+    def all_variants(self) -> list[Variant]:
+        return list(self.session.scalars(select(Variant)).all())
+
+    def add_rows(
+        self,
+        *,
+        categories: list[dict[str, Any]] | None = None,
+        products: list[dict[str, Any]] | None = None,
+        variants: list[dict[str, Any]] | None = None,
+    ) -> None:
+        """Bulk-insert plain rows (the benchmark's generated catalog), categories first."""
+        for category in categories or []:
+            self.session.execute(insert(Category), [category])
+        if products:
+            self.session.execute(insert(Product), products)
+        if variants:
+            self.session.execute(insert(Variant), variants)
+
+    def search_rows(self, product_ids: list[str]) -> list[Row[Any]]:
+        """(id, name, brand, description, category_id, category name, attributes) of these
+        products: the columns search ranks and filters on, without loading ORM objects."""
+        return list(
+            self.session.execute(
+                select(
+                    Product.id,
+                    Product.name,
+                    Product.brand,
+                    Product.description,
+                    Product.category_id,
+                    Category.name,
+                    Product.attributes,
+                )
+                .outerjoin(Category, Category.id == Product.category_id)
+                .where(Product.id.in_(product_ids))
+            ).all()
+        )
+
+    def search_variant_rows(self, product_ids: list[str]) -> list[Row[Any]]:
+        """(id, product_id, options as JSON text, price, currency, available, stock) of these
+        products' variants, by id (the options' text is parsed once per distinct text)."""
+        return list(
+            self.session.execute(
+                select(
+                    Variant.id,
+                    Variant.product_id,
+                    cast(Variant.options, String),
+                    Variant.price,
+                    Variant.currency,
+                    Variant.available,
+                    Variant.stock,
+                )
+                .where(Variant.product_id.in_(product_ids))
+                .order_by(Variant.id)
+            )
+        )
+
+    def product_ids_in_category(self, category: str, limit: int | None = None) -> list[str]:
+        """Ids of a category's products (the category given by slug or name), in id order."""
+        query = (
+            select(Product.id)
+            .join(Category, Category.id == Product.category_id)
+            .where((Category.slug == category) | (Category.name == category))
+            .order_by(Product.id)
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        return list(self.session.scalars(query))
+
+    def product_names_like(self, words: Iterable[str], limit: int = 200) -> list[str]:
+        """Names of products containing any of ``words`` (any case), each name once."""
+        query = select(Product.name).where(or_(*(Product.name.ilike(f"%{w}%") for w in words)))
+        return list(dict.fromkeys(self.session.scalars(query.limit(limit)).all()))
+
     def product_count(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(Product)) or 0)
 
@@ -111,7 +190,44 @@ class CatalogRepository:
         """The options of every variant (colour, size, material, ...)."""
         return [options for (options,) in self.session.execute(select(Variant.options))]
 
+    def variants_of_products(self, product_ids: Iterable[str]) -> list[Variant]:
+        """Every variant of these products (any order)."""
+        return list(
+            self.session.scalars(select(Variant).where(Variant.product_id.in_(product_ids))).all()
+        )
+
+    def other_variants(self, product_id: str, variant_id: str) -> list[Variant]:
+        """The product's variants other than ``variant_id``, by id."""
+        return list(
+            self.session.scalars(
+                select(Variant)
+                .where(Variant.product_id == product_id, Variant.id != variant_id)
+                .order_by(Variant.id)
+            ).all()
+        )
+
+    # -- policy passages ------------------------------------------------------------------
+
+    def policy_passages_by_id(self, passage_ids: Iterable[str]) -> list[PolicyPassage]:
+        """The stored policy passages with these ids (any order)."""
+        return list(
+            self.session.scalars(
+                select(PolicyPassage).where(PolicyPassage.id.in_(list(passage_ids)))
+            ).all()
+        )
+
+    def policy_passages(self, topics: Iterable[str]) -> list[PolicyPassage]:
+        """The stored policy passages on these topics (any order)."""
+        return list(
+            self.session.scalars(
+                select(PolicyPassage).where(PolicyPassage.topic.in_(list(topics)))
+            ).all()
+        )
+
     # -- categories -------------------------------------------------------------------------
+
+    def categories(self) -> list[Category]:
+        return list(self.session.scalars(select(Category)).all())
 
     def category_by_slug(self, slug: str) -> Category | None:
         return self.session.scalar(select(Category).where(Category.slug == slug))

@@ -18,15 +18,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy import String, cast, select
-from sqlalchemy.orm import Session
-
 from bot.catalog.cards import product_image, product_url
 from bot.catalog.embeddings import semantic_policy_rank, semantic_rank
 from bot.catalog.filters import COLOURS, SearchFilters, normalise_size, parse_filters
 from bot.catalog.keyword import keyword_policy_rank, keyword_rank
-from bot.db.models import Category, PolicyPassage, Product, Variant
-from bot.db.session import Database
+from bot.catalog.repository import CatalogRepository
+from bot.db.session import Database, Session
 from bot.orders.money import money
 
 log = logging.getLogger(__name__)
@@ -192,7 +189,7 @@ def _resolve_categories(session: Session, term: str | None) -> set[int] | None:
     needles = [t.strip().lower() for t in term.split("|") if t.strip()]
     ids = {
         c.id
-        for c in session.scalars(select(Category)).all()
+        for c in CatalogRepository(session).categories()
         if any(n in c.slug.lower() or n in c.name.lower() for n in needles)
     }
     return ids or None
@@ -237,19 +234,7 @@ def _load_products(
     is left out before its variants are read (the filters would drop it anyway)."""
     if not ids:
         return {}
-    rows = session.execute(
-        select(
-            Product.id,
-            Product.name,
-            Product.brand,
-            Product.description,
-            Product.category_id,
-            Category.name,
-            Product.attributes,
-        )
-        .outerjoin(Category, Category.id == Product.category_id)
-        .where(Product.id.in_(ids))
-    ).all()
+    rows = CatalogRepository(session).search_rows(ids)
     found = {
         r[0]: _Candidate(r[0], r[1], r[2] or "", r[3] or "", r[4], r[5] or "", r[6] or {})
         for r in rows
@@ -258,19 +243,7 @@ def _load_products(
     }
     if not found:
         return found
-    for v in session.execute(
-        select(
-            Variant.id,
-            Variant.product_id,
-            cast(Variant.options, String),
-            Variant.price,
-            Variant.currency,
-            Variant.available,
-            Variant.stock,
-        )
-        .where(Variant.product_id.in_(list(found)))
-        .order_by(Variant.id)
-    ):
+    for v in CatalogRepository(session).search_variant_rows(list(found)):
         found[v[1]].variants.append(
             VariantHit(
                 id=v[0],
@@ -422,16 +395,8 @@ def search_products(
 
 def category_product_ids(db: Database, category: str, limit: int | None = None) -> list[str]:
     """Ids of a category's products (the category given by slug or name), in id order."""
-    query = (
-        select(Product.id)
-        .join(Category, Category.id == Product.category_id)
-        .where((Category.slug == category) | (Category.name == category))
-        .order_by(Product.id)
-    )
-    if limit is not None:
-        query = query.limit(limit)
     with db.session() as session:
-        return list(session.scalars(query))
+        return CatalogRepository(session).product_ids_in_category(category, limit)
 
 
 def get_product(db: Database, product_id: str) -> ProductHit | None:
@@ -464,10 +429,7 @@ def search_policy(
         if not order:
             return []
         top = order[:limit]
-        passages = {
-            p.id: p
-            for p in session.scalars(select(PolicyPassage).where(PolicyPassage.id.in_(top))).all()
-        }
+        passages = {p.id: p for p in CatalogRepository(session).policy_passages_by_id(top)}
         return [
             PassageHit(
                 passage_id=pid,

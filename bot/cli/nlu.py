@@ -8,9 +8,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.db.session import Database
+from bot.db.session import Database, DatabaseError
 from bot.nlu import evaluate as ev
 from bot.nlu.lookups import collect_lookups, write_lookups
 from bot.settings import PROJECT_ROOT, get_settings
@@ -34,7 +33,7 @@ def lookups(
     settings = get_settings()
     try:
         tables = collect_lookups(Database(settings.database_url))
-    except SQLAlchemyError as exc:
+    except DatabaseError as exc:
         log.warning("Could not read the catalog: %s", exc)
         console.print(
             "[yellow]Could not read the catalog from the database "

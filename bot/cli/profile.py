@@ -28,7 +28,7 @@ def build(
 ) -> None:
     """Rebuild profiles from orders and identified conversations (Rasa events)."""
     from bot.insights.profiles import build_profile
-    from bot.shop.repository import CustomerRepository
+    from bot.orders.repository import OrderRepository
 
     db = _db()
     if customer_id:
@@ -41,7 +41,7 @@ def build(
         console.print(f"{customer_id}: {len(profile.preferences)} preferences ({state})")
         return
     with db.session() as session:
-        ids = CustomerRepository(session).ids()
+        ids = OrderRepository(session).customer_ids()
     with Progress(console=console) as progress:
         task = progress.add_task("building profiles", total=len(ids))
         for cid in ids:

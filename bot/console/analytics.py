@@ -14,14 +14,13 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from sqlalchemy import select  # noqa: E402
 
 from bot.console.channel_insights import (  # noqa: E402
     preferences_by_channel,
     sentiment_by_channel,
 )
-from bot.console.models import Conversation  # noqa: E402
 from bot.console.outcomes import OUTCOMES, QUESTION_TASK, OutcomeState  # noqa: E402
+from bot.console.repositories.conversations import ConversationRepository  # noqa: E402
 from bot.db.session import Database  # noqa: E402
 from bot.orders.tasks import TASKS  # noqa: E402
 
@@ -76,24 +75,8 @@ def collect(
     turns = fallback_turns = 0
     all_lat: list[int] = []
     with db.session() as session:
-        query = select(
-            Conversation.started_at,
-            Conversation.outcome,
-            Conversation.min_sentiment,
-            Conversation.intents,
-            Conversation.latencies_ms,
-            Conversation.channel,
-        ).where(Conversation.started_at >= since)
-        if channel:
-            query = query.where(Conversation.channel == channel)
-        for (
-            started_at,
-            state_json,
-            sentiment,
-            intents_json,
-            lat_json,
-            conv_channel,
-        ) in session.execute(query):
+        rows = ConversationRepository(session).analytics_rows(since, channel)
+        for started_at, state_json, sentiment, intents_json, lat_json, conv_channel in rows:
             outcome = OutcomeState.from_json(state_json).summary(now)
             if not outcome.turns:  # no shopper message: nothing to rate
                 continue

@@ -22,13 +22,10 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select, text, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session
 
-from bot.console.models import AuditEntry, LoginAttempt, LoginBucket, StaffSession, StaffUser
-from bot.db.session import Database
+from bot.console.models import AuditEntry, LoginAttempt, StaffSession, StaffUser
+from bot.console.repositories.staff import StaffRepository
+from bot.db.session import Database, Session
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +73,7 @@ def add_staff(db: Database, email: str, password: str, role: str) -> int:
     if len(password) < 10:
         raise StaffError("The password must have at least 10 characters.")
     with db.transaction() as session:
-        if session.scalar(select(StaffUser.id).where(StaffUser.email == email)):
+        if StaffRepository(session).user_id_by_email(email):
             raise StaffError(f"A staff account for {email} already exists.")
         user = StaffUser(email=email, password_hash=_hasher.hash(password), role=role)
         session.add(user)
@@ -97,35 +94,12 @@ def _buckets(ip: str, email: str) -> list[tuple[str, int, float]]:
     ]
 
 
-_TAKE = text(
-    "UPDATE staff_login_buckets SET "
-    "count = CASE WHEN window_start <= :since THEN 1 ELSE count + 1 END, "
-    "window_start = CASE WHEN window_start <= :since THEN :now ELSE window_start END "
-    "WHERE key = :key AND (count < :limit OR window_start <= :since) "
-    "RETURNING count"
-)
-
-
-def _take(session: Session, key: str, limit: int, window: float, now: float) -> bool:
-    """Count one attempt in ``key`` unless it is full; atomic (the row is locked/updated)."""
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(LoginBucket)
-        .values(key=key, window_start=now, count=0)
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
-    taken = session.execute(
-        _TAKE, {"key": key, "limit": limit, "since": now - window, "now": now}
-    ).first()
-    return taken is not None
-
-
 def _reserve(db: Database, ip: str, email: str, now: float) -> bool:
     """Reserve this attempt in every bucket, or in none (one transaction)."""
     try:
         with db.transaction() as session:
             for key, limit, window in _buckets(ip, email):
-                if not _take(session, key, limit, window, now):
+                if not StaffRepository(session).take_bucket_slot(key, limit, window, now):
                     raise RateLimited()  # rolls back the slots taken in earlier buckets
     except RateLimited:
         return False
@@ -135,12 +109,8 @@ def _reserve(db: Database, ip: str, email: str, now: float) -> bool:
 def _refund(session: Session, ip: str, email: str) -> None:
     """A successful login: the account+address bucket starts over, the others get one back."""
     keys = _buckets(ip, email)
-    session.execute(delete(LoginBucket).where(LoginBucket.key == keys[0][0]))
-    session.execute(
-        update(LoginBucket)
-        .where(LoginBucket.key.in_([k for k, _, _ in keys[1:]]), LoginBucket.count > 0)
-        .values(count=LoginBucket.count - 1)
-    )
+    StaffRepository(session).drop_bucket(keys[0][0])
+    StaffRepository(session).give_back_slot([k for k, _, _ in keys[1:]])
 
 
 def login(db: Database, email: str, password: str, ip: str, ttl_s: int) -> str | None:
@@ -156,7 +126,7 @@ def login(db: Database, email: str, password: str, ip: str, ttl_s: int) -> str |
         audit(db, _account_label(db, email), "login-limited", None, f"ip={ip}")
         raise RateLimited()
     with db.transaction() as session:
-        user = session.scalars(select(StaffUser).where(StaffUser.email == email)).first()
+        user = StaffRepository(session).user_by_email(email)
         ok = False
         try:
             if user is not None and user.active:
@@ -188,7 +158,7 @@ def login(db: Database, email: str, password: str, ip: str, ttl_s: int) -> str |
             )
         )
         # Drop expired sessions opportunistically.
-        session.execute(delete(StaffSession).where(StaffSession.expires_at < now))
+        StaffRepository(session).drop_expired_sessions(now)
         return token
 
 
@@ -201,11 +171,7 @@ def identify(db: Database, token: str | None) -> StaffIdentity | None:
     if not token or len(token) > 200:
         return None
     with db.session() as session:
-        row = session.execute(
-            select(StaffSession, StaffUser)
-            .join(StaffUser, StaffUser.id == StaffSession.user_id)
-            .where(StaffSession.token_hash == _token_hash(token))
-        ).first()
+        row = StaffRepository(session).session_with_user(_token_hash(token))
     if row is None:
         return None
     sess, user = row
@@ -217,9 +183,7 @@ def identify(db: Database, token: str | None) -> StaffIdentity | None:
 def logout(db: Database, token: str | None) -> None:
     if token:
         with db.transaction() as session:
-            session.execute(
-                delete(StaffSession).where(StaffSession.token_hash == _token_hash(token))
-            )
+            StaffRepository(session).drop_session(_token_hash(token))
 
 
 def check_csrf(identity: StaffIdentity, submitted: str | None) -> bool:
@@ -274,7 +238,7 @@ UNKNOWN_ACCOUNT = "(unknown account)"
 def _account_label(db: Database, email: str) -> str:
     """The account's e-mail if such an account exists, else a fixed label (see ``login``)."""
     with db.session() as session:
-        found = session.scalar(select(StaffUser.email).where(StaffUser.email == email))
+        found = StaffRepository(session).email_if_exists(email)
     return found or UNKNOWN_ACCOUNT
 
 
@@ -284,7 +248,7 @@ def set_role(db: Database, email: str, role: str, actor: str) -> str:
     if role not in ROLES:
         raise StaffError(f"Role must be one of: {', '.join(ROLES)}.")
     with db.transaction() as session:
-        user = session.scalars(select(StaffUser).where(StaffUser.email == email)).first()
+        user = StaffRepository(session).user_by_email(email)
         if user is None:
             raise StaffError(f"No staff account for {email}.")
         previous, user.role = user.role, role
@@ -295,13 +259,11 @@ def set_role(db: Database, email: str, role: str, actor: str) -> str:
 def recent_audit(db: Database, limit: int = 500) -> list[AuditEntry]:
     """The newest audit entries first (the admin's audit page)."""
     with db.session() as session:
-        return list(
-            session.scalars(select(AuditEntry).order_by(AuditEntry.id.desc()).limit(limit)).all()
-        )
+        return StaffRepository(session).recent_audit(limit)
 
 
 def staff_accounts(db: Database) -> list[tuple[str, str, bool]]:
     """(email, role, active) of every staff account, by email."""
     with db.session() as session:
-        users = session.scalars(select(StaffUser).order_by(StaffUser.email))
+        users = StaffRepository(session).users_by_email()
         return [(user.email, user.role, bool(user.active)) for user in users]

@@ -14,10 +14,13 @@ import time
 from typing import Any
 
 from rich.progress import Progress
-from sqlalchemy import func, insert, select, text
 
-from bot.console.models import Conversation, ConversationFacet
-from bot.console.queries import ListFilters, list_page, page_select
+from bot.console.queries import ListFilters, list_page
+from bot.console.repositories.conversations import (
+    ConversationRepository,
+    analyze_summary_tables,
+    explain_page,
+)
 from bot.db.session import Database
 
 INTENTS = [
@@ -54,7 +57,7 @@ FILTER_MIX: list[dict[str, str]] = [
 def generate(db: Database, count: int, seed: int = 7) -> int:
     """Top the summary table up to ``count`` synthetic conversations; returns rows added."""
     with db.session() as session:
-        have = session.scalar(select(func.count()).select_from(Conversation)) or 0
+        have = ConversationRepository(session).count()
     missing = count - have
     if missing <= 0:
         return 0
@@ -106,35 +109,16 @@ def generate(db: Database, count: int, seed: int = 7) -> int:
                 if email:
                     facets.append((f"email:{email}", k))
             with db.transaction() as session:
-                ids = session.scalars(
-                    insert(Conversation).returning(Conversation.id, sort_by_parameter_order=True),
-                    convs,
-                ).all()
-                started = {have + done + i: (ids[i], convs[i]["started_at"]) for i in range(n)}
-                session.execute(
-                    insert(ConversationFacet),
-                    [
-                        {"facet": f, "conversation_id": started[k][0], "started_at": started[k][1]}
-                        for f, k in facets
-                    ],
-                )
+                ConversationRepository(session).add_summaries(convs, facets, first=have + done)
             done += n
             progress.update(task, advance=n)
-    if db.dialect == "postgresql":
-        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-            conn.execute(text("ANALYZE conversations"))
-            conn.execute(text("ANALYZE conversation_facets"))
+    analyze_summary_tables(db)
     return missing
 
 
 def explain(db: Database, filters: ListFilters, cursor: str | None = None) -> str:
     """The database's plan for one page query (PostgreSQL: EXPLAIN ANALYZE)."""
-    stmt = page_select(filters, cursor)
-    compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
-    prefix = "EXPLAIN (ANALYZE, BUFFERS) " if db.dialect == "postgresql" else "EXPLAIN QUERY PLAN "
-    with db.engine.connect() as conn:
-        rows = conn.execute(text(prefix + str(compiled))).all()
-    return "\n".join(" | ".join(str(c) for c in row) for row in rows)
+    return explain_page(db, filters, cursor)
 
 
 def time_queries(db: Database, n: int, seed: int = 11) -> dict[str, Any]:
@@ -143,9 +127,7 @@ def time_queries(db: Database, n: int, seed: int = 11) -> dict[str, Any]:
     timings: list[float] = []
     per_filter: dict[str, list[float]] = {}
     with db.session() as session:
-        bounds = session.execute(
-            select(func.min(Conversation.started_at), func.max(Conversation.started_at))
-        ).one()
+        bounds = ConversationRepository(session).started_bounds()
         for i in range(n):
             raw = FILTER_MIX[i % len(FILTER_MIX)]
             filters = ListFilters(**raw)
@@ -173,7 +155,7 @@ def run_bench(db: Database, conversations: int, queries: int) -> str:
     added = generate(db, conversations)
     stats = time_queries(db, queries)
     with db.session() as session:
-        total = session.scalar(select(func.count()).select_from(Conversation))
+        total = ConversationRepository(session).count()
     lines = [
         f"conversations: {total} (added {added}); database: {db.dialect}",
         f"list query over {stats['queries']} requests: p50 {stats['p50_ms']} ms, "

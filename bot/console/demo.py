@@ -11,9 +11,7 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert
-
-from bot.db.events import create_rasa_events_table
+from bot.db.events import create_rasa_events_table, insert_rasa_events
 from bot.db.session import Database
 
 _EVENTS_INSERT_COLS = ("sender_id", "type_name", "timestamp", "intent_name", "action_name", "data")
@@ -121,19 +119,6 @@ def script_events(
 def write_events(db: Database, sender_id: str, events: list[dict[str, Any]]) -> None:
     """Insert rows into Rasa's ``events`` table (created if missing, Rasa's schema)."""
     create_rasa_events_table(db.engine)
-    from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text
-
-    table = Table(
-        "events",
-        MetaData(),
-        Column("id", Integer, primary_key=True),
-        Column("sender_id", String),
-        Column("type_name", String),
-        Column("timestamp", Float),
-        Column("intent_name", String),
-        Column("action_name", String),
-        Column("data", Text),
-    )
     rows = [
         {
             "sender_id": sender_id,
@@ -146,7 +131,7 @@ def write_events(db: Database, sender_id: str, events: list[dict[str, Any]]) -> 
         for e in events
     ]
     with db.transaction() as session:
-        session.execute(insert(table), rows)
+        insert_rasa_events(session, rows)
 
 
 def write_script(db: Database, script: Script) -> None:

@@ -25,24 +25,11 @@ import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
-
-from sqlalchemy import delete, func, insert, or_, select, update
-from sqlalchemy.orm import Session
 
 from bot.console.auth import audit
-from bot.console.models import (
-    AuditEntry,
-    Conversation,
-    ConversationFacet,
-    Handoff,
-    IntentCorrection,
-)
 from bot.console.pseudonym import conversation_ref, customer_ref
-from bot.db.events import EVENTS
-from bot.db.models import Customer, Order, PaymentMethod
-from bot.db.session import Database
-from bot.insights.models import MessageSentiment, ProfileFact, ProfileOptOut
+from bot.console.repositories.erasure import ErasureRepository
+from bot.db.session import Database, Session
 
 log = logging.getLogger(__name__)
 
@@ -129,14 +116,8 @@ def erase_customer(
 # --- database -----------------------------------------------------------------------------
 def _resolve(session: Session, who: str) -> _Target:
     email = who.lower()
-    customers = session.scalars(
-        select(Customer).where(or_(Customer.id == who, func.lower(Customer.email) == email))
-    ).all()
-    convs = session.scalars(
-        select(Conversation).where(
-            or_(Conversation.customer_id == who, Conversation.customer_email == email)
-        )
-    ).all()
+    customers = ErasureRepository(session).customers_matching(who)
+    convs = ErasureRepository(session).conversations_of(who, email)
     ids = {c.id for c in customers} | {c.customer_id for c in convs if c.customer_id}
     emails = {c.email.lower() for c in customers} | {
         c.customer_email for c in convs if c.customer_email
@@ -144,83 +125,28 @@ def _resolve(session: Session, who: str) -> _Target:
     if "@" in who and not ids and not emails:
         emails.add(email)
     # A conversation keyed by one of the customer's ids or e-mails under the other key.
-    more = session.scalars(
-        select(Conversation).where(
-            or_(Conversation.customer_id.in_(ids), Conversation.customer_email.in_(emails))
-        )
-    ).all()
+    more = ErasureRepository(session).conversations_of_any(ids, emails)
     senders = {c.sender_id for c in [*convs, *more]}
     target = _Target(ids, emails, senders)
     # Conversations not (yet) in the summary, or where the shopper only typed the e-mail.
     for needle in target.needles:
-        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        senders |= set(
-            session.scalars(
-                select(EVENTS.c.sender_id)
-                .where(func.lower(EVENTS.c.data).like(f"%{escaped}%", escape="\\"))
-                .distinct()
-            )
-        )
+        senders |= ErasureRepository(session).senders_mentioning(needle)
     return target
 
 
-def _count(result: object) -> int:
-    return int(getattr(result, "rowcount", 0) or 0)
-
-
 def _erase_rows(session: Session, target: _Target) -> dict[str, int]:
-    senders = sorted(target.senders)
-    ids = sorted(target.customer_ids)
-    rows: dict[str, int] = {}
-    conv_ids = select(Conversation.id).where(Conversation.sender_id.in_(senders))
-    rows["conversation_facets"] = _count(
-        session.execute(
-            delete(ConversationFacet).where(ConversationFacet.conversation_id.in_(conv_ids))
-        )
+    return ErasureRepository(session).delete_rows(
+        sorted(target.senders), sorted(target.customer_ids)
     )
-    by_sender: list[tuple[str, Any, Any]] = [
-        ("intent_corrections", IntentCorrection.sender_id, IntentCorrection),
-        ("handoffs", Handoff.sender_id, Handoff),
-        ("insight_message_sentiment", MessageSentiment.sender_id, MessageSentiment),
-        ("events", EVENTS.c.sender_id, EVENTS),
-        ("conversations", Conversation.sender_id, Conversation),
-    ]
-    for name, column, table in by_sender:
-        rows[name] = _count(session.execute(delete(table).where(column.in_(senders))))
-    by_customer: list[tuple[str, Any, Any]] = [
-        ("insight_profile_facts", ProfileFact.customer_id, ProfileFact),
-        ("insight_profile_optout", ProfileOptOut.customer_id, ProfileOptOut),
-    ]
-    for name, column, table in by_customer:
-        rows[name] = _count(session.execute(delete(table).where(column.in_(ids))))
-    return rows
-
-
-_BLANK_ADDRESS = {"address1": "", "address2": "", "city": "", "state": "", "zip": ""}
 
 
 def _pseudonymise_record(session: Session, target: _Target) -> bool:
     """Keep orders and money movements, drop who they belonged to."""
     done = False
     for old in sorted(target.customer_ids):
-        if session.get(Customer, old) is None:
-            continue
         new = "erased_" + customer_ref(old).removeprefix("C-")
-        session.execute(
-            insert(Customer).values(
-                id=new, first_name="", last_name="", email=f"{new}@erased.invalid", phone="",
-                country="", **_BLANK_ADDRESS,
-            )
-        )  # fmt: skip
-        session.execute(
-            update(PaymentMethod).where(PaymentMethod.customer_id == old).values(customer_id=new)
-        )
-        session.execute(
-            update(Order).where(Order.customer_id == old).values(customer_id=new, **_BLANK_ADDRESS)
-        )
-        session.execute(delete(Customer).where(Customer.id == old))
-        done = True
-    session.expire_all()
+        done = ErasureRepository(session).pseudonymise_customer(old, new) or done
+    ErasureRepository(session).forget_loaded_rows()
     return done
 
 
@@ -229,9 +155,10 @@ def _rewrite_audit(session: Session, target: _Target) -> None:
     replacements = {s: conversation_ref(s) for s in target.senders}
     replacements |= {c: customer_ref(c) for c in target.customer_ids}
     replacements |= {e: customer_ref(e) for e in target.emails}
-    conditions: list[Any] = [AuditEntry.sender_id.in_(sorted(target.senders))]
-    conditions += [func.lower(AuditEntry.detail).contains(n) for n in replacements if n]
-    for entry in session.scalars(select(AuditEntry).where(or_(*conditions))):
+    entries = ErasureRepository(session).audit_entries_about(
+        sorted(target.senders), list(replacements)
+    )
+    for entry in entries:
         if entry.sender_id in replacements:
             entry.sender_id = replacements[entry.sender_id]
         entry.detail = _replace_all(entry.detail, replacements)

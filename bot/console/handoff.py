@@ -17,10 +17,10 @@ from typing import Any
 from urllib.parse import quote
 
 import httpx
-from sqlalchemy import select
 
-from bot.console.models import Conversation, Handoff
+from bot.console.models import Handoff
 from bot.console.pseudonym import customer_ref
+from bot.console.repositories.conversations import ConversationRepository
 from bot.console.timeline import when
 from bot.db.session import Database
 from bot.texts import t
@@ -90,13 +90,7 @@ def queue(
     now = time.time() if now is None else now
     statuses = ["waiting", "active"] if include_active else ["waiting"]
     with db.session() as session:
-        rows = session.execute(
-            select(Handoff, Conversation)
-            .join(Conversation, Conversation.sender_id == Handoff.sender_id, isouter=True)
-            .where(Handoff.status.in_(statuses))
-            .order_by(Handoff.requested_at.desc(), Handoff.id.desc())
-            .limit(200)
-        ).all()
+        rows = ConversationRepository(session).handoffs_with_conversations(statuses, limit=200)
     return [
         {
             "id": h.id,
@@ -116,7 +110,7 @@ def queue(
 
 
 def _get(session: Any, handoff_id: int) -> Handoff:
-    handoff = session.get(Handoff, handoff_id)
+    handoff = ConversationRepository(session).handoff(handoff_id)
     if handoff is None:
         raise HandoffError("No such hand-off.")
     return handoff

@@ -19,15 +19,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
-
+from bot.channels.comments import FLAG_KEY, flag_tag
 from bot.console.models import (
     Conversation,
     ConversationFacet,
     Handoff,
-    IngestedEvent,
     IngestState,
 )
 from bot.console.outcomes import (
@@ -37,8 +33,9 @@ from bot.console.outcomes import (
     handoff_reason_label,
     is_handoff_action,
 )
-from bot.db.events import EVENTS, events_of
-from bot.db.session import Database
+from bot.console.repositories.ingest import IngestRepository
+from bot.db.events import events_of
+from bot.db.session import Database, Session
 from bot.insights.store import record_message_sentiment
 from bot.orders.ids import find_order_ids, normalise_order_id
 
@@ -115,18 +112,10 @@ def _ingest(db: Database, batch_size: int, now: float) -> int:
             state = _lock_state(session)
             if not total:
                 _backfill_outcomes(session)
-            folded = select(IngestedEvent.event_id).where(IngestedEvent.event_id == EVENTS.c.id)
-            rows = session.execute(
-                select(EVENTS.c.id, EVENTS.c.sender_id, EVENTS.c.data)
-                .where(EVENTS.c.id > state.last_event_id, ~folded.exists())
-                .order_by(EVENTS.c.id)
-                .limit(batch_size)
-            ).all()
+            rows = IngestRepository(session).new_events(state.last_event_id, batch_size)
             if rows:
                 _apply(session, list(rows))
-                session.execute(
-                    insert(IngestedEvent), [{"event_id": row.id, "at": now} for row in rows]
-                )
+                IngestRepository(session).mark_folded((row.id for row in rows), now)
             _advance_watermark(session, state, now)
             total += len(rows)
         if len(rows) < batch_size:
@@ -139,9 +128,9 @@ OUTCOMES_MARK = "outcomes"  # an IngestState row: the backfill below has run
 def _backfill_outcomes(session: Session) -> None:
     """Once: conversations ingested before outcomes existed get theirs replayed from their
     events (under the ingest lock, so one process does it)."""
-    if session.get(IngestState, OUTCOMES_MARK) is not None:
+    if IngestRepository(session).state(OUTCOMES_MARK) is not None:
         return
-    stale = session.scalars(select(Conversation).where(Conversation.outcome.in_(["", "{}"]))).all()
+    stale = IngestRepository(session).conversations_without_outcome()
     for conv in stale:
         state = OutcomeState()
         for event_id, data in events_of(session, [conv.sender_id]):
@@ -164,39 +153,23 @@ def _store_outcome(conv: Conversation, state: OutcomeState) -> None:
 def _advance_watermark(session: Session, state: IngestState, now: float) -> None:
     """Move the watermark over every folded-in id and over gaps older than the grace."""
     mark = state.last_event_id
-    above = session.execute(
-        select(IngestedEvent.event_id, IngestedEvent.at)
-        .where(IngestedEvent.event_id > mark)
-        .order_by(IngestedEvent.event_id)
-    ).all()
+    above = IngestRepository(session).folded_above(mark)
     for event_id, seen_at in above:
         if event_id != mark + 1 and now - seen_at < GAP_GRACE_S:
             break  # an id below this one may still commit
         mark = event_id
     if mark != state.last_event_id:
         state.last_event_id = mark
-        session.execute(delete(IngestedEvent).where(IngestedEvent.event_id <= mark))
+        IngestRepository(session).forget_folded_up_to(mark)
 
 
 def _lock_state(session: Session) -> IngestState:
-    stmt = select(IngestState).where(IngestState.name == "events").with_for_update()
-    state = session.scalars(stmt).first()
-    if state is None:
-        try:
-            with session.begin_nested():
-                session.add(IngestState(name="events", last_event_id=0))
-        except IntegrityError:
-            pass
-        state = session.scalars(stmt).one()
-    return state
+    return IngestRepository(session).lock_state()
 
 
 def _apply(session: Session, rows: list[Any]) -> None:
     senders = {row.sender_id for row in rows if row.sender_id}
-    existing = {
-        c.sender_id: c
-        for c in session.scalars(select(Conversation).where(Conversation.sender_id.in_(senders)))
-    }
+    existing = IngestRepository(session).conversations_by_sender(senders)
     works: dict[str, _Work] = {}
     for row in rows:
         if not row.sender_id:
@@ -214,21 +187,8 @@ def _apply(session: Session, rows: list[Any]) -> None:
     if not works:
         return
     conv_ids = [w.conv.id for w in works.values()]
-    known = {
-        (row[0], row[1])
-        for row in session.execute(
-            select(ConversationFacet.conversation_id, ConversationFacet.facet).where(
-                ConversationFacet.conversation_id.in_(conv_ids)
-            )
-        )
-    }
-    open_handoffs = set(
-        session.scalars(
-            select(Handoff.sender_id).where(
-                Handoff.sender_id.in_(list(works)), Handoff.status.in_(["waiting", "active"])
-            )
-        )
-    )
+    known = IngestRepository(session).facets_of(conv_ids)
+    open_handoffs = IngestRepository(session).senders_with_open_handoff(list(works))
     for work in works.values():
         _finish(session, work, known, open_handoffs)
 
@@ -306,6 +266,12 @@ def _fold_user(work: _Work, event: dict[str, Any], ts: float) -> None:
     score = sentiment_of(event)
     if score is not None and (conv.min_sentiment is None or score < conv.min_sentiment):
         conv.min_sentiment = score
+    metadata = event.get("metadata")
+    tag = flag_tag(metadata.get(FLAG_KEY)) if isinstance(metadata, dict) else None
+    if tag and tag not in work.tags:  # a public comment flagged as spam/abuse (issue 19)
+        work.tags.append(tag)
+        conv.tags = json.dumps(work.tags)
+        work.facets.add(f"tag:{tag}")
     text = str(event.get("text") or "")
     if text:
         # Cap the searchable text so a spammy conversation cannot bloat the row.
@@ -350,11 +316,7 @@ def _finish(
             )
             known.add((conv.id, facet))
     if work.cancelled_at is not None and conv.sender_id in open_handoffs:
-        for open_handoff in session.scalars(
-            select(Handoff).where(
-                Handoff.sender_id == conv.sender_id, Handoff.status.in_(["waiting", "active"])
-            )
-        ):
+        for open_handoff in IngestRepository(session).open_handoffs(conv.sender_id):
             open_handoff.status = "cancelled"
             open_handoff.closed_at = work.cancelled_at
         open_handoffs.discard(conv.sender_id)
@@ -379,10 +341,7 @@ def _guess_reason(conv: Conversation) -> str:
 
 def _customer_email(session: Session, customer_id: str) -> str | None:
     try:
-        from bot.db.models import Customer
-
-        with session.begin_nested():
-            email = session.scalar(select(Customer.email).where(Customer.id == customer_id))
+        email = IngestRepository(session).customer_email(customer_id)
     except Exception:  # shop tables missing in a transcripts-only database
         log.debug("customer lookup failed for %s", customer_id, exc_info=True)
         return None

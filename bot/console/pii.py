@@ -155,9 +155,9 @@ def load_known_pii(session: Any, customer_id: str | None) -> KnownPII:
     if not customer_id:
         return KnownPII()
     try:
-        from bot.db.models import Customer
+        from bot.orders.repository import OrderRepository
 
-        customer = session.get(Customer, customer_id)
+        customer = OrderRepository(session).customer(customer_id)
     except Exception:  # no shop tables in this database: mask what we can
         customer = None
     return KnownPII.of(customer, customer_id)

@@ -14,17 +14,15 @@ import time
 from collections.abc import Iterator
 
 import yaml
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
 
 from bot.console.domain import trained_domain
-from bot.console.models import Conversation, ConversationFacet, IntentCorrection
+from bot.console.models import Conversation, IntentCorrection
 from bot.console.pii import load_known_pii, mask_text
 from bot.console.pseudonym import conversation_ref
-from bot.console.queries import ListFilters, filtered_select, summary_dict
+from bot.console.queries import ListFilters, summary_dict
+from bot.console.repositories.conversations import ConversationRepository
 from bot.console.timeline import build_turns, load_events
-from bot.db.events import EVENTS
-from bot.db.session import Database
+from bot.db.session import Database, Session
 
 TAG_RE = re.compile(r"^[a-z0-9][a-z0-9_\- ]{0,39}$")
 INTENT_RE = re.compile(r"^[A-Za-z0-9_]{1,100}$")
@@ -35,7 +33,7 @@ class ReviewError(ValueError):
 
 
 def get_conversation(session: Session, conv_id: int) -> Conversation:
-    conv = session.get(Conversation, conv_id)
+    conv = ConversationRepository(session).get(conv_id)
     if conv is None:
         raise ReviewError("No such conversation.")
     return conv
@@ -50,18 +48,7 @@ def set_tags(db: Database, conv_id: int, raw: str) -> list[str]:
     with db.transaction() as session:
         conv = get_conversation(session, conv_id)
         conv.tags = json.dumps(tags)
-        session.execute(
-            delete(ConversationFacet).where(
-                ConversationFacet.conversation_id == conv_id,
-                ConversationFacet.facet.like("tag:%"),
-            )
-        )
-        for tag in tags:
-            session.add(
-                ConversationFacet(
-                    facet=f"tag:{tag}", conversation_id=conv_id, started_at=conv.started_at
-                )
-            )
+        ConversationRepository(session).replace_tag_facets(conv, tags)
     return tags
 
 
@@ -94,16 +81,12 @@ def correct_intent(
         raise ReviewError(UNKNOWN_ACTION)
     with db.transaction() as session:
         conv = get_conversation(session, conv_id)
-        row = session.execute(
-            select(EVENTS.c.data).where(
-                EVENTS.c.id == event_id, EVENTS.c.sender_id == conv.sender_id
-            )
-        ).first()
-        event = json.loads(row.data) if row and row.data else {}
+        data = ConversationRepository(session).event_data(event_id, conv.sender_id)
+        event = json.loads(data) if data else {}
         if event.get("event") != "user":
             raise ReviewError("That turn is not a shopper message of this conversation.")
         predicted = ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""
-        existing = session.get(IntentCorrection, event_id)
+        existing = ConversationRepository(session).correction(event_id)
         if existing is None:
             existing = IntentCorrection(event_id=event_id, sender_id=conv.sender_id)
             session.add(existing)
@@ -131,15 +114,8 @@ def story_yaml(db: Database, conv_id: int) -> str:
 def corrections_nlu_yaml(db: Database) -> str:
     """All kept corrections as Rasa NLU training data (masked texts, one block per intent)."""
     with db.session() as session:
-        rows = session.scalars(select(IntentCorrection).order_by(IntentCorrection.at)).all()
-        customers: dict[str, str | None] = {
-            row.sender_id: row.customer_id
-            for row in session.execute(
-                select(Conversation.sender_id, Conversation.customer_id).where(
-                    Conversation.sender_id.in_({r.sender_id for r in rows})
-                )
-            )
-        }
+        rows = ConversationRepository(session).all_corrections()
+        customers = ConversationRepository(session).customers_of({r.sender_id for r in rows})
         known = {cid: load_known_pii(session, cid) for cid in set(customers.values()) if cid}
     by_intent: dict[str, list[str]] = {}
     trained = trained_domain().intents  # a correction kept before the domain changed
@@ -199,13 +175,12 @@ def export_rows(
     if fmt not in ("csv", "jsonl"):
         raise ReviewError("Export format is csv or jsonl.")
     with db.session() as session:
-        stmt = filtered_select(filters).execution_options(yield_per=500)
         if fmt == "csv":
             buf = io.StringIO()
             writer = csv.DictWriter(buf, fieldnames=EXPORT_FIELDS)
             writer.writeheader()
             yield buf.getvalue()
-        for conv in session.scalars(stmt):
+        for conv in ConversationRepository(session).filtered(filters):
             row = summary_dict(conv, reveal=reveal)
             row = {"id": row.pop("id"), "ref": conversation_ref(row.pop("sender_id")), **row}
             if fmt == "csv":

@@ -17,11 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import yaml
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from bot.console.domain import rule_actions, trained_domain
-from bot.console.models import Conversation, IntentCorrection
 from bot.console.pii import (
     IDENTITY_QUESTIONS,
     KnownPII,
@@ -30,7 +27,9 @@ from bot.console.pii import (
     mask_value,
 )
 from bot.console.pseudonym import conversation_ref
+from bot.console.repositories.conversations import ConversationRepository
 from bot.console.timeline import load_events
+from bot.db.session import Session
 from bot.orders.ids import ORDER_ID_IN_TEXT as ORDER_ID_RE
 
 # Not steps of a story: Rasa's bookkeeping around every turn and session.
@@ -147,18 +146,11 @@ def _user_step(
 
 def story_steps(session: Session, sender_id: str, customer: TestCustomer) -> list[dict[str, Any]]:
     """The conversation as test-story steps (see the module docstring)."""
-    conv_customer = session.scalar(
-        select(Conversation.customer_id).where(Conversation.sender_id == sender_id)
-    )
+    conv_customer = ConversationRepository(session).customer_of(sender_id)
     events = load_events(session, sender_id)
     known = load_known_pii(session, conv_customer).plus(conversation_terms([e for _, e in events]))
     faker = _Faker(known, customer)
-    corrections = {
-        c.event_id: c
-        for c in session.scalars(
-            select(IntentCorrection).where(IntentCorrection.sender_id == sender_id)
-        )
-    }
+    corrections = {c.event_id: c for c in ConversationRepository(session).corrections(sender_id)}
     follows = rule_actions()
     forms = {a for a in trained_domain().actions if a.endswith("_form")}
     steps: list[dict[str, Any]] = []

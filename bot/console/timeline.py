@@ -10,11 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
 from bot.console.ingest import IGNORED_ACTIONS, parse_event
-from bot.console.models import Conversation, IntentCorrection
 from bot.console.pii import (
     IDENTITY_QUESTIONS,
     KnownPII,
@@ -23,7 +19,8 @@ from bot.console.pii import (
     mask_text,
     mask_value,
 )
-from bot.db.events import EVENTS
+from bot.console.repositories.conversations import ConversationRepository
+from bot.db.session import Session
 
 
 @dataclass
@@ -59,12 +56,8 @@ def _iso(ts: float | None) -> str:
 
 
 def load_events(session: Session, sender_id: str) -> list[tuple[int, dict[str, Any]]]:
-    rows = session.execute(
-        select(EVENTS.c.id, EVENTS.c.data)
-        .where(EVENTS.c.sender_id == sender_id)
-        .order_by(EVENTS.c.id)
-    ).all()
-    return [(row.id, parse_event(row.data)) for row in rows]
+    rows = ConversationRepository(session).events(sender_id)
+    return [(event_id, parse_event(data)) for event_id, data in rows]
 
 
 def build_turns(
@@ -78,9 +71,7 @@ def build_turns(
     from bot.console.ingest import sentiment_of
 
     if known is None and not reveal:
-        customer_id = session.scalar(
-            select(Conversation.customer_id).where(Conversation.sender_id == sender_id)
-        )
+        customer_id = ConversationRepository(session).customer_of(sender_id)
         known = load_known_pii(session, customer_id)
 
     def show(value: Any, name: str | None = None) -> Any:
@@ -88,9 +79,7 @@ def build_turns(
 
     corrections = {
         c.event_id: c.corrected_intent
-        for c in session.scalars(
-            select(IntentCorrection).where(IntentCorrection.sender_id == sender_id)
-        )
+        for c in ConversationRepository(session).corrections(sender_id)
     }
     events = load_events(session, sender_id)
     if not reveal:  # what the shopper gave here is masked too, verified or not

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, select
+from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
@@ -39,6 +40,23 @@ def create_rasa_events_table(engine) -> None:  # type: ignore[no-untyped-def]
         Column("action_name", String(255)),
         Column("data", Text),
     ).create(engine, checkfirst=True)
+
+
+def insert_rasa_events(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Insert rows with Rasa's columns (``sender_id``, ``type_name``, ``timestamp``,
+    ``intent_name``, ``action_name``, ``data``) as its broker would (tests and demos only)."""
+    table = Table(
+        "events",
+        MetaData(),
+        Column("id", Integer, primary_key=True),
+        Column("sender_id", String),
+        Column("type_name", String),
+        Column("timestamp", Float),
+        Column("intent_name", String),
+        Column("action_name", String),
+        Column("data", Text),
+    )
+    session.execute(insert(table), rows)
 
 
 def _like_escape(text: str) -> str:

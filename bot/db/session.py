@@ -11,10 +11,26 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 log = logging.getLogger(__name__)
+
+# What the rest of bot/ may name without importing SQLAlchemy (tests/architecture/
+# test_data_layer.py): the unit of work it passes to repositories, and the errors it turns
+# into a friendly reply. Building queries stays in the data layer.
+__all__ = [
+    "Database",
+    "DatabaseError",
+    "DuplicateRowError",
+    "Session",
+    "get_database",
+    "make_engine",
+    "normalise_url",
+    "set_database",
+]
+DatabaseError = SQLAlchemyError
+DuplicateRowError = IntegrityError
 
 
 def normalise_url(url: str) -> str:

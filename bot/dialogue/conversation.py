@@ -12,9 +12,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import or_, select
-
-from bot.db.models import PolicyPassage, Product, Variant
+from bot.catalog.repository import CatalogRepository
+from bot.db.models import Variant
 from bot.db.session import Database, get_database
 from bot.dialogue import items, parsing
 from bot.dialogue.person_request import asks_for_person
@@ -33,6 +32,7 @@ from bot.orders.ids import example_order_id
 from bot.orders.money import usd
 from bot.orders.policy import ShopPolicy, get_policy, with_overrides
 from bot.orders.questions import answer_order_question, asked_aspects
+from bot.orders.repository import OrderRepository
 from bot.orders.results import (
     CustomerView,
     OrderLineView,
@@ -461,7 +461,7 @@ class ShopConversation:
     def _universes(self, product_ids: set[str]) -> dict[str, dict[str, list[str]]]:
         """Every option value of each product's variants (what a description can contradict)."""
         with self.db.session() as s:
-            rows = s.scalars(select(Variant).where(Variant.product_id.in_(product_ids))).all()
+            rows = CatalogRepository(s).variants_of_products(product_ids)
             found: dict[str, list[items.Item]] = {}
             for v in rows:
                 found.setdefault(v.product_id, []).append(_variant_item(v, ""))
@@ -474,21 +474,16 @@ class ShopConversation:
         if not heads:
             return []
         with self.db.session() as s:
-            query = select(Product.name).where(or_(*(Product.name.ilike(f"%{h}%") for h in heads)))
-            return list(dict.fromkeys(s.scalars(query.limit(200)).all()))
+            return CatalogRepository(s).product_names_like(heads, limit=200)
 
     def _alternatives(self, variant_id: str) -> tuple[items.Item | None, list[items.Item]]:
         """The variant and the other variants of its product that can be ordered now."""
         with self.db.session() as s:
-            current = s.get(Variant, variant_id)
+            current = OrderRepository(s).variant(variant_id)
             if current is None:
                 return None, []
             name = current.product.name
-            others = s.scalars(
-                select(Variant)
-                .where(Variant.product_id == current.product_id, Variant.id != variant_id)
-                .order_by(Variant.id)
-            ).all()
+            others = CatalogRepository(s).other_variants(current.product_id, variant_id)
             available = [_variant_item(v, name) for v in others if v.available]
             return _variant_item(current, name), available
 
@@ -703,7 +698,7 @@ class ShopConversation:
         if not topics:
             return Reply(self._contact_line(t("policy.no_note")))
         with self.db.session() as s:
-            rows = s.scalars(select(PolicyPassage).where(PolicyPassage.topic.in_(topics))).all()
+            rows = CatalogRepository(s).policy_passages(topics)
             passages = sorted(rows, key=lambda p: (topics.index(p.topic), p.id))
             texts = [_clean_passage(p.body) for p in passages[:2]]
         if not texts:

@@ -22,19 +22,16 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
-
 from bot.catalog.filters import parse_filters
 from bot.catalog.repository import CatalogRepository
 from bot.db.events import events_mentioning, events_of
-from bot.db.models import Customer
-from bot.db.session import Database
-from bot.insights.models import ProfileFact, ProfileOptOut
+from bot.db.session import Database, Session
+from bot.insights.models import ProfileFact
+from bot.insights.repository import ProfileRepository
 from bot.memory.state import SessionState
 from bot.orders.money import amount_in, plain
+from bot.orders.repository import OrderRepository
 from bot.safety.pii import mask_pii
-from bot.shop.repository import CustomerRepository
 
 log = logging.getLogger(__name__)
 
@@ -123,10 +120,10 @@ def build_profile(
 ) -> Profile:
     """Recompute and store the customer's profile from orders, conversations and memory."""
     with db.transaction() as session:
-        if session.get(ProfileOptOut, customer_id) is not None:
-            session.execute(delete(ProfileFact).where(ProfileFact.customer_id == customer_id))
+        if ProfileRepository(session).opted_out(customer_id):
+            ProfileRepository(session).delete_facts(customer_id)
             return Profile(customer_id, erased=True)
-        if session.get(Customer, customer_id) is None:
+        if OrderRepository(session).customer(customer_id) is None:
             raise LookupError(f"no customer {customer_id!r}")
         facts = _order_facts(session, customer_id)
         facts += _conversation_facts(session, customer_id)
@@ -139,7 +136,7 @@ def build_profile(
             replace(f, value=brand_case.get(f.value.lower(), f.value)) if f.kind == "brand" else f
             for f in facts
         ]
-        session.execute(delete(ProfileFact).where(ProfileFact.customer_id == customer_id))
+        ProfileRepository(session).delete_facts(customer_id)
         seen: set[tuple[str, str, str, str]] = set()
         for fact in facts:
             key = (fact.kind, fact.value, fact.source, fact.ref)
@@ -163,7 +160,7 @@ def build_profile(
 def build_all(db: Database) -> int:
     """Rebuild the profile of every customer; returns how many were built."""
     with db.session() as session:
-        ids = CustomerRepository(session).ids()
+        ids = OrderRepository(session).customer_ids()
     for customer_id in ids:
         build_profile(db, customer_id)
     return len(ids)
@@ -172,12 +169,8 @@ def build_all(db: Database) -> int:
 def load_profile(db: Database, customer_id: str) -> Profile:
     """The stored profile (empty when never built or erased)."""
     with db.session() as session:
-        erased = session.get(ProfileOptOut, customer_id) is not None
-        rows = session.scalars(
-            select(ProfileFact)
-            .where(ProfileFact.customer_id == customer_id)
-            .order_by(ProfileFact.id)
-        ).all()
+        erased = ProfileRepository(session).opted_out(customer_id)
+        rows = ProfileRepository(session).facts(customer_id)
     prefs: dict[tuple[str, str, str], Preference] = {}
     for row in rows:
         key = (row.kind, row.value, row.category if row.kind in ("size", "colour") else "")
@@ -190,25 +183,23 @@ def load_profile(db: Database, customer_id: str) -> Profile:
 def erase_profile(db: Database, customer_id: str) -> int:
     """Delete the profile and stop building it (the customer's request); returns rows deleted."""
     with db.transaction() as session:
-        result = session.execute(delete(ProfileFact).where(ProfileFact.customer_id == customer_id))
-        deleted = getattr(result, "rowcount", 0)
-        if session.get(ProfileOptOut, customer_id) is None:
-            session.add(ProfileOptOut(customer_id=customer_id))
+        deleted = ProfileRepository(session).delete_facts(customer_id)
+        ProfileRepository(session).opt_out(customer_id)
     log.info("profile of %s erased on request (%s facts)", customer_id, deleted)
-    return int(deleted or 0)
+    return deleted
 
 
 def allow_profile(db: Database, customer_id: str) -> None:
     """Undo an erase request (the customer opted back in)."""
     with db.transaction() as session:
-        session.execute(delete(ProfileOptOut).where(ProfileOptOut.customer_id == customer_id))
+        ProfileRepository(session).opt_in(customer_id)
 
 
 # -- sources -------------------------------------------------------------------------------
 
 
 def _order_facts(session: Session, customer_id: str) -> list[_Fact]:
-    orders = CustomerRepository(session).orders_with_lines(customer_id)
+    orders = OrderRepository(session).orders_with_lines(customer_id)
     product_ids = {line.product_id for o in orders for line in o.lines}
     products = {p.id: p for p in CatalogRepository(session).products(product_ids, variants=False)}
     facts: list[_Fact] = []

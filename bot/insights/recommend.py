@@ -30,7 +30,7 @@ from bot.insights.profiles import Preference, Profile, build_profile, load_profi
 from bot.memory.base import SessionMemory
 from bot.memory.state import SessionState
 from bot.orders.money import amount_in
-from bot.shop.repository import CustomerRepository
+from bot.orders.repository import OrderRepository
 from bot.texts import money as format_money
 from bot.texts import t
 
@@ -228,7 +228,7 @@ def _bought(db: Database, customer_id: str | None) -> set[str]:
     if not customer_id:
         return set()
     with db.session() as session:
-        return CustomerRepository(session).bought_product_ids(customer_id)
+        return OrderRepository(session).bought_product_ids(customer_id)
 
 
 def _option(variant: VariantHit, *names: str) -> str:

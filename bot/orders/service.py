@@ -17,16 +17,13 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.orm import Session, selectinload
-
 from bot.db.models import Customer, Order, PaymentKind, TransactionKind
 from bot.db.models import Transaction as TransactionRow
-from bot.db.session import Database
+from bot.db.session import Database, DatabaseError, Session
 from bot.orders.ids import is_order_id, normalise_order_id
 from bot.orders.money import money
 from bot.orders.policy import ShopPolicy
+from bot.orders.repository import OrderRepository
 from bot.orders.results import (
     ChangePreview,
     CustomerView,
@@ -83,13 +80,9 @@ class OrderService:
             return self._strict_required()
 
         def find(s: Session) -> Result[CustomerView]:
-            rows = s.scalars(
-                select(Customer).where(
-                    func.lower(Customer.first_name) == (first_name or "").strip().lower(),
-                    func.lower(Customer.last_name) == (last_name or "").strip().lower(),
-                    Customer.zip == (zip or "").strip(),
-                )
-            ).all()
+            rows = OrderRepository(s).customers_named(
+                (first_name or "").strip(), (last_name or "").strip(), (zip or "").strip()
+            )
             # One answer for "no such customer", "wrong ZIP" and "several match": the words
             # never tell a guesser which part was right.
             if not rows:
@@ -108,10 +101,10 @@ class OrderService:
             if isinstance(found, Refused):
                 return self._strict_mismatch()
             proof = (order_id_or_zip or "").strip()
-            customer = s.get(Customer, found.value.id)
+            customer = OrderRepository(s).customer(found.value.id)
             assert customer is not None
             if is_order_id(proof):
-                order = s.get(Order, normalise_order_id(proof))
+                order = OrderRepository(s).order(normalise_order_id(proof))
                 matches = order is not None and order.customer_id == customer.id
             else:
                 matches = bool(proof) and proof == customer.zip.strip()
@@ -121,11 +114,7 @@ class OrderService:
 
     def _by_email(self, s: Session, email: str) -> Result[CustomerView]:
         wanted = (email or "").strip().lower()
-        customer = (
-            s.scalars(select(Customer).where(func.lower(Customer.email) == wanted)).first()
-            if wanted
-            else None
-        )
+        customer = OrderRepository(s).customer_by_email(wanted) if wanted else None
         if customer is None:
             return Refused(RefusalCode.CUSTOMER_NOT_FOUND, t(NOT_VERIFIED))
         return Ok(self._customer_view(customer))
@@ -153,12 +142,7 @@ class OrderService:
             customer = self.planner.customer(s, customer_id)
             if isinstance(customer, Refused):
                 return customer
-            orders = s.scalars(
-                select(Order)
-                .where(Order.customer_id == customer.id)
-                .order_by(Order.id)
-                .options(selectinload(Order.lines))  # one query for all lines, not one per order
-            ).all()
+            orders = OrderRepository(s).orders_with_lines(customer.id)
             return Ok([self._order_summary(o) for o in orders])
 
         return self._read(find)
@@ -169,7 +153,7 @@ class OrderService:
         if not self._sample_order_id:
 
             def find(s: Session) -> Result[str]:
-                return Ok(s.scalars(select(Order.id).order_by(Order.id).limit(1)).first() or "")
+                return Ok(OrderRepository(s).first_order_id() or "")
 
             found = self._read(find)
             self._sample_order_id = None if isinstance(found, Refused) else found.value or None
@@ -229,7 +213,7 @@ class OrderService:
         except _Refusal as refusal:
             log.info("refused %s: %s", refusal.refused.code, refusal.refused.message)
             return refusal.refused
-        except SQLAlchemyError:
+        except DatabaseError:
             log.exception("order service change failed")
             return _database_error()
 
@@ -239,7 +223,7 @@ class OrderService:
         try:
             with self.db.session() as s:
                 return find(s)
-        except SQLAlchemyError:
+        except DatabaseError:
             log.exception("order service read failed")
             return _database_error()
 

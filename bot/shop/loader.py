@@ -12,14 +12,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Table, select
-from sqlalchemy.exc import SQLAlchemyError
-
 from bot.db import models as m
-from bot.db.session import Database
+from bot.db.session import Database, DatabaseError
 from bot.shop.errors import ShopDataError
 from bot.shop.records import Row, ShopData
-from bot.shop.sync import Counts, count_rows, sync_children, sync_rows
+from bot.shop.repository import (
+    Counts,
+    category_ids_by_slug,
+    count_rows,
+    sync_children,
+    sync_rows,
+    table_of,
+)
 
 log = logging.getLogger(__name__)
 
@@ -68,13 +72,6 @@ def policy_passage_rows() -> tuple[list[Row], str | None]:
     return rows, None
 
 
-def table_of(model: type[m.Base]) -> Table:
-    """The Core table behind a model (bulk statements skip the ORM unit of work)."""
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
 def load_shop_data(
     db: Database,
     data: ShopData,
@@ -106,10 +103,7 @@ def load_shop_data(
                 key="slug",
                 advance=stage("categories", len(data.categories)),
             )
-            slug_to_id: dict[str, int] = {
-                slug: category_id
-                for slug, category_id in session.execute(select(m.Category.slug, m.Category.id))
-            }
+            slug_to_id = category_ids_by_slug(session)
             products = [_with_category_id(p, slug_to_id) for p in data.products]
             steps: list[tuple[str, Any, list[Row]]] = [
                 ("products", table_of(m.Product), products),
@@ -141,7 +135,7 @@ def load_shop_data(
                     data.policy_passages,
                     advance=stage("policy passages", len(data.policy_passages)),
                 )
-    except SQLAlchemyError as exc:
+    except DatabaseError as exc:
         log.exception("shop import from %s failed; rolled back", data.source)
         reason = str(getattr(exc, "orig", exc)).splitlines()[0]
         raise ShopDataError(

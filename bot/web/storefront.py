@@ -27,8 +27,8 @@ from bot.catalog.repository import CatalogRepository
 from bot.db.models import Category, Customer, Product
 from bot.db.session import Database, Session, get_database
 from bot.orders.money import money, usd
+from bot.orders.repository import OrderRepository
 from bot.safety.customer_token import sign_customer_token, verify_customer_token
-from bot.shop.repository import CustomerRepository
 
 log = logging.getLogger(__name__)
 
@@ -234,7 +234,7 @@ def _signed_in_customer(request: Request, config: StoreConfig, session: Session)
     if not token or not config.sign_in_enabled or config.customer_token_secret is None:
         return None
     customer_id = verify_customer_token(token, config.customer_token_secret)
-    return CustomerRepository(session).get(customer_id) if customer_id else None
+    return OrderRepository(session).customer(customer_id) if customer_id else None
 
 
 def _render(
@@ -418,7 +418,7 @@ def sign_in(
         email = email.strip().lower()
         customer = None
         if EMAIL_RE.match(email):
-            customer = CustomerRepository(session).by_email(email)
+            customer = OrderRepository(session).customer_by_email(email)
         if customer is None:
             log.info("storefront: demo sign-in for an unknown email")
             return _render(

@@ -25,8 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import create_engine, text
-
+from bot.db.admin import ensure_postgres_database
 from bot.db.session import Database
 from bot.eval.conversations.goal import derive
 from bot.eval.conversations.score import Summary, TaskResult, entities, score, summarise
@@ -83,12 +82,7 @@ def run_tasks(
 
 def ensure_database(name: str, tau_dir: Path) -> str:
     """The eval database with the schema and the τ shop (an idempotent load)."""
-    admin = create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
-        if exists.first() is None:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
+    ensure_postgres_database(PG_SERVER, name)
     url = f"{PG_SERVER}/{name}"
     env = dict(os.environ, DATABASE_URL=url)
     env.pop("REDIS_URL", None)

@@ -11,9 +11,6 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from sqlalchemy.orm import selectinload
-
-from bot.db import models as m
 from bot.db.session import Database
 from bot.eval.conversations.tau import (
     ADDRESS_KEYS,
@@ -24,6 +21,7 @@ from bot.eval.conversations.tau import (
     money,
     movements,
 )
+from bot.orders.repository import OrderRepository
 from bot.shop.loader import load_shop_data
 from bot.shop.records import ShopData
 from bot.shop.tau import read_tau
@@ -55,12 +53,7 @@ def read_orders(db: Database, order_ids: set[str]) -> dict[str, OrderState]:
     """The comparable state of these orders as the product left them."""
     states: dict[str, OrderState] = {}
     with db.session() as s:
-        rows = (
-            s.query(m.Order)
-            .filter(m.Order.id.in_(sorted(order_ids)))
-            .options(selectinload(m.Order.lines), selectinload(m.Order.transactions))
-            .all()
-        )
+        rows = OrderRepository(s).orders_with_lines_and_transactions(sorted(order_ids))
         for order in rows:
             txs: list[Movement] = [
                 (t.kind, t.payment_method_id, money(t.amount)) for t in order.transactions
@@ -88,5 +81,5 @@ def read_users(db: Database, user_ids: set[str]) -> dict[str, UserState]:
     with db.session() as s:
         return {
             c.id: UserState(address=tuple(str(getattr(c, k) or "").strip() for k in ADDRESS_KEYS))
-            for c in s.query(m.Customer).filter(m.Customer.id.in_(sorted(user_ids))).all()
+            for c in OrderRepository(s).customers(sorted(user_ids))
         }

@@ -21,8 +21,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from sqlalchemy.orm import Session
-
 from bot.db.models import (
     Customer,
     Order,
@@ -33,9 +31,11 @@ from bot.db.models import (
     TransactionKind,
     Variant,
 )
+from bot.db.session import Session
 from bot.orders.ids import ORDER_ID, normalise_order_id
 from bot.orders.money import ZERO, money, usd
 from bot.orders.policy import ShopPolicy
+from bot.orders.repository import OrderRepository
 from bot.orders.results import Address, RefusalCode, Refused
 from bot.texts import describe_item, list_words, t
 
@@ -242,7 +242,7 @@ class Planner:
     def customer(self, s: Session, customer_id: str, lock: bool = False) -> Customer | Refused:
         if not (customer_id or "").strip():
             return Refused(RefusalCode.NOT_IDENTIFIED, t("identify.needed"))
-        customer = s.get(Customer, customer_id.strip(), with_for_update=lock)
+        customer = OrderRepository(s).customer(customer_id.strip(), lock=lock)
         if customer is None:
             return Refused(RefusalCode.CUSTOMER_NOT_FOUND, t("identify.account_gone"))
         return customer
@@ -251,7 +251,7 @@ class Planner:
         if not (customer_id or "").strip():
             return Refused(RefusalCode.NOT_IDENTIFIED, t("identify.needed_for_order"))
         oid = normalise_order_id(order_id)
-        order = s.get(Order, oid, with_for_update=lock) if ORDER_ID.match(oid) else None
+        order = OrderRepository(s).order(oid, lock=lock) if ORDER_ID.match(oid) else None
         # Identical words for "unknown" and "someone else's" so nothing about it leaks.
         message = t("order.not_found", order_id=oid)
         if order is None:
@@ -272,7 +272,7 @@ class Planner:
         self, s: Session, customer_id: str, payment_method_id: str, lock: bool
     ) -> PaymentMethod | Refused:
         pid = (payment_method_id or "").strip()
-        method = s.get(PaymentMethod, pid, with_for_update=lock) if pid else None
+        method = OrderRepository(s).payment_method(pid, lock=lock) if pid else None
         if method is None:
             return Refused(RefusalCode.PAYMENT_METHOD_NOT_FOUND, t("payment.not_found"))
         if method.customer_id != customer_id:
@@ -328,7 +328,7 @@ class Planner:
             name = lines[0].name
             if new_id == current:
                 return Refused(RefusalCode.SAME_VARIANT, t("order.same_variant", name=name))
-            variant = s.get(Variant, new_id) if new_id else None
+            variant = OrderRepository(s).variant(new_id) if new_id else None
             if variant is None:
                 return Refused(
                     RefusalCode.VARIANT_NOT_FOUND,
@@ -398,7 +398,7 @@ class Planner:
             net[tx.payment_method_id] = net.get(tx.payment_method_id, ZERO) + sign * tx.amount
         paid: list[tuple[PaymentMethod, Decimal]] = []
         for method_id, amount in net.items():
-            method = s.get(PaymentMethod, method_id, with_for_update=lock)
+            method = OrderRepository(s).payment_method(method_id, lock=lock)
             if method is not None and amount > 0:
                 paid.append((method, money(amount)))
         return paid
@@ -458,14 +458,13 @@ class Planner:
             return t("money.none")
         parts = []
         for m in movements:
-            timing = self.policy.refund_timing(m.method.kind)
             named = {"amount": usd(m.amount), "method": self._label(m, done)}
             if m.kind == TransactionKind.REFUND:
                 key = "money.refunded" if done else "money.will_be_refunded"
                 arrival = (
                     t("money.arrival.immediately")
-                    if timing == "immediately"
-                    else t("money.arrival.later", timing=timing)
+                    if self.policy.refund_is_immediate(m.method.kind)
+                    else t("money.arrival.later", timing=self.policy.refund_timing(m.method.kind))
                 )
                 parts.append(t(key, arrival=arrival, **named))
             else:

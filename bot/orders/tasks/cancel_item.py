@@ -6,9 +6,8 @@ Cancelling every remaining item would be cancelling the order, which has its own
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
 from bot.db.models import OrderLine
+from bot.db.session import Session
 from bot.orders.money import ZERO, money
 from bot.orders.results import RefusalCode, Refused
 from bot.orders.tasks.base import OrderTask, Plan, Planner, Request

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
+from bot.db.session import Session
 from bot.orders.results import Refused
 from bot.orders.tasks.base import OrderTask, Plan, Planner, Request, address_of, set_address
 from bot.texts import t

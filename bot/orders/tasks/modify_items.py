@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy.orm import Session
-
+from bot.db.session import Session
 from bot.orders.money import ZERO, money
 from bot.orders.results import Refused
 from bot.orders.tasks.base import OrderTask, Plan, Planner, Request

@@ -25,7 +25,7 @@ out = {}
 for name in ("telegram", "twilio_whatsapp"):
     channel = channels[name]
     out[name] = {"enabled": channel.enabled, "output": channel.get_output_channel() is not None}
-out["log"] = [r for r in records if "is off" in r]
+out["log"] = [r for r in records if "is off" in r and ("Telegram" in r or "Twilio" in r)]
 print(json.dumps(out))
 """
 

@@ -104,7 +104,7 @@ def test_more_buttons_than_a_keyboard_holds_become_numbered_lines() -> None:
     text = "\n".join(c.params["text"] for c in calls)
     assert "reply_markup" not in calls[-1].params
     assert "1. Option 0" in text and "101. Option 100" in text
-    assert t("channel.option.prompt") in text
+    assert t("channel.numbered_hint") in text
     assert all(len(c.params["text"]) <= 4096 for c in calls)
 
 
@@ -142,8 +142,9 @@ def test_product_cards_are_one_text_with_a_link_button_each_when_not_photos() ->
     calls = tg.render(CHAT, {"custom": payload}, base_url="https://shop.example")
     assert [c.method for c in calls] == ["sendMessage"]  # one message, not one per card
     text = calls[0].params["text"]
-    assert "Trail Runner · $95.49" in text and t("channel.card.available") in text
-    assert "A light shoe for long runs." in text and t("channel.card.unavailable") in text
+    assert f"Trail Runner: $95.49, {t('channel.card.in_stock')}" in text
+    assert f"Trail Walker: $95.49, {t('channel.card.out_of_stock')}" in text
+    assert "A light shoe for long runs." in text
     assert "https://" not in text  # the links are on the buttons
     assert calls[0].params["reply_markup"]["inline_keyboard"] == [
         [{"text": "View Trail Runner", "url": "https://shop.example/products/P1"}],

@@ -63,7 +63,7 @@ def test_buttons_are_numbered_and_the_number_maps_back_to_the_payload() -> None:
     bodies = twilio.render({"text": "What can I do for you?", "buttons": buttons})
     assert bodies == [
         "What can I do for you?",
-        f"1. Where is my order?\n2. Return an item\n{t('channel.option.prompt')}",
+        f"1. Where is my order?\n2. Return an item\n{t('channel.numbered_hint')}",
     ]
     assert twilio.option_payload("2", buttons) == "/return_item"
     assert twilio.option_payload(" 1. ", buttons) == "/track_order"
@@ -89,7 +89,7 @@ def test_long_texts_and_cards_fit_1600_and_lose_nothing() -> None:
         {"custom": {"type": "product_cards", "products": [card]}}, "https://shop.example"
     )
     assert shown == [
-        f"Trail Runner · $95.49\n{t('channel.card.unavailable')}\nLight.\n"
+        f"Trail Runner: $95.49, {t('channel.card.out_of_stock')}\nLight.\n"
         "https://shop.example/products/P1"
     ]
     agent = twilio.render(

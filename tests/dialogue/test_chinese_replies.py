@@ -1,0 +1,74 @@
+"""Replies built deep in the order service speak Chinese under ``use_locale("zh_CN")`` (issue
+20): every sentence comes from the zh_CN catalog, so the only Latin letters left are the
+shop's own data (order ids, product and option names, payment labels, reasons)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import select
+
+from bot.db import models as m
+from bot.db.session import Database, set_database
+from bot.dialogue.conversation import ShopConversation
+from bot.orders.policy import load_policy
+from bot.settings import PROJECT_ROOT
+from bot.shop.demo import read_demo
+from bot.shop.loader import load_shop_data
+from bot.texts import use_locale
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def shop(sqlite_db: Database) -> Iterator[Database]:
+    load_shop_data(sqlite_db, read_demo(PROJECT_ROOT / "data" / "shop" / "demo"))
+    set_database(sqlite_db)
+    yield sqlite_db
+    set_database(None)
+
+
+def _pending(db: Database) -> tuple[str, str, list[str]]:
+    """A customer, their pending order, and the words of the data shown with it."""
+    with db.session() as s:
+        order = s.scalars(select(m.Order).where(m.Order.status == "pending")).first()
+        assert order is not None
+        data = [order.id, *(p.label for p in order.customer.payment_methods)]
+        for line in order.lines:
+            data += [line.name, *map(str, (line.options or {}).values())]
+            data += map(str, (line.options or {}).keys())
+        return order.customer_id, order.id, data
+
+
+def _english_left(text: str, data: list[str]) -> list[str]:
+    for value in sorted(data, key=len, reverse=True):
+        text = text.replace(value, "")
+    text = re.sub(r"US\$[\d,.]+", "", text)
+    return re.findall(r"[A-Za-z]{3,}(?:\s+[A-Za-z]{3,})+", text)
+
+
+def test_a_cancellation_reads_in_chinese(shop: Database) -> None:
+    conversation = ShopConversation(shop, load_policy())
+    customer, order, data = _pending(shop)
+    reason = load_policy().cancellation.reasons[0]
+    slots = {"customer_id": customer, "order_id": order, "cancel_reason": reason}
+    with use_locale("zh_CN"):
+        replies = [
+            conversation.ask_order(customer, "cancel"),
+            conversation.order_status(customer, order),
+            conversation.ask_items(customer, order, "return"),
+            conversation.preview("cancel", slots),
+            conversation.execute("cancel", slots),
+        ]
+    for reply in replies:
+        assert CJK.search(reply.text), reply.text
+        assert not _english_left(reply.text, [*data, reason]), reply.text
+        for b in reply.buttons:
+            assert CJK.search(b["title"]) or any(v in b["title"] for v in data), b
+    preview, done = replies[3].text, replies[4].text
+    assert preview.startswith(f"取消订单 {order}") and preview.endswith("确认办理吗？（是/否）")
+    assert "个工作日内到账" in preview or "即时到账" in preview
+    assert done.startswith(f"订单 {order} 已取消。")
+    assert [b["title"] for b in replies[3].buttons] == ["确认办理", "先不用"]
