@@ -23,6 +23,7 @@ from actions.common import (
     latest_intent,
     latest_metadata,
     latest_text,
+    linked_token,
 )
 from bot.dialogue import parsing, plan
 from bot.dialogue.replies import Check
@@ -110,7 +111,7 @@ class ShopFormValidation(FormValidationAction):
             if notice:
                 dispatcher.utter_message(text=notice)
         else:
-            token = latest_metadata(tracker).get("customer_token")
+            token = latest_metadata(tracker).get("customer_token") or linked_token(tracker)
             customer_id = conversation().customer_from_token(token) if token else None
             if customer_id:
                 tracker.slots["customer_id"] = customer_id

@@ -204,16 +204,22 @@ class ShopConversation:
         )
 
     def customer_from_token(self, token: str | None) -> str | None:
-        """The customer id a signed token vouches for, if it is valid and the customer exists."""
+        """The customer id a signed token vouches for, if it is valid and the customer exists.
+
+        Either form the shop signs: the widget's token (``<payload>.<signature>``) or the
+        compact link token of a deep link (Telegram's ``/start <token>``), both with
+        ``SHOPBOT_CUSTOMER_TOKEN_SECRET``.
+        """
         if not token:
             return None
-        from bot.safety.customer_token import verify_customer_token
+        from bot.safety.customer_token import verify_customer_token, verify_link_token
 
         secret = self.customer_token_secret
         if secret is None:
             log.warning("a customer token arrived but SHOPBOT_CUSTOMER_TOKEN_SECRET is not set")
             return None
-        customer_id = verify_customer_token(token, secret)
+        verify = verify_customer_token if "." in token else verify_link_token
+        customer_id = verify(token, secret)
         if customer_id is None:
             log.warning("ignored an invalid or expired customer token")
             return None
