@@ -37,14 +37,14 @@ def test_expired_tampered_foreign_and_junk_tokens_identify_nobody() -> None:
     assert verify_link_token(token, None, now=NOW) is None
 
 
-def test_the_cli_prints_a_deep_link_that_verifies(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_cli_prints_a_deep_link_that_verifies() -> None:
     from typer.testing import CliRunner
 
+    from bot.bootstrap import Services, install
     from bot.cli.customer import app
-    from bot.settings import get_settings
+    from bot.settings import Settings
 
-    monkeypatch.setenv("SHOPBOT_CUSTOMER_TOKEN_SECRET", SECRET)
-    get_settings.cache_clear()
+    install(Services(Settings(customer_token_secret=SECRET)))
     try:
         done = CliRunner().invoke(
             app, ["telegram-link", "chloe_yilmaz_4179", "--bot", "my_shop_bot"]
@@ -56,4 +56,4 @@ def test_the_cli_prints_a_deep_link_that_verifies(monkeypatch: pytest.MonkeyPatc
         refused = CliRunner().invoke(app, ["telegram-link", "x" * 40, "--bot", "my_shop_bot"])
         assert refused.exit_code == 1 and "too long" in refused.output
     finally:
-        get_settings.cache_clear()
+        install(None)
