@@ -48,7 +48,7 @@ from bot.orders.tasks.base import status_words
 from bot.orders.tasks.status import TASK as _STATUS
 from bot.safety.attempts import AttemptLimiter, IdentifyLimits, identify_limits
 from bot.settings import Settings
-from bot.texts import describe_options, list_alternatives, reflow, t
+from bot.texts import describe_options, list_alternatives, list_words, reflow, t
 
 STATUS_TASK = _STATUS.name  # the look-up task whose reply is order_status's
 
@@ -494,7 +494,7 @@ class ShopConversation:
             if current is None:
                 continue
             choices = t("items.group_separator").join(
-                t("items.option_group", option=key, values=list_alternatives(values, "and"))
+                t("items.option_group", option=key, values=list_words(values))
                 for key, values in items.universe_of(options).items()
             )
             parts.append(
