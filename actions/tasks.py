@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import TASK_SLOTS, conversation, send
+from actions.requests import start_next
 from bot.dialogue.plan import matches_preview
 from bot.dialogue.replies import Reply, TaskOutcome
 from bot.orders.tasks import CHANGE_TASKS, OrderTask, get_task
@@ -41,7 +42,8 @@ class ChangeAction(Action):
             send(
                 dispatcher, conversation().execute(self.task, dict(tracker.slots)), tracker=tracker
             )
-        return _clear_task()
+        # The next request of the same message, if there is one, starts now.
+        return [*_clear_task(), *start_next(dispatcher, tracker, tracker.get_slot("order_id"))]
 
 
 def change_action(task: OrderTask) -> type[ChangeAction]:
@@ -69,7 +71,7 @@ class ActionOrderStatus(Action):
         if customer_id and order_id:
             reply = conversation().order_status(customer_id, order_id, _status_question(tracker))
             send(dispatcher, reply, tracker=tracker)
-        return _clear_task()
+        return [*_clear_task(), *start_next(dispatcher, tracker, order_id)]
 
 
 def _status_question(tracker: Tracker) -> str:
