@@ -148,8 +148,9 @@ class ShopFormValidation(FormValidationAction):
             tracker.events = events
 
     def _opening(self, tracker: Tracker) -> bool:
-        """A request is being started in this turn (the message may say more than asked)."""
-        return current_request(tracker) is not None
+        """The form is starting on a request (it asked nothing yet, or a request of several
+        starts in this turn): the message may carry more than the form asks first."""
+        return self._requested(tracker) is None or current_request(tracker) is not None
 
     def _confirm_only_the_preview(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, events: list[EventType]
