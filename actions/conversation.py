@@ -25,8 +25,10 @@ from actions.requests import (
     answering_current,
     current_request,
     drop_queue,
+    listen,
     request_text,
     start_next,
+    started_from_queue,
 )
 from bot.answers.runtime import answer_service
 from bot.dialogue import conversation as service
@@ -130,7 +132,10 @@ def _then_next(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[
     """After answering one of several requests (not a question inside a form), the next."""
     if not answering_current(tracker):
         return []
-    return start_next(dispatcher, tracker, tracker.get_slot("order_id"))
+    events = start_next(dispatcher, tracker, tracker.get_slot("order_id"))
+    if started_from_queue(tracker) and not any(e.get("event") == "followup" for e in events):
+        events += listen()  # the last queued request: the turn ends with this answer
+    return events
 
 
 def _handoff_events(reason: str) -> list[dict[str, Any]]:

@@ -107,6 +107,17 @@ def start_next(
     return [SlotSet(PENDING, None)] if _queued(tracker) else []
 
 
+def started_from_queue(tracker: Tracker) -> bool:
+    """Whether the request being done now was queued (started by a FollowupAction): no rule
+    knows that turn, so its last action must end the turn itself."""
+    current = tracker.get_slot(CURRENT)
+    return isinstance(current, dict) and current.get("turn") == user_turn(tracker)
+
+
+def listen() -> list[EventType]:
+    return [FollowupAction("action_listen")]
+
+
 def answering_current(tracker: Tracker) -> bool:
     """Whether an answer action is answering a request of a message with several (the first
     one, or a queued one), not a question asked inside a form."""
