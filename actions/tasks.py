@@ -42,8 +42,10 @@ class ChangeAction(Action):
             send(
                 dispatcher, conversation().execute(self.task, dict(tracker.slots)), tracker=tracker
             )
-        # The next request of the same message, if there is one, starts now.
-        return [*_clear_task(), *start_next(dispatcher, tracker, tracker.get_slot("order_id"))]
+            # The next request of the same message, if there is one, starts now; after a
+            # "no" the shopper is still on this one (it stays queued until this one is done).
+            return [*_clear_task(), *start_next(dispatcher, tracker, tracker.get_slot("order_id"))]
+        return _clear_task()
 
 
 def change_action(task: OrderTask) -> type[ChangeAction]:

@@ -36,6 +36,9 @@ class FakeBot:
         loop, slot = self._state
         return {"active_loop": {"name": loop} if loop else {}, "slots": {"requested_slot": slot}}
 
+    def events(self) -> list[dict[str, Any]]:
+        return []  # no change action ran: the shopper settles the old way
+
     def close(self) -> None:
         pass
 

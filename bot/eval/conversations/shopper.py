@@ -56,6 +56,15 @@ class RestClient:
         response.raise_for_status()
         return dict(response.json())
 
+    def events(self) -> list[dict[str, Any]]:
+        """The conversation's events (read only when a turn's outcome needs them)."""
+        response = self.http.get(
+            f"{self.rasa_url}/conversations/{self.sender}/tracker",
+            params={"token": self.token, "include_events": "AFTER_RESTART"},
+        )
+        response.raise_for_status()
+        return list(response.json().get("events") or [])
+
     def close(self) -> None:
         self.http.close()
 
@@ -152,9 +161,10 @@ class ScriptedShopper:
             if self.convo.handed_off:
                 self._fail_rest("handed off to a person")
                 break
-            settled = _change_reply(tracker.get("events") or [])
-            if settled is not None and loop and self.state_confirmed():
-                self._settle(settled.lower())  # the change, then the next request's form
+            if loop and self.state_confirmed():
+                settled = _change_reply(self.client.events())
+                if settled is not None:
+                    self._settle(settled.lower())  # the change, then the next request's form
             message, move = self._next(text, slot, loop, replies)
         self.client.close()
         return self.convo
