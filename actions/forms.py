@@ -215,11 +215,13 @@ class ShopFormValidation(FormValidationAction):
         introduced = _introduced(text)
         if introduced:
             return introduced  # name + ZIP with the request: verified at once, not asked
-        if self._answering(tracker, "email") and self._loose(tracker):
-            # "Noah Brown, 20001" answers the email question too.
+        if self._answering(tracker, "email"):
+            # "Noah Brown, 20001" answers the email question too (the question offers it),
+            # whatever the classifier made of the two words and a number.
             name, zip_code = parsing.extract_person_name(text), parsing.extract_zip(text)
             if name and zip_code:
                 return {"person_name": name, "zip": zip_code}
+        if self._answering(tracker, "email") and self._loose(tracker):
             return {"email": _raw(text)}
         return {}
 
