@@ -215,7 +215,7 @@ class ShopFormValidation(FormValidationAction):
         introduced = _introduced(text)
         if introduced:
             return introduced  # name + ZIP with the request: verified at once, not asked
-        if self._answering(tracker, "email"):
+        if self._asked(tracker, "email"):
             # "Noah Brown, 20001" answers the email question too (the question offers it),
             # whatever the classifier made of the two words and a number.
             name, zip_code = parsing.extract_person_name(text), parsing.extract_zip(text)
