@@ -4,8 +4,10 @@ Two steps, because a pipeline component cannot run the classifier a second time:
 
 1. :func:`annotate` (the input guard calls it before Rasa handles a message, REST and
    Socket.IO alike) cuts the message into clauses, has the loaded model parse each one and,
-   when that gives two requests or more, puts them into the message metadata as
-   ``requests`` (text, span, intent, entities). The actions read them from there.
+   when that gives two requests or more (or one request the model is sure of, between
+   greetings and who the shopper is), puts them into the message metadata as ``requests``
+   (text, span, intent, entities). The actions read them from there and say a plan only
+   for two or more.
 2. :class:`FirstRequest` (the NLU pipeline, after the classifiers and extractors) makes the
    message's intent the first request's and keeps only the entities inside its span (plus
    who the shopper is): "cancel #W1 because ..., and also cancel #W2 because I changed my
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 METADATA = "metadata"
 REQUESTS = "requests"
 MAX_CLAUSES = 6  # a longer message is not parsed clause by clause (cost bound)
+SURE = 0.6  # a lone request's clause replaces the whole message's intent from this confidence
 
 
 def _agent() -> Any:
@@ -52,7 +55,10 @@ def _agent() -> Any:
 
 
 async def requests_of(text: str, agent: Any) -> list[dict[str, Any]]:
-    """The message's requests when it holds two or more, else ``[]``."""
+    """The message's requests when it holds two or more; also its one request when other
+    clauses only surround it ("Hi, I'm Mia Silva, zip 95173. I'd like to exchange ...": the
+    request's own clause is read more clearly than the whole message) and the model is sure
+    of it; else ``[]``."""
     if not text or text.startswith("/") or agent is None:
         return []
     clauses = split_clauses(text)
@@ -60,7 +66,9 @@ async def requests_of(text: str, agent: Any) -> list[dict[str, Any]]:
         return []
     parses = [await agent.parse_message(clause.text) for clause in clauses]
     parts = plan(text, clauses, parses)
-    return [part.as_dict() for part in parts] if len(parts) >= 2 else []
+    if len(parts) == 1 and parts[0].confidence < SURE:
+        return []
+    return [part.as_dict() for part in parts]
 
 
 async def annotate(message: UserMessage) -> None:

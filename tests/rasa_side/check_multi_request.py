@@ -24,6 +24,8 @@ class FakeAgent:
 
     async def parse_message(self, text: str) -> dict:
         intent = "check_refund_policy" if "policy" in text else "cancel_order"
+        if text.startswith("Hi"):
+            intent = "greet"
         at = text.find("#W")
         entities = (
             [{"entity": "order_id", "value": text[at : at + 9], "start": at, "end": at + 9}]
@@ -40,6 +42,8 @@ async def main() -> None:
     requests = message.metadata["requests"]
     single = UserMessage("cancel order #W1111111 please", sender_id="s")
     await multi_request.annotate(single)
+    greeted = UserMessage("Hi, I'm Mia Silva. Cancel order #W1111111 please.", sender_id="s")
+    await multi_request.annotate(greeted)
 
     first_end = requests[0]["end"]
     parsed = Message(
@@ -67,6 +71,7 @@ async def main() -> None:
                 "texts": [r["text"] for r in requests],
                 "client_ip": message.metadata.get("client_ip"),
                 "single": single.metadata,
+                "greeted": [r["intent"] for r in greeted.metadata["requests"]],
                 "intent": parsed.get("intent")["name"],
                 "entities": [e["value"] for e in parsed.get("entities")],
             }

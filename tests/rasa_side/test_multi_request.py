@@ -16,7 +16,8 @@ def test_requests_are_planned_and_the_first_one_sets_the_intent() -> None:
     assert found["intents"] == ["cancel_order", "cancel_order", "check_refund_policy"]
     assert found["texts"][1] == "cancel order #W2222222 because I changed my mind."
     assert found["client_ip"] == "127.0.0.1"  # the channel's metadata stays
-    assert found["single"] is None  # one request: nothing added
+    assert found["single"] is None  # one clause: nothing added
+    assert found["greeted"] == ["cancel_order"]  # one request between greetings: its own
     # the first request's intent; its own order, not the second one's reason; identity stays
     assert found["intent"] == "cancel_order"
     assert found["entities"] == ["#W1111111", "a@b.co"]
