@@ -113,7 +113,7 @@ def split_clauses(text: str) -> list[Clause]:
     text = text or ""
     cuts = [0]
     for match in _SENTENCE_END.finditer(text):
-        if not _ABBREVIATION.search(text[: match.start()]):
+        if not _ABBREVIATION.search(text[max(0, match.start() - 12) : match.start()]):
             cuts.append(match.end())
     cuts.append(len(text))
     clauses: list[Clause] = []
