@@ -104,3 +104,31 @@ def test_two_cancellations_in_one_message(shop: Database, domain: dict) -> None:
     assert started["order_id"] == second
     assert started["cancel_reason"] == "no longer needed"
     assert started.get("confirmed") is None  # the first "yes" confirms nothing here
+
+
+def test_a_question_first_then_the_task(shop: Database, domain: dict) -> None:
+    """A policy question before a request: answered, then the request's form starts."""
+    from actions.conversation import ActionAnswerPolicy
+
+    customer_id, first, _ = _two_pending(shop)
+    text = f"What is your cancellation fee? Also, cancel order {first}, I ordered it by mistake."
+    clauses = split_clauses(text)
+    parses = [
+        {"intent": {"name": "check_cancellation_fee", "confidence": 0.9}},
+        {"intent": {"name": "cancel_order", "confidence": 0.9}},
+    ]
+    requests = [p.as_dict() for p in plan(text, clauses, parses)]
+    chat = Conversation(slots={"customer_id": customer_id})
+    turn = chat.run(
+        ActionAnswerPolicy(),
+        domain,
+        text,
+        intent="check_cancellation_fee",
+        metadata={"requests": requests},
+    )
+    assert turn.texts[0].startswith("I'll take your 2 requests one at a time")
+    assert turn.texts[-1] == f"Next: Cancel an order (order {first})."
+    assert len(turn.texts) >= 3  # the plan, the answer, then the next request
+    assert [e["name"] for e in turn.events if e.get("event") == "followup"] == ["cancel_form"]
+    current = turn.slots()["current_request"]["request"]
+    assert current["intent"] == "cancel_order" and first in current["text"]
