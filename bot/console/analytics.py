@@ -67,6 +67,7 @@ def collect(db: Database, days: int = 30, now: float | None = None) -> dict[str,
     turns = fallback_turns = 0
     all_lat: list[int] = []
     with db.session() as session:
+        languages = _languages(ConversationRepository(session).language_rows(since))
         rows = ConversationRepository(session).analytics_rows(since)
         for started_at, state_json, sentiment, intents_json, lat_json in rows:
             outcome = OutcomeState.from_json(state_json).summary(now)
@@ -112,10 +113,25 @@ def collect(db: Database, days: int = 30, now: float | None = None) -> dict[str,
         "top_intents": intents.most_common(12),
         "latency_p50_ms": _pct(all_lat, 50),
         "latency_p95_ms": _pct(all_lat, 95),
+        "languages": languages,
     }
     for key, _, attribute in RATES:
         stats[key] = _ratio(sum(b[attribute] for b in per_day.values()), total)
     return stats
+
+
+def _languages(rows: list[Any]) -> list[dict[str, Any]]:
+    """Per conversation language: how many, and the resolution / hand-off / fallback rates."""
+    return [
+        {
+            "lang": lang,
+            "n": n,
+            "resolution_rate": _ratio(int(resolved or 0), n),
+            "handoff_rate": _ratio(int(handed or 0), n),
+            "fallback_rate": _ratio(int(fell or 0), n),
+        }
+        for lang, n, resolved, handed, fell in rows
+    ]
 
 
 def _bucket() -> dict[str, Any]:
