@@ -21,9 +21,8 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.texts import available_languages
-from bot.texts.detect import message_language
+from bot.texts.detect import LANGUAGE_ENTITY, message_language
 
-LANGUAGE_ENTITY = "language"
 METADATA_KEY = "metadata"
 PRIOR_KEY = "lang"
 

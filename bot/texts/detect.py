@@ -2,9 +2,10 @@
 
 Counting scripts is enough for the two languages we serve and costs microseconds on every
 message. A Han character carries about half the content of an English word, so a message is
-Chinese when its Han characters outweigh twice its English words ("我想退货 order #S1000029" is
-Chinese). Order numbers, emails, digits, emoji and button payloads say nothing about the
-language; a message made only of them returns None and the conversation keeps its language.
+Chinese when its Han characters outweigh twice its English words, or stand beside at most one
+English word ("我想退货 order #S1000029" is Chinese). Order numbers, emails, digits, emoji and
+button payloads say nothing about the language; a message made only of them returns None and
+the conversation keeps its language.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import re
 
 ZH = "zh"
 EN = "en"
+# The NLU entity that carries a message's language into the `language` slot
+# (rasa_addons/language_detector.py); derived from the text, never annotated in it.
+LANGUAGE_ENTITY = "language"
 
 # CJK Unified Ideographs, extension A and compatibility ideographs.
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
