@@ -80,3 +80,14 @@ def test_list_page_filters_by_language(staff: Database) -> None:
     rows = page.text.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
     assert rows.count("<tr data-sender") == 2
     assert '<td class="lang"><span class="badge">en</span><span class="badge">zh</span>' in rows
+
+
+def test_analytics_page_shows_languages(staff: Database) -> None:
+    seed(staff)
+    ingest_new_events(staff)
+    client = TestClient(make_app(staff))
+    login(client, ADMIN)
+    page = client.get("/console/analytics", params={"days": 100000})
+    assert page.status_code == 200
+    table = page.text.split('<table id="languages">', 1)[1].split("</table>", 1)[0]
+    assert "<tr><td>zh</td><td>2</td>" in table and "<tr><td>en</td><td>2</td>" in table
