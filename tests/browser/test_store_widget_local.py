@@ -393,7 +393,7 @@ def test_signed_in_shopper_token_travels_in_metadata(
     page.get_by_text("Hi! I'm the shop assistant.").wait_for()
     assert "private order" not in page.locator(".sb-log").inner_text()
     assert rasa.session_requests[-1] == {} and rasa.issued[-1] != first_session
-    assert "metadata" not in rasa.received[-1]
+    assert rasa.received[-1]["metadata"] == {"lang": "en"}  # no token, the page's language
 
 
 def test_widget_in_chinese_follows_the_conversation(
