@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import re
 import secrets
 import sys
@@ -95,8 +96,13 @@ class ScriptedRasa:
                 return
             if data.get("message") == "slow order please":
                 await asyncio.sleep(1.5)  # long enough to see the typing indicator
-            metadata = data.get("metadata") or {}
-            for reply in self.replies(str(data.get("message", "")), metadata.get("lang")):
+            # Like Rasa: '/greet{"language": "zh"}' is the intent /greet with an entity.
+            raw = str(data.get("message", ""))
+            payload = re.fullmatch(r"(/[\w-]+)(\{.*\})", raw)
+            message = payload.group(1) if payload else raw
+            entities = json.loads(payload.group(2)) if payload else {}
+            prior = entities.get("language") or (data.get("metadata") or {}).get("lang")
+            for reply in self.replies(message, prior):
                 await sio.emit("bot_uttered", reply, room=room)
 
         return socketio.ASGIApp(sio, socketio_path="socket.io")
@@ -229,7 +235,7 @@ def test_chat_journey_cards_quick_replies_reload_handoff_and_xss(
     open_chat(page)
     page.get_by_text("Hi! I'm the shop assistant.").wait_for()
     assert page.locator(".sb-bot strong").first.inner_text() == "shop assistant"
-    assert rasa.received[0]["message"] == "/greet"
+    assert rasa.received[0]["message"] == '/greet{"language":"en"}'
     # Anonymous shopper: no token sent; the page's language is the first message's prior.
     assert rasa.received[0]["metadata"] == {"lang": "en"}
     assert rasa.session_requests[0] == {}  # the server issues the id
@@ -409,7 +415,8 @@ def test_widget_in_chinese_follows_the_conversation(
     assert page.locator(".sb-launcher").inner_text() == "咨询"
     open_chat(page)
     wait_bot(page, "您好！我是店铺的智能客服。")
-    assert rasa.received[0]["message"] == "/greet"
+    # The prior: a payload's language entity (Rasa reads payloads without the NLU) and metadata.
+    assert rasa.received[0]["message"] == '/greet{"language":"zh"}'
     assert rasa.received[0]["metadata"] == {"lang": "zh"}
     assert page.locator(".sb-input").get_attribute("placeholder") == "请输入您的问题…"
     assert page.locator(".sb-status").inner_text() == "在线"

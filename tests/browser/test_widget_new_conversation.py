@@ -50,7 +50,7 @@ def test_new_conversation_starts_a_fresh_session(
     assert page.locator(".sb-user .sb-bubble").count() == 0  # the old log is gone
     # A new conversation's first message carries the page's language again (issue 20).
     assert rasa.received[-1] == {
-        "message": "/greet",
+        "message": '/greet{"language":"en"}',
         "session_id": new_session,
         "metadata": {"lang": "en"},
     }

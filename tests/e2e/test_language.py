@@ -53,8 +53,9 @@ def greeting(lang: str) -> str:
 
 def test_page_prior_then_script_then_switch(running_stack: Any) -> None:
     chat = Chat(running_stack.rasa_url, running_stack.config.rasa_token)
-    # A Chinese page: the widget's first message carries the page's language.
-    assert chat.say("/greet", {"lang": "zh-CN"}) == [greeting("zh")]
+    # A Chinese page: the widget's first message (a payload, which Rasa reads without the NLU)
+    # carries the page's language as its entity, like the widget sends it.
+    assert chat.say('/greet{"language":"zh"}') == [greeting("zh")]
     assert chat.language() == "zh"
     # An action (the order-number question) speaks the slot's language too.
     asked = chat.say("/track_order")
@@ -66,7 +67,18 @@ def test_page_prior_then_script_then_switch(running_stack: Any) -> None:
     # The shopper switches to English: followed from that message on.
     chat.say("hello there")
     assert chat.language() == "en"
-    assert chat.say("/greet") == [greeting("en")]
+    # (the order number above may have started a flow that speaks again after the greeting)
+    replies = chat.say("/greet")
+    assert greeting("en") in replies and not any(HAN.search(text) for text in replies), replies
+
+
+def test_text_prior_in_metadata(running_stack: Any) -> None:
+    """A first message that is text and shows no language takes the metadata's prior."""
+    chat = Chat(running_stack.rasa_url, running_stack.config.rasa_token)
+    chat.say("#W9999999", {"lang": "zh-CN"})
+    assert chat.language() == "zh"
+    chat.say("where is my order?", {"lang": "zh-CN"})  # the text's own language wins
+    assert chat.language() == "en"
 
 
 def test_chinese_script_gets_chinese_replies_without_prior(running_stack: Any) -> None:

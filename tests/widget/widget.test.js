@@ -305,3 +305,10 @@ test("cards, orders and hand-off notices in Chinese", () => {
   const entry = { from: "user", ts: 0, parts: [{ kind: "text", text: "你好" }] };
   assert.equal(W.renderEntry(doc, entry, {}, { texts: zh }).byClass("sb-sr")[0].textContent, "您说：");
 });
+
+test("a payload's prior travels as its language entity; texts and payloads with entities unchanged", () => {
+  assert.equal(W.withPrior("/greet", "zh"), '/greet{"language":"zh"}');
+  assert.equal(W.withPrior("/greet", undefined), "/greet");
+  assert.equal(W.withPrior('/inform{"order_id":"#W1"}', "zh"), '/inform{"order_id":"#W1"}');
+  assert.equal(W.withPrior("你好", "zh"), "你好");
+});

@@ -315,6 +315,16 @@
     return null;
   }
 
+  /**
+   * The first message with the page's language as its prior. Rasa reads an intent payload
+   * ("/greet") without the NLU pipeline, so its prior travels as the payload's `language`
+   * entity ('/greet{"language":"zh"}'); a text's prior is `metadata.lang` (docs/widget.md).
+   */
+  function withPrior(message, lang) {
+    if (!lang || !/^\/[A-Za-z_][\w-]*$/.test(message)) return message;
+    return message + JSON.stringify({ language: lang });
+  }
+
   /** The language the bot speaks in one bot_uttered event (its text), or null. */
   function botLanguage(data) {
     if (typeof data === "string") return spokenLanguage(data);
@@ -1015,7 +1025,7 @@ button { font: inherit; cursor: pointer; }
       if (!this.socket || !this.confirmed) return;
       while (this.outbox.length) {
         const entry = this.outbox.shift();
-        const payload = { message: entry.message, session_id: this.sessionId };
+        const payload = { message: withPrior(entry.message, entry.lang), session_id: this.sessionId };
         const metadata = {};
         if (this.cfg.customerToken) metadata.customer_token = this.cfg.customerToken;
         if (entry.lang) metadata.lang = entry.lang;
@@ -1151,6 +1161,7 @@ button { font: inherit; cursor: pointer; }
     formatPrice,
     normaliseBotMessage,
     dedupeHandoff,
+    withPrior,
     STRINGS,
     stringsFor,
     widgetLanguage,
