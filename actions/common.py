@@ -92,6 +92,18 @@ def latest_metadata(tracker: Tracker) -> dict[str, Any]:
     return {}
 
 
+def linked_token(tracker: Tracker) -> str | None:
+    """The signed link token a channel put on an earlier message of this conversation
+    (Telegram's ``/start <token>`` deep link), newest first; verified by the dialogue."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            metadata = event.get("metadata")
+            token = metadata.get("link_token") if isinstance(metadata, dict) else None
+            if isinstance(token, str) and token:
+                return token
+    return None
+
+
 def user_history(tracker: Tracker) -> tuple[list[str], list[str]]:
     """Texts and intents of the shopper's messages in this conversation, oldest first."""
     texts: list[str] = []

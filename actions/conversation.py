@@ -20,6 +20,16 @@ from actions.common import (
     send,
     user_history,
 )
+from actions.requests import (
+    announce,
+    answering_current,
+    current_request,
+    drop_queue,
+    listen,
+    request_text,
+    start_next,
+    started_from_queue,
+)
 from bot.bootstrap import services
 from bot.dialogue import conversation as service
 from bot.dialogue.replies import Reply
@@ -43,7 +53,8 @@ class ActionStopTask(Action):
             dispatcher,
             Reply(t("task.stopped")),
         )
-        return [SlotSet(slot, None) for slot in TASK_SLOTS]
+        # "Stop" ends the other requests of the same message too.
+        return [*[SlotSet(slot, None) for slot in TASK_SLOTS], *drop_queue()]
 
 
 class ActionOtherOrderStatus(Action):
@@ -77,8 +88,9 @@ class ActionAnswerPolicy(Action):
     def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        send(dispatcher, conversation().policy_answer(latest_intent(tracker)), tracker=tracker)
-        return []
+        events = announce(dispatcher, tracker)
+        send(dispatcher, conversation().policy_answer(_request_intent(tracker)), tracker=tracker)
+        return [*events, *_then_next(dispatcher, tracker)]
 
 
 class ActionSearchProducts(Action):
@@ -92,18 +104,38 @@ class ActionSearchProducts(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[dict[str, Any]]:
-        if latest_intent(tracker) == "recommend_product":
+        events = announce(dispatcher, tracker)
+        if _request_intent(tracker) == "recommend_product":
             reply = recommendation_reply(
                 services().database,
                 services().answers.memory,
                 tracker.sender_id,
                 tracker.get_slot("customer_id") or None,
-                latest_text(tracker),
+                request_text(tracker),
             )
             send(dispatcher, reply, tracker=tracker)
         else:
-            await answer_and_send(dispatcher, tracker, product_question(tracker))
+            question = product_question(tracker)
+            if answering_current(tracker):
+                question = request_text(tracker)
+            await answer_and_send(dispatcher, tracker, question)
+        return [*events, *_then_next(dispatcher, tracker)]
+
+
+def _request_intent(tracker: Tracker) -> str:
+    """The intent of the request being answered (a queued question keeps its own)."""
+    request = current_request(tracker) if answering_current(tracker) else None
+    return str(request.get("intent")) if request else latest_intent(tracker)
+
+
+def _then_next(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[dict[str, Any]]:
+    """After answering one of several requests (not a question inside a form), the next."""
+    if not answering_current(tracker):
         return []
+    events = start_next(dispatcher, tracker, tracker.get_slot("order_id"))
+    if started_from_queue(tracker) and not any(e.get("event") == "followup" for e in events):
+        events += listen()  # the last queued request: the turn ends with this answer
+    return events
 
 
 def _handoff_events(reason: str) -> list[dict[str, Any]]:

@@ -23,7 +23,9 @@ from actions.common import (
     latest_intent,
     latest_metadata,
     latest_text,
+    linked_token,
 )
+from actions.requests import announce, current_request, request_entity, request_text
 from bot.dialogue import parsing, plan
 from bot.dialogue.replies import Check
 from bot.orders.tasks import TASKS, get_task, other_task_intents
@@ -51,6 +53,12 @@ def proof_pending(tracker: Tracker) -> bool:
     """An e-mail was given and the second fact (order id or ZIP) is still missing."""
     email = tracker.get_slot("email")
     return bool(email) and not _is_raw(email) and not tracker.get_slot("customer_id")
+
+
+def _introduced(text: str) -> dict[str, str] | None:
+    """Name and ZIP the shopper gave unasked ("I'm Omar Silva, zip 92107. I'd like to ...")."""
+    name, zip_code = parsing.introduced_name(text), parsing.extract_zip(text)
+    return {"person_name": name, "zip": zip_code} if name and zip_code else None
 
 
 def _client(tracker: Tracker) -> str | None:
@@ -102,7 +110,8 @@ class ShopFormValidation(FormValidationAction):
             # would count as an answer), and the switch rule starts the other task with what
             # is known.
             return [ActionExecutionRejected(self.form)]
-        token_events: list[EventType] = []
+        # Several requests in one message: say the plan, queue all but the first.
+        token_events: list[EventType] = announce(dispatcher, tracker)
         if tracker.slots.get("customer_id"):
             notice = conversation().other_shopper_notice(
                 tracker.slots["customer_id"], latest_text(tracker)
@@ -110,13 +119,39 @@ class ShopFormValidation(FormValidationAction):
             if notice:
                 dispatcher.utter_message(text=notice)
         else:
-            token = latest_metadata(tracker).get("customer_token")
+            token = latest_metadata(tracker).get("customer_token") or linked_token(tracker)
             customer_id = conversation().customer_from_token(token) if token else None
             if customer_id:
                 tracker.slots["customer_id"] = customer_id
                 token_events.append(SlotSet("customer_id", customer_id))
         events = token_events + await super().run(dispatcher, tracker, domain)
         return self._confirm_only_the_preview(dispatcher, tracker, events)
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        """Validate the slots just set, but not the ones just cleared: a form started after
+        another task (the next request of the same message) follows that task's clean-up."""
+        cleared = {
+            name
+            for name, value in tracker.slots_to_validate().items()
+            if value is None and name in tracker.slots
+        }
+        if not cleared:
+            return await super().get_validation_events(dispatcher, tracker, domain)
+        events = list(tracker.events)
+        tracker.events = [
+            e for e in events if not (e.get("event") == "slot" and e.get("name") in cleared)
+        ]
+        try:
+            return await super().get_validation_events(dispatcher, tracker, domain)
+        finally:
+            tracker.events = events
+
+    def _opening(self, tracker: Tracker) -> bool:
+        """The form is starting on a request (it asked nothing yet, or a request of several
+        starts in this turn): the message may carry more than the form asks first."""
+        return self._requested(tracker) is None or current_request(tracker) is not None
 
     def _confirm_only_the_preview(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, events: list[EventType]
@@ -178,17 +213,25 @@ class ShopFormValidation(FormValidationAction):
         found = parsing.extract_email(text)
         if found:
             return {"email": found}
-        if self._answering(tracker, "email") and self._loose(tracker):
-            # "Noah Brown, 20001" answers the email question too.
+        introduced = _introduced(text)
+        if introduced:
+            return introduced  # name + ZIP with the request: verified at once, not asked
+        if self._asked(tracker, "email"):
+            # "Noah Brown, 20001" answers the email question too (the question offers it),
+            # whatever the classifier made of the two words and a number.
             name, zip_code = parsing.extract_person_name(text), parsing.extract_zip(text)
             if name and zip_code:
                 return {"person_name": name, "zip": zip_code}
+        if self._answering(tracker, "email") and self._loose(tracker):
             return {"email": _raw(text)}
         return {}
 
     async def extract_person_name(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        introduced = _introduced(latest_text(tracker))
+        if introduced and not tracker.slots.get("customer_id"):
+            return {"person_name": introduced["person_name"]}
         if self._answering(tracker, "person_name") and self._loose(tracker):
             name = parsing.extract_person_name(latest_text(tracker))
             return {"person_name": name or _raw(latest_text(tracker))}
@@ -320,13 +363,13 @@ class ShopFormValidation(FormValidationAction):
     ) -> dict[str, Any]:
         if latest_intent(tracker) in get_task("status").intents and self.task != "status":
             return {}  # "where is my other order?" is a digression, not this form's order
-        found = parsing.extract_order_id(latest_text(tracker))
+        found = parsing.extract_order_id(request_text(tracker))
         if found:
             return {"order_id": found}
-        if "new_address" in self.task_slots and parsing.parse_address(latest_text(tracker)):
+        if "new_address" in self.task_slots and parsing.parse_address(request_text(tracker)):
             return {}  # an address given early: extract_new_address keeps it
         if self._answering(tracker, "order_id") and self._loose(tracker):
-            return {"order_id": _raw(latest_text(tracker))}
+            return {"order_id": _raw(request_text(tracker))}
         return {}
 
     def validate_order_id(
@@ -358,14 +401,14 @@ class ShopFormValidation(FormValidationAction):
     async def extract_cancel_reason(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not self._asked(tracker, "cancel_reason", "confirmed"):
+        if not (self._asked(tracker, "cancel_reason", "confirmed") or self._opening(tracker)):
             return {}
         allowed = conversation().policy.cancellation.reasons
-        found = parsing.extract_cancel_reason(latest_text(tracker), allowed)
+        found = parsing.extract_cancel_reason(request_text(tracker), allowed)
         if found:
             return {"cancel_reason": found}
         if self._answering(tracker, "cancel_reason") and self._loose(tracker):
-            return {"cancel_reason": _raw(latest_text(tracker))}
+            return {"cancel_reason": _raw(request_text(tracker))}
         return {}
 
     def validate_cancel_reason(
@@ -392,12 +435,12 @@ class ShopFormValidation(FormValidationAction):
         check = conversation().resolve_items(
             tracker.slots.get("customer_id") or "",
             tracker.slots["order_id"],
-            latest_text(tracker),
+            request_text(tracker),
             earlier_answers(tracker, "item_ids"),
         )
         if check.ok:
             return {"item_ids": check.value}
-        return {"item_ids": [_raw(latest_text(tracker))]} if self._loose(tracker) else {}
+        return {"item_ids": [_raw(request_text(tracker))]} if self._loose(tracker) else {}
 
     def validate_item_ids(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -424,11 +467,11 @@ class ShopFormValidation(FormValidationAction):
         if not self._asked(tracker, "new_item_ids") or not items:
             return {}
         check = conversation().resolve_new_items(
-            list(items), latest_text(tracker), earlier_answers(tracker, "new_item_ids")
+            list(items), request_text(tracker), earlier_answers(tracker, "new_item_ids")
         )
         if check.ok:
             return {"new_item_ids": check.value}
-        return {"new_item_ids": [_raw(latest_text(tracker))]} if self._loose(tracker) else {}
+        return {"new_item_ids": [_raw(request_text(tracker))]} if self._loose(tracker) else {}
 
     def validate_new_item_ids(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -454,8 +497,8 @@ class ShopFormValidation(FormValidationAction):
     ) -> dict[str, Any]:
         if not self._asked(tracker, "payment_method_id", "confirmed"):
             return {}
-        text = latest_text(tracker)
-        entity = next(tracker.get_latest_entity_values("payment_method"), None)
+        text = request_text(tracker)
+        entity = request_entity(tracker, "payment_method")
         check = conversation().resolve_payment(
             tracker.slots.get("customer_id") or "",
             tracker.slots.get("order_id"),
@@ -489,7 +532,7 @@ class ShopFormValidation(FormValidationAction):
     ) -> dict[str, Any]:
         if not self._asked(tracker, "new_address", "confirmed", "order_id"):
             return {}
-        text = latest_text(tracker)
+        text = request_text(tracker)
         if parsing.parse_address(text) is not None:
             return {"new_address": text}
         if self._requested(tracker) == "new_address" and self._loose(tracker):

@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import TASK_SLOTS, conversation, send
+from actions.requests import start_next
 from bot.dialogue.plan import matches_preview
 from bot.dialogue.replies import Reply, TaskOutcome
 from bot.orders.tasks import CHANGE_TASKS, OrderTask, get_task
@@ -41,6 +42,9 @@ class ChangeAction(Action):
             send(
                 dispatcher, conversation().execute(self.task, dict(tracker.slots)), tracker=tracker
             )
+            # The next request of the same message, if there is one, starts now; after a
+            # "no" the shopper is still on this one (it stays queued until this one is done).
+            return [*_clear_task(), *start_next(dispatcher, tracker, tracker.get_slot("order_id"))]
         return _clear_task()
 
 
@@ -69,7 +73,7 @@ class ActionOrderStatus(Action):
         if customer_id and order_id:
             reply = conversation().order_status(customer_id, order_id, _status_question(tracker))
             send(dispatcher, reply, tracker=tracker)
-        return _clear_task()
+        return [*_clear_task(), *start_next(dispatcher, tracker, order_id)]
 
 
 def _status_question(tracker: Tracker) -> str:

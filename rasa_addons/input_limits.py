@@ -39,6 +39,8 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
+from rasa_addons.multi_request import annotate
+
 log = logging.getLogger(__name__)
 
 CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
@@ -257,6 +259,8 @@ class InputGuard:
                 collected = getattr(message.output_channel, "messages", None)
                 before = len(collected) if isinstance(collected, list) else None
                 try:
+                    # several requests in one message: each clause parsed, see multi_request
+                    await annotate(message)
                     result = await on_new_message(message)
                 except Exception:  # Redis, the database or the action server is down
                     # Rasa's REST channel would log this and answer an empty list; the

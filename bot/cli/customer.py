@@ -1,4 +1,4 @@
-"""``shopbot customer``: act on one shop customer's personal data (erasure requests)."""
+"""``shopbot customer``: act on one shop customer's personal data (erasure), sign links."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ import getpass
 
 import typer
 
-app = typer.Typer(help="A customer's personal data (erasure).", no_args_is_help=True)
+app = typer.Typer(
+    help="A customer's personal data (erasure) and signed links.", no_args_is_help=True
+)
 
 
 @app.command("erase")
@@ -37,3 +39,31 @@ def erase(
         typer.echo(str(exc), err=True)
         raise typer.Exit(1) from exc
     typer.echo(f"Erased {report.describe()}.")
+
+
+@app.command("telegram-link")
+def telegram_link(
+    customer_id: str = typer.Argument(..., help="The customer id the link vouches for."),
+    bot: str = typer.Option(..., "--bot", help="The Telegram bot's username (without @)."),
+    ttl_s: int = typer.Option(3600, "--ttl", help="Seconds the link stays valid."),
+) -> None:
+    """Print a Telegram deep link that identifies the customer (signed with the customer-token
+    secret; a shop's backend does the same with ``sign_link_token``)."""
+    import re
+
+    from bot.bootstrap import services
+    from bot.safety.customer_token import sign_link_token
+
+    secret = services().settings.customer_token_secret
+    if secret is None or not secret.get_secret_value():
+        typer.echo("SHOPBOT_CUSTOMER_TOKEN_SECRET is not set: links cannot be signed.", err=True)
+        raise typer.Exit(1)
+    if not re.fullmatch(r"[A-Za-z0-9_]{5,32}", bot):
+        typer.echo("--bot must be the bot's username, e.g. my_shop_bot.", err=True)
+        raise typer.Exit(1)
+    try:
+        token = sign_link_token(customer_id, secret, ttl_s)
+    except ValueError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"https://t.me/{bot}?start={token}")

@@ -15,6 +15,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
+from bot.console.channel_insights import (  # noqa: E402
+    preferences_by_channel,
+    sentiment_by_channel,
+)
 from bot.console.outcomes import OUTCOMES, QUESTION_TASK, OutcomeState  # noqa: E402
 from bot.console.repositories.conversations import ConversationRepository  # noqa: E402
 from bot.db.session import Database  # noqa: E402
@@ -35,26 +39,29 @@ RATES = (
 )
 
 CACHE_TTL_S = 60.0
-_cache: dict[tuple[str, int], tuple[float, dict[str, Any]]] = {}
+_cache: dict[tuple[str, int, str], tuple[float, dict[str, Any]]] = {}
 
 
-def collect_cached(db: Database, days: int) -> dict[str, Any]:
+def collect_cached(db: Database, days: int, channel: str = "") -> dict[str, Any]:
     """``collect`` shared for a minute: one analytics page requests five charts at once."""
-    key = (db.url, days)
+    key = (db.url, days, channel)
     hit = _cache.get(key)
     if hit and time.monotonic() - hit[0] < CACHE_TTL_S:
         return hit[1]
-    return remember(db, days, collect(db, days))
+    return remember(db, days, collect(db, days, channel=channel), channel)
 
 
-def remember(db: Database, days: int, stats: dict[str, Any]) -> dict[str, Any]:
+def remember(db: Database, days: int, stats: dict[str, Any], channel: str = "") -> dict[str, Any]:
     """Keep freshly collected numbers so the page's chart requests reuse them."""
-    _cache[(db.url, days)] = (time.monotonic(), stats)
+    _cache[(db.url, days, channel)] = (time.monotonic(), stats)
     return stats
 
 
-def collect(db: Database, days: int = 30, now: float | None = None) -> dict[str, Any]:
-    """The figures of conversations started in the last ``days`` days (docs/console.md)."""
+def collect(
+    db: Database, days: int = 30, now: float | None = None, channel: str = ""
+) -> dict[str, Any]:
+    """The figures of conversations started in the last ``days`` days (docs/console.md),
+    of one channel's conversations when ``channel`` is given, with a per-channel breakdown."""
     now = time.time() if now is None else now
     since = now - days * 86400
     per_day: dict[str, dict[str, Any]] = defaultdict(_bucket)
@@ -64,19 +71,24 @@ def collect(db: Database, days: int = 30, now: float | None = None) -> dict[str,
     done: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     fallback_by_intent: Counter[str] = Counter()
+    by_channel: dict[str, dict[str, Any]] = defaultdict(_bucket)
     turns = fallback_turns = 0
     all_lat: list[int] = []
     with db.session() as session:
-        languages = _languages(ConversationRepository(session).language_rows(since))
-        rows = ConversationRepository(session).analytics_rows(since)
-        for started_at, state_json, sentiment, intents_json, lat_json in rows:
+        languages = _languages(ConversationRepository(session).language_rows(since, channel))
+        rows = ConversationRepository(session).analytics_rows(since, channel)
+        for started_at, state_json, sentiment, intents_json, lat_json, conv_channel in rows:
             outcome = OutcomeState.from_json(state_json).summary(now)
             if not outcome.turns:  # no shopper message: nothing to rate
                 continue
             bucket = per_day[datetime.fromtimestamp(started_at, UTC).date().isoformat()]
-            bucket["n"] += 1
-            for _, _, attribute in RATES:
-                bucket[attribute] += int(bool(getattr(outcome, attribute)))
+            of_channel = by_channel[conv_channel or ""]
+            for counts in (bucket, of_channel):
+                counts["n"] += 1
+                for _, _, attribute in RATES:
+                    counts[attribute] += int(bool(getattr(outcome, attribute)))
+            if sentiment is not None:
+                of_channel["sent"].append(sentiment)
             outcomes[outcome.label] += 1
             started.update(outcome.tasks_started)
             done.update(outcome.tasks_done)
@@ -91,6 +103,8 @@ def collect(db: Database, days: int = 30, now: float | None = None) -> dict[str,
             bucket["lat"].extend(lat)
             all_lat.extend(lat)
             intents.update(json.loads(intents_json or "[]"))
+        feelings = sentiment_by_channel(session, since, channel)
+        learned = preferences_by_channel(session, channel)
     total = sum(b["n"] for b in per_day.values())
     stats: dict[str, Any] = {
         "days": sorted(per_day),
@@ -117,6 +131,20 @@ def collect(db: Database, days: int = 30, now: float | None = None) -> dict[str,
     }
     for key, _, attribute in RATES:
         stats[key] = _ratio(sum(b[attribute] for b in per_day.values()), total)
+    stats["channel"] = channel
+    stats["channels"] = [
+        {
+            "channel": name,
+            "conversations": counts["n"],
+            **{key: _ratio(counts[attribute], counts["n"]) for key, _, attribute in RATES},
+            "mean_min_sentiment": (
+                round(sum(counts["sent"]) / len(counts["sent"]), 3) if counts["sent"] else None
+            ),
+            "sentiment": feelings.get(name),
+            "preferences": learned.get(name, {}),
+        }
+        for name, counts in sorted(by_channel.items(), key=lambda kv: (-kv[1]["n"], kv[0]))
+    ]
     return stats
 
 

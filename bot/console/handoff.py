@@ -3,8 +3,10 @@
 Silence while a person holds the conversation uses Rasa's own ``pause`` event: a paused
 tracker still logs every user message (so the console sees it through the event broker) but
 the processor predicts no action (``MessageProcessor._should_handle_message``). Replies are
-``bot`` events appended with ``execute_side_effects=true&output_channel=socketio``, which
-makes Rasa emit them to the shopper's Socket.IO room. See docs/console.md.
+``bot`` events appended with ``execute_side_effects=true&output_channel=latest``: Rasa sends
+them through the output channel of the conversation's latest input channel, so they reach the
+shopper where they wrote from (the widget's Socket.IO room, a Telegram chat, WhatsApp...).
+See docs/console.md.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ class HandoffError(ValueError):
     """A hand-off request that cannot be done (message is safe to show)."""
 
 
+OUTPUT_CHANNEL = "latest"  # rasa.server: USE_LATEST_INPUT_CHANNEL_AS_OUTPUT_CHANNEL
+
+
 class RasaEvents:
     """Appends events to a Rasa conversation through its HTTP API (``--enable-api``)."""
 
@@ -39,12 +44,16 @@ class RasaEvents:
         self.timeout_s = timeout_s
 
     def append(self, sender_id: str, events: list[dict[str, Any]], side_effects: bool) -> None:
-        params: dict[str, str] = {"output_channel": "socketio"}
+        # "latest": the channel of the shopper's last message (Rasa's tracker), not a fixed one
+        params: dict[str, str] = {"output_channel": OUTPUT_CHANNEL}
         if side_effects:
             params["execute_side_effects"] = "true"
         if self.token:
             params["token"] = self.token
-        url = f"{self.base_url}/conversations/{quote(sender_id, safe='')}/tracker/events"
+        # Rasa (Sanic) does not unquote path parameters: "telegram%3A42" would be another,
+        # empty conversation. Sender ids hold only A-Z a-z 0-9 _ - . : @ + = (input_limits),
+        # all allowed in a path segment, so only "/" and the rest are escaped.
+        url = f"{self.base_url}/conversations/{quote(sender_id, safe=':@+=')}/tracker/events"
         try:
             response = httpx.post(url, params=params, json=events, timeout=self.timeout_s)
         except httpx.HTTPError as exc:

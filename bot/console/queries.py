@@ -22,7 +22,20 @@ from bot.console.repositories.conversations import (
 )
 from bot.db.session import Session
 
-__all__ = ["PAGE_SIZE", "ListFilters", "Page", "list_page", "parse_cursor", "summary_dict"]
+__all__ = [
+    "PAGE_SIZE",
+    "ListFilters",
+    "Page",
+    "channels",
+    "list_page",
+    "parse_cursor",
+    "summary_dict",
+]
+
+
+def channels(session: Session) -> list[str]:
+    """The channels conversations came from, for the channel filters (list, analytics)."""
+    return ConversationRepository(session).channels()
 
 
 @dataclass

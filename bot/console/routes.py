@@ -28,7 +28,7 @@ from bot.bootstrap import of_app
 from bot.console import analytics, auth, handoff, review
 from bot.console.domain import trained_domain
 from bot.console.pseudonym import conversation_ref
-from bot.console.queries import ListFilters, list_page, summary_dict
+from bot.console.queries import ListFilters, channels, list_page, summary_dict
 from bot.console.timeline import build_turns, when
 from bot.db.session import Database
 from bot.settings import Settings
@@ -239,6 +239,7 @@ def conversation_list(request: Request, db: DB, staff: Staff, cursor: str = "") 
     filters = _filters(request)
     with db.session() as session:
         page = list_page(session, filters, cursor or None)
+        known_channels = channels(session)
     next_url = None
     if page.next_cursor:
         next_url = f"{PREFIX}/?" + urlencode({**filters.as_query(), "cursor": page.next_cursor})
@@ -248,6 +249,7 @@ def conversation_list(request: Request, db: DB, staff: Staff, cursor: str = "") 
         staff,
         rows=page.rows,
         filters=filters,
+        channels=known_channels,
         next_url=next_url,
         query=urlencode(filters.as_query()),
     )
@@ -611,18 +613,35 @@ def handoff_close(
 
 # --- analytics and audit ------------------------------------------------------------------
 @router.get("/analytics", response_class=HTMLResponse)
-def analytics_page(request: Request, db: DB, staff: Staff, days: int = 30) -> Response:
+def analytics_page(
+    request: Request, db: DB, staff: Staff, days: int = 30, channel: str = ""
+) -> Response:
     ingest_new_events(db)
     days = max(1, min(days, 365))
-    stats = analytics.remember(db, days, analytics.collect(db, days))
-    return _page(request, "analytics.html", staff, stats=stats, days=days, charts=analytics.CHARTS)
+    channel = channel.strip()[:60]
+    stats = analytics.remember(db, days, analytics.collect(db, days, channel=channel), channel)
+    with db.session() as session:
+        known_channels = channels(session)
+    return _page(
+        request,
+        "analytics.html",
+        staff,
+        stats=stats,
+        days=days,
+        channel=channel,
+        channels=known_channels,
+        charts=analytics.CHARTS,
+    )
 
 
 @router.get("/analytics/{chart}.png")
-def analytics_chart(chart: str, db: DB, staff: Staff, days: int = 30) -> Response:
+def analytics_chart(
+    chart: str, db: DB, staff: Staff, days: int = 30, channel: str = ""
+) -> Response:
     if chart not in analytics.CHARTS:
         raise HTTPException(status_code=404, detail="No such chart.")
-    png = analytics.render(chart, analytics.collect_cached(db, max(1, min(days, 365))))
+    stats = analytics.collect_cached(db, max(1, min(days, 365)), channel.strip()[:60])
+    png = analytics.render(chart, stats)
     return Response(png, media_type="image/png", headers={"Cache-Control": "no-store"})
 
 

@@ -48,7 +48,7 @@ from bot.orders.tasks.base import status_words
 from bot.orders.tasks.status import TASK as _STATUS
 from bot.safety.attempts import AttemptLimiter, IdentifyLimits, identify_limits
 from bot.settings import Settings
-from bot.texts import describe_options, list_alternatives, reflow, t
+from bot.texts import describe_options, list_alternatives, list_words, reflow, t
 
 STATUS_TASK = _STATUS.name  # the look-up task whose reply is order_status's
 
@@ -204,16 +204,22 @@ class ShopConversation:
         )
 
     def customer_from_token(self, token: str | None) -> str | None:
-        """The customer id a signed token vouches for, if it is valid and the customer exists."""
+        """The customer id a signed token vouches for, if it is valid and the customer exists.
+
+        Either form the shop signs: the widget's token (``<payload>.<signature>``) or the
+        compact link token of a deep link (Telegram's ``/start <token>``), both with
+        ``SHOPBOT_CUSTOMER_TOKEN_SECRET``.
+        """
         if not token:
             return None
-        from bot.safety.customer_token import verify_customer_token
+        from bot.safety.customer_token import verify_customer_token, verify_link_token
 
         secret = self.customer_token_secret
         if secret is None:
             log.warning("a customer token arrived but SHOPBOT_CUSTOMER_TOKEN_SECRET is not set")
             return None
-        customer_id = verify_customer_token(token, secret)
+        verify = verify_customer_token if "." in token else verify_link_token
+        customer_id = verify(token, secret)
         if customer_id is None:
             log.warning("ignored an invalid or expired customer token")
             return None
@@ -488,7 +494,7 @@ class ShopConversation:
             if current is None:
                 continue
             choices = t("items.group_separator").join(
-                t("items.option_group", option=key, values=list_alternatives(values, "and"))
+                t("items.option_group", option=key, values=list_words(values))
                 for key, values in items.universe_of(options).items()
             )
             parts.append(

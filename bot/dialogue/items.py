@@ -27,6 +27,7 @@ from typing import Any
 
 from bot.catalog.filters import COLOURS
 from bot.dialogue.replies import text_button
+from bot.texts import list_alternatives, t
 
 
 @dataclass(frozen=True)
@@ -449,7 +450,10 @@ def _match_part(
         names = list(dict.fromkeys(line.name for line in fitting))
         return Pick(
             question=Question(
-                "Which do you mean: " + _or(f"the {n}" for n in names) + "?",
+                t(
+                    "items.which_product",
+                    choices=list_alternatives([t("items.the", name=n) for n in names]),
+                ),
                 [text_button(n, f"the {n}") for n in names],
             )
         )
@@ -485,7 +489,6 @@ PRICE_WORDS: tuple[tuple[re.Pattern[str], int, bool], ...] = (
 )
 UP = re.compile(r"\b(size up|sizes? bigger|bigger|larger|one up|up a size|next size up)\b")
 DOWN = re.compile(r"\b(size down|sizes? smaller|smaller|one down|down a size|next size down)\b")
-NO_SUCH_VARIANT = "None of the versions available now has all of that. "
 # The keys "bigger"/"smaller" speak of, in order of preference.
 SIZE_KEYS = ("size", "frame size", "kit size", "room size", "screen size")
 LETTER_SIZES = ("xxs", "xs", "s", "m", "l", "xl", "xxl", "xxxl")
@@ -618,7 +621,9 @@ def choose_variant(
         return Pick(ids=[fitting[0].id])
     if not fitting:
         question = which_question(alternatives, current.name, current)
-        return Pick(question=Question(NO_SUCH_VARIANT + question.text, question.buttons))
+        return Pick(
+            question=Question(t("items.no_such_variant") + " " + question.text, question.buttons)
+        )
     return Pick(question=which_question(fitting, current.name, current))
 
 
@@ -634,22 +639,19 @@ def _changes(alt: Item, current: Item, wanted: Mapping[str, set[str]]) -> int:
 # -- questions ------------------------------------------------------------------------------------
 
 
-def _or(parts: Iterable[str]) -> str:
-    items = list(parts)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
-
-
 def which_question(candidates: Sequence[Item], noun: str, current: Item | None = None) -> Question:
     """One option at a time, the one that splits the candidates most: "Which switch type:
     clicky, linear or tactile?", with one quick reply per value (and "The cheapest")."""
     values = universe_of(candidates)
     varying = {k: v for k, v in values.items() if len(v) > 1}
     if not varying:
-        return Question(f"Which {noun} do you mean?")
+        return Question(t("items.which_noun", noun=noun))
     key = max(varying, key=lambda k: (len(varying[k]), -list(values).index(k)))
     choices = sorted(varying[key], key=lambda v: (_rank(v) is None, _rank(v) or 0, v.lower()))
     buttons = [text_button(v, f"{key} {v}") for v in choices]
     prices = {c.price for c in candidates}
     if current is not None and len(prices) > 1:
-        buttons.append(text_button("Whichever is cheaper", "whichever is cheaper"))
-    return Question(f"Which {key}: {_or(choices)}?", buttons)
+        buttons.append(text_button(t("items.whichever_cheaper"), "whichever is cheaper"))
+    return Question(
+        t("items.which_option", option=key, choices=list_alternatives(choices)), buttons
+    )

@@ -106,6 +106,34 @@ def extract_person_name(text: str) -> str | None:
     return " ".join(w.capitalize() for w in words)
 
 
+# "I'm Omar Silva and my zip code is 92107. I'd like to ...": a name the shopper introduces
+# inside a longer message (extract_person_name reads only a bare answer).
+_INTRODUCED = re.compile(
+    r"\b(?:i'm|i am|im|my name is|my name's|name is|name's|this is)\s+"
+    r"([A-Za-z][A-Za-z'-]+(?:\s+[A-Za-z][A-Za-z'-]+){1,2})",
+    re.I,
+)
+_NOT_A_NAME_WORD = re.compile(
+    r"^(?:and|from|with|my|zip|here|in|at|on|for|to|of|the|a|an|looking|trying|having|"
+    r"calling|writing|contacting|not|so|very|just|really|about|postal|post|code|living|"
+    r"wondering|hoping|interested|unable|still|also|asking|going|sorry)$",
+    re.I,
+)
+
+
+def introduced_name(text: str) -> str | None:
+    """The "First Last" name after "I'm" / "my name is" in a longer message, else None."""
+    for match in _INTRODUCED.finditer(text or ""):
+        words = []
+        for word in match.group(1).split():
+            if _NOT_A_NAME_WORD.match(word):
+                break
+            words.append(word)
+        if len(words) >= 2:
+            return " ".join(w[:1].upper() + w[1:] for w in words)
+    return None
+
+
 def split_name(full_name: str) -> tuple[str, str]:
     parts = full_name.strip().split()
     if len(parts) < 2:

@@ -43,6 +43,15 @@ class ProfileRepository:
             ).all()
         )
 
+    def message_fact_refs(self) -> list[tuple[str, str]]:
+        """(kind, events row id) of every fact learned from a shopper's message."""
+        rows = self.session.execute(
+            select(ProfileFact.kind, ProfileFact.evidence_ref).where(
+                ProfileFact.source == "message"
+            )
+        )
+        return [(str(kind), str(ref)) for kind, ref in rows]
+
     def opt_out(self, customer_id: str) -> None:
         if not self.opted_out(customer_id):
             self.session.add(ProfileOptOut(customer_id=customer_id))

@@ -98,3 +98,74 @@ def verify_customer_token(
         log.warning("customer token ignored: empty customer id")
         return None
     return customer_id
+
+
+# Compact link tokens: the same signed statement for places that only carry a short, plain
+# parameter, e.g. Telegram's deep link ``t.me/<bot>?start=<param>`` (1-64 characters from
+# A-Z a-z 0-9 _ -, https://core.telegram.org/bots/features#deep-linking). Format:
+# ``base64url(customer_id + 4-byte big-endian expiry)`` followed by a fixed-length
+# ``base64url(first 16 bytes of HMAC-SHA256(secret, "shopbot-link:" + first part))``.
+LINK_TOKEN_MAX_CHARS = 64
+_LINK_SIG_BYTES = 16
+_LINK_SIG_CHARS = 22  # base64url of 16 bytes, unpadded
+_LINK_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
+
+
+def _link_signature(payload: str, secret: bytes) -> str:
+    mac = hmac.new(secret, b"shopbot-link:" + payload.encode("ascii"), hashlib.sha256)
+    return _b64encode(mac.digest()[:_LINK_SIG_BYTES])
+
+
+def sign_link_token(
+    customer_id: str, secret: str | bytes | SecretStr, ttl_s: int, *, now: float | None = None
+) -> str:
+    """A deep-link parameter saying "this is ``customer_id``" for ``ttl_s`` seconds.
+
+    Raises ``ValueError`` when the id is too long for the 64 characters a link may carry
+    (customer ids of up to 27 bytes fit).
+    """
+    key = _secret_bytes(secret)
+    if not key:
+        raise ValueError("an empty secret cannot sign link tokens")
+    if not customer_id or ttl_s <= 0:
+        raise ValueError("a customer id and a positive ttl_s are required")
+    expires = int((time.time() if now is None else now) + ttl_s)
+    payload = _b64encode(customer_id.encode("utf-8") + expires.to_bytes(4, "big"))
+    token = payload + _link_signature(payload, key)
+    if len(token) > LINK_TOKEN_MAX_CHARS:
+        raise ValueError("customer id too long for a link token")
+    return token
+
+
+def verify_link_token(
+    token: object, secret: str | bytes | SecretStr | None, *, now: float | None = None
+) -> str | None:
+    """The customer id a valid link token vouches for, else ``None`` (and a log line)."""
+    if secret is None or not _secret_bytes(secret):
+        log.warning("link token ignored: no customer token secret is configured")
+        return None
+    if (
+        not isinstance(token, str)
+        or not _LINK_SIG_CHARS < len(token) <= LINK_TOKEN_MAX_CHARS
+        or not set(token) <= _LINK_CHARS
+    ):
+        log.warning("link token ignored: missing or malformed")
+        return None
+    payload, signature = token[:-_LINK_SIG_CHARS], token[-_LINK_SIG_CHARS:]
+    expected = _link_signature(payload, _secret_bytes(secret))
+    if not hmac.compare_digest(expected, signature):
+        log.warning("link token ignored: bad signature (tampered or signed with another key)")
+        return None
+    try:
+        raw = _b64decode(payload)
+        customer_id, expires = raw[:-4].decode("utf-8"), int.from_bytes(raw[-4:], "big")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        log.warning("link token ignored: signed payload is malformed")
+        return None
+    if len(raw) < 5 or not customer_id:
+        log.warning("link token ignored: empty customer id")
+        return None
+    if expires <= (time.time() if now is None else now):
+        log.info("link token ignored: expired")
+        return None
+    return customer_id

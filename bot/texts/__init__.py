@@ -211,8 +211,11 @@ def list_words(words: Sequence[str], locale: str | None = None) -> str:
 
 
 def list_alternatives(words: Sequence[str], locale: str | None = None) -> str:
-    """'a', 'a or b', 'a or b or c'."""
-    return t("list.or", locale).join(words)
+    """'a', 'a or b', 'a, b or c' (joiners from the catalog, as in :func:`list_words`)."""
+    if len(words) <= 1:
+        return "".join(words)
+    head = t("list.separator", locale).join(words[:-1])
+    return t("list.or_last", locale, head=head, last=words[-1])
 
 
 __all__ = [

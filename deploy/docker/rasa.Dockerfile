@@ -32,6 +32,13 @@ COPY rasa_addons ./rasa_addons
 COPY bot/__init__.py ./bot/__init__.py
 COPY bot/orders/__init__.py bot/orders/ids.py ./bot/orders/
 COPY bot/dialogue/__init__.py bot/dialogue/person_request.py ./bot/dialogue/
+# The social channels' rendering (standard library + Babel, which Rasa's aiogram brings) and
+# the message catalog it speaks from (docs/channels/telegram-twilio.md).
+COPY bot/channels ./bot/channels
+COPY bot/texts ./bot/texts
+# Public comment triage (bot/channels/comments.py): the swear-word list and PII masking.
+COPY bot/insights/__init__.py bot/insights/sentiment.py ./bot/insights/
+COPY bot/safety/__init__.py bot/safety/pii.py bot/safety/sanitize.py ./bot/safety/
 COPY credentials.yml endpoints.yml ./
 COPY --from=train /build/models/shopbot.tar.gz ./models/shopbot.tar.gz
 RUN chown -R 1001:0 /app

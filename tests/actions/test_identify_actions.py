@@ -129,3 +129,28 @@ def test_identity_question_and_welcome(shop: Database, domain: dict) -> None:
     assert order.customer.first_name in turn.text
     assert turn.payloads[0]["type"] == "order_summary"
     assert turn.payloads[0]["order"]["id"] == order.id
+
+
+def test_name_and_zip_with_the_request_are_verified_at_once(shop: Database, domain: dict) -> None:
+    """Issue 16: "I am Theo Brooks, zip 92145, where is my order?" was never verified."""
+    order = find_order(shop, "delivered")
+    customer = order.customer
+    chat = Conversation(form="order_status_form")
+    text = (
+        f"Hi, I'm {customer.first_name} {customer.last_name} and my zip code is "
+        f"{customer.zip}. Where is my order?"
+    )
+    turn = chat.run(ValidateOrderStatusForm(), domain, text, intent="track_order")
+    assert turn.slots()["customer_id"] == customer.id
+    assert "email" not in turn.text.lower()
+
+
+def test_name_and_zip_answer_the_email_question_whatever_the_intent(
+    shop: Database, domain: dict
+) -> None:
+    order = find_order(shop, "delivered")
+    customer = order.customer
+    chat = Conversation(form="order_status_form")
+    answer = f"{customer.first_name} {customer.last_name}, {customer.zip}"
+    turn = chat.answer(ValidateOrderStatusForm(), domain, "email", answer, intent="greet")
+    assert turn.slots()["customer_id"] == customer.id

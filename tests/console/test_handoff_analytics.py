@@ -68,8 +68,8 @@ def test_take_reply_release(app: FastAPI, staff: Database, rasa_endpoint: Record
     first = rasa_endpoint.calls[0]
     assert first["path"].startswith("/conversations/new/tracker/events?")
     assert (
-        "execute_side_effects=true" in first["path"] and "output_channel=socketio" in first["path"]
-    )
+        "execute_side_effects=true" in first["path"] and "output_channel=latest" in first["path"]
+    )  # the conversation's own channel: widget, Telegram, WhatsApp... (tests/channels/tg)
     assert "token=tok" in first["path"]
     assert first["events"][0] == {"event": "pause"}
     assert first["events"][1]["data"]["custom"]["state"] == "agent_joined"

@@ -36,6 +36,9 @@ class FakeBot:
         loop, slot = self._state
         return {"active_loop": {"name": loop} if loop else {}, "slots": {"requested_slot": slot}}
 
+    def events(self) -> list[dict[str, Any]]:
+        return []  # no change action ran: the shopper settles the old way
+
     def close(self) -> None:
         pass
 
@@ -101,3 +104,23 @@ def test_the_same_question_three_times_is_a_dead_conversation(tau_dir: Path) -> 
     # Name + zip first (as the instruction gives them), then the email it also knows.
     assert "Omar Silva" in bot.heard[1] and goal.email in bot.heard[2]
     assert convo.recoveries == ["rephrase"]
+
+
+def test_a_change_followed_by_the_next_request_settles_the_first() -> None:
+    """The bot may go straight on with the next request's form after a change: the shopper
+    reads the change action's own words as the first request's outcome."""
+    from bot.eval.conversations.shopper import _change_reply
+
+    events = [
+        {"event": "user", "text": "yes"},
+        {"event": "action", "name": "cancel_form"},
+        {"event": "action", "name": "action_cancel_order"},
+        {"event": "bot", "text": "Order #W1 is cancelled."},
+        {"event": "bot", "text": "Next: Cancel an order (order #W2)."},
+        {"event": "action", "name": "cancel_form"},
+        {"event": "bot", "text": "Cancel order #W2? Nothing has been changed yet."},
+    ]
+    said = _change_reply(events)
+    assert said is not None and "#W1 is cancelled" in said and "#W2?" not in said
+    assert _change_reply(events[:2]) is None  # no change action in the turn
+    assert _change_reply([*events, {"event": "user", "text": "yes"}]) is None

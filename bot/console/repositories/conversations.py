@@ -34,6 +34,7 @@ from sqlalchemy.orm import Session
 from bot.console.models import Conversation, ConversationFacet, Handoff, IntentCorrection
 from bot.db.events import EVENTS
 from bot.db.session import Database
+from bot.insights.models import MessageSentiment
 
 PAGE_SIZE = 50
 
@@ -64,6 +65,7 @@ class ListFilters:
 
     date_from: str = ""
     date_to: str = ""
+    channel: str = ""
     intent: str = ""
     fallback: str = ""
     handoff: str = ""
@@ -141,6 +143,8 @@ def filtered_select(
         wanted = _tri(raw)
         if wanted is not None:
             stmt = stmt.where(column.is_(wanted))
+    if filters.channel:
+        stmt = stmt.where(Conversation.channel == filters.channel)
     if filters.sentiment_below:
         with contextlib.suppress(ValueError):
             stmt = stmt.where(Conversation.min_sentiment < float(filters.sentiment_below))
@@ -326,42 +330,100 @@ class ConversationRepository:
 
     # -- analytics ------------------------------------------------------------------------
 
-    def language_rows(self, since: float) -> list[Row[Any]]:
+    def language_rows(self, since: float, channel: str = "") -> list[Row[Any]]:
         """(language, conversations, resolved, handed off, fell back) of conversations
-        started at or after ``since``; a conversation held in two languages counts in both."""
+        started at or after ``since`` (of one channel when given); a conversation held in two
+        languages counts in both."""
         lang = func.substr(ConversationFacet.facet, len(LANG_FACET) + 1)
-        return list(
-            self.session.execute(
-                select(
-                    lang,
-                    func.count(),
-                    func.sum(case((Conversation.resolved, 1), else_=0)),
-                    func.sum(case((Conversation.handed_off, 1), else_=0)),
-                    func.sum(case((Conversation.fell_back, 1), else_=0)),
-                )
-                .join(Conversation, Conversation.id == ConversationFacet.conversation_id)
-                .where(
-                    ConversationFacet.facet.like(LANG_FACET + "%"),
-                    ConversationFacet.started_at >= since,
-                    Conversation.turns > 0,
-                )
-                .group_by(lang)
-                .order_by(func.count().desc())
-            )
-        )
-
-    def analytics_rows(self, since: float) -> Iterator[Row[Any]]:
-        """(started_at, outcome, min_sentiment, intents, latencies_ms) of conversations
-        started at or after ``since`` (a Unix time), streamed."""
-        yield from self.session.execute(
+        query = (
             select(
-                Conversation.started_at,
-                Conversation.outcome,
-                Conversation.min_sentiment,
-                Conversation.intents,
-                Conversation.latencies_ms,
-            ).where(Conversation.started_at >= since)
+                lang,
+                func.count(),
+                func.sum(case((Conversation.resolved, 1), else_=0)),
+                func.sum(case((Conversation.handed_off, 1), else_=0)),
+                func.sum(case((Conversation.fell_back, 1), else_=0)),
+            )
+            .join(Conversation, Conversation.id == ConversationFacet.conversation_id)
+            .where(
+                ConversationFacet.facet.like(LANG_FACET + "%"),
+                ConversationFacet.started_at >= since,
+                Conversation.turns > 0,
+            )
+            .group_by(lang)
+            .order_by(func.count().desc())
         )
+        if channel:
+            query = query.where(Conversation.channel == channel)
+        return list(self.session.execute(query))
+
+    def analytics_rows(self, since: float, channel: str = "") -> Iterator[Row[Any]]:
+        """(started_at, outcome, min_sentiment, intents, latencies_ms, channel) of
+        conversations started at or after ``since`` (a Unix time), of one channel when
+        ``channel`` is given, streamed."""
+        query = select(
+            Conversation.started_at,
+            Conversation.outcome,
+            Conversation.min_sentiment,
+            Conversation.intents,
+            Conversation.latencies_ms,
+            Conversation.channel,
+        ).where(Conversation.started_at >= since)
+        if channel:
+            query = query.where(Conversation.channel == channel)
+        yield from self.session.execute(query)
+
+    # -- channels -------------------------------------------------------------------------
+
+    def channels(self, limit: int = 50) -> list[str]:
+        """The channels conversations came from (widget ``socketio``, ``telegram``...), for
+        the channel filters of the list and analytics pages."""
+        found = self.session.scalars(
+            select(Conversation.channel).where(Conversation.channel != "").distinct().limit(limit)
+        )
+        return sorted(found)
+
+    def sentiment_labels_by_channel(
+        self, since: float, channel: str = ""
+    ) -> list[tuple[str, str, int]]:
+        """(channel, sentiment label, scored shopper messages) for conversations started at
+        or after ``since``."""
+        query = (
+            select(Conversation.channel, MessageSentiment.label, func.count())
+            .join(Conversation, Conversation.sender_id == MessageSentiment.sender_id)
+            .where(Conversation.started_at >= since)
+            .group_by(Conversation.channel, MessageSentiment.label)
+        )
+        if channel:
+            query = query.where(Conversation.channel == channel)
+        return [
+            (str(name or ""), str(label), int(n)) for name, label, n in self.session.execute(query)
+        ]
+
+    def channels_of_events(self, event_ids: Iterable[int], chunk: int = 500) -> dict[int, str]:
+        """The channel of the conversation each Rasa events row belongs to."""
+        ids = sorted(set(event_ids))
+        sender_of: dict[int, str] = {}
+        for start in range(0, len(ids), chunk):
+            rows = self.session.execute(
+                select(EVENTS.c.id, EVENTS.c.sender_id).where(
+                    EVENTS.c.id.in_(ids[start : start + chunk])
+                )
+            )
+            sender_of.update((int(event_id), str(sender)) for event_id, sender in rows)
+        senders = sorted(set(sender_of.values()))
+        channel_of: dict[str, str] = {}
+        for start in range(0, len(senders), chunk):
+            rows = self.session.execute(
+                select(Conversation.sender_id, Conversation.channel).where(
+                    Conversation.sender_id.in_(senders[start : start + chunk])
+                )
+            )
+            channel_of.update((str(sender), str(name or "")) for sender, name in rows)
+        return {
+            event_id: channel_of[sender]
+            for event_id, sender in sender_of.items()
+            if sender in channel_of
+        }
 
 
 def explain_page(db: Database, filters: ListFilters, cursor: str | None = None) -> str:

@@ -21,9 +21,13 @@ from typing import Any
 import httpx
 
 from bot.eval.conversations.goal import REASON_WORDS, Goal, Request
+from bot.orders.tasks import CHANGE_TASKS
 
 NOT_UNDERSTOOD = ("didn't understand", "didn't catch", "could you say it another way")
 NOTHING_CHANGED = "nothing has been changed"
+# The actions that make (or, after a "no", decline) a change: a confirmed request is settled
+# once one of them ran, even when the bot went straight on with another request's form.
+CHANGE_ACTIONS = frozenset(task.action for task in CHANGE_TASKS)
 MAX_TURNS = 40
 
 
@@ -51,6 +55,15 @@ class RestClient:
         )
         response.raise_for_status()
         return dict(response.json())
+
+    def events(self) -> list[dict[str, Any]]:
+        """The conversation's events (read only when a turn's outcome needs them)."""
+        response = self.http.get(
+            f"{self.rasa_url}/conversations/{self.sender}/tracker",
+            params={"token": self.token, "include_events": "AFTER_RESTART"},
+        )
+        response.raise_for_status()
+        return list(response.json().get("events") or [])
 
     def close(self) -> None:
         self.http.close()
@@ -148,9 +161,16 @@ class ScriptedShopper:
             if self.convo.handed_off:
                 self._fail_rest("handed off to a person")
                 break
+            if loop and self.state_confirmed():
+                settled = _change_reply(self.client.events())
+                if settled is not None:
+                    self._settle(settled.lower())  # the change, then the next request's form
             message, move = self._next(text, slot, loop, replies)
         self.client.close()
         return self.convo
+
+    def state_confirmed(self) -> bool:
+        return self.request is not None and self.state.phase == "confirmed"
 
     def _fail_rest(self, why: str) -> None:
         for position in range(self.index, len(self.states)):
@@ -442,6 +462,25 @@ _QUESTION_WORDS = (
     ("first and last name", "person_name"),
     ("zip code", "zip"),
 )
+
+
+def _change_reply(events: list[dict[str, Any]]) -> str | None:
+    """What the change action said in the latest turn, if one ran in it (else None)."""
+    turn: list[dict[str, Any]] = []
+    for event in reversed(events):
+        if event.get("event") == "user":
+            break
+        turn.append(event)
+    said: list[str] = []
+    ran = False
+    for event in reversed(turn):
+        if event.get("event") == "action":
+            if ran:
+                break
+            ran = event.get("name") in CHANGE_ACTIONS
+        elif ran and event.get("event") == "bot":
+            said.append(str(event.get("text") or ""))
+    return "\n".join(said) if ran else None
 
 
 def _asked_in_text(text: str) -> str | None:

@@ -1,0 +1,72 @@
+"""The shopper's requests still to do, after the first of several in one message.
+
+``bot/dialogue/requests.py`` plans a message's requests; this module decides what each one
+runs (a task's form from the registry, or the answer a question gets, from the rule tables)
+and says it: the plan first ("I'll do 2 things, one after the other: ... First: ..."), then
+"Next: ..." when the one before is done. Pure functions: ``actions/requests.py`` keeps the
+queue in the ``pending_requests`` slot.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from bot.dialogue.rulegen import ANSWERS
+from bot.orders.ids import find_order_ids
+from bot.orders.tasks import TASKS, OrderTask
+from bot.texts import list_words, t
+
+Request = dict[str, Any]
+
+# A request that mentions an order without its number ("my other order", "another order")
+# means some order to ask about, not the one the previous request was on.
+_SOME_ORDER = re.compile(r"\border\b", re.IGNORECASE)
+
+
+def entity_names(request: Request) -> set[str]:
+    return {str(e.get("entity")) for e in request.get("entities") or []}
+
+
+def task_for(request: Request) -> OrderTask | None:
+    """The task a request starts: the one of its intent whose required entities it has (a
+    cancellation naming a product cancels that item), else the one without any."""
+    intent, named = str(request.get("intent") or ""), entity_names(request)
+    candidates = [task for task in TASKS if intent in task.intents]
+    fitting = [task for task in candidates if task.entities and set(task.entities) <= named]
+    plain = [task for task in candidates if not task.entities]
+    return (fitting or plain or [None])[0]
+
+
+def answer_action_for(request: Request) -> str | None:
+    """The action that answers a request that is a question (policy, product)."""
+    action = ANSWERS.get(str(request.get("intent") or ""))
+    return action if action and action.startswith("action_") else None
+
+
+def order_of(request: Request) -> str | None:
+    found = find_order_ids(str(request.get("text") or ""))
+    return found[0] if found else None
+
+
+def keeps_order(request: Request) -> bool:
+    """Whether a request goes on with the order before it ("... and exchange the clock"):
+    it names no order at all."""
+    return order_of(request) is None and not _SOME_ORDER.search(str(request.get("text") or ""))
+
+
+def describe(request: Request, order_id: str | None = None) -> str:
+    """One request in a few words: its label, and its order when known."""
+    label = t(f"intent.label.{request.get('intent')}")
+    order = order_of(request) or order_id
+    return t("requests.item_with_order", what=label, order_id=order) if order else label
+
+
+def plan_text(requests: list[Request]) -> str:
+    """What the bot will do, said before it starts."""
+    words = [describe(r) for r in requests]
+    return t("requests.plan", count=len(requests), items=list_words(words), first=words[0])
+
+
+def next_text(request: Request, order_id: str | None = None) -> str:
+    return t("requests.next", what=describe(request, order_id))

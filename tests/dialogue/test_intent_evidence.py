@@ -1,0 +1,41 @@
+"""An intent the message contradicts gives way to the next one of the ranking."""
+
+from __future__ import annotations
+
+from bot.dialogue.intent_evidence import reranked
+
+ORDER = [{"entity": "order_id", "value": "#W6319233"}]
+
+
+def _ranking(*pairs: tuple[str, float]) -> list[dict]:
+    return [{"name": n, "confidence": c} for n, c in pairs]
+
+
+def test_an_order_number_is_no_new_order() -> None:
+    text = "I'd like to exchange the bookshelf for the brown, 5 ft one in order #W6319233."
+    found = reranked(
+        text,
+        _ranking(("place_order", 0.73), ("exchange_item", 0.22), ("change_order", 0.05)),
+        ORDER,
+    )
+    assert found is not None
+    assert [r["name"] for r in found] == ["exchange_item", "change_order"]
+    assert abs(found[0]["confidence"] - 0.22 / 0.27) < 1e-9  # renormalised: not a fallback
+    # without an order number, placing an order stays
+    assert reranked("I want to order the red one", _ranking(("place_order", 0.9)), []) is None
+
+
+def test_a_payment_change_names_a_way_to_pay() -> None:
+    ranking = _ranking(("change_payment_method", 0.6), ("change_order", 0.3), ("inform", 0.1))
+    found = reranked("swap them for a different version", ranking, [])
+    assert found is not None and found[0]["name"] == "change_order"
+    assert reranked("I'd like to pay with PayPal instead", ranking, []) is None
+    pm = [{"entity": "payment_method", "value": "mastercard"}]
+    assert reranked("use the one ending 4410", ranking, pm) is None
+
+
+def test_other_intents_and_buttons_stand() -> None:
+    ranking = _ranking(("place_order", 1.0))
+    assert reranked("/place_order", ranking, ORDER) is None  # a button says what it means
+    assert reranked("cancel #W6319233", _ranking(("cancel_order", 0.9)), ORDER) is None
+    assert reranked("order #W6319233", ranking, ORDER) is None  # nothing else to choose
