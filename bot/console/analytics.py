@@ -75,6 +75,7 @@ def collect(
     turns = fallback_turns = 0
     all_lat: list[int] = []
     with db.session() as session:
+        languages = _languages(ConversationRepository(session).language_rows(since, channel))
         rows = ConversationRepository(session).analytics_rows(since, channel)
         for started_at, state_json, sentiment, intents_json, lat_json, conv_channel in rows:
             outcome = OutcomeState.from_json(state_json).summary(now)
@@ -126,6 +127,7 @@ def collect(
         "top_intents": intents.most_common(12),
         "latency_p50_ms": _pct(all_lat, 50),
         "latency_p95_ms": _pct(all_lat, 95),
+        "languages": languages,
     }
     for key, _, attribute in RATES:
         stats[key] = _ratio(sum(b[attribute] for b in per_day.values()), total)
@@ -144,6 +146,20 @@ def collect(
         for name, counts in sorted(by_channel.items(), key=lambda kv: (-kv[1]["n"], kv[0]))
     ]
     return stats
+
+
+def _languages(rows: list[Any]) -> list[dict[str, Any]]:
+    """Per conversation language: how many, and the resolution / hand-off / fallback rates."""
+    return [
+        {
+            "lang": lang,
+            "n": n,
+            "resolution_rate": _ratio(int(resolved or 0), n),
+            "handoff_rate": _ratio(int(handed or 0), n),
+            "fallback_rate": _ratio(int(fell or 0), n),
+        }
+        for lang, n, resolved, handed, fell in rows
+    ]
 
 
 def _bucket() -> dict[str, Any]:

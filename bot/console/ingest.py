@@ -33,11 +33,13 @@ from bot.console.outcomes import (
     handoff_reason_label,
     is_handoff_action,
 )
+from bot.console.repositories.conversations import LANG_FACET
 from bot.console.repositories.ingest import IngestRepository
 from bot.db.events import events_of
 from bot.db.session import Database, Session
 from bot.insights.store import record_message_sentiment
 from bot.orders.ids import find_order_ids, normalise_order_id
+from bot.texts.domain import LANGUAGE_SLOT
 
 log = logging.getLogger(__name__)
 
@@ -294,6 +296,8 @@ def _fold_slot(work: _Work, event: dict[str, Any], ts: float) -> None:
         work.handoff_reason = handoff_reason_label(value)
     elif name == HANDOFF_SLOT and value:
         work.handoff_at = work.handoff_at or ts
+    elif name == LANGUAGE_SLOT and isinstance(value, str) and value:
+        work.facets.add(f"{LANG_FACET}{value.lower()[:10]}")
 
 
 def _finish(

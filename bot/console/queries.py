@@ -52,7 +52,9 @@ def list_page(
     more = len(convs) > size
     convs = convs[:size]
     nxt = f"{convs[-1].started_at!r}:{convs[-1].id}" if more and convs else None
-    return Page(rows=[summary_dict(c) for c in convs], next_cursor=nxt)
+    languages = ConversationRepository(session).languages_of([c.id for c in convs])
+    rows = [{**summary_dict(c), "languages": languages[c.id]} for c in convs]
+    return Page(rows=rows, next_cursor=nxt)
 
 
 def summary_dict(conv: Conversation, reveal: bool = False) -> dict[str, Any]:

@@ -31,6 +31,7 @@ from bot.console.repositories.conversations import ConversationRepository
 from bot.console.timeline import load_events
 from bot.db.session import Session
 from bot.orders.ids import ORDER_ID_IN_TEXT as ORDER_ID_RE
+from bot.texts.detect import LANGUAGE_ENTITY
 
 # Not steps of a story: Rasa's bookkeeping around every turn and session.
 SKIPPED_ACTIONS = {
@@ -123,7 +124,7 @@ def _user_step(
     entities = [
         e
         for e in (event.get("parse_data") or {}).get("entities") or []
-        if isinstance(e, dict) and e.get("entity")
+        if isinstance(e, dict) and e.get("entity") and e.get("entity") != LANGUAGE_ENTITY
     ]
     listed = [{str(e["entity"]): faker.value(e.get("value"), str(e["entity"]))} for e in entities]
     annotated = " ".join(text.split())

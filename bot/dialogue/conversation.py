@@ -49,6 +49,7 @@ from bot.orders.tasks.status import TASK as _STATUS
 from bot.safety.attempts import AttemptLimiter, IdentifyLimits, identify_limits
 from bot.settings import Settings
 from bot.texts import describe_options, list_alternatives, list_words, reflow, t
+from bot.texts.detect import LANGUAGE_ENTITY
 
 STATUS_TASK = _STATUS.name  # the look-up task whose reply is order_status's
 
@@ -820,10 +821,13 @@ NOT_OFFERED = frozenset(
 def suggestions(
     ranking: list[dict[str, Any]], entities: list[dict[str, Any]] | None = None
 ) -> list[dict[str, str]]:
-    """Buttons for the likeliest offerable intents; each carries the message's entities."""
+    """Buttons for the likeliest offerable intents; each carries the message's entities (not
+    its language: the conversation's slot already holds it)."""
     carried: dict[str, Any] = {}
     for entity in entities or []:
         name, value = entity.get("entity"), entity.get("value")
+        if name == LANGUAGE_ENTITY:
+            continue
         if isinstance(name, str) and isinstance(value, str) and value:
             carried.setdefault(name, value)
     found: list[dict[str, str]] = []

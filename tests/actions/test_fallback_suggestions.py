@@ -125,6 +125,7 @@ def test_suggestions_carry_one_value_per_entity() -> None:
         {"entity": "order_id", "value": "#S1000001"},
         {"entity": "order_id", "value": "#S1000001"},
         {"entity": "zip", "value": "10001"},
+        {"entity": "language", "value": "en"},  # the slot holds it; payloads stay as they were
     ]
     (only,) = suggestions([{"name": "cancel_order", "confidence": 0.3}], entities)
     intent, _, body = only["payload"].partition("{")

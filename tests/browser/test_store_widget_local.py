@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
 import re
 import secrets
 import sys
@@ -95,13 +96,39 @@ class ScriptedRasa:
                 return
             if data.get("message") == "slow order please":
                 await asyncio.sleep(1.5)  # long enough to see the typing indicator
-            for reply in self.replies(str(data.get("message", ""))):
+            # Like Rasa: '/greet{"language": "zh"}' is the intent /greet with an entity.
+            raw = str(data.get("message", ""))
+            payload = re.fullmatch(r"(/[\w-]+)(\{.*\})", raw)
+            message = payload.group(1) if payload else raw
+            entities = json.loads(payload.group(2)) if payload else {}
+            prior = entities.get("language") or (data.get("metadata") or {}).get("lang")
+            for reply in self.replies(message, prior):
                 await sio.emit("bot_uttered", reply, room=room)
 
         return socketio.ASGIApp(sio, socketio_path="socket.io")
 
     @staticmethod
-    def replies(message: str) -> list[dict[str, Any]]:
+    def replies(message: str, prior: str | None = None) -> list[dict[str, Any]]:
+        if message == "/greet" and prior == "zh":
+            return [
+                {
+                    "text": "您好！我是店铺的智能客服。",
+                    "quick_replies": [
+                        {
+                            "content_type": "text",
+                            "title": "我的订单到哪了？",
+                            "payload": "/track_order",
+                        }
+                    ],
+                }
+            ]
+        if re.search("[\u4e00-\u9fff]", message):
+            if "人工" in message:
+                return [
+                    {"text": "好的，正在为您转接人工客服。"},
+                    {"type": "handoff", "state": "agent_joined", "text": ""},
+                ]
+            return [{"text": "好的，请提供您的订单号。"}]
         if message == "/greet":
             return [
                 {
@@ -208,8 +235,9 @@ def test_chat_journey_cards_quick_replies_reload_handoff_and_xss(
     open_chat(page)
     page.get_by_text("Hi! I'm the shop assistant.").wait_for()
     assert page.locator(".sb-bot strong").first.inner_text() == "shop assistant"
-    assert rasa.received[0]["message"] == "/greet"
-    assert "metadata" not in rasa.received[0]  # anonymous shopper: no token sent
+    assert rasa.received[0]["message"] == '/greet{"language":"en"}'
+    # Anonymous shopper: no token sent; the page's language is the first message's prior.
+    assert rasa.received[0]["metadata"] == {"lang": "en"}
     assert rasa.session_requests[0] == {}  # the server issues the id
     session_id = rasa.issued[0]
     assert re.fullmatch(r"sb_[0-9a-f]{32}\.[0-9a-f]{32}", session_id)
@@ -371,4 +399,48 @@ def test_signed_in_shopper_token_travels_in_metadata(
     page.get_by_text("Hi! I'm the shop assistant.").wait_for()
     assert "private order" not in page.locator(".sb-log").inner_text()
     assert rasa.session_requests[-1] == {} and rasa.issued[-1] != first_session
-    assert "metadata" not in rasa.received[-1]
+    assert rasa.received[-1]["metadata"] == {"lang": "en"}  # no token, the page's language
+
+
+def test_widget_in_chinese_follows_the_conversation(
+    local_store: tuple[str, ScriptedRasa], browser: Any
+) -> None:
+    """Issue 20: a Chinese page (ShopbotConfig.lang, like data-lang) labels the widget in
+    Chinese and sends "zh" as the prior of the first message; when the bot answers in English
+    the labels follow, and back to Chinese with the next Chinese reply."""
+    web_url, rasa = local_store
+    page = browser.new_page(viewport=DESKTOP)
+    page.add_init_script("window.ShopbotConfig = { lang: 'zh-CN' };")
+    page.goto(web_url + "/")
+    assert page.locator(".sb-launcher").inner_text() == "咨询"
+    open_chat(page)
+    wait_bot(page, "您好！我是店铺的智能客服。")
+    # The prior: a payload's language entity (Rasa reads payloads without the NLU) and metadata.
+    assert rasa.received[0]["message"] == '/greet{"language":"zh"}'
+    assert rasa.received[0]["metadata"] == {"lang": "zh"}
+    assert page.locator(".sb-input").get_attribute("placeholder") == "请输入您的问题…"
+    assert page.locator(".sb-status").inner_text() == "在线"
+    assert page.get_by_role("button", name="转人工客服").is_visible()
+    assert page.get_by_role("button", name="我的订单到哪了？").is_visible()
+
+    # The shopper writes English and the bot answers in English: the labels follow.
+    page.locator(".sb-input").fill("Do you have trail shoes?")
+    page.locator(".sb-input").press("Enter")
+    page.locator(".sb-carousel .sb-card").first.wait_for()
+    assert "metadata" not in rasa.received[-1]  # the prior goes with the first message only
+    assert page.locator(".sb-input").get_attribute("placeholder") == "Type your message…"
+    assert page.get_by_role("button", name="Talk to a person").is_visible()
+    assert page.locator(".sb-avail").first.inner_text() == "In stock"
+
+    # Back to Chinese: the bot's Chinese reply switches the labels, and a hand-off notice
+    # without text gets the widget's Chinese one.
+    page.locator(".sb-input").fill("我要转人工")
+    page.locator(".sb-input").press("Enter")
+    page.locator(".sb-handoff-agent_joined").wait_for()
+    page.locator(".sb-input").fill("我的订单号是 #S1000001")
+    page.locator(".sb-input").press("Enter")
+    wait_bot(page, "好的，请提供您的订单号。")
+    assert page.locator(".sb-input").get_attribute("placeholder") == "请输入您的问题…"
+    assert page.locator(".sb-status").inner_text() == "正在与您对话：人工客服"
+    assert page.locator(".sb-handoff-agent_joined").inner_text() == "人工客服已加入对话。"
+    assert page.locator(".sb-panel").get_attribute("lang") == "zh-CN"

@@ -48,7 +48,12 @@ def test_new_conversation_starts_a_fresh_session(
     assert re.fullmatch(r"sb_[0-9a-f]{32}\.[0-9a-f]{32}", new_session)
     assert new_session != old_session
     assert page.locator(".sb-user .sb-bubble").count() == 0  # the old log is gone
-    assert rasa.received[-1] == {"message": "/greet", "session_id": new_session}
+    # A new conversation's first message carries the page's language again (issue 20).
+    assert rasa.received[-1] == {
+        "message": '/greet{"language":"en"}',
+        "session_id": new_session,
+        "metadata": {"lang": "en"},
+    }
 
     page.locator(".sb-input").fill("second chat")
     page.locator(".sb-input").press("Enter")

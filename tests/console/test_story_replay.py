@@ -41,7 +41,9 @@ def _conversation(db: Database) -> None:
             f"hi, it's {ANN['email']}",
             "inform",
             entities=[
-                {"entity": "email", "value": ANN["email"], "extractor": "RegexEntityExtractor"}
+                {"entity": "email", "value": ANN["email"], "extractor": "RegexEntityExtractor"},
+                # Derived from the text by the NLU (issue 20), never annotated in stories.
+                {"entity": "language", "value": "en", "extractor": "LanguageDetector"},
             ],
         )
         .action("identify_form")

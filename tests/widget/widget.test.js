@@ -276,3 +276,39 @@ test("a staff member's message is a person's: labelled 'Support team', styled ap
   assert.equal(W.normaliseBotMessage({ data: { type: "agent_message", text: "ok" } })[0].person, "Support team");
   assert.deepEqual(W.normaliseBotMessage({ type: "agent_message", text: "  " }), []);
 });
+
+test("labels in both languages from one table: same keys, page language picks, English fallback", () => {
+  assert.deepEqual(Object.keys(W.STRINGS.zh).sort(), Object.keys(W.STRINGS.en).sort());
+  assert.equal(W.widgetLanguage("zh-CN"), "zh");
+  assert.equal(W.widgetLanguage("zh_Hans"), "zh");
+  assert.equal(W.widgetLanguage("fr"), "en");
+  assert.equal(W.widgetLanguage(""), "en");
+  assert.equal(W.stringsFor("zh").placeholder, "请输入您的问题…");
+  assert.equal(W.stringsFor("de").placeholder, "Type your message…");
+});
+
+test("the bot's language is read from its text; ids and emoji say nothing", () => {
+  assert.equal(W.spokenLanguage("您好！请问有什么可以帮您？"), "zh");
+  assert.equal(W.spokenLanguage("订单 #S1000029 已发货"), "zh");
+  assert.equal(W.spokenLanguage("Your order has shipped."), "en");
+  assert.equal(W.spokenLanguage("#S1000029 👍"), null);
+});
+
+test("cards, orders and hand-off notices in Chinese", () => {
+  const [part] = W.normaliseBotMessage({ data: CARD_PAYLOAD });
+  const zh = W.stringsFor("zh");
+  const list = W.renderProducts(doc, part.products, {}, zh);
+  assert.equal(list.byClass("sb-avail")[0].textContent, "有货");
+  assert.equal(list.byClass("sb-card-ask")[0].textContent, "咨询这件商品");
+  const [notice] = W.normaliseBotMessage({ type: "handoff", state: "requested", text: "" }, zh);
+  assert.equal(notice.text, "正在为您转接人工客服，请不要离开本对话。");
+  const entry = { from: "user", ts: 0, parts: [{ kind: "text", text: "你好" }] };
+  assert.equal(W.renderEntry(doc, entry, {}, { texts: zh }).byClass("sb-sr")[0].textContent, "您说：");
+});
+
+test("a payload's prior travels as its language entity; texts and payloads with entities unchanged", () => {
+  assert.equal(W.withPrior("/greet", "zh"), '/greet{"language":"zh"}');
+  assert.equal(W.withPrior("/greet", undefined), "/greet");
+  assert.equal(W.withPrior('/inform{"order_id":"#W1"}', "zh"), '/inform{"order_id":"#W1"}');
+  assert.equal(W.withPrior("你好", "zh"), "你好");
+});

@@ -15,7 +15,20 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, delete, func, insert, literal, or_, select, text, tuple_
+from sqlalchemy import (
+    Row,
+    Select,
+    and_,
+    case,
+    delete,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from bot.console.models import Conversation, ConversationFacet, Handoff, IntentCorrection
@@ -24,6 +37,10 @@ from bot.db.session import Database
 from bot.insights.models import MessageSentiment
 
 PAGE_SIZE = 50
+
+
+# A conversation's languages (the `language` slot's values) are facets: "lang:zh", "lang:en".
+LANG_FACET = "lang:"
 
 
 def _tri(value: str | None) -> bool | None:
@@ -59,6 +76,7 @@ class ListFilters:
     order_id: str = ""
     email: str = ""
     q: str = ""
+    lang: str = ""
 
     @classmethod
     def from_mapping(cls, data: Mapping[str, Any]) -> ListFilters:
@@ -79,6 +97,8 @@ def _facets(filters: ListFilters) -> list[str]:
         facets.append(f"tag:{filters.tag.lower()}")
     if filters.intent:
         facets.append(f"intent:{filters.intent}")
+    if filters.lang:
+        facets.append(f"{LANG_FACET}{filters.lang.lower()}")
     return facets  # most selective first: the first one drives the scan
 
 
@@ -293,7 +313,48 @@ class ConversationRepository:
     def handoff(self, handoff_id: int) -> Handoff | None:
         return self.session.get(Handoff, handoff_id)
 
+    def languages_of(self, conv_ids: list[int]) -> dict[int, list[str]]:
+        """Conversation id → the languages it was held in (sorted), from its ``lang:`` facets."""
+        out: dict[int, list[str]] = {i: [] for i in conv_ids}
+        if not conv_ids:
+            return out
+        rows = self.session.execute(
+            select(ConversationFacet.conversation_id, ConversationFacet.facet).where(
+                ConversationFacet.conversation_id.in_(conv_ids),
+                ConversationFacet.facet.like(LANG_FACET + "%"),
+            )
+        )
+        for conv_id, facet in rows:
+            out[conv_id].append(facet.removeprefix(LANG_FACET))
+        return {i: sorted(langs) for i, langs in out.items()}
+
     # -- analytics ------------------------------------------------------------------------
+
+    def language_rows(self, since: float, channel: str = "") -> list[Row[Any]]:
+        """(language, conversations, resolved, handed off, fell back) of conversations
+        started at or after ``since`` (of one channel when given); a conversation held in two
+        languages counts in both."""
+        lang = func.substr(ConversationFacet.facet, len(LANG_FACET) + 1)
+        query = (
+            select(
+                lang,
+                func.count(),
+                func.sum(case((Conversation.resolved, 1), else_=0)),
+                func.sum(case((Conversation.handed_off, 1), else_=0)),
+                func.sum(case((Conversation.fell_back, 1), else_=0)),
+            )
+            .join(Conversation, Conversation.id == ConversationFacet.conversation_id)
+            .where(
+                ConversationFacet.facet.like(LANG_FACET + "%"),
+                ConversationFacet.started_at >= since,
+                Conversation.turns > 0,
+            )
+            .group_by(lang)
+            .order_by(func.count().desc())
+        )
+        if channel:
+            query = query.where(Conversation.channel == channel)
+        return list(self.session.execute(query))
 
     def analytics_rows(self, since: float, channel: str = "") -> Iterator[Row[Any]]:
         """(started_at, outcome, min_sentiment, intents, latencies_ms, channel) of

@@ -30,15 +30,18 @@
   const DEFAULTS = {
     server: "",
     socketPath: "/socket.io/",
-    title: "Chat with us",
+    // Empty labels come from STRINGS in the conversation's language; a site may set its own.
+    title: "",
     subtitle: "",
-    launcherLabel: "Chat",
-    placeholder: "Type your message…",
+    launcherLabel: "",
+    placeholder: "",
     primaryColor: "#2f5d50",
     primaryTextColor: "#ffffff",
     initPayload: "/greet",
     handoffPayload: "/contact_human_agent",
-    handoffLabel: "Talk to a person",
+    handoffLabel: "",
+    // The page's language ("zh", "en", "zh-CN"); empty: the page's <html lang>.
+    lang: "",
     customerToken: "",
     maxMessageChars: 2000,
     historyLimit: 200,
@@ -46,13 +49,113 @@
     openOnLoad: false,
   };
 
-  const HANDOFF_TEXTS = {
-    requested: "We are finding a person to help you. Please stay in this chat.",
-    agent_joined: "A person has joined the conversation.",
-    returned: "You are chatting with the assistant again.",
+  // Every label the widget writes itself, per language (the bot's own messages, quick replies
+  // and cards arrive already in the shopper's language). English is the fallback of a missing key.
+  const STRINGS = {
+    en: {
+      title: "Chat with us",
+      launcherLabel: "Chat",
+      openChat: "Open chat: ",
+      placeholder: "Type your message…",
+      handoffLabel: "Talk to a person",
+      newConversation: "New conversation",
+      newConversationTitle: "Start a new conversation",
+      closeChat: "Close chat",
+      conversation: "Conversation",
+      typing: "The assistant is typing",
+      yourMessage: "Your message",
+      send: "Send",
+      youSaid: "You said: ",
+      assistant: "Assistant: ",
+      sending: "sending",
+      connecting: "Connecting…",
+      online: "Online",
+      reconnecting: "Reconnecting…",
+      offline: "Offline — retrying",
+      waitingForPerson: "Waiting for a person",
+      chattingWith: "Chatting with ",
+      person: "Support team",
+      products: " products",
+      product: "Product",
+      inStock: "In stock",
+      outOfStock: "Out of stock",
+      view: "View",
+      viewPrefix: "View ",
+      ask: "Ask about this",
+      askAbout: "Ask about ",
+      tellMeMore: "Tell me more about ",
+      order: "Order ",
+      total: "Total ",
+      tracking: "Tracking: ",
+      suggestedReplies: "Suggested replies",
+      handoff_requested: "We are finding a person to help you. Please stay in this chat.",
+      handoff_agent_joined: "A person has joined the conversation.",
+      handoff_returned: "You are chatting with the assistant again.",
+    },
+    zh: {
+      title: "在线客服",
+      launcherLabel: "咨询",
+      openChat: "打开聊天：",
+      placeholder: "请输入您的问题…",
+      handoffLabel: "转人工客服",
+      newConversation: "新对话",
+      newConversationTitle: "开始新的对话",
+      closeChat: "关闭聊天",
+      conversation: "对话",
+      typing: "客服正在输入",
+      yourMessage: "您的消息",
+      send: "发送",
+      youSaid: "您说：",
+      assistant: "智能客服：",
+      sending: "发送中",
+      connecting: "连接中…",
+      online: "在线",
+      reconnecting: "重新连接中…",
+      offline: "已断开，正在重试",
+      waitingForPerson: "正在为您转接人工客服",
+      chattingWith: "正在与您对话：",
+      person: "人工客服",
+      products: " 件商品",
+      product: "商品",
+      inStock: "有货",
+      outOfStock: "缺货",
+      view: "查看",
+      viewPrefix: "查看 ",
+      ask: "咨询这件商品",
+      askAbout: "咨询 ",
+      tellMeMore: "请详细介绍一下 ",
+      order: "订单 ",
+      total: "合计 ",
+      tracking: "物流单号：",
+      suggestedReplies: "推荐回复",
+      handoff_requested: "正在为您转接人工客服，请不要离开本对话。",
+      handoff_agent_joined: "人工客服已加入对话。",
+      handoff_returned: "您已回到智能客服。",
+    },
   };
-  // How a staff member's messages are labelled (bot/console/handoff.py sends its own name).
-  const PERSON_LABEL = "Support team";
+
+  /** A language code ("zh-CN", "zh_Hans", "EN") to one STRINGS has, else "en". */
+  function widgetLanguage(code) {
+    const lang = String(code || "").trim().toLowerCase().split(/[-_]/)[0];
+    return Object.prototype.hasOwnProperty.call(STRINGS, lang) ? lang : "en";
+  }
+
+  /** The labels of a language, English for any key it lacks. */
+  function stringsFor(lang) {
+    return Object.assign({}, STRINGS.en, STRINGS[widgetLanguage(lang)]);
+  }
+
+  const HAN_RE = /[\u3400-\u4dbf\u4e00-\u9fff]/;
+  const LATIN_RE = /[A-Za-z]{2,}/;
+
+  /** The language the bot is speaking in a message ("zh" when it writes Chinese), or null. */
+  function spokenLanguage(text) {
+    const value = String(text || "");
+    if (HAN_RE.test(value)) return "zh";
+    return LATIN_RE.test(value) ? "en" : null;
+  }
+
+  const EN = STRINGS.en;
 
   /** A link target the widget is willing to follow: http(s) or same-site relative, else null. */
   function safeHref(href) {
@@ -212,8 +315,28 @@
     return null;
   }
 
+  /**
+   * The first message with the page's language as its prior. Rasa reads an intent payload
+   * ("/greet") without the NLU pipeline, so its prior travels as the payload's `language`
+   * entity ('/greet{"language":"zh"}'); a text's prior is `metadata.lang` (docs/widget.md).
+   */
+  function withPrior(message, lang) {
+    if (!lang || !/^\/[A-Za-z_][\w-]*$/.test(message)) return message;
+    return message + JSON.stringify({ language: lang });
+  }
+
+  /** The language the bot speaks in one bot_uttered event (its text), or null. */
+  function botLanguage(data) {
+    if (typeof data === "string") return spokenLanguage(data);
+    if (!data || typeof data !== "object") return null;
+    const custom = customPayload(data);
+    if (custom && custom.type === "agent_message") return null; // a person may write either
+    return spokenLanguage(custom ? custom.text : data.text);
+  }
+
   /** One bot_uttered event to a list of plain parts the renderer (and the history) understand. */
-  function normaliseBotMessage(data) {
+  function normaliseBotMessage(data, texts) {
+    const T = texts || EN;
     const parts = [];
     if (typeof data === "string") {
       if (data.trim()) parts.push({ kind: "text", text: data });
@@ -231,10 +354,10 @@
         if (order) parts.push({ kind: "order", order });
       } else if (custom.type === "agent_message") {
         const text = asText(custom.text, 4000);
-        if (text.trim()) parts.push({ kind: "text", text, person: asText(custom.from, 60) || PERSON_LABEL });
+        if (text.trim()) parts.push({ kind: "text", text, person: asText(custom.from, 60) || T.person });
       } else if (custom.type === "handoff") {
         const state = ["requested", "agent_joined", "returned"].includes(custom.state) ? custom.state : "requested";
-        parts.push({ kind: "handoff", state, text: asText(custom.text, 500) || HANDOFF_TEXTS[state] });
+        parts.push({ kind: "handoff", state, text: asText(custom.text, 500) || T["handoff_" + state] });
       } else if (typeof custom.text === "string") {
         parts.push({ kind: "text", text: asText(custom.text, 4000) });
       }
@@ -260,11 +383,12 @@
    * A hand-off notice that repeats the bot's previous text word for word (actions often send
    * both) shows the short standard notice instead, so the shopper does not read it twice.
    */
-  function dedupeHandoff(parts, previous) {
+  function dedupeHandoff(parts, previous, texts) {
+    const T = texts || EN;
     if (!previous || previous.from !== "bot") return parts;
     const said = new Set(previous.parts.filter((p) => p.kind === "text").map((p) => p.text.trim()));
     return parts.map((p) =>
-      p.kind === "handoff" && said.has(p.text.trim()) ? Object.assign({}, p, { text: HANDOFF_TEXTS[p.state] }) : p
+      p.kind === "handoff" && said.has(p.text.trim()) ? Object.assign({}, p, { text: T["handoff_" + p.state] }) : p
     );
   }
 
@@ -324,9 +448,10 @@
   }
 
   /** Product cards (a horizontal carousel when there are several). */
-  function renderProducts(doc, products, actions) {
+  function renderProducts(doc, products, actions, texts) {
+    const T = texts || EN;
     const list = el(doc, "ul", products.length > 1 ? "sb-carousel" : "sb-cards", {
-      "aria-label": products.length > 1 ? products.length + " products" : "Product",
+      "aria-label": products.length > 1 ? products.length + T.products : T.product,
     });
     for (const p of products) {
       const li = el(doc, "li", "sb-card");
@@ -335,19 +460,19 @@
       if (p.brand) li.appendChild(textEl(doc, "p", "sb-card-brand", p.brand));
       const row = el(doc, "p", "sb-card-row");
       if (p.price !== "") row.appendChild(textEl(doc, "span", "sb-card-price", formatPrice(p.price, p.currency)));
-      row.appendChild(textEl(doc, "span", p.available ? "sb-avail sb-in" : "sb-avail sb-out", p.available ? "In stock" : "Out of stock"));
+      row.appendChild(textEl(doc, "span", p.available ? "sb-avail sb-in" : "sb-avail sb-out", p.available ? T.inStock : T.outOfStock));
       li.appendChild(row);
       if (p.summary) li.appendChild(textEl(doc, "p", "sb-card-summary", p.summary));
       const actionsRow = el(doc, "div", "sb-card-actions");
       if (p.url) {
-        const view = textEl(doc, "a", "sb-card-view", "View");
+        const view = textEl(doc, "a", "sb-card-view", T.view);
         view.setAttribute("href", p.url);
-        view.setAttribute("aria-label", "View " + p.name);
+        view.setAttribute("aria-label", T.viewPrefix + p.name);
         actionsRow.appendChild(view);
       }
-      const ask = textEl(doc, "button", "sb-card-ask", "Ask about this");
+      const ask = textEl(doc, "button", "sb-card-ask", T.ask);
       ask.setAttribute("type", "button");
-      ask.setAttribute("aria-label", "Ask about " + p.name);
+      ask.setAttribute("aria-label", T.askAbout + p.name);
       if (actions && actions.ask) ask.addEventListener("click", () => actions.ask(p));
       actionsRow.appendChild(ask);
       li.appendChild(actionsRow);
@@ -356,10 +481,11 @@
     return list;
   }
 
-  function renderOrder(doc, order) {
-    const box = el(doc, "div", "sb-order", { role: "group", "aria-label": "Order " + order.id });
+  function renderOrder(doc, order, texts) {
+    const T = texts || EN;
+    const box = el(doc, "div", "sb-order", { role: "group", "aria-label": T.order + order.id });
     const head = el(doc, "p", "sb-order-head");
-    head.appendChild(textEl(doc, "strong", "", "Order " + order.id));
+    head.appendChild(textEl(doc, "strong", "", T.order + order.id));
     if (order.status) head.appendChild(textEl(doc, "span", "sb-order-status", order.status));
     box.appendChild(head);
     if (order.items.length) {
@@ -372,13 +498,13 @@
       }
       box.appendChild(ul);
     }
-    if (order.total !== "") box.appendChild(textEl(doc, "p", "sb-order-total", "Total " + formatPrice(order.total, order.currency)));
-    if (order.tracking.length) box.appendChild(textEl(doc, "p", "sb-order-tracking", "Tracking: " + order.tracking.join(", ")));
+    if (order.total !== "") box.appendChild(textEl(doc, "p", "sb-order-total", T.total + formatPrice(order.total, order.currency)));
+    if (order.tracking.length) box.appendChild(textEl(doc, "p", "sb-order-tracking", T.tracking + order.tracking.join(", ")));
     return box;
   }
 
-  function renderButtons(doc, buttons, actions) {
-    const row = el(doc, "div", "sb-quick", { role: "group", "aria-label": "Suggested replies" });
+  function renderButtons(doc, buttons, actions, texts) {
+    const row = el(doc, "div", "sb-quick", { role: "group", "aria-label": (texts || EN).suggestedReplies });
     for (const b of buttons) {
       const btn = textEl(doc, "button", "sb-quick-btn", b.title);
       btn.setAttribute("type", "button");
@@ -401,23 +527,24 @@
   /** One history entry ({from, ts, parts, pending}) to a message element. */
   function renderEntry(doc, entry, actions, options) {
     const opts = options || {};
+    const T = opts.texts || EN;
     const isNotice = entry.parts.length === 1 && entry.parts[0].kind === "handoff";
     const item = el(doc, "div", "sb-msg sb-" + entry.from + (isNotice ? " sb-notice" : "") + (entry.pending ? " sb-pending" : ""));
-    const person = entry.from === "agent" ? (entry.parts.find((p) => p.person) || {}).person || PERSON_LABEL : "";
+    const person = entry.from === "agent" ? (entry.parts.find((p) => p.person) || {}).person || T.person : "";
     if (person) item.appendChild(textEl(doc, "span", "sb-from", person));
-    else if (!isNotice) item.appendChild(textEl(doc, "span", "sb-sr", entry.from === "user" ? "You said: " : "Assistant: "));
+    else if (!isNotice) item.appendChild(textEl(doc, "span", "sb-sr", entry.from === "user" ? T.youSaid : T.assistant));
     for (const part of entry.parts) {
       if (part.kind === "text") {
         const bubble = el(doc, "div", "sb-bubble");
         bubble.appendChild(entry.from === "user" ? textEl(doc, "p", "", part.text) : renderMarkdown(doc, part.text));
         item.appendChild(bubble);
-      } else if (part.kind === "products") item.appendChild(renderProducts(doc, part.products, actions));
-      else if (part.kind === "order") item.appendChild(renderOrder(doc, part.order));
+      } else if (part.kind === "products") item.appendChild(renderProducts(doc, part.products, actions, T));
+      else if (part.kind === "order") item.appendChild(renderOrder(doc, part.order, T));
       else if (part.kind === "handoff") item.appendChild(renderHandoff(doc, part));
       else if (part.kind === "image") item.appendChild(el(doc, "img", "sb-image", { src: part.src, alt: "" }));
-      else if (part.kind === "buttons" && opts.showButtons) item.appendChild(renderButtons(doc, part.buttons, actions));
+      else if (part.kind === "buttons" && opts.showButtons) item.appendChild(renderButtons(doc, part.buttons, actions, T));
     }
-    const time = textEl(doc, "time", "sb-time", formatTime(entry.ts) + (entry.pending ? " · sending" : ""));
+    const time = textEl(doc, "time", "sb-time", formatTime(entry.ts) + (entry.pending ? " · " + T.sending : ""));
     time.setAttribute("datetime", new Date(entry.ts).toISOString());
     item.appendChild(time);
     return item;
@@ -597,8 +724,50 @@ button { font: inherit; cursor: pointer; }
       this.nodes = new WeakMap();
       this.actions = {
         reply: (b) => this.send(b.payload, b.title),
-        ask: (p) => this.send("Tell me more about " + p.name + (p.id ? " (" + p.id + ")" : "")),
+        ask: (p) => this.send(this.texts.tellMeMore + p.name + (p.id ? " (" + p.id + ")" : "")),
       };
+      // The page's language is the prior; the conversation's language (the one the bot last
+      // spoke, kept with the session) chooses the labels from then on.
+      this.pageLang = widgetLanguage(config.lang || (typeof document !== "undefined" && document.documentElement.lang));
+      this.setLanguage(this.store.get("lang", null) || this.pageLang, false);
+    }
+
+    /** Speak ``lang`` in every label; relabel the built widget when it changes. */
+    setLanguage(lang, relabel) {
+      const next = widgetLanguage(lang);
+      if (next === this.lang) return;
+      this.lang = next;
+      this.texts = stringsFor(next);
+      this.store.set("lang", next);
+      if (relabel && this.panel) {
+        this.applyLabels();
+        this.renderHistory();
+      }
+    }
+
+    /** The widget's own labels in the conversation's language (a site's own labels win). */
+    applyLabels() {
+      const T = this.texts;
+      const title = this.cfg.title || T.title;
+      this.panel.setAttribute("lang", this.lang === "zh" ? "zh-CN" : "en");
+      this.launcher.textContent = this.cfg.launcherLabel || T.launcherLabel;
+      this.launcher.setAttribute("aria-label", T.openChat + title);
+      this.panel.setAttribute("aria-label", title);
+      this.titleEl.textContent = title;
+      this.freshBtn.textContent = T.newConversation;
+      this.freshBtn.setAttribute("title", T.newConversationTitle);
+      this.humanBtn.textContent = this.handoffLabel();
+      this.closeBtn.setAttribute("aria-label", T.closeChat);
+      this.log.setAttribute("aria-label", T.conversation);
+      this.typing.setAttribute("aria-label", T.typing);
+      this.inputLabel.textContent = T.yourMessage;
+      this.input.setAttribute("placeholder", this.cfg.placeholder || T.placeholder);
+      this.sendBtn.textContent = T.send;
+      if (this.connection) this.setStatus(this.connection);
+    }
+
+    handoffLabel() {
+      return this.cfg.handoffLabel || this.texts.handoffLabel;
     }
 
     start() {
@@ -653,20 +822,20 @@ button { font: inherit; cursor: pointer; }
       host.style.setProperty("--sb-primary", this.cfg.primaryColor);
       host.style.setProperty("--sb-on-primary", this.cfg.primaryTextColor);
 
-      this.launcher = textEl(document, "button", "sb-launcher", this.cfg.launcherLabel);
+      this.launcher = textEl(document, "button", "sb-launcher", "");
       this.launcher.setAttribute("type", "button");
       this.launcher.setAttribute("aria-haspopup", "dialog");
       this.launcher.setAttribute("aria-expanded", "false");
-      this.launcher.setAttribute("aria-label", "Open chat: " + this.cfg.title);
       this.launcher.addEventListener("click", () => this.open(true));
       shadow.appendChild(this.launcher);
 
-      const panel = el(document, "section", "sb-panel", { role: "dialog", "aria-label": this.cfg.title });
+      const panel = el(document, "section", "sb-panel", { role: "dialog" });
       panel.hidden = true;
       this.panel = panel;
       const head = el(document, "header", "sb-head");
       const headText = el(document, "div", "sb-head-text");
-      headText.appendChild(textEl(document, "h2", "sb-title", this.cfg.title));
+      this.titleEl = textEl(document, "h2", "sb-title", "");
+      headText.appendChild(this.titleEl);
       if (this.cfg.subtitle) headText.appendChild(textEl(document, "p", "sb-subtitle", this.cfg.subtitle));
       this.statusEl = el(document, "p", "sb-status", { role: "status" });
       this.statusEl.appendChild(el(document, "span", "sb-dot", { "aria-hidden": "true" }));
@@ -678,40 +847,41 @@ button { font: inherit; cursor: pointer; }
       const actions = el(document, "div", "sb-head-actions");
       head.appendChild(actions);
       // A fresh conversation (new session id) whatever state the old one is in.
-      const fresh = textEl(document, "button", "sb-new", "New conversation");
+      const fresh = textEl(document, "button", "sb-new", "");
+      this.freshBtn = fresh;
       fresh.setAttribute("type", "button");
-      fresh.setAttribute("title", "Start a new conversation");
       fresh.addEventListener("click", () => this.newConversation());
       actions.appendChild(fresh);
-      const human = textEl(document, "button", "sb-human", this.cfg.handoffLabel);
+      const human = textEl(document, "button", "sb-human", "");
       this.humanBtn = human;
       human.setAttribute("type", "button");
-      human.addEventListener("click", () => this.send(this.cfg.handoffPayload, this.cfg.handoffLabel));
+      human.addEventListener("click", () => this.send(this.cfg.handoffPayload, this.handoffLabel()));
       actions.appendChild(human);
       const close = textEl(document, "button", "sb-close", "×");
       close.setAttribute("type", "button");
-      close.setAttribute("aria-label", "Close chat");
+      this.closeBtn = close;
       close.addEventListener("click", () => this.close());
       head.appendChild(close);
       panel.appendChild(head);
 
-      this.log = el(document, "div", "sb-log", { role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" });
+      this.log = el(document, "div", "sb-log", { role: "log", "aria-live": "polite", tabindex: "0" });
       panel.appendChild(this.log);
-      this.typing = el(document, "div", "sb-typing", { "aria-label": "The assistant is typing", role: "img" });
+      this.typing = el(document, "div", "sb-typing", { role: "img" });
       for (let i = 0; i < 3; i++) this.typing.appendChild(document.createElement("span"));
       this.typing.hidden = true;
 
       const form = el(document, "form", "sb-form");
-      const label = textEl(document, "label", "sb-sr", "Your message");
+      const label = textEl(document, "label", "sb-sr", "");
+      this.inputLabel = label;
       label.setAttribute("for", "sb-input");
       this.input = el(document, "input", "sb-input", {
         id: "sb-input",
         type: "text",
         autocomplete: "off",
         maxlength: String(this.cfg.maxMessageChars),
-        placeholder: this.cfg.placeholder,
       });
-      const sendBtn = textEl(document, "button", "sb-send", "Send");
+      const sendBtn = textEl(document, "button", "sb-send", "");
+      this.sendBtn = sendBtn;
       sendBtn.setAttribute("type", "submit");
       form.appendChild(label);
       form.appendChild(this.input);
@@ -728,6 +898,7 @@ button { font: inherit; cursor: pointer; }
         if (ev.key === "Escape") this.close();
       });
       shadow.appendChild(panel);
+      this.applyLabels();
       this.setStatus("connecting");
     }
 
@@ -759,6 +930,7 @@ button { font: inherit; cursor: pointer; }
       this.store.remove("session");
       this.store.remove("history");
       this.store.remove("greeted");
+      this.setLanguage(this.pageLang, true);
       this.sessionId = null; // the server issues a new signed id on the next session_request
       this.store.set("history", []);
       this.history = [];
@@ -784,12 +956,13 @@ button { font: inherit; cursor: pointer; }
     }
 
     setStatus(state) {
-      const labels = { connecting: "Connecting…", online: "Online", reconnecting: "Reconnecting…", offline: "Offline — retrying" };
+      const T = this.texts;
+      const labels = { connecting: T.connecting, online: T.online, reconnecting: T.reconnecting, offline: T.offline };
       this.connection = state;
       this.statusEl.setAttribute("class", "sb-status sb-" + (state === "online" ? "online" : state === "offline" ? "offline" : "connecting"));
       const handoff = state === "online" ? this.handoffState() : null;
       this.statusText.textContent =
-        handoff === "requested" ? "Waiting for a person" : handoff === "agent_joined" ? "Chatting with " + PERSON_LABEL : labels[state] || state;
+        handoff === "requested" ? T.waitingForPerson : handoff === "agent_joined" ? T.chattingWith + T.person : labels[state] || state;
       this.panel.setAttribute("data-connection", state);
     }
 
@@ -838,6 +1011,8 @@ button { font: inherit; cursor: pointer; }
       const message = asText(text, this.cfg.maxMessageChars);
       if (!message) return;
       const entry = { from: "user", ts: Date.now(), parts: [], pending: true, message };
+      // The page's language is the prior of the conversation's first message (docs/widget.md).
+      if (!this.history.some((e) => e.from === "user")) entry.lang = this.pageLang;
       if (shownAs !== null) entry.parts.push({ kind: "text", text: shownAs || message });
       this.history.push(entry);
       this.outbox.push(entry);
@@ -850,8 +1025,11 @@ button { font: inherit; cursor: pointer; }
       if (!this.socket || !this.confirmed) return;
       while (this.outbox.length) {
         const entry = this.outbox.shift();
-        const payload = { message: entry.message, session_id: this.sessionId };
-        if (this.cfg.customerToken) payload.metadata = { customer_token: this.cfg.customerToken };
+        const payload = { message: withPrior(entry.message, entry.lang), session_id: this.sessionId };
+        const metadata = {};
+        if (this.cfg.customerToken) metadata.customer_token = this.cfg.customerToken;
+        if (entry.lang) metadata.lang = entry.lang;
+        if (Object.keys(metadata).length) payload.metadata = metadata;
         this.socket.emit("user_uttered", payload);
         entry.pending = false;
         this.refreshEntry(entry);
@@ -863,7 +1041,9 @@ button { font: inherit; cursor: pointer; }
     }
 
     receive(data) {
-      const parts = dedupeHandoff(normaliseBotMessage(data), this.history[this.history.length - 1]);
+      const spoken = botLanguage(data);
+      if (spoken) this.setLanguage(spoken, true);
+      const parts = dedupeHandoff(normaliseBotMessage(data, this.texts), this.history[this.history.length - 1], this.texts);
       this.showTyping(false);
       if (!parts.length) return;
       mark("shopbot:first-bot-message");
@@ -920,7 +1100,7 @@ button { font: inherit; cursor: pointer; }
       this.log.replaceChildren();
       this.history.forEach((entry, i) => {
         if (!entry.parts.length) return;
-        const node = renderEntry(document, entry, this.actions, { showButtons: i > lastUser });
+        const node = renderEntry(document, entry, this.actions, { showButtons: i > lastUser, texts: this.texts });
         this.nodes.set(entry, node);
         this.log.appendChild(node);
       });
@@ -932,7 +1112,7 @@ button { font: inherit; cursor: pointer; }
     appendEntry(entry) {
       if (!entry.parts.length) return;
       if (entry.from === "user") for (const q of this.log.querySelectorAll(".sb-quick")) q.remove();
-      const node = renderEntry(document, entry, this.actions, { showButtons: entry.from === "bot" });
+      const node = renderEntry(document, entry, this.actions, { showButtons: entry.from === "bot", texts: this.texts });
       this.nodes.set(entry, node);
       this.log.insertBefore(node, this.typing);
       this.scrollDown();
@@ -941,7 +1121,7 @@ button { font: inherit; cursor: pointer; }
     refreshEntry(entry) {
       const old = this.nodes.get(entry);
       if (!old) return;
-      const node = renderEntry(document, entry, this.actions, { showButtons: false });
+      const node = renderEntry(document, entry, this.actions, { showButtons: false, texts: this.texts });
       this.nodes.set(entry, node);
       old.replaceWith(node);
     }
@@ -981,6 +1161,11 @@ button { font: inherit; cursor: pointer; }
     formatPrice,
     normaliseBotMessage,
     dedupeHandoff,
+    withPrior,
+    STRINGS,
+    stringsFor,
+    widgetLanguage,
+    spokenLanguage,
     renderMarkdown,
     renderProducts,
     renderOrder,
