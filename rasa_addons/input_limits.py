@@ -39,6 +39,8 @@ from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 
+from bot.texts import available_languages, catalog, t
+from bot.texts.detect import message_language
 from rasa_addons.multi_request import annotate
 
 log = logging.getLogger(__name__)
@@ -50,23 +52,34 @@ SENDER_ID = re.compile(r"[A-Za-z0-9_.:@+=-]+")
 INTENT_PAYLOAD = re.compile(r"/[^{@]+(?:@[0-9.]+)?({.+})")
 MAX_DEPTH = 20
 
-TOO_LONG = (
-    "That message is too long for me (the limit is {limit} characters). "
-    "Could you send a shorter version?"
-)
-TOO_FAST = "You're sending messages very quickly. Please wait a few seconds and try again."
-EMPTY = "I didn't receive any text. What can I help you with?"
-TROUBLE = (
-    "Sorry, I'm having a technical problem right now. Please try again in a minute; "
-    "nothing in your conversation has been lost."
-)
-BAD_SENDER = "Sorry, I couldn't read that message. Please reload the chat and try again."
+# The guard's own replies: message-catalog keys (bot/texts), said in the message's language.
+BAD_SENDER = "limits.bad_sender"
+TOO_LONG = "limits.too_long"
+TOO_FAST = "limits.too_fast"
+EMPTY = "limits.empty"
+TROUBLE = "limits.trouble"
+LOST_TRACK = "limits.lost_track"
+GUARD_KEYS = (BAD_SENDER, TOO_LONG, TOO_FAST, EMPTY, TROUBLE, LOST_TRACK)
 
 
-LOST_TRACK = (
-    "Sorry, I can't reach our conversation history right now, so I can't continue safely. "
-    "Please try again in a minute; I won't act on an order until I can."
-)
+def guard_text(key: str, message: UserMessage | None = None, **named: Any) -> str:
+    """One of the guard's replies in the language the message is written in (its script, or
+    the client's ``lang`` prior), English when it shows none."""
+    text = message.text if message is not None and isinstance(message.text, str) else ""
+    metadata = message.metadata if message is not None else None
+    prior = metadata.get("lang") if isinstance(metadata, dict) else None
+    return t(key, message_language(text, prior if isinstance(prior, str) else None), **named)
+
+
+def is_guard_reply(text: str) -> bool:
+    """Whether a bot text is one of the guard's replies, in any language (channels keep them
+    out of public comment replies)."""
+    for lang in available_languages():
+        for key in GUARD_KEYS:
+            head = catalog(lang)[key].split("{", 1)[0]
+            if head and text.startswith(head):
+                return True
+    return False
 
 
 def _tracker_store() -> Any:
@@ -232,17 +245,17 @@ class InputGuard:
         sender = message.sender_id
         if not valid_sender(sender, self.max_sender_chars):
             log.warning("input refused: invalid sender id (%s)", type(sender).__name__)
-            return BAD_SENDER
+            return guard_text(BAD_SENDER, message)
         raw = message.text if isinstance(message.text, str) else ""
         if len(raw) > self.max_chars:
             log.warning("input refused: %d characters from sender %s", len(raw), sender)
-            return TOO_LONG.format(limit=self.max_chars)
+            return guard_text(TOO_LONG, message, limit=self.max_chars)
         if self._rate_limited(sender):
             log.warning("input refused: rate limit for sender %s", sender)
-            return TOO_FAST
+            return guard_text(TOO_FAST, message)
         text = clean_text(raw)
         if not text.strip() and not text.startswith("/"):
-            return EMPTY
+            return guard_text(EMPTY, message)
         message.text = clean_payload(text)
         if message.metadata is not None:
             message.metadata = clean_value(message.metadata)
@@ -254,7 +267,7 @@ class InputGuard:
         async def guarded(message: UserMessage) -> Any:
             reply = self.refusal(message)
             if reply is None and not await tracker_readable(message.sender_id):
-                reply = LOST_TRACK
+                reply = guard_text(LOST_TRACK, message)
             if reply is None:
                 collected = getattr(message.output_channel, "messages", None)
                 before = len(collected) if isinstance(collected, list) else None
@@ -266,7 +279,7 @@ class InputGuard:
                     # Rasa's REST channel would log this and answer an empty list; the
                     # shopper should hear that something is wrong instead of silence.
                     log.exception("message from sender %s failed", message.sender_id)
-                    reply = TROUBLE
+                    reply = guard_text(TROUBLE, message)
                 else:
                     # A failed custom action (action server down) is logged by Rasa and the
                     # turn ends without a word; say so unless staff paused the bot on purpose.
@@ -276,7 +289,7 @@ class InputGuard:
                     if not silent or await _paused(message.sender_id):
                         return result
                     log.warning("no reply for sender %s; sending the apology", message.sender_id)
-                    reply = TROUBLE
+                    reply = guard_text(TROUBLE, message)
             sender = message.sender_id
             recipient = sender if valid_sender(sender, self.max_sender_chars) else "invalid"
             await message.output_channel.send_text_message(recipient, reply)

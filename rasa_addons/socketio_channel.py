@@ -39,7 +39,7 @@ from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
 from rasa_addons import session_ids
-from rasa_addons.input_limits import BAD_SENDER, InputGuard, valid_sender
+from rasa_addons.input_limits import BAD_SENDER, InputGuard, guard_text, valid_sender
 
 logger = logging.getLogger(__name__)
 
@@ -139,7 +139,9 @@ class ShopSocketIOInput(SocketIOInput):
             sender = data.get("session_id") if self.session_persistence else sid
             if not valid_sender(sender, max_chars):
                 logger.warning("input refused: invalid session id (%s)", type(sender).__name__)
-                await self.sio.emit(self.bot_message_evt, {"text": BAD_SENDER}, room=sid)
+                await self.sio.emit(
+                    self.bot_message_evt, {"text": guard_text(BAD_SENDER)}, room=sid
+                )
                 await self.sio.emit("error", {"error": "invalid session_id"}, room=sid)
                 return
             metadata = data.get(self.metadata_key)
@@ -204,7 +206,7 @@ def bind_sessions(
         if sender_id is None or not isinstance(data, dict):
             # Whatever session id the message names, an unbound socket addresses nothing.
             logger.warning("Socket.IO message before a session_request; refused")
-            await sio.emit(channel.bot_message_evt, {"text": BAD_SENDER}, room=sid)
+            await sio.emit(channel.bot_message_evt, {"text": guard_text(BAD_SENDER)}, room=sid)
             await sio.emit("error", {"error": "invalid session_id"}, room=sid)
             return
         metadata = data.get(channel.metadata_key)

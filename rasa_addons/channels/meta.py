@@ -55,15 +55,13 @@ from bot.channels.meta import (
     valid_signature,
 )
 from bot.channels.meta_render import LIMITS, from_markdown, render, unsupported_reply
-from rasa_addons.input_limits import BAD_SENDER, EMPTY, LOST_TRACK, TROUBLE, InputGuard
+from rasa_addons.input_limits import InputGuard, is_guard_reply
 
 log = logging.getLogger(__name__)
 
 DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_GRAPH_VERSION = "v19.0"
 TOKEN_CHARS = re.compile(r"[A-Za-z0-9_.:=+/-]{1,512}")
-# The input guard's own apologies (limits, outages) are for a DM, never for a public reply.
-GUARD_REPLIES = (BAD_SENDER, EMPTY, LOST_TRACK, TROUBLE, "That message is too long")
 _MEMORY = 20_000  # users whose numbered options / referral token are remembered per process
 
 
@@ -473,7 +471,8 @@ class MetaInput(InputChannel):
         texts = [
             m.get("text") or ""
             for m in collector.messages
-            if not str(m.get("text") or "").startswith(GUARD_REPLIES)
+            # the guard's apologies (limits, outages) are for a DM, never for a public reply
+            if not is_guard_reply(str(m.get("text") or ""))
         ]
         for m in collector.messages:
             custom = m.get("custom")

@@ -56,6 +56,11 @@ async def main():
     reply = await say(boom, "hi", sender="s3")
     assert "technical problem" in reply and "redis" not in reply, reply
     assert "technical problem" in await say(silent, "hi", sender="s4")
+    # in the message's own language (issue 20): Chinese script gets the Chinese apology
+    assert "技术问题" in await say(boom, "我想退货", sender="s5")
+    assert "太长" in await say(ok, "我" * 51, sender="s6")
+    from rasa_addons.input_limits import is_guard_reply, guard_text, TROUBLE
+    assert is_guard_reply(guard_text(TROUBLE)) and not is_guard_reply("Order #S1000001 shipped.")
     print("guard ok")
 
 asyncio.run(main())

@@ -19,7 +19,7 @@ from bot.texts import PlaceholderError, UnknownMessage, placeholders, t, use_loc
 from bot.texts.domain import RESPONSES_FILE, build_responses, render, response_names
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-CODE = [*(PROJECT_ROOT / "bot").rglob("*.py"), *(PROJECT_ROOT / "actions").rglob("*.py")]
+CODE = [p for d in ("bot", "actions", "rasa_addons") for p in (PROJECT_ROOT / d).rglob("*.py")]
 KEY_SHAPE = re.compile(r"^[a-z][a-z_]*(\.[a-z0-9_]+)+$")
 FILE_NAME = re.compile(r"\.(ya?ml|md|html|py|json|js|css|txt|po)$")
 
