@@ -17,7 +17,10 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-RASA_SOURCES := config.yml $(shell find data/nlu data/nlu_zh data/rules data/stories domain -name '*.yml' 2>/dev/null)
+# The English model's training data, named explicitly: Rasa's default (all of data/) would also
+# read data/nlu_zh/, the Chinese examples of issue 20, which feed a separate Chinese pipeline.
+RASA_DATA := data/nlu data/rules $(wildcard data/stories)
+RASA_SOURCES := config.yml $(shell find $(RASA_DATA) domain -name '*.yml' 2>/dev/null)
 MODEL_STAMP := models/.stamp
 
 .PHONY: help setup setup-python system-packages services run train test test-unit test-rasa \
@@ -61,7 +64,7 @@ train: setup-python $(MODEL_STAMP) ## Train the Rasa model if its sources change
 
 $(MODEL_STAMP): $(RASA_SOURCES)
 	$(SHOPBOT) nlu lookups --quiet || true
-	$(RASA) train --domain domain --fixed-model-name shopbot --out models
+	$(RASA) train --domain domain --data $(RASA_DATA) --fixed-model-name shopbot --out models
 	touch $@
 
 run: setup-python ## Set up, train if stale, start Rasa + actions + web app, print the URLs
@@ -71,7 +74,7 @@ run: setup-python ## Set up, train if stale, start Rasa + actions + web app, pri
 	$(SHOPBOT) web run-stack
 
 validate: setup-python ## rasa data validate --fail-on-warnings
-	$(RASA) data validate --domain domain --fail-on-warnings
+	$(RASA) data validate --domain domain --data $(RASA_DATA) --fail-on-warnings
 
 test: setup train services ## Run the whole suite (pytest incl. e2e/browser, rasa validate and rasa test)
 	$(MAKE) --no-print-directory validate

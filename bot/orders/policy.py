@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.texts import t
+
 if TYPE_CHECKING:
     from bot.settings import Settings
 
@@ -147,14 +149,20 @@ class ShopPolicy(_Strict):
 
     # -- helpers the services and answers share -------------------------------------------
 
+    def refund_is_immediate(self, payment_kind: str) -> bool:
+        """A refund to a method of this kind is there at once (gift cards, by default)."""
+        return payment_kind == "gift_card" and self.refunds.gift_card_days == 0
+
     def refund_timing(self, payment_kind: str) -> str:
-        """When a refund to a method of this kind reaches the shopper, in words."""
-        if payment_kind == "gift_card" and self.refunds.gift_card_days == 0:
-            return "immediately"
+        """When a refund to a method of this kind reaches the shopper, in the shopper's words."""
+        if self.refund_is_immediate(payment_kind):
+            return t("money.timing.immediately")
         if payment_kind == "gift_card":
-            return f"within {self.refunds.gift_card_days} days"
+            return t("money.timing.within_days", days=self.refunds.gift_card_days)
         lo, hi = self.refunds.other_min_business_days, self.refunds.other_max_business_days
-        return f"in {lo} to {hi} business days" if lo != hi else f"in {lo} business days"
+        if lo != hi:
+            return t("money.timing.business_days_range", low=lo, high=hi)
+        return t("money.timing.business_days", days=lo)
 
     def allows(
         self, action: Literal["cancel", "modify", "return", "exchange"], status: str

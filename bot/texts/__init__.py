@@ -1,8 +1,10 @@
 """Every sentence a shopper reads, in one message catalog per language (gettext .po, via Babel).
 
-Layout: ``bot/texts/locales/<lang>/LC_MESSAGES/shopbot.po``; English (``en``) is the source of
+Layout: ``bot/texts/locales/<locale>/LC_MESSAGES/shopbot.po``; English (``en``) is the source of
 truth and the default. A new language is a new .po file with the same message ids, nothing else:
-``t`` takes the locale, and a missing translation falls back to English.
+``t`` takes the locale, and a missing translation falls back to English. A catalog's directory
+may name a language (``en``) or a locale (``zh_CN``); either way it serves its language, so
+``t(key, "zh")``, ``"zh_CN"`` and ``"zh-Hans"`` read the same Chinese catalog.
 
 Message ids are stable dotted keys (``order.cancel.preview``), not English sentences, because
 (1) rewording the English then never orphans a translation, (2) a key says where a sentence is
@@ -62,21 +64,33 @@ def language(locale: str | None) -> str:
     return raw.split("_")[0].lower() or DEFAULT_LOCALE
 
 
+def _catalog_files() -> dict[str, Path]:
+    """Language → its .po file. Two directories of one language (``zh`` and ``zh_CN``) would
+    make the choice silent, so they fail loudly instead."""
+    files: dict[str, Path] = {}
+    for path in sorted(LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po")):
+        lang = language(path.parent.parent.name)
+        if lang in files:
+            raise ValueError(f"two catalogs for language {lang!r}: {files[lang]} and {path}")
+        files[lang] = path
+    return files
+
+
 @cache
 def available_languages() -> tuple[str, ...]:
-    """The languages with a catalog file, English first."""
-    found = sorted(p.parent.parent.name for p in LOCALES_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
-    return tuple(sorted(found, key=lambda lang: lang != DEFAULT_LOCALE))
+    """The languages with a catalog file ('en', 'zh'), English first."""
+    return tuple(sorted(_catalog_files(), key=lambda lang: (lang != DEFAULT_LOCALE, lang)))
 
 
 @cache
 def catalog(lang: str) -> Mapping[str, str]:
-    """Key → text of one language's .po file (empty for a language without one)."""
-    path = LOCALES_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
-    if not path.exists():
+    """Key → text of one language's .po file (empty for a language without one); ``lang``
+    may be a locale ('zh_CN')."""
+    path = _catalog_files().get(language(lang))
+    if path is None:
         return {}
     with path.open("rb") as handle:
-        po = read_po(handle, locale=lang, domain=DOMAIN)
+        po = read_po(handle, locale=path.parent.parent.name, domain=DOMAIN)
     return {str(m.id): str(m.string) for m in po if m.id and m.string and not m.fuzzy}
 
 

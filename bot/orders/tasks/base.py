@@ -458,14 +458,13 @@ class Planner:
             return t("money.none")
         parts = []
         for m in movements:
-            timing = self.policy.refund_timing(m.method.kind)
             named = {"amount": usd(m.amount), "method": self._label(m, done)}
             if m.kind == TransactionKind.REFUND:
                 key = "money.refunded" if done else "money.will_be_refunded"
                 arrival = (
                     t("money.arrival.immediately")
-                    if timing == "immediately"
-                    else t("money.arrival.later", timing=timing)
+                    if self.policy.refund_is_immediate(m.method.kind)
+                    else t("money.arrival.later", timing=self.policy.refund_timing(m.method.kind))
                 )
                 parts.append(t(key, arrival=arrival, **named))
             else:
