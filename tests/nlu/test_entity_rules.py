@@ -125,6 +125,15 @@ def test_the_same_entity_from_two_extractors_is_kept_twice(rules: EntityRules) -
     assert {(e["start"], e["end"]) for e in found} == {(text.index("w2"), len(text))}
 
 
+def test_ids_glued_to_chinese_text_are_kept(rules: EntityRules) -> None:
+    """Chinese is written without spaces: "订单S1000077现在" must keep its order id."""
+    text = "订单S1000077现在什么状态"
+    found = rules.clean(text, [entity(text, "order_id", "S1000077", "Regex")])
+    assert kinds(found) == [("order_id", "#S1000077")]
+    text = "订单号S10000771"  # an 8-digit number is still no order id
+    assert rules.clean(text, [entity(text, "order_id", "S1000077")]) == []
+
+
 def test_values_are_normalised(rules: EntityRules) -> None:
     text = "pay with pay pal, I bought it by accident"
     found = rules.clean(

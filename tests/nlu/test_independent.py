@@ -12,6 +12,7 @@ from bot.nlu.independent import (
     DEV_DIR,
     EVAL_DIR,
     EVAL_SETS,
+    ZH_DIR,
     entity_figures,
     fallback_threshold,
     render_markdown,
@@ -107,10 +108,13 @@ def test_the_set_is_outside_the_training_data() -> None:
 def test_both_sets_are_outside_the_training_data_and_say_what_they_are_for() -> None:
     """The dev set is scored by the same code; its report says it was used for choosing."""
     data_dir = EVAL_DIR.parents[1] / "data"
-    for directory in (EVAL_DIR, DEV_DIR):
+    for directory in (EVAL_DIR, DEV_DIR, ZH_DIR):
         assert not directory.resolve().is_relative_to(data_dir.resolve())
     assert EVAL_SETS["independent"].directory == EVAL_DIR
     assert EVAL_SETS["dev"].directory == DEV_DIR
+    assert EVAL_SETS["zh"].directory == ZH_DIR
+    zh_report = render_markdown(score([_p("greet", "greet")]), "m.tar.gz", EVAL_SETS["zh"])
+    assert "eval/nlu_zh/" in zh_report and "never used" in zh_report
     result = score([_p("greet", "greet")])
     dev_report = render_markdown(result, "m.tar.gz", EVAL_SETS["dev"])
     assert "eval/nlu_dev/" in dev_report and "USED FOR CHOOSING" in dev_report
