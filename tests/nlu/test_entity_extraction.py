@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from bot.nlu.data import Example, parse_example
+from bot.texts.detect import LANGUAGE_ENTITY
 from tests.rasa_side.rasa_env import PROJECT_ROOT, last_json, needs_rasa, run
 
 CASES = Path(__file__).with_name("entity_cases.yml")
@@ -95,6 +96,8 @@ def score(examples: list[Example], parsed: list[dict[str, Any]]) -> Scores:
         text = result["text"]
         predicted: dict[tuple[str, str], dict[str, Any]] = {}
         for e in result["entities"]:
+            if e["entity"] == LANGUAGE_ENTITY:
+                continue  # the message's language, set by a pipeline step, not extracted
             predicted.setdefault((e["entity"], _key(text[e["start"] : e["end"]])), e)
         expected = {(e.entity, _key(e.text)): e for e in example.entities}
         for key, entity in expected.items():
