@@ -35,7 +35,8 @@ def task_for(request: Request) -> OrderTask | None:
     candidates = [task for task in TASKS if intent in task.intents]
     fitting = [task for task in candidates if task.entities and set(task.entities) <= named]
     plain = [task for task in candidates if not task.entities]
-    return (fitting or plain or [None])[0]
+    found = fitting or plain
+    return found[0] if found else None
 
 
 def answer_action_for(request: Request) -> str | None:
