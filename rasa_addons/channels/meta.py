@@ -55,6 +55,7 @@ from bot.channels.meta import (
     valid_signature,
 )
 from bot.channels.meta_render import LIMITS, from_markdown, render, unsupported_reply
+from rasa_addons.channels.whole_message import WholeMessageOutput
 from rasa_addons.input_limits import InputGuard, is_guard_reply
 
 log = logging.getLogger(__name__)
@@ -159,7 +160,7 @@ class GraphClient:
         return False
 
 
-class MetaOutput(OutputChannel):
+class MetaOutput(WholeMessageOutput):
     """Sends Rasa bot messages to one platform user, rendered within the platform's limits."""
 
     platform: ClassVar[str] = ""
@@ -201,19 +202,6 @@ class MetaOutput(OutputChannel):
     async def send_platform_message(self, user: str, part: dict[str, Any]) -> bool:
         body = {"recipient": {"id": user}, "messaging_type": "RESPONSE", "message": part}
         return await self.client.post("me/messages", body)
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"text": text})
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"text": text, "buttons": buttons})
-
-    async def send_custom_json(
-        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"custom": json_message})
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"image": image})

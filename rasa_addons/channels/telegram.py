@@ -41,6 +41,7 @@ from bot.channels.plaintext import unsupported_text
 from rasa_addons import session_ids
 from rasa_addons.channels.dedup import SeenIds
 from rasa_addons.channels.options import last_buttons
+from rasa_addons.channels.whole_message import WholeMessageOutput
 from rasa_addons.input_limits import InputGuard
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ DEFAULT_API_URL = "https://api.telegram.org"
 TIMEOUT_S = 15.0
 
 
-class TelegramOutput(OutputChannel):
+class TelegramOutput(WholeMessageOutput):
     """Sends our bot messages to a Telegram chat through the Bot API."""
 
     @classmethod
@@ -87,19 +88,6 @@ class TelegramOutput(OutputChannel):
         self.messages.append(message)
         for api_call in tg.render(chat_id, message, self.public_url):
             await self.call(api_call.method, api_call.params)
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"text": text})
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"text": text, "buttons": buttons})
-
-    async def send_custom_json(
-        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"custom": json_message})
 
     async def send_image_url(self, recipient_id: str, image: str, **kwargs: Any) -> None:
         await self.send_response(recipient_id, {"image": image})

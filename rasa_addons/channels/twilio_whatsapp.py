@@ -43,6 +43,7 @@ from bot.channels.plaintext import unsupported_text
 from rasa_addons import session_ids
 from rasa_addons.channels.dedup import SeenIds
 from rasa_addons.channels.options import last_buttons
+from rasa_addons.channels.whole_message import WholeMessageOutput
 from rasa_addons.input_limits import InputGuard
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ TIMEOUT_S = 15.0
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-class TwilioWhatsAppOutput(OutputChannel):
+class TwilioWhatsAppOutput(WholeMessageOutput):
     """Sends our bot messages to a WhatsApp user through Twilio's Messages API."""
 
     @classmethod
@@ -93,19 +94,6 @@ class TwilioWhatsAppOutput(OutputChannel):
         self.messages.append(message)
         for body in twilio.render(message, self.public_url):
             await self.send_body(phone, body)
-
-    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self.send_response(recipient_id, {"text": text})
-
-    async def send_text_with_buttons(
-        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"text": text, "buttons": buttons})
-
-    async def send_custom_json(
-        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
-    ) -> None:
-        await self.send_response(recipient_id, {"custom": json_message})
 
 
 @lru_cache(maxsize=4)
