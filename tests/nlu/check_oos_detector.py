@@ -119,6 +119,26 @@ def main() -> None:
     )
     lonely.process([untouched])
 
+    # The bilingual pipeline adds a second sentence vector (e5): both are read, concatenated.
+    def with_second_vector(message: Message, direction: int) -> Message:
+        second = np.eye(4)[direction] * 2 + rng.normal(0, 0.2, 4)
+        message.add_features(Features(second.reshape(1, -1), "sentence", TEXT, "vec2"))
+        return message
+
+    two_vectors = [
+        with_second_vector(m, 0 if m.get("intent") != "out_of_scope" else 3) for m in examples
+    ]
+    bilingual_resource = Resource("oos_detector_bilingual")
+    bilingual = OutOfScopeDetector.create(config, storage, bilingual_resource, context)
+    bilingual.train(TrainingData(two_vectors))
+    bilingual = OutOfScopeDetector.load(config, storage, bilingual_resource, context)
+    off_topic = with_second_vector(out_of_scope("capital of peru", label=False), 3)
+    try:
+        bilingual.probabilities([out_of_scope("one vector only", label=False)])
+        one_vector_error = ""
+    except ValueError as exc:
+        one_vector_error = str(exc)
+
     print(
         json.dumps(
             {
@@ -127,6 +147,8 @@ def main() -> None:
                 "after": [[m.get("intent"), m.get("intent_ranking")] for m in decided],
                 "size_error": size_error,
                 "untrained": untouched.get("intent"),
+                "bilingual": bilingual.probabilities([off_topic]).round(6).tolist(),
+                "one_vector_error": one_vector_error,
             }
         )
     )

@@ -65,3 +65,9 @@ def test_features_of_another_size_are_refused(outcome: dict[str, Any]) -> None:
 
 def test_without_enough_out_of_scope_examples_it_changes_nothing(outcome: dict[str, Any]) -> None:
     assert outcome["untrained"] == {"name": "search_product", "confidence": 0.8}
+
+
+def test_every_sentence_vector_is_read_whatever_its_size(outcome: dict[str, Any]) -> None:
+    """The bilingual pipeline's MiniLM + e5 vectors: no feature size is built in."""
+    assert outcome["bilingual"][0] > 0.9
+    assert "trained on 52 features, the message has 48" in outcome["one_vector_error"]
