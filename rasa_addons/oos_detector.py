@@ -111,8 +111,10 @@ class _Model:
                 f"the message has {matrix.shape[1]}: retrain the model"
             )
         binary = np.asarray(matrix @ self.coef).ravel() + self.intercept
+        # in the references' float32: a float64 query would copy them to float64 on every call
+        query = unit.astype(self.in_scope.dtype)
         return np.column_stack(
-            [binary, _nearest(unit, self.in_scope, k), _nearest(unit, self.out_scope, k)]
+            [binary, _nearest(query, self.in_scope, k), _nearest(query, self.out_scope, k)]
         )
 
     def probability(self, signals: np.ndarray) -> np.ndarray:
