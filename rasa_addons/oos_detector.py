@@ -349,7 +349,9 @@ class OutOfScopeDetector(GraphComponent):
         candidates = [
             m
             for m in messages
-            if m.get(TEXT) and m.get(INTENT_RANKING_KEY) and m.get_dense_features(TEXT)[1]
+            if m.get(TEXT)
+            and m.get(INTENT_RANKING_KEY)
+            and m.get_dense_features(TEXT)[1] is not None
         ]
         if model is None or not candidates:
             return messages
