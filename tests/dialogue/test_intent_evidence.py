@@ -39,3 +39,19 @@ def test_other_intents_and_buttons_stand() -> None:
     assert reranked("/place_order", ranking, ORDER) is None  # a button says what it means
     assert reranked("cancel #W6319233", _ranking(("cancel_order", 0.9)), ORDER) is None
     assert reranked("order #W6319233", ranking, ORDER) is None  # nothing else to choose
+
+
+def test_stating_ones_zip_is_an_identity_correction_not_an_address_change() -> None:
+    ranking = _ranking(("change_shipping_address", 0.55), ("inform", 0.35), ("greet", 0.1))
+    zip_entity = [{"entity": "zip", "value": "94120"}]
+    for text in ("Sorry, typo! My zip code is 94120.", "my zip is 94120", "我的邮编是94120"):
+        found = reranked(text, ranking, zip_entity)
+        assert found is not None and found[0]["name"] == "inform", text
+    # a zip that belongs to an address change keeps the address change
+    for text in (
+        "I entered the wrong zip code on my order",
+        "my zip code is 94120 now, please update the shipping address",
+        "I moved, my zip code is 94120",
+        "收货地址的邮编是94120",
+    ):
+        assert reranked(text, ranking, zip_entity) is None, text
