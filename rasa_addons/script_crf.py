@@ -14,17 +14,20 @@ the one extractor they replace and the reports stay comparable.
 # ruff: noqa: UP006, UP035 - Rasa validates the graph by these exact typing.List/Dict hints.
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List
 
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.extractors.crf_entity_extractor import CRF, CRFEntityExtractor
+from rasa.nlu.extractors.crf_entity_extractor import CRFEntityExtractor
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from rasa_addons.script_gate import ANY, CONFIG_KEY, in_script, validate_script
+
+if TYPE_CHECKING:
+    from sklearn_crfsuite import CRF
 
 TRAIN_KEY = "train_script"
 
@@ -43,7 +46,7 @@ class ScriptCRFEntityExtractor(CRFEntityExtractor):
         config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        entity_taggers: Optional[Dict[str, CRF]] = None,
+        entity_taggers: Dict[str, CRF] | None = None,
     ) -> None:
         super().__init__(config, model_storage, resource, entity_taggers)
         self._script = validate_script(type(self).__name__, config)
