@@ -11,7 +11,8 @@ parse time, so the classifier sees the same feature layout for both.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from rasa_addons.mixed_tokenizer import has_cjk
 
