@@ -45,6 +45,10 @@ class _E5Worker:
         model._lib.omp_set_num_threads(threads)  # resolved in the engine's libgomp
         return model
 
+    @property
+    def dimensions(self) -> int:
+        return int(self._model.dim)
+
     def query(self, text: str) -> np.ndarray:
         return np.asarray(self._pool.submit(self._model.query, text).result(), dtype=np.float32)
 
@@ -85,3 +89,6 @@ class E5Featurizer(MiniLMFeaturizer):
 
     def _encode(self, text: str) -> np.ndarray:
         return shared_e5(self._threads).query(text)
+
+    def _dimensions(self) -> int:
+        return shared_e5(self._threads).dimensions

@@ -86,16 +86,31 @@ def encode(name: str, texts: list[str]) -> np.ndarray:
     return np.array([cache[t] for t in texts])
 
 
+# The script an encoder is gated to in the script-gated candidate (rasa_addons/script_gate.py).
+GATES = {"minilm": "non_cjk", "e5": "cjk"}
+
 CANDIDATES = {
     "e_logreg_minilm (English pipeline)": (False, ["minilm"]),
     "f_bilingual_minilm_e5": (True, ["minilm", "e5"]),
     "g_bilingual_e5": (True, ["e5"]),
+    "h_bilingual_gated": (True, ["minilm", "e5"], True),
 }
 
 
+def gated_encode(name: str, texts: list[str]) -> np.ndarray:
+    """The encoder's vectors for the texts of its script, zeros for the others (not encoded)."""
+    from rasa_addons.script_gate import in_script
+
+    mine = [i for i, t in enumerate(texts) if in_script(t, GATES[name])]
+    out = np.zeros((len(texts), 384))
+    if mine:
+        out[mine] = encode(name, [texts[i] for i in mine])
+    return out
+
+
 class Replica:
-    def __init__(self, mixed: bool, encoders: list[str]) -> None:
-        self.mixed, self.encoders = mixed, encoders
+    def __init__(self, mixed: bool, encoders: list[str], gated: bool = False) -> None:
+        self.mixed, self.encoders, self.gated = mixed, encoders, gated
 
     def features(self, texts: list[str], fit: bool) -> sp.csr_matrix:
         joined = [" ".join(t) for t in tokens(texts, self.mixed)]
@@ -103,7 +118,8 @@ class Replica:
             self.word = CountVectorizer(token_pattern=r"\S+", ngram_range=(1, 2)).fit(joined)
             self.char = CountVectorizer(analyzer="char_wb", ngram_range=(2, 5)).fit(joined)
         parts = [self.word.transform(joined), self.char.transform(joined)]
-        parts += [sp.csr_matrix(encode(name, texts) * 10.0) for name in self.encoders]
+        vectors = gated_encode if self.gated else encode
+        parts += [sp.csr_matrix(vectors(name, texts) * 10.0) for name in self.encoders]
         return sp.hstack(parts).tocsr()
 
     def fit(self, texts: list[str], labels: list[str]) -> Replica:
@@ -123,7 +139,7 @@ def figures(gold: list[str], pred: np.ndarray, conf: np.ndarray) -> dict[str, fl
     }
 
 
-def cv(cand: tuple[bool, list[str]], data: list[tuple[str, str]], extra=()) -> dict[str, float]:
+def cv(cand: tuple, data: list[tuple[str, str]], extra=()) -> dict[str, float]:
     """k-fold CV on ``data``; ``extra`` (the other language) is added to every training fold."""
     texts, labels = [t for t, _ in data], [i for _, i in data]
     gold: list[str] = []

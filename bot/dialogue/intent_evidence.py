@@ -7,6 +7,10 @@ as ``place_order`` ("I want to order the red one"), and "swap them for a differe
 shop's orders is not about placing a new one, and a payment change names a way to pay. The
 vetoed intent is dropped from the ranking and the rest renormalised (the probability of each
 given that it is not the vetoed one), so a clear second choice is not sent to the fallback.
+"Sorry, typo! My zip code is 94120." after a failed identification was read as
+``change_shipping_address`` (the training data has "I entered the wrong zip code on my order"):
+a shopper who states their zip and says nothing of an address, a delivery or a move is
+correcting who they are, not where an order goes.
 
 Standard library only: the Rasa server imports it (``rasa_addons/intent_evidence.py``).
 """
@@ -30,6 +34,20 @@ _OTHER_CARDS = re.compile(
 )
 
 
+# "my zip (code) is 94120", "我的邮编是94120": the shopper's own zip stated as a fact.
+_ZIP_STATEMENT = re.compile(
+    r"\bmy\s+(?:zip|postal|post)(?:\s*code)?\s+is\s*:?\s*\d{5}|邮编(?:是|为|:|：)\s*\d{5}",
+    re.IGNORECASE,
+)
+# Words of an address change: the zip is then part of the new address.
+_ADDRESS_WORDS = re.compile(
+    r"\b(?:address|addresses|ship|shipping|shipped|deliver|delivery|delivered|send|sent|street|"
+    r"st|ave|avenue|road|rd|apt|apartment|suite|moved|move|moving|new|now|change|update|"
+    r"instead)\b|地址|寄|送到|收货|搬|改|新|换",
+    re.IGNORECASE,
+)
+
+
 def _names_order(text: str, entities: Sequence[dict[str, Any]]) -> bool:
     return any(e.get("entity") == "order_id" for e in entities)
 
@@ -40,10 +58,15 @@ def _names_payment(text: str, entities: Sequence[dict[str, Any]]) -> bool:
     )
 
 
+def _states_own_zip(text: str, entities: Sequence[dict[str, Any]]) -> bool:
+    return bool(_ZIP_STATEMENT.search(text)) and not _ADDRESS_WORDS.search(text)
+
+
 # intent -> why it is not believable for this message (one rule per intent).
 VETOES = {
     "place_order": _names_order,  # an existing order's number: a change, not a new order
     "change_payment_method": lambda text, entities: not _names_payment(text, entities),
+    "change_shipping_address": _states_own_zip,  # an identity correction, not a new address
 }
 
 

@@ -20,9 +20,10 @@ COPY bot/texts ./bot/texts
 COPY config.yml ./
 COPY domain ./domain
 COPY data/nlu ./data/nlu
+COPY data/nlu_zh ./data/nlu_zh
 COPY data/rules ./data/rules
 ENV PYTHONPATH=/build
-RUN rasa train --domain domain --data data/nlu data/rules --fixed-model-name shopbot --out /build/models
+RUN rasa train --domain domain --data data/nlu data/nlu_zh data/rules --fixed-model-name shopbot --out /build/models
 
 FROM rasa/rasa:3.6.21 AS runtime
 USER root

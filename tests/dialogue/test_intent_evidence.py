@@ -48,3 +48,19 @@ def test_a_card_that_is_a_product_option_is_no_way_to_pay() -> None:
     assert found is not None and found[0]["name"] == "change_order"
     assert reranked("pay order #W3657213 with my card instead", ranking, ORDER) is None
     assert reranked("use the gift card for the SD card order", ranking, []) is None
+
+
+def test_stating_ones_zip_is_an_identity_correction_not_an_address_change() -> None:
+    ranking = _ranking(("change_shipping_address", 0.55), ("inform", 0.35), ("greet", 0.1))
+    zip_entity = [{"entity": "zip", "value": "94120"}]
+    for text in ("Sorry, typo! My zip code is 94120.", "my zip is 94120", "我的邮编是94120"):
+        found = reranked(text, ranking, zip_entity)
+        assert found is not None and found[0]["name"] == "inform", text
+    # a zip that belongs to an address change keeps the address change
+    for text in (
+        "I entered the wrong zip code on my order",
+        "my zip code is 94120 now, please update the shipping address",
+        "I moved, my zip code is 94120",
+        "收货地址的邮编是94120",
+    ):
+        assert reranked(text, ranking, zip_entity) is None, text
