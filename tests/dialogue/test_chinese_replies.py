@@ -70,3 +70,20 @@ def test_a_cancellation_reads_in_chinese(shop: Database) -> None:
     assert "个工作日内到账" in preview or "即时到账" in preview
     assert done.startswith(f"订单 {order} 已取消。")
     assert [b["title"] for b in replies[3].buttons] == ["确认办理", "先不用"]
+
+
+def test_cancellation_reasons_are_shown_in_chinese_and_kept_in_english(shop: Database) -> None:
+    """The policy's reasons are stored in English; a Chinese shopper reads and taps Chinese."""
+    conversation = ShopConversation(shop, load_policy())
+    reasons = load_policy().cancellation.reasons
+    with use_locale("zh_CN"):
+        asked = conversation.question("cancel_reason")
+    assert "不再需要" in asked.text and "下错单了" in asked.text
+    assert not re.search(r"[A-Za-z]", asked.text), asked.text
+    assert [b["title"] for b in asked.buttons] == ["不再需要", "下错单了"]
+    for reason, b in zip(reasons, asked.buttons, strict=True):
+        assert reason in b["payload"]
+    with use_locale("en"):
+        assert [b["title"] for b in conversation.question("cancel_reason").buttons] == [
+            r.capitalize() for r in reasons
+        ]

@@ -1,0 +1,80 @@
+"""The chat widget on a Chinese page, against the real assistant (issue 20, Tests).
+
+The storefront's page is served as a Chinese shop would serve it: ``<html lang="zh-CN">`` and
+no English title of its own on the script tag (Playwright rewrites the HTML in flight; the
+store itself is English). The widget must speak Chinese from its first label, send the page's
+language as the prior of the greeting, show the assistant's Chinese greeting and quick
+replies, and a question typed in Chinese must be answered in Chinese. Every expected sentence
+is read from the zh_CN catalog (``t``) or the widget's own zh strings, never copied here.
+Screenshot: test-artifacts/screenshots/store-chat-zh.png (docs/img/widget-zh.png with
+SHOPBOT_UPDATE_DOC_IMAGES=1, i.e. `make report`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from store_browser import DESKTOP, DialogWatch, chromium, publish_doc_image, screenshot
+from test_store_chat import REPLY_TIMEOUT_MS, bot_count, send
+
+from bot.texts import t, use_locale
+
+pytestmark = [pytest.mark.browser, pytest.mark.e2e]
+
+HAN = re.compile(r"[\u4e00-\u9fff]")
+ZH = "zh_CN"
+
+
+def chinese_page(html: str) -> str:
+    """The store's HTML as a Chinese page: its language, and no English texts of the site's
+    own on the widget's script tag (so the widget's labels are its own, in Chinese)."""
+    html = html.replace('<html lang="en">', '<html lang="zh-CN">', 1)
+    return re.sub(r'\s+data-(?:title|subtitle)="[^"]*"', "", html)
+
+
+def test_widget_on_a_chinese_page_speaks_chinese(running_stack: Any) -> None:
+    store = running_stack.web_url + "/"
+    with use_locale(ZH):
+        greeting = t("utter.greet")
+        quick_replies = [t("button.where_is_my_order"), t("button.return_item")]
+        quick_replies.append(t("button.find_product"))
+        policy_lead = t("answer.policy", text="\0").split("\0")[0].strip()
+
+    with chromium() as browser:
+        context = browser.new_context(viewport=DESKTOP, locale="zh-CN")
+        page = context.new_page()
+        dialogs = DialogWatch(page)
+
+        def rewrite(route: Any) -> None:
+            response = route.fetch()
+            route.fulfill(response=response, body=chinese_page(response.text()))
+
+        page.route(store, rewrite)
+        page.goto(store)
+        assert page.evaluate("document.documentElement.lang") == "zh-CN"
+        launcher = page.locator(".sb-launcher")
+        assert HAN.search(launcher.inner_text() + (launcher.get_attribute("aria-label") or ""))
+        launcher.click()
+        page.locator(".sb-status.sb-online").wait_for(timeout=30_000)
+        assert page.locator(".sb-panel").get_attribute("lang") == "zh-CN"
+        assert page.locator(".sb-input").get_attribute("placeholder") == "请输入您的问题…"
+
+        # The greeting and its quick replies, in Chinese from the assistant's catalog.
+        page.locator(".sb-bot .sb-bubble").first.wait_for(timeout=REPLY_TIMEOUT_MS)
+        assert page.locator(".sb-bot .sb-bubble").first.inner_text().strip() == greeting
+        buttons = page.locator(".sb-quick-btn").all_inner_texts()
+        assert [b.strip() for b in buttons] == quick_replies, buttons
+
+        # A question typed in Chinese, answered in Chinese from the shop's policy.
+        before = bot_count(page)
+        send(page, "退货政策是什么？几天内可以退？")
+        answers = page.locator(".sb-bot .sb-bubble").all_inner_texts()[before:]
+        assert answers and all(HAN.search(a) for a in answers), answers
+        assert any(policy_lead in a for a in answers), answers
+        page.wait_for_timeout(300)
+        shot = screenshot(page, "store-chat-zh.png")
+        publish_doc_image(shot, "widget-zh.png")
+        assert dialogs.messages == []
+        context.close()
