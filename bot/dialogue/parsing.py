@@ -188,9 +188,15 @@ _ADDRESS_LEAD_NOISE = re.compile(
 )
 
 
+# A Chinese shopper wraps the (US) address in Chinese: "新地址是：12 Oak Street，Austin，TX 78701 吧"
+# — the words before the street's first digit and after the ZIP go, Chinese commas split parts.
+_CHINESE_AROUND = re.compile(r"^[\u4e00-\u9fff\s:：,，]+(?=\d)|[\u4e00-\u9fff\s。！!，,~]+$")
+
+
 def strip_address_noise(text: str) -> str:
     """ "yes go ahead with 12 Oak Street, ..." → "12 Oak Street, ..." (text otherwise kept)."""
-    return _ADDRESS_LEAD_NOISE.sub("", (text or "").strip(), count=1)
+    text = _CHINESE_AROUND.sub("", (text or "").strip()).replace("，", ",")
+    return _ADDRESS_LEAD_NOISE.sub("", text, count=1)
 
 
 def parse_address(text: str) -> ParsedAddress | None:

@@ -87,3 +87,21 @@ def test_cancellation_reasons_are_shown_in_chinese_and_kept_in_english(shop: Dat
         assert [b["title"] for b in conversation.question("cancel_reason").buttons] == [
             r.capitalize() for r in reasons
         ]
+
+
+def test_a_payment_method_named_in_chinese_is_found(shop: Database) -> None:
+    conversation = ShopConversation(shop, load_policy())
+    with shop.session() as s:
+        customers = s.scalars(select(m.Customer)).all()
+        picked = next(
+            c
+            for c in customers
+            if [pm.kind for pm in c.payment_methods].count("gift_card") == 1
+            and [pm.kind for pm in c.payment_methods].count("credit_card") == 1
+        )
+        methods = {pm.kind: pm.id for pm in picked.payment_methods}
+        customer = picked.id
+    with use_locale("zh_CN"):
+        for said, kind in (("用礼品卡付", "gift_card"), ("刷信用卡吧", "credit_card")):
+            check = conversation.resolve_payment(customer, None, said, "modify_payment")
+            assert check.ok and check.value == methods[kind], (said, check)

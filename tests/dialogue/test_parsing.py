@@ -90,6 +90,25 @@ def test_addresses() -> None:
     assert parsing.parse_address("12 Oak Street, Austin, TX") is None  # no zip
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "寄到 12 Oak Street, Austin, TX 78701 吧",
+        "新地址是：12 Oak Street，Austin，TX 78701",
+        "改成12 Oak Street, Austin, TX 78701。",
+    ],
+)
+def test_an_address_written_inside_chinese(text: str) -> None:
+    parsed = parsing.parse_address(text)
+    assert parsed is not None, text
+    assert (parsed.address1, parsed.city, parsed.state, parsed.zip) == (
+        "12 Oak Street",
+        "Austin",
+        "TX",
+        "78701",
+    )
+
+
 def test_fallback_counter() -> None:
     assert trailing_fallbacks(["greet", "nlu_fallback", "nlu_fallback"]) == 2
     assert trailing_fallbacks(["nlu_fallback", "greet"]) == 0
