@@ -188,8 +188,8 @@ _ADDRESS_LEAD_NOISE = re.compile(
 )
 
 
-# A Chinese shopper wraps the (US) address in Chinese: "新地址是：12 Oak Street，Austin，TX 78701 吧"
-# — the words before the street's first digit and after the ZIP go, Chinese commas split parts.
+# A Chinese shopper wraps the (US) address in Chinese ("新地址是：12 Oak Street，Austin，TX 78701"):
+# the words before the street's first digit and after the ZIP go, Chinese commas split parts.
 _CHINESE_AROUND = re.compile(r"^[\u4e00-\u9fff\s:：,，]+(?=\d)|[\u4e00-\u9fff\s。！!，,~]+$")
 
 
