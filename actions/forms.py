@@ -29,6 +29,7 @@ from actions.requests import CURRENT, announce, current_request, request_entity,
 from bot.dialogue import agenda, parsing, plan
 from bot.dialogue.replies import Check
 from bot.orders.tasks import TASKS, get_task, other_task_intents
+from bot.orders.tasks.cancel import reason_label
 from bot.texts import list_alternatives, t
 
 log = logging.getLogger(__name__)
@@ -479,7 +480,8 @@ class ShopFormValidation(FormValidationAction):
         if not reason:
             dispatcher.utter_message(
                 text=t(
-                    "cancel.reason_unknown", reasons=list_alternatives([f'"{r}"' for r in allowed])
+                    "cancel.reason_unknown",
+                    reasons=list_alternatives([f'"{reason_label(r)}"' for r in allowed]),
                 )
             )
             return {"cancel_reason": None}

@@ -21,6 +21,8 @@ for cmd in "${!NEEDED[@]}"; do
 done
 # Fonts so screenshots of the store and console show text (Chromium pulls none by itself).
 [ -d /usr/share/fonts/truetype/dejavu ] || missing+=(fonts-dejavu-core)
+# A Chinese font (issue 20): without one Chromium draws the widget's Chinese as empty boxes.
+[ -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

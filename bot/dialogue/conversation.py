@@ -17,7 +17,7 @@ from pydantic import SecretStr
 from bot.catalog.repository import CatalogRepository
 from bot.db.models import Variant
 from bot.db.session import Database
-from bot.dialogue import items, parsing
+from bot.dialogue import chinese, items, parsing
 from bot.dialogue.person_request import asks_for_person
 from bot.dialogue.replies import (
     Check,
@@ -45,6 +45,7 @@ from bot.orders.results import (
 from bot.orders.service import OrderService
 from bot.orders.tasks import BY_NAME, Request, get_task
 from bot.orders.tasks.base import status_words
+from bot.orders.tasks.cancel import reason_label
 from bot.orders.tasks.status import TASK as _STATUS
 from bot.safety.attempts import AttemptLimiter, IdentifyLimits, identify_limits
 from bot.settings import Settings
@@ -264,8 +265,13 @@ class ShopConversation:
         if slot == "cancel_reason":
             reasons = self.policy.cancellation.reasons
             return Reply(
-                t("cancel.ask_reason", reasons=list_alternatives([f'"{r}"' for r in reasons])),
-                buttons=[button(r.capitalize(), "inform", cancel_reason=r) for r in reasons],
+                t(
+                    "cancel.ask_reason",
+                    reasons=list_alternatives([f'"{reason_label(r)}"' for r in reasons]),
+                ),
+                buttons=[
+                    button(reason_label(r).capitalize(), "inform", cancel_reason=r) for r in reasons
+                ],
             )
         if slot == "proof":
             return Reply(self._proof())
@@ -424,6 +430,8 @@ class ShopConversation:
         order = self._order(customer_id, order_id)
         if isinstance(order, Refused):
             return Check(False, message=order.message)
+        text = chinese.in_english(text, chinese.OPTION_WORDS)
+        earlier = [chinese.in_english(e, chinese.OPTION_WORDS) for e in earlier]
         lines = self._open_lines(order)
         own = {ln.variant_id for ln in lines}
         named = parsing.extract_item_ids(text)
@@ -515,6 +523,8 @@ class ShopConversation:
     ) -> Check:
         """One new variant per item being changed, from ids or from the options described
         (``earlier``: previous answers to the same question, read before ``text``)."""
+        text = chinese.in_english(text, chinese.OPTION_WORDS)
+        earlier = [chinese.in_english(e, chinese.OPTION_WORDS) for e in earlier]
         named = parsing.extract_item_ids(text)
         chosen: list[str] = []
         found = [self._alternatives(variant_id) for variant_id in item_ids]
@@ -662,6 +672,7 @@ class ShopConversation:
         if isinstance(customer, Refused):
             return Check(False, message=customer.message)
         methods = list(customer.value.payment_methods)
+        text = chinese.in_english(text, chinese.PAYMENT_WORDS)
         lowered = (text or "").lower()
         explicit = parsing.extract_payment_method_id(text)
         chosen: str | None = None

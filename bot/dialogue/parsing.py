@@ -10,14 +10,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.dialogue import chinese
 from bot.orders.ids import find_order_ids
 
 # lookbehind: same matches, but linear time on long runs without "@" (was O(n²))
 EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # A ZIP stands alone: never the digits inside an order id (#S1000029), an item id
 # (1000200300, SB-V000101) or a longer number; "zip10001" / "postal code:10001" also count.
+# Chinese characters are no word around it ("邮编10001的"): _NOT_HAN_WORD is \w minus Han.
+_NOT_HAN_WORD = r"[^\W\u4e00-\u9fff]"
 ZIP_RE = re.compile(
-    r"(?:(?<![\w#-])|(?<=zip)|(?<=code)|(?<=code:)|(?<=zip:))(\d{5})(?:-\d{4})?(?![\w-])", re.I
+    rf"(?:(?<!{_NOT_HAN_WORD})(?<![#-])|(?<=zip)|(?<=code)|(?<=code:)|(?<=zip:))"
+    rf"(\d{{5}})(?:-\d{{4}})?(?!{_NOT_HAN_WORD}|-)",
+    re.I,
 )
 # τ-bench item ids are 10 digits; demo shop variants look like SB-V000101.
 ITEM_ID_RE = re.compile(r"(?<![\w-])(\d{10}|SB-V\d{6})(?![\w-])", re.IGNORECASE)
@@ -81,7 +86,7 @@ _REASON_WORDS = {
 
 def extract_cancel_reason(text: str, allowed: tuple[str, ...]) -> str | None:
     """Map the shopper's words onto one of the policy's cancellation reasons."""
-    lowered = (text or "").lower()
+    lowered = chinese.in_english(text or "", chinese.REASON_WORDS).lower()
     for reason in allowed:
         if reason in lowered:
             return reason
@@ -100,7 +105,12 @@ def extract_person_name(text: str) -> str | None:
     """A "First Last" name from a bare answer such as "It's Noah Brown, 20001"."""
     cleaned = ZIP_RE.sub(" ", EMAIL_RE.sub(" ", text or ""))
     cleaned = _NAME_NOISE.sub(" ", cleaned)
-    words = [w for w in re.split(r"[\s,.;:!?]+", cleaned) if re.fullmatch(r"[A-Za-z'-]+", w)]
+    # Chinese around a Latin name ("我叫Noah Brown，邮编20001") separates words like a space.
+    words = [
+        w
+        for w in re.split(r"[\s,.;:!?\u3000-\u303f\uff00-\uffef\u4e00-\u9fff]+", cleaned)
+        if re.fullmatch(r"[A-Za-z'-]+", w)
+    ]
     if len(words) < 2 or len(words) > 4:
         return None
     return " ".join(w.capitalize() for w in words)
@@ -178,9 +188,15 @@ _ADDRESS_LEAD_NOISE = re.compile(
 )
 
 
+# A Chinese shopper wraps the (US) address in Chinese ("新地址是：12 Oak Street，Austin，TX 78701"):
+# the words before the street's first digit and after the ZIP go, Chinese commas split parts.
+_CHINESE_AROUND = re.compile(r"^[\u4e00-\u9fff\s:：,，]+(?=\d)|[\u4e00-\u9fff\s。！!，,~]+$")
+
+
 def strip_address_noise(text: str) -> str:
     """ "yes go ahead with 12 Oak Street, ..." → "12 Oak Street, ..." (text otherwise kept)."""
-    return _ADDRESS_LEAD_NOISE.sub("", (text or "").strip(), count=1)
+    text = _CHINESE_AROUND.sub("", (text or "").strip()).replace("，", ",")
+    return _ADDRESS_LEAD_NOISE.sub("", text, count=1)
 
 
 def parse_address(text: str) -> ParsedAddress | None:

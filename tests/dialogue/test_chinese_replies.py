@@ -70,3 +70,38 @@ def test_a_cancellation_reads_in_chinese(shop: Database) -> None:
     assert "个工作日内到账" in preview or "即时到账" in preview
     assert done.startswith(f"订单 {order} 已取消。")
     assert [b["title"] for b in replies[3].buttons] == ["确认办理", "先不用"]
+
+
+def test_cancellation_reasons_are_shown_in_chinese_and_kept_in_english(shop: Database) -> None:
+    """The policy's reasons are stored in English; a Chinese shopper reads and taps Chinese."""
+    conversation = ShopConversation(shop, load_policy())
+    reasons = load_policy().cancellation.reasons
+    with use_locale("zh_CN"):
+        asked = conversation.question("cancel_reason")
+    assert "不再需要" in asked.text and "下错单了" in asked.text
+    assert not re.search(r"[A-Za-z]", asked.text), asked.text
+    assert [b["title"] for b in asked.buttons] == ["不再需要", "下错单了"]
+    for reason, b in zip(reasons, asked.buttons, strict=True):
+        assert reason in b["payload"]
+    with use_locale("en"):
+        assert [b["title"] for b in conversation.question("cancel_reason").buttons] == [
+            r.capitalize() for r in reasons
+        ]
+
+
+def test_a_payment_method_named_in_chinese_is_found(shop: Database) -> None:
+    conversation = ShopConversation(shop, load_policy())
+    with shop.session() as s:
+        customers = s.scalars(select(m.Customer)).all()
+        picked = next(
+            c
+            for c in customers
+            if [pm.kind for pm in c.payment_methods].count("gift_card") == 1
+            and [pm.kind for pm in c.payment_methods].count("credit_card") == 1
+        )
+        methods = {pm.kind: pm.id for pm in picked.payment_methods}
+        customer = picked.id
+    with use_locale("zh_CN"):
+        for said, kind in (("用礼品卡付", "gift_card"), ("刷信用卡吧", "credit_card")):
+            check = conversation.resolve_payment(customer, None, said, "modify_payment")
+            assert check.ok and check.value == methods[kind], (said, check)

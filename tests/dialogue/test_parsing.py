@@ -34,6 +34,8 @@ def test_email_zip_and_names() -> None:
     assert parsing.extract_zip("call 555-123456") is None
     assert parsing.extract_person_name("It's Noah Brown, 20001") == "Noah Brown"
     assert parsing.extract_person_name("hello") is None
+    assert parsing.extract_person_name("我叫Noah Brown，邮编20001") == "Noah Brown"
+    assert parsing.extract_person_name("你好") is None
     assert parsing.split_name("Mary Ann Smith") == ("Mary", "Ann Smith")
 
 
@@ -44,6 +46,13 @@ def test_email_zip_and_names() -> None:
         ("I don't need it anymore", "no longer needed"),
         ("I ordered it by accident", "ordered by mistake"),
         ("the colour is ugly", None),
+        ("拍错了", "ordered by mistake"),
+        ("下错单了", "ordered by mistake"),
+        ("不小心买重复了", "ordered by mistake"),
+        ("不需要了", "no longer needed"),
+        ("不再需要", "no longer needed"),
+        ("不想要了，改主意了", "no longer needed"),
+        ("颜色不好看", None),
     ],
 )
 def test_cancel_reasons(text: str, expected: str | None) -> None:
@@ -81,6 +90,25 @@ def test_addresses() -> None:
     assert parsing.parse_address("12 Oak Street, Austin, TX") is None  # no zip
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "寄到 12 Oak Street, Austin, TX 78701 吧",
+        "新地址是：12 Oak Street，Austin，TX 78701",
+        "改成12 Oak Street, Austin, TX 78701。",
+    ],
+)
+def test_an_address_written_inside_chinese(text: str) -> None:
+    parsed = parsing.parse_address(text)
+    assert parsed is not None, text
+    assert (parsed.address1, parsed.city, parsed.state, parsed.zip) == (
+        "12 Oak Street",
+        "Austin",
+        "TX",
+        "78701",
+    )
+
+
 def test_fallback_counter() -> None:
     assert trailing_fallbacks(["greet", "nlu_fallback", "nlu_fallback"]) == 2
     assert trailing_fallbacks(["nlu_fallback", "greet"]) == 0
@@ -106,6 +134,10 @@ NLU_ENTITIES = Path(__file__).resolve().parents[2] / "data" / "nlu" / "entities.
         ("postal code:73301", "73301"),
         ("I live in 20001-1234", "20001"),
         ("order #S1000029, zip 94105", "94105"),
+        ("邮编10001", "10001"),
+        ("我的邮编是20001的", "20001"),
+        ("订单S1000029", None),
+        ("订单号#W2611340，邮编94105", "94105"),
     ],
 )
 def test_zip_is_five_digits_standing_alone(text: str, expected: str | None) -> None:

@@ -9,6 +9,19 @@ from bot.orders.results import RefusalCode, Refused
 from bot.orders.tasks.base import Movement, OrderTask, Plan, Planner, Request
 from bot.texts import describe_item, list_words, t
 
+# The policy's reasons are stored in English (data/shop/policy.yml, the order's cancel_reason);
+# the shopper reads them in their language. A reason a custom policy adds is shown as written.
+REASON_LABELS = {
+    "no longer needed": "cancel.reason.no_longer_needed",
+    "ordered by mistake": "cancel.reason.ordered_by_mistake",
+}
+
+
+def reason_label(reason: str) -> str:
+    """The policy's cancellation reason in the conversation's language."""
+    key = REASON_LABELS.get(reason)
+    return t(key) if key else reason
+
 
 def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
     order = p.order_for(TASK, s, req, lock)
@@ -20,7 +33,7 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
             RefusalCode.INVALID_REASON,
             t(
                 "cancel.invalid_reason",
-                reasons=list_words([f"'{r}'" for r in p.policy.cancellation.reasons]),
+                reasons=list_words([f"'{reason_label(r)}'" for r in p.policy.cancellation.reasons]),
             ),
         )
     fee_left = money(p.policy.cancellation.fee)
@@ -43,7 +56,7 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
         "cancel.preview",
         order_id=order.id,
         items=items,
-        reason=wanted,
+        reason=reason_label(wanted),
         money=p.money_words(movements),
         fee=fee_text,
     )

@@ -1,0 +1,47 @@
+"""Chinese answers to form questions reach the English parsers as the shop's own words."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+
+import pytest
+
+from bot.dialogue import chinese, items
+
+TSHIRT = items.Item("v1", "p1", "T-Shirt", {"color": "red", "size": "M"}, Decimal(20))
+OTHERS = [
+    items.Item("v2", "p1", "T-Shirt", {"color": "blue", "size": "M"}, Decimal(20)),
+    items.Item("v3", "p1", "T-Shirt", {"color": "blue", "size": "L"}, Decimal(22)),
+    items.Item("v4", "p1", "T-Shirt", {"color": "red", "size": "L"}, Decimal(18)),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "table", "expected"),
+    [
+        ("换成蓝色的", chinese.OPTION_WORDS, "换成 blue 的"),
+        ("深空灰", chinese.OPTION_WORDS, " space gray "),
+        ("全部都退", chinese.OPTION_WORDS, " all 都退"),
+        ("退到礼品卡", chinese.PAYMENT_WORDS, "退到 gift card "),
+        ("拍错了", chinese.REASON_WORDS, " ordered by mistake 了"),
+        ("the blue one", chinese.OPTION_WORDS, "the blue one"),  # English is left alone
+    ],
+)
+def test_phrases_become_the_shops_words(text: str, table: Mapping[str, str], expected: str) -> None:
+    assert chinese.in_english(text, table) == expected
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("换成蓝色的，L码", ["v3"]),
+        ("蓝色", ["v2"]),  # the size stays as it is
+        ("大一号", ["v4"]),
+        ("最便宜的", ["v4"]),
+    ],
+)
+def test_a_new_version_described_in_chinese(said: str, expected: list[str]) -> None:
+    universe = items.universe_of([TSHIRT, *OTHERS])
+    text = chinese.in_english(said, chinese.OPTION_WORDS)
+    assert items.choose_variant([text], TSHIRT, OTHERS, universe).ids == expected
