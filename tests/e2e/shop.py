@@ -9,9 +9,12 @@ from bot.db.session import Database
 
 
 def order(db: Database, order_id: str) -> m.Order:
+    """The order with its lines and transactions loaded (usable after the session closes)."""
     with db.session() as s:
         found = s.get(m.Order, order_id)
         assert found is not None, order_id
+        found.lines  # noqa: B018
+        found.transactions  # noqa: B018
         return found
 
 
