@@ -25,8 +25,8 @@ from actions.common import (
     latest_text,
     linked_token,
 )
-from actions.requests import announce, current_request, request_entity, request_text
-from bot.dialogue import parsing, plan
+from actions.requests import CURRENT, announce, current_request, request_entity, request_text
+from bot.dialogue import agenda, parsing, plan
 from bot.dialogue.replies import Check
 from bot.orders.tasks import TASKS, get_task, other_task_intents
 from bot.texts import list_alternatives, t
@@ -38,6 +38,10 @@ log = logging.getLogger(__name__)
 # parsed rejects the form, so the digression rules can answer it.
 ANSWER_INTENTS = {"inform", "nlu_fallback", ""}
 NOT_AN_ANSWER = {"stop", "deny", "affirm", "contact_human_agent", "goodbye", "greet", "thank"}
+# The questions after the items: naming another item there corrects the items.
+AFTER_ITEMS = ("new_item_ids", "payment_method_id", "confirmed")
+# What a request may say before it can be resolved, in the order the form asks it.
+FROM_REQUEST = ("item_ids", "new_item_ids", "payment_method_id", "new_address")
 RAW = "?"  # prefix of a raw answer that the slot's validate method still has to parse
 
 
@@ -104,7 +108,9 @@ class ShopFormValidation(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if latest_intent(tracker) in other_task_intents(self.form):
+        if latest_intent(tracker) in other_task_intents(self.form) and not self._about_items(
+            tracker
+        ):
             # "I want to CANCEL order S1000029" at this form's question: not an answer. The
             # form rejects (explicitly: the order id in it was already extracted, which
             # would count as an answer), and the switch rule starts the other task with what
@@ -130,6 +136,42 @@ class ShopFormValidation(FormValidationAction):
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        """The slots just set, validated; then what the task's request already said of the
+        questions still to ask, now that the shopper and the order may be known."""
+        events = await self._validated(dispatcher, tracker, domain)
+        return events + self._from_request(tracker)
+
+    def _from_request(self, tracker: Tracker) -> list[EventType]:
+        """Items, new options, payment method or address the request gave before they could
+        be resolved (``ShopConversation.fill_from_request``), for questions not asked yet."""
+        customer_id = tracker.slots.get("customer_id")
+        order_id = tracker.slots.get("order_id")
+        if not customer_id or _is_raw(order_id):
+            return []
+        if self._opening(tracker):
+            start = agenda.Opening(request_text(tracker))
+        else:
+            start = agenda.opening(tracker.events, self.form, CURRENT)
+        missing = [
+            slot
+            for slot in FROM_REQUEST
+            if slot in self.task_slots
+            and tracker.slots.get(slot) is None
+            and slot not in start.asked
+            and slot != self._requested(tracker)
+        ]
+        if not missing or not start.text:
+            return []
+        found = conversation().fill_from_request(
+            customer_id, order_id, self.task, start.text, missing, tracker.slots
+        )
+        if found:
+            log.info("from the request's words: %s", sorted(found))
+        return [SlotSet(slot, value) for slot, value in found.items()]
+
+    async def _validated(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         """Validate the slots just set, but not the ones just cleared: a form started after
         another task (the next request of the same message) follows that task's clean-up."""
         cleared = {
@@ -147,6 +189,24 @@ class ShopFormValidation(FormValidationAction):
             return await super().get_validation_events(dispatcher, tracker, domain)
         finally:
             tracker.events = events
+
+    def _about_items(self, tracker: Tracker) -> bool:
+        """Does the message answer this form's item questions, whatever intent it was given?
+        ("switch type linear, backlight RGB" read as an exchange inside a modification, or
+        "Sorry, I meant the keyboard, not the boots": no other task.)"""
+        items, order_id = tracker.slots.get("item_ids"), tracker.slots.get("order_id")
+        if not items or not order_id or not self._asked(tracker, *AFTER_ITEMS):
+            return False
+        text = latest_text(tracker)
+        service = conversation()
+        customer_id = str(tracker.slots.get("customer_id") or "")
+        if service.corrected_items(customer_id, str(order_id), text, list(items)) is not None:
+            return True
+        return self._asked(tracker, "new_item_ids") and (
+            service.resolve_new_items(
+                list(items), text, earlier_answers(tracker, "new_item_ids")
+            ).ok
+        )
 
     def _opening(self, tracker: Tracker) -> bool:
         """The form is starting on a request (it asked nothing yet, or a request of several
@@ -430,6 +490,8 @@ class ShopFormValidation(FormValidationAction):
     async def extract_item_ids(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if self._asked(tracker, *AFTER_ITEMS) and tracker.slots.get("item_ids"):
+            return self._corrected_items(dispatcher, tracker)
         if not self._asked(tracker, "item_ids") or not tracker.slots.get("order_id"):
             return {}
         check = conversation().resolve_items(
@@ -442,12 +504,46 @@ class ShopFormValidation(FormValidationAction):
             return {"item_ids": check.value}
         return {"item_ids": [_raw(request_text(tracker))]} if self._loose(tracker) else {}
 
+    def _corrected_items(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
+        """Another item of the order named at a later question: the items are replaced (what
+        was chosen for the old ones goes), or asked again when the words fit several."""
+        check = conversation().corrected_items(
+            tracker.slots.get("customer_id") or "",
+            str(tracker.slots.get("order_id") or ""),
+            latest_text(tracker),
+            list(tracker.slots.get("item_ids") or []),
+        )
+        if check is None:
+            return {}
+        if check.ok:
+            return {"item_ids": check.value}
+        dispatcher.utter_message(text=check.message, buttons=check.buttons or None)
+        return {"item_ids": [_raw("")]}  # validate_item_ids clears it: the question again
+
+    def _items_changed(self, tracker: Tracker) -> bool:
+        """Were the items replaced by this message (a correction)? Then it answers nothing
+        else: the questions about the new items come next."""
+        before = [
+            e.get("value")
+            for e in tracker.events
+            if e.get("event") == "slot" and e.get("name") == "item_ids"
+        ]
+        return (
+            self._asked(tracker, *AFTER_ITEMS)
+            and bool(before)
+            and tracker.slots.get("item_ids") != before[-1]
+        )
+
     def validate_item_ids(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         values = list(value or [])
+        if values == [RAW]:
+            return {"item_ids": None, **self._void_after_items()}
         if values and not any(_is_raw(v) for v in values):
-            return {"item_ids": values, "new_item_ids": None}
+            return {"item_ids": values, **self._void_after_items()}
         text = " ".join(str(v).lstrip(RAW) for v in values)
         check = conversation().resolve_items(
             tracker.slots.get("customer_id") or "",
@@ -458,13 +554,18 @@ class ShopFormValidation(FormValidationAction):
         if not check.ok:
             dispatcher.utter_message(text=check.message, buttons=check.buttons or None)
             return {"item_ids": None}
-        return {"item_ids": check.value, "new_item_ids": None}
+        return {"item_ids": check.value, **self._void_after_items()}
+
+    def _void_after_items(self) -> dict[str, Any]:
+        """New items void what was chosen for the old ones: their new options and a yes to a
+        preview of them."""
+        return {slot: None for slot in ("new_item_ids", "confirmed") if slot in self.task_slots}
 
     async def extract_new_item_ids(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         items = tracker.slots.get("item_ids")
-        if not self._asked(tracker, "new_item_ids") or not items:
+        if not self._asked(tracker, "new_item_ids") or not items or self._items_changed(tracker):
             return {}
         check = conversation().resolve_new_items(
             list(items), request_text(tracker), earlier_answers(tracker, "new_item_ids")
@@ -495,7 +596,9 @@ class ShopFormValidation(FormValidationAction):
     async def extract_payment_method_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        if not self._asked(tracker, "payment_method_id", "confirmed"):
+        if not self._asked(tracker, "payment_method_id", "confirmed") or self._items_changed(
+            tracker
+        ):
             return {}
         text = request_text(tracker)
         entity = request_entity(tracker, "payment_method")

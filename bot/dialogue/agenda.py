@@ -10,6 +10,8 @@ queue in the ``pending_requests`` slot.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from bot.dialogue.rulegen import ANSWERS
@@ -71,3 +73,51 @@ def plan_text(requests: list[Request]) -> str:
 
 def next_text(request: Request, order_id: str | None = None) -> str:
     return t("requests.next", what=describe(request, order_id))
+
+
+@dataclass(frozen=True)
+class Opening:
+    """How a form's task started: the words of its request, and the questions the form
+    has asked since then."""
+
+    text: str = ""
+    asked: frozenset[str] = field(default_factory=frozenset)
+
+
+def opening(events: Sequence[dict[str, Any]], form: str, current_slot: str) -> Opening:
+    """The request that started ``form`` (its latest activation), from the tracker's events.
+
+    A queued request a finished task started (the ``current_slot`` event of that turn), the
+    first request of a message with several (its ``requests`` metadata), else the message.
+    A digression inside the form does not start it again, so the words stay the request's.
+    """
+    start = next(
+        (
+            i
+            for i in range(len(events) - 1, -1, -1)
+            if events[i].get("event") == "active_loop" and events[i].get("name") == form
+        ),
+        None,
+    )
+    if start is None:
+        return Opening()
+    asked = frozenset(
+        str(e.get("value"))
+        for e in events[start:]
+        if e.get("event") == "slot" and e.get("name") == "requested_slot" and e.get("value")
+    )
+    user = next((i for i in range(start - 1, -1, -1) if events[i].get("event") == "user"), None)
+    if user is None:
+        return Opening(asked=asked)
+    for event in events[user:start]:
+        value = event.get("value")
+        if event.get("event") == "slot" and event.get("name") == current_slot:
+            request = value.get("request") if isinstance(value, dict) else None
+            if isinstance(request, dict):
+                return Opening(str(request.get("text") or ""), asked)
+    metadata = events[user].get("metadata")
+    requests = metadata.get("requests") if isinstance(metadata, dict) else None
+    if isinstance(requests, list) and requests and isinstance(requests[0], dict):
+        return Opening(str(requests[0].get("text") or ""), asked)
+    text = str(events[user].get("text") or "")
+    return Opening("" if text.startswith("/") else text, asked)

@@ -547,6 +547,77 @@ class ShopConversation:
             )
         return Check(True, value=chosen)
 
+    def corrected_items(
+        self, customer_id: str, order_id: str, text: str, current: Sequence[str]
+    ) -> Check | None:
+        """The items a message names instead of the ones chosen ("Sorry, I meant the espresso
+        machine, not the t-shirt", said at the new-options question): the new choice, a
+        question when it fits several, or None when it names no other item of the order."""
+        order = self._order(customer_id, order_id)
+        if isinstance(order, Refused):
+            return None
+        lines = self._open_lines(order)
+        line_items = [_line_item(ln) for ln in lines]
+        meant = items.without_negated(text)
+        if not any(i.id not in set(current) for i in items.named_lines(meant, line_items)):
+            return None  # the common case, without the catalogue look-ups below
+        pick = items.corrected_items(
+            text,
+            line_items,
+            current,
+            self._universes({ln.product_id for ln in lines}),
+            self._names_like(lines),
+        )
+        if pick is None:
+            return None
+        if pick.question is not None:
+            return Check(False, message=pick.question.text, buttons=pick.question.buttons)
+        return Check(True, value=pick.ids)
+
+    def _swapped_items(self, customer_id: str, order_id: str, text: str) -> Check:
+        order = self._order(customer_id, order_id)
+        if isinstance(order, Refused):
+            return Check(False, message=order.message)
+        ids = items.swapped_items(text, [_line_item(ln) for ln in self._open_lines(order)])
+        return Check(bool(ids), value=ids or None)
+
+    def fill_from_request(
+        self,
+        customer_id: str,
+        order_id: str | None,
+        task: str,
+        text: str,
+        missing: Sequence[str],
+        known: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """What the words of the request already answer among the ``missing`` slots, once
+        the shopper and the order are known ("return the kettle and the clock from #W1. The
+        refund should go to my mastercard ending in 4300": the items and the refund method).
+
+        The request came before it could be resolved (who the shopper is, which order), so
+        the form would ask again for what it said. Only what resolves without a question is
+        taken; anything else is asked as usual, and the preview shows all before the yes.
+        """
+        found: dict[str, Any] = {}
+        slots = dict(known)
+        swap = "new_item_ids" in get_task(task).slots
+        for slot in missing:
+            if slot == "item_ids" and order_id:
+                check = self.resolve_items(customer_id, order_id, text)
+                if not check.ok and swap:
+                    check = self._swapped_items(customer_id, order_id, text)
+            elif slot == "new_item_ids" and slots.get("item_ids"):
+                check = self.resolve_new_items(list(slots["item_ids"]), text)
+            elif slot == "payment_method_id":
+                check = self.resolve_payment(customer_id, order_id, text, task)
+            elif slot == "new_address" and parsing.parse_address(text) is not None:
+                check = self.resolve_address(text)
+            else:
+                continue
+            if check.ok:
+                found[slot] = slots[slot] = check.value
+        return found
+
     # -- payment ------------------------------------------------------------------------
 
     def _original_method(self, order: OrderView) -> str | None:

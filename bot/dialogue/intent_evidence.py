@@ -22,6 +22,12 @@ _PAYMENT_WORDS = re.compile(
     r"discover|paypal|gift ?card|billing|bill|charge|charged)\b",
     re.IGNORECASE,
 )
+# Cards that pay for nothing: a product's option ("the 30MP, 5x, CF card one" is a camera).
+_OTHER_CARDS = re.compile(
+    r"\b(?:sd|cf|micro ?sd|xqd|memory|storage|sim|graphics|video|sound|network|greeting|"
+    r"business|birthday|playing|trading|index|score|report) card\b",
+    re.IGNORECASE,
+)
 
 
 def _names_order(text: str, entities: Sequence[dict[str, Any]]) -> bool:
@@ -29,7 +35,7 @@ def _names_order(text: str, entities: Sequence[dict[str, Any]]) -> bool:
 
 
 def _names_payment(text: str, entities: Sequence[dict[str, Any]]) -> bool:
-    return bool(_PAYMENT_WORDS.search(text)) or any(
+    return bool(_PAYMENT_WORDS.search(_OTHER_CARDS.sub(" ", text))) or any(
         e.get("entity") == "payment_method" for e in entities
     )
 

@@ -392,6 +392,13 @@ def _name_hits(tokens: Sequence[str], line: Item) -> tuple[list[str], list[str]]
     return name, [w for w in name if any(same_word(t, w) for t in tokens)]
 
 
+def _strongly(name: Sequence[str], hits: Sequence[str]) -> bool:
+    """Named in full, or by the head noun of the name (unless that is "set", "kit")."""
+    return bool(hits) and (
+        len(hits) == len(name) or (name[-1] in hits and name[-1] not in GENERIC_HEADS)
+    )
+
+
 def _parts(text: str, lines: Sequence[Item]) -> list[str]:
     """The text cut at "and"/commas, each piece that names no product joined to a neighbour."""
     pieces = [p for p in _SPLIT.split(text or "") if p.strip()]
@@ -421,8 +428,7 @@ def _match_part(
         name, hits = _name_hits(tokens, line)
         if not hits:
             continue
-        head = name[-1]
-        if len(hits) == len(name) or (head in hits and head not in GENERIC_HEADS):
+        if _strongly(name, hits):
             strong.append(line)
         else:
             weak.append(line)
@@ -468,6 +474,72 @@ def _match_part(
             return Pick(question=which_question(same, same[0].name))
         picked += same
     return Pick(ids=[line.id for line in picked])
+
+
+# What a correction says is not meant: "I meant the kettle, not the clock", "the kettle
+# instead of the clock" (up to the end of the clause).
+_NEGATED = re.compile(r"\b(?:not|rather than|instead of)\b[^,.;!?]*", re.I)
+# A correction that adds to the items instead of replacing them.
+_ADDING = re.compile(r"\b(also|too|as well)\b", re.I)
+
+
+def without_negated(text: str) -> str:
+    """The text without the parts it says are not meant."""
+    return _NEGATED.sub(" ", text or "")
+
+
+def named_lines(text: str, lines: Sequence[Item]) -> list[Item]:
+    """The lines whose product the text names: in full or by its head noun, never by a
+    shared modifier or by option words alone (those describe a variant, not an item)."""
+    tokens = words(text)
+    found: list[Item] = []
+    for line in lines:
+        name, hits = _name_hits(tokens, line)
+        if _strongly(name, hits):
+            found.append(line)
+    return found
+
+
+def swapped_items(text: str, lines: Sequence[Item]) -> list[str]:
+    """The lines a swap request names by product ("change the patio umbrella for the 6 ft,
+    blue one"): its option words describe the new variant, so they can't pick the line;
+    none when a named product has more than one line in the order."""
+    named: list[Item] = []
+    for part in _parts(text, lines):  # the fuller name wins: "digital camera", not "action camera"
+        tokens = words(part)
+        found = named_lines(part, lines)
+        best = max((len(_name_hits(tokens, line)[1]) for line in found), default=0)
+        named += [line for line in found if len(_name_hits(tokens, line)[1]) == best]
+    products = {line.product_id for line in named}
+    if any(sum(1 for ln in lines if ln.product_id == p) > 1 for p in products):
+        return []
+    return list(dict.fromkeys(line.id for line in named))
+
+
+def corrected_items(
+    text: str,
+    lines: Sequence[Item],
+    current: Sequence[str],
+    universes: Mapping[str, Universe],
+    catalogue_names: Sequence[str] = (),
+) -> Pick | None:
+    """The items a later message says were meant ("Sorry, I meant the espresso machine, not
+    the t-shirt"), or None when it names no item besides the ``current`` choice.
+
+    Asked about the new options or the payment, a shopper who notices the wrong item was taken
+    names the right one: read without what it says is not meant, a product of the order that
+    is not chosen yet replaces the choice ("also"/"too" adds to it).
+    """
+    meant = without_negated(text)
+    chosen = set(current)
+    if not any(line.id not in chosen for line in named_lines(meant, lines)):
+        return None
+    pick = match_items(meant, lines, universes, catalogue_names)
+    if not pick.found or set(pick.ids) <= chosen:
+        return pick if pick.question is not None else None
+    if _ADDING.search(meant):
+        return Pick(ids=list(dict.fromkeys([*current, *pick.ids])))
+    return pick
 
 
 def _plural(text: str, lines: Sequence[Item]) -> bool:

@@ -39,3 +39,12 @@ def test_other_intents_and_buttons_stand() -> None:
     assert reranked("/place_order", ranking, ORDER) is None  # a button says what it means
     assert reranked("cancel #W6319233", _ranking(("cancel_order", 0.9)), ORDER) is None
     assert reranked("order #W6319233", ranking, ORDER) is None  # nothing else to choose
+
+
+def test_a_card_that_is_a_product_option_is_no_way_to_pay() -> None:
+    ranking = _ranking(("change_payment_method", 0.55), ("change_order", 0.4), ("inform", 0.05))
+    text = "I'd like to change the digital camera for the 30MP, 5x, CF card one in order #W3657213."
+    found = reranked(text, ranking, ORDER)
+    assert found is not None and found[0]["name"] == "change_order"
+    assert reranked("pay order #W3657213 with my card instead", ranking, ORDER) is None
+    assert reranked("use the gift card for the SD card order", ranking, []) is None

@@ -16,7 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.dialogue.items import Item, Pick, choose_variant, match_items, universe_of, words
+from bot.dialogue.items import (
+    Item,
+    Pick,
+    choose_variant,
+    corrected_items,
+    match_items,
+    swapped_items,
+    universe_of,
+    words,
+)
 
 TAU_PRODUCTS = Path(__file__).resolve().parents[2].parent / "shared/data/tau_retail/products.json"
 
@@ -442,3 +451,54 @@ def test_one_answer_for_several_items_is_split_per_item() -> None:
     ]
     assert split_per_item("white optical wired", names) is None
     assert split_per_item("white optical wired", ["Gaming Mouse"]) is None
+
+
+# -- an item corrected at a later question ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen", "expected"),
+    [
+        ("Sorry, I meant the smart watch, not the thermostat.", [THERMOSTAT[0]], [WATCH[0]]),
+        ("Oh wait, the kettle, not the bookshelf", [SHELVES[0]], [KETTLES[0]]),
+        ("I want the bookshelf instead of the kettle", [KETTLES[0]], [SHELVES[0]]),
+        ("the black laser mouse too", [WATCH[0]], [WATCH[0], MICE[0]]),
+    ],
+)
+def test_another_item_named_later_replaces_the_choice(
+    text: str, chosen: list[Item], expected: list[Item]
+) -> None:
+    pick = corrected_items(text, ORDER, [i.id for i in chosen], UNIVERSES)
+    assert pick is not None and pick.ids == [i.id for i in expected], pick
+
+
+@pytest.mark.parametrize(
+    ("text", "chosen"),
+    [
+        ("the white one", [MICE[0]]),  # new options for the mouse, not the white mouse line
+        ("blue, size L", [SHIRTS[1]]),
+        ("the thermostat in black", [THERMOSTAT[0]]),  # the chosen item, named again
+        ("not the thermostat, the black one", [MICE[0]]),  # what is not meant names nothing
+        ("my mastercard ending in 4300", [KETTLES[0]]),
+    ],
+)
+def test_answers_about_the_chosen_item_are_no_correction(text: str, chosen: list[Item]) -> None:
+    assert corrected_items(text, ORDER, [i.id for i in chosen], UNIVERSES) is None
+
+
+def test_a_correction_that_fits_two_lines_asks() -> None:
+    pick = corrected_items("no, I meant the mouse", ORDER, [WATCH[0].id], UNIVERSES)
+    assert pick is not None and not pick.found and pick.question is not None
+
+
+def test_a_swap_request_names_the_item_by_product_only() -> None:
+    text = "change the 4 ft metal bookshelf for the brown, 6 ft wooden one"
+    assert swapped_items(text, ORDER) == [SHELVES[0].id]
+    assert swapped_items("exchange the kettle and the watch for the black ones", ORDER) == [
+        KETTLES[0].id,
+        WATCH[0].id,
+    ]
+    assert swapped_items("swap the t-shirt for a green one", ORDER) == []  # two t-shirts
+    kettles = [KETTLES[0], TEA[0]]
+    assert swapped_items("the electric kettle for the 2L one", kettles) == [KETTLES[0].id]
+    assert swapped_items("swap it for the blue one", ORDER) == []

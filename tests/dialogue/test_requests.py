@@ -164,3 +164,54 @@ def test_the_plan_is_said_first() -> None:
 )
 def test_a_name_introduced_in_a_longer_message(text: str, name: str | None) -> None:
     assert parsing.introduced_name(text) == name
+
+
+# -- the words a task's form started on --------------------------------------------------------
+
+
+def _user(text: str, **metadata: Any) -> dict[str, Any]:
+    return {"event": "user", "text": text, "metadata": metadata}
+
+
+def _slot(name: str, value: Any) -> dict[str, Any]:
+    return {"event": "slot", "name": name, "value": value}
+
+
+def _loop(name: str | None) -> dict[str, Any]:
+    return {"event": "active_loop", "name": name}
+
+
+def test_opening_is_the_message_that_started_the_form_and_survives_later_turns() -> None:
+    request = "I'd like to return the kettle from #W6067464. Refund to my paypal."
+    events = [
+        _user("hi"),
+        {"event": "bot", "text": "Hello!"},
+        _user(request),
+        _loop("return_form"),
+        _slot("requested_slot", "email"),
+        _user("omar@example.com, zip 19031"),
+        _slot("customer_id", "omar_1"),
+        _user("what is your return policy?"),  # a digression does not start the form again
+        _slot("requested_slot", "item_ids"),
+    ]
+    found = agenda.opening(events, "return_form", "current_request")
+    assert found.text == request
+    assert found.asked == {"email", "item_ids"}
+
+
+def test_opening_of_a_queued_request_and_of_the_first_of_several() -> None:
+    first = {"text": "cancel #W1, ordered by mistake", "intent": "cancel_order"}
+    second = {"text": "return the clock from #W2", "intent": "return_item"}
+    both = f"{first['text']}. Also {second['text']}"
+    events = [
+        _user(both, requests=[first, second]),
+        _loop("cancel_form"),
+        _slot("requested_slot", "confirmed"),
+        _user("yes"),
+        _loop(None),
+        _slot("current_request", {"turn": 2, "request": second}),
+        _loop("return_form"),
+    ]
+    assert agenda.opening(events, "return_form", "current_request").text == second["text"]
+    assert agenda.opening(events, "cancel_form", "current_request").text == first["text"]
+    assert agenda.opening(events, "exchange_form", "current_request").text == ""
