@@ -44,7 +44,6 @@ import asyncio
 import itertools
 import json
 import logging
-import os
 import threading
 import time
 from collections import deque
@@ -59,13 +58,14 @@ import sqlalchemy.exc
 import sqlalchemy.orm
 from rasa.core.brokers.sql import SQLEventBroker
 
+from rasa_addons.settings import current
+
 log = logging.getLogger(__name__)
 
 MAX_BUFFERED = 100_000
 RETRY_AFTER_S = 1.0
 CREATE_ATTEMPTS = 4
 DEAD_LETTER_TABLE = "events_dead_letter"
-DEAD_LETTER_FILE_ENV = "SHOPBOT_EVENTS_DEAD_LETTER_FILE"
 DEFAULT_DEAD_LETTER_FILE = "var/logs/events_dead_letter.jsonl"
 
 DEAD_LETTER_METADATA = sqlalchemy.MetaData()
@@ -140,7 +140,7 @@ class BufferedSQLEventBroker(SQLEventBroker):
         self._dropped = 0
         DEAD_LETTER_METADATA.create_all(self.engine)  # (checkfirst; a racing replica is harmless)
         self.dead_letter_file = Path(
-            dead_letter_file or os.environ.get(DEAD_LETTER_FILE_ENV) or DEFAULT_DEAD_LETTER_FILE
+            dead_letter_file or current().dead_letter_file or DEFAULT_DEAD_LETTER_FILE
         )
         self.dead_lettered = 0
 

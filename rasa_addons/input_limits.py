@@ -3,8 +3,8 @@
 Both input channels (REST and Socket.IO) wrap Rasa's ``on_new_message`` with
 :class:`InputGuard`. A message that breaks a limit never reaches NLU, the tracker store or the
 event log: the shopper gets one short, polite reply on the same channel, and the Rasa log
-says what happened (sender and sizes, never the text). Settings come from the environment so
-a shop can tune them without code:
+says what happened (sender and sizes, never the text). Settings come from the environment
+(:mod:`rasa_addons.settings`) so a shop can tune them without code:
 
 - ``SHOPBOT_MAX_MESSAGE_CHARS`` (default 2000): longer messages are refused, not truncated
   (a cut order id or e-mail address would be worse than asking again).
@@ -29,7 +29,6 @@ from __future__ import annotations
 import json
 import logging
 import math
-import os
 import re
 import time
 import unicodedata
@@ -42,6 +41,7 @@ from rasa.core.channels.channel import UserMessage
 from bot.texts import available_languages, catalog, t
 from bot.texts.detect import message_language
 from rasa_addons.multi_request import annotate
+from rasa_addons.settings import current
 
 log = logging.getLogger(__name__)
 
@@ -123,13 +123,6 @@ async def _paused(sender: str) -> bool:
     except Exception:
         return False
     return bool(tracker is not None and tracker.is_paused())
-
-
-def _env_int(name: str, default: int) -> int:
-    try:
-        return max(1, int(os.environ.get(name, default)))
-    except ValueError:
-        return default
 
 
 def clean_text(text: Any) -> str:
@@ -220,10 +213,11 @@ class InputGuard:
         max_sender_chars: int | None = None,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.max_chars = max_chars or _env_int("SHOPBOT_MAX_MESSAGE_CHARS", 2000)
-        self.rate_limit = rate_limit or _env_int("SHOPBOT_RATE_LIMIT", 30)
-        self.window_s = window_s or float(_env_int("SHOPBOT_RATE_WINDOW_S", 60))
-        self.max_sender_chars = max_sender_chars or _env_int("SHOPBOT_MAX_SENDER_CHARS", 128)
+        settings = current()
+        self.max_chars = max_chars or settings.max_message_chars
+        self.rate_limit = rate_limit or settings.rate_limit
+        self.window_s = window_s or float(settings.rate_window_s)
+        self.max_sender_chars = max_sender_chars or settings.max_sender_chars
         self._clock = clock
         self._seen: dict[str, deque[float]] = {}
 

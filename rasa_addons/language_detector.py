@@ -8,56 +8,37 @@ a message without evidence (an order number, an emoji, a button) sets nothing an
 the conversation's language. Responses and actions speak the slot's language.
 """
 
-# ruff: noqa: UP006, UP035 - Rasa validates the graph by these exact typing.List/Dict hints.
 from __future__ import annotations
 
-from typing import Any, Dict, List
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.texts import available_languages
 from bot.texts.detect import LANGUAGE_ENTITY, message_language
+from rasa_addons.pipeline_step import PipelineStep
 
 METADATA_KEY = "metadata"
 PRIOR_KEY = "lang"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class LanguageDetector(GraphComponent):
+class LanguageDetector(PipelineStep):
     """Adds the message's language as a ``language`` entity."""
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LanguageDetector:
-        return cls()
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            metadata = message.get(METADATA_KEY) or {}
-            prior = metadata.get(PRIOR_KEY) if isinstance(metadata, dict) else None
-            lang = message_language(message.get(TEXT), prior if isinstance(prior, str) else None)
-            if lang not in available_languages():
-                continue
-            entity = {
-                "entity": LANGUAGE_ENTITY,
-                "value": lang,
-                "start": 0,
-                "end": 0,
-                "confidence_entity": 1.0,
-                "extractor": type(self).__name__,
-            }
-            entities = [
-                e for e in message.get(ENTITIES) or [] if e.get("entity") != LANGUAGE_ENTITY
-            ]
-            message.set(ENTITIES, [*entities, entity], add_to_output=True)
-        return messages
+    def process_message(self, message: Message) -> None:
+        metadata = message.get(METADATA_KEY) or {}
+        prior = metadata.get(PRIOR_KEY) if isinstance(metadata, dict) else None
+        lang = message_language(message.get(TEXT), prior if isinstance(prior, str) else None)
+        if lang not in available_languages():
+            return
+        entity = {
+            "entity": LANGUAGE_ENTITY,
+            "value": lang,
+            "start": 0,
+            "end": 0,
+            "confidence_entity": 1.0,
+            "extractor": type(self).__name__,
+        }
+        entities = [e for e in message.get(ENTITIES) or [] if e.get("entity") != LANGUAGE_ENTITY]
+        message.set(ENTITIES, [*entities, entity], add_to_output=True)

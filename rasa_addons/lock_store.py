@@ -44,15 +44,12 @@ from rasa.core.lock import TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from rasa_addons.settings import current
+
 logger = logging.getLogger(__name__)
 
 MAX_RETRIES = 200
-AUDIT_ENV = "SHOPBOT_LOCK_AUDIT"
 AUDIT_LIST = "lock_audit"
-
-
-def audit_enabled() -> bool:
-    return os.environ.get(AUDIT_ENV, "").strip().lower() in {"1", "true", "yes"}
 
 
 class _LockAudit(RedisLockStore):
@@ -76,7 +73,7 @@ class _LockAudit(RedisLockStore):
         wait_time_in_seconds: float = 1,
     ) -> AsyncIterator[TicketLock]:
         if self._audit is None:
-            self._audit = audit_enabled()
+            self._audit = current().lock_audit
         async with self._locked(conversation_id, lock_lifetime, wait_time_in_seconds) as held:
             if not self._audit:
                 yield held

@@ -15,27 +15,18 @@ Two steps, because a pipeline component cannot run the classifier a second time:
    Also, what is your return policy?" starts the return instead of answering the question.
 """
 
-# ruff: noqa: UP006, UP035 - Rasa validates the graph by these exact typing.List/Dict hints.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List
+from typing import Any
 
 from rasa.core.channels.channel import UserMessage
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import (
-    ENTITIES,
-    INTENT,
-    INTENT_NAME_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-    TEXT,
-)
+from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.dialogue.requests import first_request_entities, plan, split_clauses
+from rasa_addons.pipeline_step import PipelineStep, set_intent
 
 log = logging.getLogger(__name__)
 
@@ -83,35 +74,15 @@ async def annotate(message: UserMessage) -> None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class FirstRequest(GraphComponent):
+class FirstRequest(PipelineStep):
     """The first of several requests sets the message's intent and entities."""
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> FirstRequest:
-        return cls()
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            metadata = message.get(METADATA) or {}
-            found = metadata.get(REQUESTS) if isinstance(metadata, dict) else None
-            if not found or (message.get(TEXT) or "").startswith("/"):
-                continue
-            first = found[0]
-            intent = {
-                INTENT_NAME_KEY: first["intent"],
-                PREDICTED_CONFIDENCE_KEY: first.get("confidence", 1.0),
-            }
-            ranking = [
-                r for r in message.get("intent_ranking") or [] if r.get("name") != first["intent"]
-            ]
-            message.set(INTENT, intent, add_to_output=True)
-            message.set("intent_ranking", [intent, *ranking], add_to_output=True)
-            entities = message.get(ENTITIES) or []
-            message.set(ENTITIES, first_request_entities(entities, first), add_to_output=True)
-        return messages
+    def process_message(self, message: Message) -> None:
+        metadata = message.get(METADATA) or {}
+        found = metadata.get(REQUESTS) if isinstance(metadata, dict) else None
+        if not found or (message.get(TEXT) or "").startswith("/"):
+            return
+        first = found[0]
+        set_intent(message, first["intent"], first.get("confidence", 1.0))
+        entities = message.get(ENTITIES) or []
+        message.set(ENTITIES, first_request_entities(entities, first), add_to_output=True)

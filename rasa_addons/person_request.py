@@ -8,46 +8,23 @@ classifier: an unclear message that asks for a person is clear enough), a messag
 the other intents stay in the ranking for the console.
 """
 
-# ruff: noqa: UP006, UP035 - Rasa validates the graph by these exact typing.List/Dict hints.
 from __future__ import annotations
 
-from typing import Any, Dict, List
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.dialogue.person_request import asks_for_person
+from rasa_addons.pipeline_step import PipelineStep, set_intent
 
 PERSON_INTENT = "contact_human_agent"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class PersonRequest(GraphComponent):
+class PersonRequest(PipelineStep):
     """Sets ``contact_human_agent`` on messages that ask for a person."""
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> PersonRequest:
-        return cls()
-
-    def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            text = message.get(TEXT) or ""
-            if text.startswith("/") or not asks_for_person(text):
-                continue
-            intent = {INTENT_NAME_KEY: PERSON_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-            ranking = [
-                r for r in message.get("intent_ranking") or [] if r.get("name") != PERSON_INTENT
-            ]
-            message.set(INTENT, intent, add_to_output=True)
-            message.set("intent_ranking", [intent, *ranking], add_to_output=True)
-        return messages
+    def process_message(self, message: Message) -> None:
+        text = message.get(TEXT) or ""
+        if not text.startswith("/") and asks_for_person(text):
+            set_intent(message, PERSON_INTENT, 1.0)

@@ -10,21 +10,25 @@ CORS: Rasa's ``--cors "*"`` reflects any origin with credentials. Only the origi
 ``SHOPBOT_CORS_ORIGINS`` (comma- or space-separated, normally the web app's public origin) are
 allowed; without it no cross-origin browser call is allowed at all.
 
-The Rasa environment (Python 3.10) cannot import ``bot.settings``; the secret rules below
-mirror ``bot.settings.secret_problem`` (tests/security keeps the two in step).
+The values come from :mod:`rasa_addons.settings` (the Rasa environment, Python 3.10, cannot
+import ``bot.settings``); the secret rules below mirror ``bot.settings.secret_problem``
+(tests/security keeps the two in step).
 """
 
 from __future__ import annotations
 
-import os
 import sys
 
-TOKEN_ENV = "SHOPBOT_RASA_TOKEN"
-ACTION_TOKEN_ENV = "SHOPBOT_ACTION_SERVER_TOKEN"
-CORS_ENV = "SHOPBOT_CORS_ORIGINS"
-# Signs the widget's session ids (rasa_addons/session_ids.py): a public default would let
-# anyone forge a session id, so Rasa refuses to start without a real one.
-SESSION_SECRET_ENVS = ("SHOPBOT_SESSION_SECRET", "SHOPBOT_SECRET_KEY")
+from rasa_addons.settings import (
+    ACTION_TOKEN_ENV,
+    SESSION_SECRET_ENVS,
+    TOKEN_ENV,
+    RasaSettings,
+    current,
+)
+
+# The session secret signs the widget's session ids (rasa_addons/session_ids.py): a public
+# default would let anyone forge a session id, so Rasa refuses to start without a real one.
 MIN_SECRET_CHARS = 32
 # Words no random secret contains, and the longest run of neighbouring characters allowed.
 WEAK_WORDS = ("password", "passw0rd", "secret", "example", "qwerty", "letmein", "admin")
@@ -80,34 +84,33 @@ def cors_origins(raw: str | None) -> list[str]:
     return [o for o in origins if o and not any(c in o for c in "*\\]?[(")]
 
 
-def rasa_argv(argv: list[str], environ: dict[str, str] | os._Environ[str]) -> list[str]:
+def rasa_argv(argv: list[str], settings: RasaSettings) -> list[str]:
     """Rasa's argv: ours plus the token and CORS origins; raises ``SystemExit`` on a bad secret."""
     if "--auth-token" in argv or "--cors" in argv:
         raise SystemExit("pass the token and CORS origins through the environment, not argv")
+    values = [settings.rasa_token, settings.action_server_token, settings.session_secret]
     problems = [
         f"{name} {problem}"
-        for name in (TOKEN_ENV, ACTION_TOKEN_ENV)
-        if (problem := secret_problem(environ.get(name))) is not None
+        for name, value in zip(
+            (TOKEN_ENV, ACTION_TOKEN_ENV, " or ".join(SESSION_SECRET_ENVS)), values, strict=True
+        )
+        if (problem := secret_problem(value)) is not None
     ]
-    session_secret = next((environ[n] for n in SESSION_SECRET_ENVS if environ.get(n)), None)
-    if (problem := secret_problem(session_secret)) is not None:
-        problems.append(f"{' or '.join(SESSION_SECRET_ENVS)} {problem}")
-    values = [environ.get(n) for n in (TOKEN_ENV, ACTION_TOKEN_ENV)] + [session_secret]
     if not problems and len(set(values)) < len(values):  # one leaked value must not open all
         problems.append(
             "the Rasa token, the action-server token and the session secret must all differ"
         )
     if problems:
         raise SystemExit("refusing to start Rasa: " + "; ".join(problems))
-    args = [*argv, "--auth-token", environ[TOKEN_ENV]]
-    origins = cors_origins(environ.get(CORS_ENV))
+    args = [*argv, "--auth-token", str(settings.rasa_token)]
+    origins = cors_origins(settings.cors_origins)
     if origins:
         args += ["--cors", *origins]
     return args
 
 
 def main() -> None:
-    args = rasa_argv(sys.argv[1:], os.environ)
+    args = rasa_argv(sys.argv[1:], current())
     from rasa.__main__ import main as rasa_main
 
     from rasa_addons import install_rasa_side

@@ -26,11 +26,12 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import re
 import secrets
 from functools import lru_cache
 from typing import Any
+
+from rasa_addons.settings import current
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,7 @@ _DEV_SECRET = "dev-only-change-me"  # the Settings default; production sets a re
 
 
 def _secret() -> bytes:
-    secret = os.environ.get("SHOPBOT_SESSION_SECRET") or os.environ.get("SHOPBOT_SECRET_KEY")
+    secret = current().session_secret
     if not secret:
         _warn_dev_secret()
     return (secret or _DEV_SECRET).encode()

@@ -28,7 +28,6 @@ from __future__ import annotations
 import inspect
 import json
 import logging
-import os
 import uuid
 from collections.abc import Awaitable, Callable
 from functools import partial
@@ -40,13 +39,13 @@ from sanic import Blueprint
 
 from rasa_addons import session_ids
 from rasa_addons.input_limits import BAD_SENDER, InputGuard, guard_text, valid_sender
+from rasa_addons.settings import current
 
 logger = logging.getLogger(__name__)
 
 # With several Rasa replicas, a message emitted by one replica (e.g. a staff reply pushed
 # through the HTTP API) must reach a shopper whose socket is connected to another one:
 # python-socketio's Redis client manager relays emits between the replicas' servers.
-SOCKETIO_REDIS_URL_ENV = "SHOPBOT_SOCKETIO_REDIS_URL"
 
 
 # Custom payloads that carry their own text (a staff member's message in a hand-off): the
@@ -88,7 +87,7 @@ class ShopSocketIOInput(SocketIOInput):
                 message.output_channel = ShopSocketIOOutput(out.sio, out.bot_message_evt)
             return await guarded(message)
 
-        redis_url = os.environ.get(SOCKETIO_REDIS_URL_ENV)
+        redis_url = current().socketio_redis_url
         if not redis_url:
             return self._bound(super().blueprint(on_message), on_message, guard.max_sender_chars)
         import rasa.core.channels.socketio as rasa_socketio

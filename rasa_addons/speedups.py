@@ -47,17 +47,14 @@ import functools
 import itertools
 import json
 import logging
-import os
 from collections import OrderedDict
 from typing import Any
+
+from rasa_addons.settings import current
 
 logger = logging.getLogger(__name__)
 
 _installed = False
-
-
-def enabled() -> bool:
-    return os.environ.get("SHOPBOT_RASA_SPEEDUPS", "1").strip().lower() not in {"0", "false", "no"}
 
 
 def _patch_action_result_validation() -> None:
@@ -363,7 +360,7 @@ def install() -> bool:
     global _installed
     if _installed:
         return True
-    if not enabled():
+    if not current().speedups:
         logger.info("Rasa speed-ups are off (SHOPBOT_RASA_SPEEDUPS=0)")
         return False
     for patch in (

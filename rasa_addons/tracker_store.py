@@ -37,7 +37,6 @@ import asyncio
 import itertools
 import json
 import logging
-import os
 from collections import OrderedDict
 from typing import Any
 
@@ -49,28 +48,11 @@ from rasa.shared.core.events import ActionExecuted, Event, deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from rasa_addons import fast_json
+from rasa_addons.settings import current
 
 logger = logging.getLogger(__name__)
 
 PREFETCH_LIMIT = 512  # kept trackers (one per conversation whose message is in flight)
-TRACKER_TTL_ENV = "SHOPBOT_TRACKER_TTL_S"
-DEFAULT_TRACKER_TTL_S = 30 * 24 * 3600
-
-
-def tracker_ttl_s() -> int | None:
-    """Retention of a conversation in Redis after its last save (``SHOPBOT_TRACKER_TTL_S``,
-    default 30 days; 0 keeps trackers forever). Rasa's ``record_exp`` wins when configured.
-
-    Without it Redis kept every conversation (and the identity in it) for ever; the event log
-    in SQL is the long-term record and has its own retention (the console's delete).
-    """
-    raw = os.environ.get(TRACKER_TTL_ENV, "")
-    try:
-        ttl = int(float(raw)) if raw.strip() else DEFAULT_TRACKER_TTL_S
-    except ValueError:
-        logger.warning("%s is not a number; using %d", TRACKER_TTL_ENV, DEFAULT_TRACKER_TTL_S)
-        ttl = DEFAULT_TRACKER_TTL_S
-    return ttl if ttl > 0 else None
 
 
 def last_session_start(events: list[Event]) -> int:
@@ -108,7 +90,7 @@ class ShopbotRedisTrackerStore(RedisTrackerStore):
     ) -> None:
         super().__init__(
             domain, host, port, db, username, password, event_broker,
-            record_exp if record_exp is not None else tracker_ttl_s(),
+            record_exp if record_exp is not None else current().tracker_ttl_s,
             key_prefix, use_ssl, ssl_keyfile, ssl_certfile, ssl_ca_certs, **kwargs,
         )  # fmt: skip
         # The reads and writes of a turn go through an asyncio client, so the event loop

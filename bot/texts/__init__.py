@@ -33,7 +33,7 @@ from contextvars import ContextVar
 from datetime import date as Date
 from datetime import datetime
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 from babel import Locale, UnknownLocaleError
@@ -139,7 +139,12 @@ def active_locale() -> str:
 
 
 def _babel_locale(locale: str | None) -> Locale:
-    lang = language(locale)
+    return _babel_locale_of(language(locale))
+
+
+@cache
+def _babel_locale_of(lang: str) -> Locale:
+    """Parsed once per language: ``Locale.parse`` took a fifth of ``money``'s time."""
     try:
         return Locale.parse(REGIONS.get(lang, lang))
     except (UnknownLocaleError, ValueError):
@@ -151,7 +156,16 @@ def money(
 ) -> str:
     """'$1,234.50' (en): the one way an amount is written for a shopper."""
     value = Decimal(str(amount)).quantize(Decimal("0.01"))
-    return format_currency(value, currency, locale=_babel_locale(locale))
+    return _money_text(str(value), currency, language(locale))
+
+
+@lru_cache(maxsize=8192)
+def _money_text(value: str, currency: str, lang: str) -> str:
+    """Babel's formatting, remembered: an answer writes ~80 prices, mostly the same few
+    (the fact sheet is rendered for the prompt and again for the grounding check), and
+    ``format_currency`` was a quarter of the answer path (bench/answer_latency.py profile).
+    Keyed by the text of the amount so ``-0.00`` and ``0.00`` stay apart."""
+    return format_currency(Decimal(value), currency, locale=_babel_locale_of(lang))
 
 
 def number(value: Decimal | int | float, locale: str | None = None) -> str:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -57,6 +56,7 @@ from bot.channels.meta import (
 from bot.channels.meta_render import LIMITS, from_markdown, render, unsupported_reply
 from rasa_addons.channels.whole_message import WholeMessageOutput
 from rasa_addons.input_limits import InputGuard, is_guard_reply
+from rasa_addons.settings import current
 
 log = logging.getLogger(__name__)
 
@@ -64,14 +64,6 @@ DEFAULT_GRAPH_URL = "https://graph.facebook.com"
 DEFAULT_GRAPH_VERSION = "v19.0"
 TOKEN_CHARS = re.compile(r"[A-Za-z0-9_.:=+/-]{1,512}")
 _MEMORY = 20_000  # users whose numbered options / referral token are remembered per process
-
-
-def _env(*names: str) -> str:
-    for name in names:
-        value = os.environ.get(name, "").strip()
-        if value:
-            return value
-    return ""
 
 
 class _Remembered:
@@ -105,15 +97,16 @@ class MetaConfig:
 
     def __init__(self, platform: str) -> None:
         p = platform.upper()
+        s = current()
         self.platform = platform
-        self.app_secret = _env(f"SHOPBOT_{p}_APP_SECRET", "SHOPBOT_META_APP_SECRET")
-        self.verify_token = _env(f"SHOPBOT_{p}_VERIFY_TOKEN", "SHOPBOT_META_VERIFY_TOKEN")
-        self.access_token = _env(f"SHOPBOT_{p}_ACCESS_TOKEN")
-        self.phone_number_id = _env("SHOPBOT_WHATSAPP_PHONE_NUMBER_ID")
-        self.graph_url = _env("SHOPBOT_META_GRAPH_URL") or DEFAULT_GRAPH_URL
-        self.graph_version = _env("SHOPBOT_META_GRAPH_VERSION") or DEFAULT_GRAPH_VERSION
-        self.public_url = _env("SHOPBOT_PUBLIC_SHOP_URL")
-        self.comments = _env(f"SHOPBOT_{p}_COMMENTS") not in ("0", "false", "off")
+        self.app_secret = s.named(f"SHOPBOT_{p}_APP_SECRET", "SHOPBOT_META_APP_SECRET")
+        self.verify_token = s.named(f"SHOPBOT_{p}_VERIFY_TOKEN", "SHOPBOT_META_VERIFY_TOKEN")
+        self.access_token = s.named(f"SHOPBOT_{p}_ACCESS_TOKEN")
+        self.phone_number_id = s.named("SHOPBOT_WHATSAPP_PHONE_NUMBER_ID")
+        self.graph_url = s.meta_graph_url or DEFAULT_GRAPH_URL
+        self.graph_version = s.meta_graph_version or DEFAULT_GRAPH_VERSION
+        self.public_url = s.public_shop_url
+        self.comments = s.named(f"SHOPBOT_{p}_COMMENTS") not in ("0", "false", "off")
 
     def missing(self) -> list[str]:
         p = self.platform.upper()
@@ -236,10 +229,11 @@ class MetaInput(InputChannel):
     def __init__(self, config: MetaConfig | None = None) -> None:
         self.config = config or MetaConfig(self.platform)
         self.guard = InputGuard()
+        settings = current()
         self.limiter = triage_rules.ReplyLimiter(
-            per_post=int(_env("SHOPBOT_COMMENT_REPLIES_PER_POST") or 20),
-            per_user=int(_env("SHOPBOT_COMMENT_REPLIES_PER_USER") or 3),
-            window_s=float(_env("SHOPBOT_COMMENT_WINDOW_S") or 3600),
+            per_post=settings.comment_replies_per_post,
+            per_user=settings.comment_replies_per_user,
+            window_s=settings.comment_window_s,
         )
         self._tasks: set[asyncio.Task[Any]] = set()
         missing = self.config.missing()

@@ -25,7 +25,6 @@ credentials.yml::
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
@@ -43,6 +42,7 @@ from rasa_addons.channels.dedup import SeenIds
 from rasa_addons.channels.options import last_buttons
 from rasa_addons.channels.whole_message import WholeMessageOutput
 from rasa_addons.input_limits import InputGuard
+from rasa_addons.settings import current
 
 log = logging.getLogger(__name__)
 
@@ -116,10 +116,11 @@ class TelegramChannel(InputChannel):
     def __init__(
         self, token_env: str = "TELEGRAM_BOT_TOKEN", secret_env: str = "TELEGRAM_SECRET_TOKEN"
     ) -> None:
-        self.token = os.environ.get(token_env) or ""
-        self.secret = os.environ.get(secret_env) or ""
-        self.api_url = os.environ.get("TELEGRAM_API_URL") or DEFAULT_API_URL
-        self.public_url = os.environ.get("SHOPBOT_PUBLIC_URL") or None
+        settings = current()
+        self.token = settings.named(token_env)
+        self.secret = settings.named(secret_env)
+        self.api_url = settings.telegram_api_url or DEFAULT_API_URL
+        self.public_url = settings.public_url
         if not self.token or not self.secret:
             _say_off_once(f"{token_env} and {secret_env} must both be set")
         elif not tg.SECRET_TOKEN.fullmatch(self.secret):

@@ -27,7 +27,6 @@ credentials.yml::
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Awaitable, Callable
 from functools import lru_cache
 from typing import Any
@@ -45,6 +44,7 @@ from rasa_addons.channels.dedup import SeenIds
 from rasa_addons.channels.options import last_buttons
 from rasa_addons.channels.whole_message import WholeMessageOutput
 from rasa_addons.input_limits import InputGuard
+from rasa_addons.settings import current
 
 log = logging.getLogger(__name__)
 
@@ -123,12 +123,13 @@ class TwilioWhatsAppChannel(InputChannel):
         token_env: str = "TWILIO_AUTH_TOKEN",
         number_env: str = "TWILIO_WHATSAPP_NUMBER",
     ) -> None:
-        self.sid = os.environ.get(sid_env) or ""
-        self.token = os.environ.get(token_env) or ""
-        self.number = os.environ.get(number_env) or ""
-        self.webhook_url = os.environ.get("TWILIO_WEBHOOK_URL") or None
-        self.api_url = os.environ.get("TWILIO_API_URL") or DEFAULT_API_URL
-        self.public_url = os.environ.get("SHOPBOT_PUBLIC_URL") or None
+        settings = current()
+        self.sid = settings.named(sid_env)
+        self.token = settings.named(token_env)
+        self.number = settings.named(number_env)
+        self.webhook_url = settings.twilio_webhook_url
+        self.api_url = settings.twilio_api_url or DEFAULT_API_URL
+        self.public_url = settings.public_url
         if not (self.sid and self.token and self.number):
             _say_off_once(f"{sid_env}, {token_env} and {number_env} must all be set")
         elif not self.number.startswith(twilio.WHATSAPP_PREFIX):

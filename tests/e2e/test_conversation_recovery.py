@@ -16,16 +16,15 @@ actions in the tracker, never "technical problem", never the same text twice in 
 from __future__ import annotations
 
 import random
-import uuid
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import func, select
 
 from bot.db import models as m
 from bot.db.session import Database
-from tests.e2e.test_rest_conversations import Shopper
+from tests.e2e import shop
+from tests.e2e.chat import Shopper
 
 pytestmark = pytest.mark.e2e
 
@@ -54,15 +53,6 @@ class CheckedShopper(Shopper):
     def text(self, text: str) -> str:
         return "\n".join(str(msg.get("text") or "") for msg in self.turn(text))
 
-    def tracker(self) -> dict[str, Any]:
-        response = httpx.get(
-            f"{self.rasa_url}/conversations/{self.sender}/tracker",
-            params={"token": self.token},
-            timeout=30,
-        )
-        response.raise_for_status()
-        return dict(response.json())
-
     def turn_actions(self) -> list[str]:
         """The actions run since the latest user message (``action_listen`` excluded)."""
         names: list[str] = []
@@ -76,56 +66,7 @@ class CheckedShopper(Shopper):
 
 @pytest.fixture
 def chat(running_stack: Any) -> CheckedShopper:
-    return CheckedShopper(
-        running_stack.rasa_url,
-        f"e2e-loop-{uuid.uuid4().hex[:10]}",
-        [],
-        running_stack.config.rasa_token,
-    )
-
-
-@pytest.fixture(scope="module")
-def shop_db(running_stack: Any) -> Any:
-    database = Database(running_stack.config.database_url)
-    yield database
-    database.dispose()
-
-
-def _customer_with_pending_orders(db: Database, count: int) -> tuple[str, list[str]]:
-    """A τ-bench customer's email and ``count`` of their untouched pending orders."""
-    with db.session() as s:
-        rows = s.execute(
-            select(m.Order.customer_id)
-            .where(
-                m.Order.status == "pending",
-                m.Order.items_modified.is_(False),
-                m.Order.id.like("#W%"),
-            )
-            .group_by(m.Order.customer_id)
-            .having(func.count() >= count)
-            .order_by(m.Order.customer_id)
-        ).all()
-        for (customer_id,) in rows:
-            customer = s.get(m.Customer, customer_id)
-            assert customer is not None
-            orders = s.scalars(
-                select(m.Order.id)
-                .where(
-                    m.Order.customer_id == customer_id,
-                    m.Order.status == "pending",
-                    m.Order.items_modified.is_(False),
-                )
-                .order_by(m.Order.id)
-            ).all()
-            return customer.email, list(orders[:count])
-    raise AssertionError(f"no customer with {count} pending orders")
-
-
-def _status(db: Database, order_id: str) -> str:
-    with db.session() as s:
-        order = s.get(m.Order, order_id)
-        assert order is not None
-        return order.status
+    return CheckedShopper.on(running_stack, "e2e-loop")
 
 
 # -- finding 3: loops end with one reply; the conversation always recovers -----------------
@@ -202,15 +143,11 @@ def test_fuzzed_messages_inside_every_form_never_loop(
     running_stack: Any, shop_db: Database, seed: int
 ) -> None:
     rng = random.Random(seed)
-    email, orders = _customer_with_pending_orders(shop_db, 1)
+    customer, orders = shop.customer_with_pending_orders(shop_db, 1)
+    email = customer.email
     pool = [*FUZZ_POOL, email, orders[0], f"my email is {email}"]
     for opening in FORM_OPENINGS:
-        chat = CheckedShopper(
-            running_stack.rasa_url,
-            f"e2e-fuzz-{seed}-{uuid.uuid4().hex[:8]}",
-            [],
-            running_stack.config.rasa_token,
-        )
+        chat = CheckedShopper.on(running_stack, f"e2e-fuzz-{seed}")
         chat.turn(opening)
         if rng.random() < 0.6:  # half the runs get past the identity step
             chat.turn(email)
@@ -220,7 +157,8 @@ def test_fuzzed_messages_inside_every_form_never_loop(
 
 
 def test_restart_resets_with_a_confirmation(chat: CheckedShopper, shop_db: Database) -> None:
-    email, _orders = _customer_with_pending_orders(shop_db, 1)
+    customer, _orders = shop.customer_with_pending_orders(shop_db, 1)
+    email = customer.email
     chat.turn("I want to cancel an order")
     chat.turn(email)
     assert chat.tracker()["active_loop"].get("name") == "cancel_form"
@@ -282,29 +220,31 @@ def test_an_order_id_never_yields_a_zip(chat: CheckedShopper) -> None:
 def test_affirm_carrying_another_order_changes_nothing(
     chat: CheckedShopper, shop_db: Database
 ) -> None:
-    email, (x, y) = _customer_with_pending_orders(shop_db, 2)
+    customer, (x, y) = shop.customer_with_pending_orders(shop_db, 2)
+    email = customer.email
     chat.turn("I want to cancel an order")
     chat.turn(email)
     chat.turn(x)
     preview = chat.text("no longer needed")
     assert x in preview and "go ahead" in preview
     again = chat.text(f'/affirm{{"order_id":"{y}"}}')
-    assert _status(shop_db, x) == "pending" and _status(shop_db, y) == "pending"
+    assert shop.statuses(shop_db, x, y) == ["pending", "pending"]
     assert y in again and "go ahead" in again  # a new preview, of Y
     assert "haven't changed" in chat.text("no")
-    assert _status(shop_db, x) == "pending" and _status(shop_db, y) == "pending"
+    assert shop.statuses(shop_db, x, y) == ["pending", "pending"]
 
     chat.turn("I want to cancel an order")
     chat.turn(x)
     assert x in chat.text("no longer needed")
     chat.turn("yes")
-    assert _status(shop_db, x) == "cancelled" and _status(shop_db, y) == "pending"
+    assert shop.statuses(shop_db, x, y) == ["cancelled", "pending"]
 
 
 def test_yes_with_an_address_stores_the_street_only(
     chat: CheckedShopper, shop_db: Database
 ) -> None:
-    email, (order_id,) = _customer_with_pending_orders(shop_db, 1)
+    customer, (order_id,) = shop.customer_with_pending_orders(shop_db, 1)
+    email = customer.email
     chat.turn("I need to change the shipping address of my order")
     chat.turn(email)
     chat.turn(order_id)

@@ -8,34 +8,14 @@ was not understood three times in a row (a dead conversation).
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
 import pytest
 from sqlalchemy import select
 
 from bot.db import models as m
 from bot.db.session import Database
-from tests.e2e.test_rest_conversations import Shopper
+from tests.e2e.chat import Shopper
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def shopper(running_stack: Any) -> Shopper:
-    return Shopper(
-        running_stack.rasa_url,
-        f"e2e-early-{uuid.uuid4().hex[:10]}",
-        [],
-        running_stack.config.rasa_token,
-    )
-
-
-@pytest.fixture(scope="module")
-def shop_db(running_stack: Any) -> Any:
-    database = Database(running_stack.config.database_url)
-    yield database
-    database.dispose()
 
 
 def _delivered_order(db: Database, skip: int) -> tuple[m.Customer, m.Order, str]:

@@ -9,41 +9,16 @@ understood: a payload carries no language evidence, so the slot keeps what the t
 from __future__ import annotations
 
 import re
-import uuid
 from typing import Any
 
-import httpx
 import pytest
 
 from bot.texts import t, use_locale
+from tests.e2e.chat import Shopper
 
 pytestmark = pytest.mark.e2e
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
-
-
-class Chat:
-    def __init__(self, rasa_url: str, token: str) -> None:
-        self.rasa_url = rasa_url
-        self.token = token
-        self.sender = f"lang-{uuid.uuid4().hex[:10]}"
-
-    def say(self, text: str, metadata: dict[str, Any] | None = None) -> list[str]:
-        body: dict[str, Any] = {"sender": self.sender, "message": text}
-        if metadata:
-            body["metadata"] = metadata
-        response = httpx.post(f"{self.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
-        response.raise_for_status()
-        return [str(m.get("text") or "") for m in response.json() if m.get("text")]
-
-    def language(self) -> Any:
-        response = httpx.get(
-            f"{self.rasa_url}/conversations/{self.sender}/tracker",
-            params={"token": self.token},
-            timeout=30,
-        )
-        response.raise_for_status()
-        return response.json()["slots"].get("language")
 
 
 def greeting(lang: str) -> str:
@@ -52,42 +27,42 @@ def greeting(lang: str) -> str:
 
 
 def test_page_prior_then_script_then_switch(running_stack: Any) -> None:
-    chat = Chat(running_stack.rasa_url, running_stack.config.rasa_token)
+    chat = Shopper.on(running_stack, "lang")
     # A Chinese page: the widget's first message (a payload, which Rasa reads without the NLU)
     # carries the page's language as its entity, like the widget sends it.
-    assert chat.say('/greet{"language":"zh"}') == [greeting("zh")]
-    assert chat.language() == "zh"
+    assert chat.texts('/greet{"language":"zh"}') == [greeting("zh")]
+    assert chat.slots().get("language") == "zh"
     # An action (the order-number question) speaks the slot's language too.
-    asked = chat.say("/track_order")
+    asked = chat.texts("/track_order")
     assert asked and all(HAN.search(text) for text in asked), asked
     # An order number alone says nothing about the language: still Chinese.
-    chat.say("/stop")
-    chat.say("#W9999999")
-    assert chat.language() == "zh"
+    chat.texts("/stop")
+    chat.texts("#W9999999")
+    assert chat.slots().get("language") == "zh"
     # The shopper switches to English: followed from that message on.
-    chat.say("hello there")
-    assert chat.language() == "en"
+    chat.texts("hello there")
+    assert chat.slots().get("language") == "en"
     # (the order number above may have started a flow that speaks again after the greeting)
-    replies = chat.say("/greet")
+    replies = chat.texts("/greet")
     assert greeting("en") in replies and not any(HAN.search(text) for text in replies), replies
 
 
 def test_text_prior_in_metadata(running_stack: Any) -> None:
     """A first message that is text and shows no language takes the metadata's prior."""
-    chat = Chat(running_stack.rasa_url, running_stack.config.rasa_token)
-    chat.say("#W9999999", {"lang": "zh-CN"})
-    assert chat.language() == "zh"
-    chat.say("where is my order?", {"lang": "zh-CN"})  # the text's own language wins
-    assert chat.language() == "en"
+    chat = Shopper.on(running_stack, "lang")
+    chat.texts("#W9999999", {"lang": "zh-CN"})
+    assert chat.slots().get("language") == "zh"
+    chat.texts("where is my order?", {"lang": "zh-CN"})  # the text's own language wins
+    assert chat.slots().get("language") == "en"
 
 
 def test_chinese_script_gets_chinese_replies_without_prior(running_stack: Any) -> None:
-    chat = Chat(running_stack.rasa_url, running_stack.config.rasa_token)
-    chat.say("你好，我想问一下")
-    assert chat.language() == "zh"
-    assert chat.say("/greet") == [greeting("zh")]
+    chat = Shopper.on(running_stack, "lang")
+    chat.texts("你好，我想问一下")
+    assert chat.slots().get("language") == "zh"
+    assert chat.texts("/greet") == [greeting("zh")]
     # Mixed Chinese with an order number is Chinese.
-    chat.say("hi")
-    assert chat.language() == "en"
-    chat.say("我想退货 order #S1000029")
-    assert chat.language() == "zh"
+    chat.texts("hi")
+    assert chat.slots().get("language") == "en"
+    chat.texts("我想退货 order #S1000029")
+    assert chat.slots().get("language") == "zh"

@@ -8,73 +8,17 @@ the request are verified at once (the bot asked for an e-mail instead).
 
 from __future__ import annotations
 
-import uuid
-from typing import Any
-
 import pytest
-from sqlalchemy import func, select
 
-from bot.db import models as m
 from bot.db.session import Database
-from tests.e2e.test_rest_conversations import Shopper
+from tests.e2e import shop
+from tests.e2e.chat import Shopper
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def shopper(running_stack: Any) -> Shopper:
-    return Shopper(
-        running_stack.rasa_url,
-        f"e2e-multi-{uuid.uuid4().hex[:10]}",
-        [],
-        running_stack.config.rasa_token,
-    )
-
-
-@pytest.fixture(scope="module")
-def shop_db(running_stack: Any) -> Any:
-    database = Database(running_stack.config.database_url)
-    yield database
-    database.dispose()
-
-
-def _pending_orders(db: Database, count: int, skip: int = 0) -> tuple[m.Customer, list[str]]:
-    """A τ-bench customer with ``count`` untouched pending orders (the ``skip``-th such)."""
-    with db.session() as s:
-        customer_ids = s.scalars(
-            select(m.Order.customer_id)
-            .where(
-                m.Order.status == "pending",
-                m.Order.items_modified.is_(False),
-                m.Order.id.like("#W%"),
-            )
-            .group_by(m.Order.customer_id)
-            .having(func.count() >= count)
-            .order_by(m.Order.customer_id.desc())
-        ).all()
-        customer = s.get(m.Customer, customer_ids[skip])
-        assert customer is not None
-        orders = s.scalars(
-            select(m.Order.id)
-            .where(
-                m.Order.customer_id == customer.id,
-                m.Order.status == "pending",
-                m.Order.items_modified.is_(False),
-            )
-            .order_by(m.Order.id)
-        ).all()
-        return customer, list(orders[:count])
-
-
-def _order(db: Database, order_id: str) -> m.Order:
-    with db.session() as s:
-        order = s.get(m.Order, order_id)
-        assert order is not None
-        return order
-
-
 def test_two_cancellations_in_one_message(shopper: Shopper, shop_db: Database) -> None:
-    customer, (first, second) = _pending_orders(shop_db, 2)
+    customer, (first, second) = shop.customer_with_pending_orders(shop_db, 2, newest_first=True)
     reply = shopper.say(
         f"Hi, my email is {customer.email}. I'd like to cancel order {first} because I "
         f"ordered it by mistake, and also cancel order {second} because I no longer need it."
@@ -82,25 +26,25 @@ def test_two_cancellations_in_one_message(shopper: Shopper, shop_db: Database) -
     assert "2 requests" in reply and reply.index(first) < reply.index(second)
     assert "go ahead" in reply.lower() and "ordered by mistake" in reply.lower()
     reply = shopper.say("yes")
-    assert _order(shop_db, first).status == "cancelled"
-    assert _order(shop_db, first).cancel_reason == "ordered by mistake"
+    assert shop.order(shop_db, first).status == "cancelled"
+    assert shop.order(shop_db, first).cancel_reason == "ordered by mistake"
     assert f"Next: Cancel an order (order {second})" in reply
     assert "go ahead" in reply.lower()  # the second preview, without asking anything again
-    assert _order(shop_db, second).status == "pending"  # nothing before its own yes
+    assert shop.order(shop_db, second).status == "pending"  # nothing before its own yes
     shopper.say("yes")
-    assert _order(shop_db, second).status == "cancelled"
-    assert _order(shop_db, second).cancel_reason == "no longer needed"
+    assert shop.order(shop_db, second).status == "cancelled"
+    assert shop.order(shop_db, second).cancel_reason == "no longer needed"
 
 
 def test_a_request_and_a_question(shopper: Shopper, shop_db: Database) -> None:
-    customer, (order_id,) = _pending_orders(shop_db, 1, skip=1)
+    customer, (order_id,) = shop.customer_with_pending_orders(shop_db, 1, skip=1, newest_first=True)
     reply = shopper.say(
         f"Hello, my email is {customer.email}. I want to cancel order {order_id}, I no "
         "longer need it. Also, how long does delivery take?"
     )
     assert "2 requests" in reply and "go ahead" in reply.lower()  # the cancellation first
     reply = shopper.say("yes")
-    assert _order(shop_db, order_id).status == "cancelled"
+    assert shop.order(shop_db, order_id).status == "cancelled"
     assert "Next: How long delivery takes" in reply
     after = reply[reply.index("Next: How long delivery takes") :]
     assert "business day" in after  # and the answer follows, from the policy passages
@@ -109,7 +53,7 @@ def test_a_request_and_a_question(shopper: Shopper, shop_db: Database) -> None:
 def test_name_and_zip_with_the_request_are_verified_at_once(
     shopper: Shopper, shop_db: Database
 ) -> None:
-    customer, (order_id,) = _pending_orders(shop_db, 1, skip=2)
+    customer, (order_id,) = shop.customer_with_pending_orders(shop_db, 1, skip=2, newest_first=True)
     reply = shopper.say(
         f"Hi, I'm {customer.first_name} {customer.last_name} and my zip code is "
         f"{customer.zip}. Where is my order {order_id}?"

@@ -6,79 +6,16 @@ the web app; each test talks to the bot like a shopper would and then checks the
 
 from __future__ import annotations
 
-import uuid
-from dataclasses import dataclass
-from typing import Any
-
 import httpx
 import pytest
 from sqlalchemy import select
 
 from bot.db import models as m
 from bot.db.session import Database
+from tests.e2e import shop
+from tests.e2e.chat import Shopper
 
 pytestmark = pytest.mark.e2e
-
-
-@dataclass
-class Shopper:
-    """One REST conversation: every reply is kept for the assertions."""
-
-    rasa_url: str
-    sender: str
-    replies: list[dict[str, Any]]
-    token: str = ""
-
-    def say(self, text: str) -> str:
-        response = httpx.post(
-            f"{self.rasa_url}/webhooks/rest/webhook",
-            json={"sender": self.sender, "message": text},
-            timeout=60,
-        )
-        response.raise_for_status()
-        messages = response.json()
-        self.replies.extend(messages)
-        # What the shopper sees: the texts and the quick replies' titles (a list of choices
-        # is shown as buttons or as text lines, never both; payloads are not shown).
-        shown = [str(msg.get("text") or "") for msg in messages]
-        shown += [str(b.get("title")) for msg in messages for b in msg.get("buttons") or []]
-        return "\n".join(shown)
-
-    def slots(self) -> dict[str, Any]:
-        """The conversation's slots, read through Rasa's (token-protected) HTTP API."""
-        response = httpx.get(
-            f"{self.rasa_url}/conversations/{self.sender}/tracker",
-            params={"token": self.token},
-            timeout=30,
-        )
-        response.raise_for_status()
-        return dict(response.json()["slots"])
-
-    def offered(self, payload: str) -> bool:
-        """Was this quick reply offered (item numbers travel in payloads, not in the text)?"""
-        return any(
-            b.get("payload") == payload for r in self.replies for b in r.get("buttons") or []
-        )
-
-    def payloads(self, kind: str) -> list[dict[str, Any]]:
-        return [r["custom"] for r in self.replies if (r.get("custom") or {}).get("type") == kind]
-
-
-@pytest.fixture
-def shopper(running_stack: Any) -> Shopper:
-    return Shopper(
-        running_stack.rasa_url,
-        f"e2e-{uuid.uuid4().hex[:10]}",
-        [],
-        running_stack.config.rasa_token,
-    )
-
-
-@pytest.fixture(scope="module")
-def shop_db(running_stack: Any) -> Any:
-    database = Database(running_stack.config.database_url)
-    yield database
-    database.dispose()
 
 
 def _pending_order(db: Database) -> m.Order:
@@ -131,18 +68,9 @@ def _exchangeable(db: Database) -> tuple[m.Order, m.OrderLine, m.Variant, str]:
     raise AssertionError("no exchangeable delivered τ-bench order")
 
 
-def _order(db: Database, order_id: str) -> m.Order:
-    with db.session() as s:
-        order = s.get(m.Order, order_id)
-        assert order is not None
-        order.lines  # noqa: B018
-        order.transactions  # noqa: B018
-        return order
-
-
 def test_cancel_a_pending_order(shopper: Shopper, shop_db: Database) -> None:
     order = _pending_order(shop_db)
-    paid = sum(t.amount for t in _order(shop_db, order.id).transactions if t.kind == "payment")
+    paid = sum(t.amount for t in shop.order(shop_db, order.id).transactions if t.kind == "payment")
 
     reply = shopper.say("Hi, I want to cancel an order")
     assert "email" in reply.lower()
@@ -156,10 +84,10 @@ def test_cancel_a_pending_order(shopper: Shopper, shop_db: Database) -> None:
     assert "why" in reply.lower()
     reply = shopper.say("no longer needed")
     assert order.id in reply and "go ahead" in reply.lower()
-    assert _order(shop_db, order.id).status == "pending"  # nothing before the yes
+    assert shop.order(shop_db, order.id).status == "pending"  # nothing before the yes
     reply = shopper.say("yes")
 
-    after = _order(shop_db, order.id)
+    after = shop.order(shop_db, order.id)
     assert after.status == "cancelled"
     assert after.cancel_reason == "no longer needed"
     refunded = sum(t.amount for t in after.transactions if t.kind == "refund")
@@ -184,10 +112,10 @@ def test_exchange_a_delivered_item(shopper: Shopper, shop_db: Database) -> None:
     shopper.say(", ".join(f"{k} {v}" for k, v in new_variant.options.items()))
     reply = shopper.say(method_id)
     assert "go ahead" in reply.lower() and "all the items" in reply
-    assert _order(shop_db, order.id).status == "delivered"
+    assert shop.order(shop_db, order.id).status == "delivered"
     shopper.say("yes")
 
-    after = _order(shop_db, order.id)
+    after = shop.order(shop_db, order.id)
     assert after.status == "exchange requested"
     changed = [ln for ln in after.lines if ln.variant_id == line.variant_id]
     assert changed and all(ln.exchange_variant_id == new_variant.id for ln in changed)
@@ -216,7 +144,7 @@ def test_another_customers_order_is_refused(shopper: Shopper, shop_db: Database)
     reply = shopper.say(f"cancel order {theirs_id}")
     assert f"couldn't find an order {theirs_id} on your account" in reply
     shopper.say("never mind")
-    assert _order(shop_db, theirs_id).status == their_status
+    assert shop.order(shop_db, theirs_id).status == their_status
 
 
 def test_digressions_inside_a_return_and_a_hand_off(shopper: Shopper, shop_db: Database) -> None:
@@ -243,7 +171,7 @@ def test_digressions_inside_a_return_and_a_hand_off(shopper: Shopper, shop_db: D
     assert slots["handoff_requested"] is True
     assert slots["handoff_reason"] == "shopper_asked"
     assert slots["order_id"] is None
-    assert _order(shop_db, order.id).status == "delivered"  # nothing was returned
+    assert shop.order(shop_db, order.id).status == "delivered"  # nothing was returned
 
 
 def _pending_with_items(db: Database) -> tuple[m.Order, m.OrderLine]:
@@ -265,7 +193,7 @@ def _pending_with_items(db: Database) -> tuple[m.Order, m.OrderLine]:
 def test_cancel_one_item_of_a_pending_order(shopper: Shopper, shop_db: Database) -> None:
     """The task added with the registry (issue 15): the order stays, the item is refunded."""
     order, line = _pending_with_items(shop_db)
-    before = _order(shop_db, order.id)
+    before = shop.order(shop_db, order.id)
     lines_before = len(before.lines)
 
     reply = shopper.say(f"I want to cancel the {line.name.lower()} from my order but keep the rest")
@@ -278,11 +206,11 @@ def test_cancel_one_item_of_a_pending_order(shopper: Shopper, shop_db: Database)
     assert "would you like to cancel" not in reply
     assert line.name in reply
     assert "the rest of the order stays" in reply and "go ahead" in reply.lower()
-    assert len(_order(shop_db, order.id).lines) == lines_before  # nothing before the yes
+    assert len(shop.order(shop_db, order.id).lines) == lines_before  # nothing before the yes
     reply = shopper.say("yes")
     assert "cancelled from order" in reply
 
-    after = _order(shop_db, order.id)
+    after = shop.order(shop_db, order.id)
     assert after.status == "pending"
     assert len(after.lines) == lines_before - 1
     assert line.id not in {ln.id for ln in after.lines}
@@ -322,14 +250,15 @@ def test_cancelling_the_last_item_leads_to_cancelling_the_order(
     offer = next(
         b for r in shopper.replies for b in r.get("buttons") or [] if "whole" in b["title"]
     )
-    assert _order(shop_db, order.id).status == "pending" and len(_order(shop_db, order.id).lines)
+    unchanged = shop.order(shop_db, order.id)
+    assert unchanged.status == "pending" and len(unchanged.lines)
     assert offer["payload"] == "/cancel_order"
     reply = shopper.say(offer["payload"])  # the form lets go; the cancel form takes the order
     assert "why would you like to cancel" in reply.lower()
     reply = shopper.say("no longer needed")
     assert order.id in reply and "go ahead" in reply.lower()
     shopper.say("yes")
-    after = _order(shop_db, order.id)
+    after = shop.order(shop_db, order.id)
     assert after.status == "cancelled" and len(after.lines) == 1
 
 
@@ -337,7 +266,7 @@ def test_questions_about_an_order_get_the_fact_asked(shopper: Shopper, shop_db: 
     """Issue 16, item 4: contents, totals and the card used come from the database, by the
     aspect asked, without starting a change and without internal payment-method ids."""
     order, _line, _variant, _method = _exchangeable(shop_db)
-    full = _order(shop_db, order.id)
+    full = shop.order(shop_db, order.id)
     paid = [t for t in full.transactions if t.kind == "payment"]
 
     shopper.say(f"hi, my email is {order.customer.email} and my zip is {order.customer.zip}")
@@ -348,7 +277,7 @@ def test_questions_about_an_order_get_the_fact_asked(shopper: Shopper, shop_db: 
     reply = shopper.say(f"what's in order {order.id}?")
     assert all(line.name in reply for line in full.lines), reply
     # Nothing changed, and no task is waiting for an answer.
-    assert _order(shop_db, order.id).status == full.status
+    assert shop.order(shop_db, order.id).status == full.status
     assert shopper.slots().get("requested_slot") is None
 
 
@@ -365,7 +294,7 @@ def test_switching_task_mid_form_keeps_the_order(shopper: Shopper, shop_db: Data
     assert shopper.slots().get("order_id") == order.id
     shopper.say("no longer needed")
     shopper.say("yes")
-    assert _order(shop_db, order.id).status == "cancelled"
+    assert shop.order(shop_db, order.id).status == "cancelled"
 
 
 # Vague messages a shopper might send: at least one falls under the classifier's threshold
@@ -380,7 +309,7 @@ def test_low_confidence_offers_meanings_and_a_click_continues(shopper: Shopper) 
     for i, text in enumerate(UNCLEAR):
         # A fresh conversation per try: a message that was understood may have started a
         # form, and a form takes the next message as an answer attempt.
-        shopper = Shopper(first.rasa_url, f"{first.sender}-{i}", [], first.token)
+        shopper = first.another(str(i))
         shopper.say(text)
         offers = [r for r in shopper.replies if r.get("text") == SUGGESTION_TEXT]
         if offers:
@@ -401,7 +330,7 @@ def test_low_confidence_offers_meanings_and_a_click_continues(shopper: Shopper) 
     assert not tracker["slots"].get("handoff_requested")
     # Outside a form, "Something else" asks to rephrase and does not count as not understood;
     # (inside a form, the form takes a message it did not understand as an answer attempt).
-    other = Shopper(shopper.rasa_url, f"{shopper.sender}-b", [], shopper.token)
+    other = shopper.another("b")
     other.say(text)
     reply = other.say(SOMETHING_ELSE["payload"])
     assert REPHRASE_TEXT in reply

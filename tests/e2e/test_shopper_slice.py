@@ -22,13 +22,6 @@ pytestmark = pytest.mark.e2e
 SLICE = ("dev-0", "dev-4", "dev-7")
 
 
-@pytest.fixture(scope="module")
-def shop_db(running_stack: Any) -> Any:
-    database = Database(running_stack.config.database_url)
-    yield database
-    database.dispose()
-
-
 @pytest.mark.parametrize("task_id", SLICE)
 def test_scripted_shopper_task_passes_cleanly(
     task_id: str, running_stack: Any, shop_db: Database, tau_dir: Path

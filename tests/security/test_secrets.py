@@ -27,6 +27,7 @@ from bot.settings import (
     Settings,
     secret_problem,
 )
+from rasa_addons.settings import RasaSettings
 from tests.security.web_env import STRONG, web_app_factory
 from tests.web.store_fixtures import seed_small_shop
 
@@ -92,7 +93,7 @@ def test_one_value_for_two_secrets_is_refused() -> None:
     env = {"SHOPBOT_RASA_TOKEN": shared, "SHOPBOT_ACTION_SERVER_TOKEN": shared}
     env["SHOPBOT_SESSION_SECRET"] = secrets.token_hex(32)
     with pytest.raises(SystemExit, match="must all differ"):
-        rasa_argv(["run"], env)
+        rasa_argv(["run"], RasaSettings.from_environ(env))
 
 
 def test_every_secret_in_env_example_is_refused() -> None:
@@ -189,10 +190,10 @@ def test_rasa_refuses_to_sign_session_ids_with_a_weak_secret(session_secret: str
     if session_secret is not None:
         env["SHOPBOT_SESSION_SECRET"] = session_secret
     with pytest.raises(SystemExit, match="SHOPBOT_SESSION_SECRET or SHOPBOT_SECRET_KEY"):
-        rasa_argv(["run"], env)
+        rasa_argv(["run"], RasaSettings.from_environ(env))
     env.pop("SHOPBOT_SESSION_SECRET", None)
     env["SHOPBOT_SECRET_KEY"] = secrets.token_hex(32)  # the fallback, as the launcher passes
-    assert "--auth-token" in rasa_argv(["run"], env)
+    assert "--auth-token" in rasa_argv(["run"], RasaSettings.from_environ(env))
 
 
 # --- the demo sign-in ---------------------------------------------------------------------
@@ -244,7 +245,7 @@ def test_rasa_cors_origins_are_exact_never_wildcards() -> None:
         "SHOPBOT_SESSION_SECRET": secrets.token_hex(32),
         "SHOPBOT_CORS_ORIGINS": "*",
     }
-    argv = rasa_argv(["run"], env)
+    argv = rasa_argv(["run"], RasaSettings.from_environ(env))
     assert "--cors" not in argv and argv[-2:] == ["--auth-token", env["SHOPBOT_RASA_TOKEN"]]
     with pytest.raises(SystemExit):
-        rasa_argv(["run", "--auth-token", "x"], env)
+        rasa_argv(["run", "--auth-token", "x"], RasaSettings.from_environ(env))

@@ -4,6 +4,7 @@ id, and a verified identity does not survive into a new session."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -13,12 +14,13 @@ from sqlalchemy import select
 from bot.db import models as m
 from bot.db.session import Database
 from rasa_addons import session_ids
+from rasa_addons.settings import current as rasa_settings
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(autouse=True)
-def _stack_secret(running_stack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def _stack_secret(running_stack: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Sign ids here with the secret the stack's Rasa signs with (it gets its own per run)."""
     env = running_stack.env()
     for name in ("SHOPBOT_SESSION_SECRET", "SHOPBOT_SECRET_KEY"):
@@ -26,6 +28,9 @@ def _stack_secret(running_stack: Any, monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.setenv(name, env[name])
         else:
             monkeypatch.delenv(name, raising=False)
+    rasa_settings.cache_clear()  # the Rasa-side settings are read once: read these
+    yield
+    rasa_settings.cache_clear()
 
 
 def _say(stack: Any, sender: str, text: str) -> list[dict[str, Any]]:
