@@ -25,6 +25,7 @@ import re
 from functools import lru_cache
 
 from bot.insights.sentiment import Sentiment, to_sentiment
+from bot.texts.detect import ZH, detect_language
 
 POSITIVE_ZH: dict[str, float] = {
     # praise and satisfaction
@@ -244,6 +245,23 @@ class ChineseLexiconSentiment:
 
     def score(self, text: str) -> Sentiment:
         return to_sentiment(self.raw(text or ""), self.neutral_band)
+
+
+_INSISTING = re.compile(
+    r"[!！]{2,}|[?？]{2,}|[?？][!！]|[!！][?？]|到底|究竟|(多少|几)(次|遍)|还(是)?没|怎么还|催了"
+)
+_DEMANDS = re.compile(r"人工|真人|转人工|活人|投诉|12315|举报")
+
+
+def insists(text: str) -> bool:
+    """A Chinese turn that presses (！！, 到底, 多少次, 还没, 怎么还, 催了): what ALL CAPS is in
+    English, which Chinese script cannot do."""
+    return detect_language(text) == ZH and bool(_INSISTING.search(text or ""))
+
+
+def demands_person(text: str) -> bool:
+    """A Chinese turn asking for a person or threatening a complaint (人工, 投诉, 12315)."""
+    return bool(_DEMANDS.search(text or ""))
 
 
 SWEAR_ZH = ("妈的", "他妈", "特么", "tmd", "卧槽", "我靠", "傻逼", "傻b", "尼玛", "狗屎", "滚蛋")
