@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from bot.catalog.filters_zh import parse_chinese
 from bot.orders.money import money, usd
 
 COLOURS: dict[str, str] = {
@@ -168,6 +169,7 @@ _SIZE_IN_WORD = re.compile(
     r"size|pack|tent|room|pot|box|amount|quantit|batch))",
     re.I,
 )
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _IN_STOCK = re.compile(
     r"\b(?:in\s+stock|available\s+now|available\s+today|ready\s+to\s+ship|ships?\s+(?:now|today)"
     r"|can\s+i\s+(?:get|buy)\s+(?:it\s+)?now|not\s+sold\s+out)\b",
@@ -311,6 +313,13 @@ def parse_filters(text: str, memory_prefs: dict[str, Any] | None = None) -> Sear
     material = _first_word_in(text, MATERIALS)
     category = _first_word_in(text, CATEGORY_SYNONYMS)
     in_stock = bool(_IN_STOCK.search(text))
+    if _HAN.search(text):  # Chinese words fill what the English patterns left open
+        zh = parse_chinese(text)
+        min_price = min_price if min_price is not None else zh.min_price
+        max_price = max_price if max_price is not None else zh.max_price
+        size, colour = size or zh.size, colour or zh.colour
+        material, category = material or zh.material, category or zh.category
+        in_stock = in_stock or zh.in_stock
     values: dict[str, Any] = {
         "min_price": min_price,
         "max_price": max_price,
