@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from bot.answers.facts import FactNumberer, load_product_facts
-from bot.answers.grounding import check_product_specs
+from bot.answers.facts import FactNumberer, FactSheet, ProductFact, load_product_facts
+from bot.answers.grounding import check_copy, check_product_specs
 from bot.db.session import Database
 from bot.insights.copy import (
     KINDS,
@@ -160,3 +161,61 @@ def test_copy_cli_bad_input_is_friendly(shop: Database, tmp_path: Path, args: li
     result = CliRunner().invoke(app, ["copy", *args])
     assert result.exit_code in (1, 2) and "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+# -- Chinese ---------------------------------------------------------------------------------
+
+
+def test_chinese_template_copy_names_facts_in_chinese_and_passes_the_checker(
+    shop: Database,
+) -> None:
+    product = shoe(shop)
+    listing = compose_copy(product, "listing", "friendly", "zh")
+    assert listing.startswith(f"为您介绍 {product.name}。")  # no Chinese name: the English one
+    assert "价格：$95.49。" in listing and "防水" in listing
+    assert "尺码：38、39、40、41、42、44、45和46。" in listing  # 43 is sold out
+    assert "。 " not in listing  # no spaces between Chinese sentences
+    email = compose_copy(product, "email", "premium", "zh")
+    assert email.startswith(f"主题：{product.name}，")
+    sheet = FactSheet(question="", products=[product], focus_product_id=product.id)
+    for kind in KINDS:
+        for tone in TONES:
+            text = compose_copy(product, kind, tone, "zh")
+            assert check_copy(text, sheet).ok, (kind, tone, text)
+
+
+def test_chinese_name_is_used_when_the_catalog_has_one(shop: Database) -> None:
+    @dataclass(frozen=True)
+    class WithChinese(ProductFact):
+        name_zh: str = ""
+
+    product = shoe(shop)
+    named = WithChinese(
+        **{f.name: getattr(product, f.name) for f in fields(product)}, name_zh="港湾越野跑鞋"
+    )
+    text = compose_copy(named, "social", "playful", "zh")
+    assert "港湾越野跑鞋" in text and product.name not in text
+    assert product.name in compose_copy(named, "social", "playful", "en")
+
+
+def test_invented_chinese_claims_are_flagged(shop: Database) -> None:
+    bad_zh = "这款跑鞋采用羊毛材质，防风透气，有粉色可选，尺码：38、52。价格：$59.99。"
+    backend = ScriptedBackend([bad_zh, bad_zh])
+    result = write_copy(shoe(shop), "listing", "friendly", "zh", llm_generator(backend), "llm")
+    reasons = " | ".join(result.reasons)
+    assert result.status == "flagged" and result.attempts == 2
+    for claim in ("wool", "windproof", "pink", "size 52", "$59.99"):
+        assert claim in reasons, claim
+    assert "size 38" not in reasons
+    # a negated feature is not a claim
+    assert not [p for p in check_product_specs("不防风，但很轻。", shoe(shop)) if "windproof" in p]
+
+
+def test_copy_cli_takes_lang_zh(shop: Database, tmp_path: Path) -> None:
+    from bot.cli.main import app
+
+    out = tmp_path / "zh.json"
+    result = CliRunner().invoke(app, ["copy", "--product", SHOE, "--lang", "zh", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(out.read_text(encoding="utf-8"))
+    assert row["status"] == "ok" and row["language"] == "zh" and "价格：$95.49" in row["text"]
