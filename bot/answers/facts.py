@@ -57,6 +57,9 @@ class ProductFact:
     description: str
     attributes: dict[str, Any]
     variants: tuple[VariantFact, ...]
+    # Chinese copy of the catalog, "" where the shop has none (English-only products)
+    name_zh: str = ""
+    description_zh: str = ""
 
     @property
     def ref(self) -> str:
@@ -285,6 +288,10 @@ def _product_fact(p: Product, number: int) -> ProductFact:
         description=p.description or "",
         attributes=dict(p.attributes or {}),
         variants=variants,
+        # columns of the Chinese catalog (name_zh, description_zh); a schema without them
+        # reads as English-only
+        name_zh=str(getattr(p, "name_zh", None) or ""),
+        description_zh=str(getattr(p, "description_zh", None) or ""),
     )
 
 

@@ -265,7 +265,7 @@ def display_name(product: ProductFact, language: str) -> str:
     """The product's name for a language: its Chinese name when the catalog carries one
     (``name_zh``), else the catalog's (English) name."""
     if language == "zh":
-        return str(getattr(product, "name_zh", "") or "") or product.name
+        return product.name_zh or product.name
     return product.name
 
 
@@ -274,7 +274,7 @@ def _sentence(product: ProductFact, language: str, english: str) -> str:
     if language == "en":
         return english + "." if english else ""
     if language == "zh":
-        text = str(getattr(product, "description_zh", "") or "").strip()
+        text = product.description_zh.strip()
         return text.split("。")[0] + "。" if text else ""
     return ""
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import AsyncIterator, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from bot.answers.facts import FactNumberer, FactSheet, ProductFact, load_product_facts
+from bot.answers.facts import FactNumberer, FactSheet, load_product_facts
 from bot.answers.grounding import check_copy, check_product_specs
 from bot.db.session import Database
 from bot.insights.copy import (
@@ -185,16 +185,11 @@ def test_chinese_template_copy_names_facts_in_chinese_and_passes_the_checker(
 
 
 def test_chinese_name_is_used_when_the_catalog_has_one(shop: Database) -> None:
-    @dataclass(frozen=True)
-    class WithChinese(ProductFact):
-        name_zh: str = ""
-
     product = shoe(shop)
-    named = WithChinese(
-        **{f.name: getattr(product, f.name) for f in fields(product)}, name_zh="港湾越野跑鞋"
-    )
-    text = compose_copy(named, "social", "playful", "zh")
+    named = replace(product, name_zh="港湾越野跑鞋", description_zh="防水透气的越野跑鞋。轻便。")
+    text = compose_copy(named, "listing", "playful", "zh")
     assert "港湾越野跑鞋" in text and product.name not in text
+    assert "防水透气的越野跑鞋。" in text and "轻便" not in text  # its first sentence only
     assert product.name in compose_copy(named, "social", "playful", "en")
 
 
