@@ -52,19 +52,21 @@ _ZH_TABLES = ("product_zh_fts", "policy_zh_fts")
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("products") as batch:
-        batch.add_column(sa.Column("name_zh", sa.String(length=200), nullable=True))
-        batch.add_column(sa.Column("description_zh", sa.Text(), nullable=True))
-        batch.add_column(sa.Column("search_zh", sa.Text(), nullable=False, server_default=""))
-        batch.add_column(sa.Column("embedding_e5", sa.LargeBinary(), nullable=True))
-        batch.add_column(sa.Column("embedding_e5_hash", sa.String(length=64), nullable=True))
-    with op.batch_alter_table("policy_passages") as batch:
-        batch.add_column(
-            sa.Column("language", sa.String(length=8), nullable=False, server_default="en")
-        )
-        batch.add_column(sa.Column("search_zh", sa.Text(), nullable=False, server_default=""))
-        batch.add_column(sa.Column("embedding_e5", sa.LargeBinary(), nullable=True))
-        batch.add_column(sa.Column("embedding_e5_hash", sa.String(length=64), nullable=True))
+    for column in [
+        sa.Column("name_zh", sa.String(length=200), nullable=True),
+        sa.Column("description_zh", sa.Text(), nullable=True),
+        sa.Column("search_zh", sa.Text(), nullable=False, server_default=""),
+        sa.Column("embedding_e5", sa.LargeBinary(), nullable=True),
+        sa.Column("embedding_e5_hash", sa.String(length=64), nullable=True),
+    ]:
+        op.add_column("products", column)
+    for column in [
+        sa.Column("language", sa.String(length=8), nullable=False, server_default="en"),
+        sa.Column("search_zh", sa.Text(), nullable=False, server_default=""),
+        sa.Column("embedding_e5", sa.LargeBinary(), nullable=True),
+        sa.Column("embedding_e5_hash", sa.String(length=64), nullable=True),
+    ]:
+        op.add_column("policy_passages", column)
     op.create_index("ix_policy_passages_language", "policy_passages", ["language"])
     conn = op.get_bind()
     if conn.dialect.name == "sqlite":
@@ -87,16 +89,13 @@ def downgrade() -> None:
     else:
         conn.exec_driver_sql("DROP INDEX IF EXISTS ix_products_fulltext_zh")
         conn.exec_driver_sql("DROP INDEX IF EXISTS ix_policy_passages_fulltext_zh")
-    op.drop_index("ix_policy_passages_language", table_name="policy_passages")
-    with op.batch_alter_table("policy_passages") as batch:
-        for column in ("embedding_e5_hash", "embedding_e5", "search_zh", "language"):
-            batch.drop_column(column)
-    with op.batch_alter_table("products") as batch:
-        for column in (
-            "embedding_e5_hash",
-            "embedding_e5",
-            "search_zh",
-            "description_zh",
-            "name_zh",
-        ):
-            batch.drop_column(column)
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_policy_passages_language")
+    # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): env.py renders SQLite operations as
+    # batches, and a batch copy of ``products`` breaks the variants' foreign keys.
+    dropped = {
+        "policy_passages": ("embedding_e5_hash", "embedding_e5", "search_zh", "language"),
+        "products": ("embedding_e5_hash", "embedding_e5", "search_zh", "description_zh", "name_zh"),
+    }
+    for table, columns in dropped.items():
+        for column in columns:
+            conn.exec_driver_sql(f"ALTER TABLE {table} DROP COLUMN {column}")
