@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.orders.money import money, usd
+from bot.texts.segment import has_chinese
 
 COLOURS: dict[str, str] = {
     "black": "black",
@@ -295,6 +296,62 @@ def _first_word_in(text: str, vocabulary: dict[str, str]) -> str | None:
     return None
 
 
+# Chinese: colour words (longer first, so 酒红 is burgundy, not red), prices next to a money
+# unit or a bound word (100刀以下, 不超过50美元, 50到80块之间), sizes next to 码, and 有货/现货.
+CHINESE_COLOURS: list[tuple[str, str]] = [
+    ("酒红", "burgundy"), ("橄榄", "olive"), ("军绿", "olive"), ("海军蓝", "navy"),
+    ("藏青", "navy"), ("藏蓝", "navy"), ("深蓝", "navy"), ("炭灰", "charcoal"),
+    ("深灰", "charcoal"),
+    ("米色", "beige"), ("米白", "cream"), ("卡其", "khaki"), ("咖啡", "brown"), ("棕", "brown"),
+    ("褐", "brown"), ("红", "red"), ("黑", "black"), ("白", "white"), ("蓝", "blue"),
+    ("绿", "green"), ("黄", "yellow"), ("橙", "orange"), ("橘", "orange"), ("紫", "purple"),
+    ("粉", "pink"), ("灰", "gray"), ("银", "silver"), ("金色", "gold"),
+]  # fmt: skip
+_ZH_MONEY = r"(?:美元|美金|刀|块钱|块|元|dollars?|usd|\$)"
+_ZH_NUM = r"\$?\s*(\d{1,6}(?:\.\d{1,2})?)"
+_ZH_BETWEEN = re.compile(
+    rf"{_ZH_NUM}\s*{_ZH_MONEY}?\s*(?:到|至|-|–|~)\s*{_ZH_NUM}\s*"
+    rf"(?:{_ZH_MONEY}\s*(?:之间)?|之间)",
+    re.I,
+)
+_ZH_MAX = re.compile(
+    rf"(?:低于|不超过|不高于|不到|少于|小于|最多|预算)\s*{_ZH_NUM}\s*{_ZH_MONEY}?"
+    rf"|{_ZH_NUM}\s*{_ZH_MONEY}?\s*(?:以下|以内|之内|内)",
+    re.I,
+)
+_ZH_MIN = re.compile(
+    rf"(?<!不)(?:高于|超过|多于|大于|至少)\s*{_ZH_NUM}\s*{_ZH_MONEY}|{_ZH_NUM}\s*{_ZH_MONEY}?\s*以上",
+    re.I,
+)
+_ZH_SIZE = re.compile(r"(?:尺码|码数|穿)?\s*(\d{2}(?:\.5)?|XXXL|XXL|XL|XS|S|M|L)\s*(?:码|号)", re.I)
+_ZH_IN_STOCK = re.compile(r"有货|现货|有库存|能发货")
+
+
+def _chinese_filters(text: str) -> dict[str, Any]:
+    """Price range, colour, size and "in stock" said in Chinese (only what was found)."""
+    found: dict[str, Any] = {}
+    between = _ZH_BETWEEN.search(text)
+    if between:
+        low, high = sorted(m for m in (_money(between.group(1)), _money(between.group(2))) if m)
+        found["min_price"], found["max_price"] = low, high
+    else:
+        most, least = _ZH_MAX.search(text), _ZH_MIN.search(text)
+        if most:
+            found["max_price"] = _money(most.group(1) or most.group(2))
+        if least:
+            found["min_price"] = _money(least.group(1) or least.group(2))
+    rest = _ZH_MIN.sub(" ", _ZH_MAX.sub(" ", _ZH_BETWEEN.sub(" ", text)))
+    size = _ZH_SIZE.search(rest)
+    if size:
+        found["size"] = normalise_size(size.group(1))
+    colour = next((c for word, c in CHINESE_COLOURS if word in text), None)
+    if colour:
+        found["colour"] = colour
+    if _ZH_IN_STOCK.search(text):
+        found["in_stock"] = True
+    return {k: v for k, v in found.items() if v is not None}
+
+
 def parse_filters(text: str, memory_prefs: dict[str, Any] | None = None) -> SearchFilters:
     """Read price range, colour, size, material, category and "in stock" from a message.
 
@@ -319,6 +376,12 @@ def parse_filters(text: str, memory_prefs: dict[str, Any] | None = None) -> Sear
         "material": material,
         "category": category,
     }
+    if has_chinese(text):
+        chinese = _chinese_filters(text)
+        in_stock = in_stock or bool(chinese.pop("in_stock", False))
+        for key, value in chinese.items():
+            if values[key] is None:
+                values[key] = value
     for key, value in values.items():
         if value is not None:
             sources[key] = "message"

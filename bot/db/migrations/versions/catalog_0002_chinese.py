@@ -13,6 +13,8 @@ are indexed once the shop is imported again (``shopbot shop import``).
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -52,20 +54,22 @@ _ZH_TABLES = ("product_zh_fts", "policy_zh_fts")
 
 
 def upgrade() -> None:
-    for column in [
+    product_columns: list[sa.Column[Any]] = [
         sa.Column("name_zh", sa.String(length=200), nullable=True),
         sa.Column("description_zh", sa.Text(), nullable=True),
         sa.Column("search_zh", sa.Text(), nullable=False, server_default=""),
         sa.Column("embedding_e5", sa.LargeBinary(), nullable=True),
         sa.Column("embedding_e5_hash", sa.String(length=64), nullable=True),
-    ]:
+    ]
+    for column in product_columns:
         op.add_column("products", column)
-    for column in [
+    passage_columns: list[sa.Column[Any]] = [
         sa.Column("language", sa.String(length=8), nullable=False, server_default="en"),
         sa.Column("search_zh", sa.Text(), nullable=False, server_default=""),
         sa.Column("embedding_e5", sa.LargeBinary(), nullable=True),
         sa.Column("embedding_e5_hash", sa.String(length=64), nullable=True),
-    ]:
+    ]
+    for column in passage_columns:
         op.add_column("policy_passages", column)
     op.create_index("ix_policy_passages_language", "policy_passages", ["language"])
     conn = op.get_bind()
