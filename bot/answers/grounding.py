@@ -391,9 +391,13 @@ def _check_promises(norm: str, facts: FactSheet, allowed: _Allowed, problem) -> 
 
 
 def products_mentioned(text: str, products: list[ProductFact]) -> list[ProductFact]:
-    """Products named (by id or full name) in ``text``, in fact order."""
+    """Products named (by id or full name, English or Chinese) in ``text``, in fact order."""
     low = text.lower()
-    return [p for p in products if p.id.lower() in low or (p.name and p.name.lower() in low)]
+    return [
+        p
+        for p in products
+        if p.id.lower() in low or any(name and name.lower() in low for name in (p.name, p.name_zh))
+    ]
 
 
 def _matching_variants(sentence: str, product: ProductFact) -> list:
@@ -478,7 +482,8 @@ _NEGATED = re.compile(r"\b(?:not|non|no|nicht|kein\w*|pas|sin)[\s-]+$", re.IGNOR
 def _spec_support(product: ProductFact) -> str:
     """The product's own words: name, description and attributes that are not false."""
     lines = [line for line in product.features() if not line.endswith(": no")]
-    return " ".join([product.name, product.brand, product.description, *lines]).lower()
+    own = [product.name, product.name_zh or "", product.brand, product.description]
+    return " ".join([*own, product.description_zh or "", *lines]).lower()
 
 
 def _mentions(text: str, word: str) -> list[re.Match[str]]:

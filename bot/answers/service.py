@@ -32,6 +32,7 @@ from bot.answers.question import POLICY_WORDS, Question, analyse, content_terms,
 from bot.catalog.cards import product_card
 from bot.catalog.filters import SearchFilters, parse_filters
 from bot.db.session import Database
+from bot.texts import active_locale, language
 from bot.llm.base import ChatMessage, LLMBackend
 from bot.llm.template import TemplateBackend
 from bot.memory.base import InProcessSessionMemory, SessionMemory
@@ -254,7 +255,9 @@ class AnswerService:
         from bot.catalog.search import search_policy
 
         try:
-            return search_policy(self.db, text, limit=3, mode=self.search_mode)
+            # Passages in the conversation's language (policy.md or policy.zh.md).
+            lang = "zh" if language(active_locale()) == "zh" else "en"
+            return search_policy(self.db, text, limit=3, mode=self.search_mode, language=lang)
         except Exception:
             log.exception("policy search failed; answering without policy facts")
             return []
