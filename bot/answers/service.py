@@ -32,12 +32,12 @@ from bot.answers.question import POLICY_WORDS, Question, analyse, content_terms,
 from bot.catalog.cards import product_card
 from bot.catalog.filters import SearchFilters, parse_filters
 from bot.db.session import Database
-from bot.texts import active_locale, language
 from bot.llm.base import ChatMessage, LLMBackend
 from bot.llm.template import TemplateBackend
 from bot.memory.base import InProcessSessionMemory, SessionMemory
 from bot.memory.state import SessionState
 from bot.safety.sanitize import sanitize_user_text
+from bot.texts import active_locale, language
 
 log = logging.getLogger(__name__)
 
