@@ -297,7 +297,9 @@ def _first_word_in(text: str, vocabulary: dict[str, str]) -> str | None:
 
 
 # Chinese: colour words (longer first, so 酒红 is burgundy, not red), prices next to a money
-# unit or a bound word (100刀以下, 不超过50美元, 50到80块之间), sizes next to 码, and 有货/现货.
+# unit or a bound word (100刀以下, 不超过50美元, 50到80块之间), sizes next to 码 or 腰围, and
+# 有货/现货 said as a wish (有货的), not asked (还有货吗). A one-character colour counts only
+# as 红色 / 红的 / 红款: 蓝牙 is Bluetooth and 粉底 foundation, not blue or pink.
 CHINESE_COLOURS: list[tuple[str, str]] = [
     ("酒红", "burgundy"), ("橄榄", "olive"), ("军绿", "olive"), ("海军蓝", "navy"),
     ("藏青", "navy"), ("藏蓝", "navy"), ("深蓝", "navy"), ("炭灰", "charcoal"),
@@ -323,8 +325,16 @@ _ZH_MIN = re.compile(
     rf"(?<!不)(?:高于|超过|多于|大于|至少)\s*{_ZH_NUM}\s*{_ZH_MONEY}|{_ZH_NUM}\s*{_ZH_MONEY}?\s*以上",
     re.I,
 )
-_ZH_SIZE = re.compile(r"(?:尺码|码数|穿)?\s*(\d{2}(?:\.5)?|XXXL|XXL|XL|XS|S|M|L)\s*(?:码|号)", re.I)
-_ZH_IN_STOCK = re.compile(r"有货|现货|有库存|能发货")
+_ZH_SIZE = re.compile(
+    r"(?:尺码|码数|穿)?\s*(\d{2}(?:\.5)?|XXXL|XXL|XL|XS|S|M|L)\s*(?:码|号)|腰围\s*(\d{2})", re.I
+)
+_ZH_IN_STOCK = re.compile(r"(?:有货|现货|有库存)(?!\s*[吗么嘛没?？])")
+
+
+def _colour_in(word: str, text: str) -> bool:
+    if len(word) > 1:
+        return word in text
+    return re.search(f"{word}(?:色|的|款)", text) is not None
 
 
 def _chinese_filters(text: str) -> dict[str, Any]:
@@ -343,8 +353,8 @@ def _chinese_filters(text: str) -> dict[str, Any]:
     rest = _ZH_MIN.sub(" ", _ZH_MAX.sub(" ", _ZH_BETWEEN.sub(" ", text)))
     size = _ZH_SIZE.search(rest)
     if size:
-        found["size"] = normalise_size(size.group(1))
-    colour = next((c for word, c in CHINESE_COLOURS if word in text), None)
+        found["size"] = normalise_size(size.group(1) or size.group(2))
+    colour = next((c for word, c in CHINESE_COLOURS if _colour_in(word, text)), None)
     if colour:
         found["colour"] = colour
     if _ZH_IN_STOCK.search(text):
