@@ -391,9 +391,13 @@ def _check_promises(norm: str, facts: FactSheet, allowed: _Allowed, problem) -> 
 
 
 def products_mentioned(text: str, products: list[ProductFact]) -> list[ProductFact]:
-    """Products named (by id or full name) in ``text``, in fact order."""
+    """Products named (by id or full name, English or Chinese) in ``text``, in fact order."""
     low = text.lower()
-    return [p for p in products if p.id.lower() in low or (p.name and p.name.lower() in low)]
+    return [
+        p
+        for p in products
+        if p.id.lower() in low or any(name and name.lower() in low for name in (p.name, p.name_zh))
+    ]
 
 
 def _matching_variants(sentence: str, product: ProductFact) -> list:
@@ -437,7 +441,7 @@ def _check_availability(
 # Used for marketing copy (bot.insights.copy): every spec a text states about a product must
 # be in that product's facts. Word lists are English plus the few German/French/Spanish words
 # the copy phrase table uses, and Chinese: feature words below, materials and colours from the
-# Chinese filter vocabulary (bot/catalog/filters_zh.py), each checked against the English fact
+# Chinese filter vocabulary (bot/catalog/filters.py), each checked against the English fact
 # it names. ``check_reply`` above is unchanged.
 
 SPEC_MATERIALS = (
@@ -510,7 +514,8 @@ _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 def _spec_support(product: ProductFact) -> str:
     """The product's own words: name, description and attributes that are not false."""
     lines = [line for line in product.features() if not line.endswith(": no")]
-    return " ".join([product.name, product.brand, product.description, *lines]).lower()
+    own = [product.name, product.name_zh or "", product.brand, product.description]
+    return " ".join([*own, product.description_zh or "", *lines]).lower()
 
 
 def _mentions(text: str, word: str) -> list[re.Match[str]]:
@@ -536,15 +541,14 @@ def _claimed_zh(text: str, vocabulary: dict[str, str]) -> set[str]:
 
 def check_product_specs(text: str, product: ProductFact) -> list[str]:
     """Materials, features, sizes and colours in ``text`` that ``product``'s facts lack."""
-    from bot.catalog.filters import COLOURS
-    from bot.catalog.filters_zh import COLOURS_ZH, MATERIALS_ZH
+    from bot.catalog.filters import CHINESE_MATERIALS, COLOURS, chinese_colour_names
 
     problems: list[str] = []
     support = _spec_support(product)
     for material in SPEC_MATERIALS:
         if _mentions(text, material) and not _mentions(support, material):
             problems.append(f"material '{material}' is not in the facts of {product.id}")
-    for material in sorted(_claimed_zh(text, MATERIALS_ZH)):
+    for material in sorted(_claimed_zh(text, CHINESE_MATERIALS)):
         if not _mentions(support, material):
             problems.append(f"material '{material}' is not in the facts of {product.id}")
     for feature, words in SPEC_FEATURES.items():
@@ -571,7 +575,7 @@ def check_product_specs(text: str, product: ProductFact) -> list[str]:
         ):
             problems.append(f"colour '{word}' is not a colour of {product.id}")
     named = {COLOURS.get(w, w) for c in colours for w in re.findall(r"[a-z]+", c)}
-    for word in sorted(_claimed_zh(text, COLOURS_ZH)):
+    for word in sorted(_claimed_zh(text, chinese_colour_names())):
         if not (word in named or any(word in c for c in colours) or _mentions(support, word)):
             problems.append(f"colour '{word}' is not a colour of {product.id}")
     return problems

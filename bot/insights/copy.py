@@ -252,8 +252,13 @@ def _in_chinese(
     values: Sequence[str], vocabulary: dict[str, str], spellings: dict[str, str] | None = None
 ) -> list[str]:
     """Catalog values named in Chinese where the filter vocabulary has the exact word
-    (``spellings`` first normalises the English: grey -> gray); the rest stay as written."""
-    names = {english: chinese for chinese, english in reversed(vocabulary.items())}
+    (``spellings`` first normalises the English: grey -> gray); the rest stay as written.
+    A one-character colour (棕色) is preferred to a longer word (咖啡) for the same value."""
+    names: dict[str, str] = {}
+    for chinese, english in vocabulary.items():
+        best = names.get(english)
+        if best is None or (len(chinese) == 2 and chinese.endswith("色") and len(best) != 2):
+            names[english] = chinese
     out = []
     for value in values:
         key = value.lower()
@@ -274,23 +279,22 @@ def _sentence(product: ProductFact, language: str, english: str) -> str:
     if language == "en":
         return english + "." if english else ""
     if language == "zh":
-        text = product.description_zh.strip()
+        text = (product.description_zh or "").strip()
         return text.split("。")[0] + "。" if text else ""
     return ""
 
 
 def compose_copy(product: ProductFact, kind: str, tone: str, language: str) -> str:
     """Deterministic copy from the product's facts only (the offline default)."""
-    from bot.catalog.filters import COLOURS
-    from bot.catalog.filters_zh import COLOURS_ZH, MATERIALS_ZH
+    from bot.catalog.filters import CHINESE_MATERIALS, COLOURS, chinese_colour_names
 
     p = PHRASES.get(language, PHRASES["en"])
     s = specs_of(product)
     colours, flags, material = s.colours, s.flags, s.material
     if language == "zh":
-        colours = _in_chinese(colours, COLOURS_ZH, COLOURS)
+        colours = _in_chinese(colours, chinese_colour_names(), COLOURS)
         flags = [_FLAGS_ZH.get(f, f) for f in flags]
-        material = _in_chinese([material], MATERIALS_ZH)[0] if material else ""
+        material = _in_chinese([material], CHINESE_MATERIALS)[0] if material else ""
     shown_price = p["from"].format(price=s.price) if s.price_varies else s.price
     name = display_name(product, language)
     values = {"name": name, "brand": product.brand or name, "price": shown_price}
