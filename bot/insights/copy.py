@@ -266,7 +266,7 @@ def _in_chinese(
     return out
 
 
-def display_name(product: ProductFact, language: str) -> str:
+def copy_name(product: ProductFact, language: str) -> str:
     """The product's name for a language: its Chinese name when the catalog carries one
     (``name_zh``), else the catalog's (English) name."""
     if language == "zh":
@@ -296,7 +296,7 @@ def compose_copy(product: ProductFact, kind: str, tone: str, language: str) -> s
         flags = [_FLAGS_ZH.get(f, f) for f in flags]
         material = _in_chinese([material], CHINESE_MATERIALS)[0] if material else ""
     shown_price = p["from"].format(price=s.price) if s.price_varies else s.price
-    name = display_name(product, language)
+    name = copy_name(product, language)
     values = {"name": name, "brand": product.brand or name, "price": shown_price}
     opener = p[f"open_{tone}"].format(**values)
     cta = p[f"cta_{tone}"]

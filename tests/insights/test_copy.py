@@ -19,6 +19,7 @@ from bot.insights.copy import (
     LANGUAGES,
     TONES,
     compose_copy,
+    copy_name,
     facts_line,
     llm_generator,
     products_for,
@@ -73,7 +74,8 @@ def test_template_copy_passes_the_checker_everywhere(shop: Database) -> None:
                 for language in LANGUAGES:
                     result = write_copy(product, kind, tone, language, _template)
                     assert result.status == "ok", (product.id, kind, tone, language, result)
-                    assert result.attempts == 1 and product.name in result.text
+                    name = copy_name(product, language)  # the Chinese name in Chinese
+                    assert result.attempts == 1 and name in result.text
 
 
 def _template(product, kind, tone, language, problems):  # noqa: ANN001, ANN202
@@ -171,12 +173,14 @@ def test_chinese_template_copy_names_facts_in_chinese_and_passes_the_checker(
 ) -> None:
     product = shoe(shop)
     listing = compose_copy(product, "listing", "friendly", "zh")
-    assert listing.startswith(f"为您介绍 {product.name}。")  # no Chinese name: the English one
+    assert listing.startswith(f"为您介绍 {product.name_zh}。")  # the catalog's Chinese name
+    english_only = compose_copy(replace(product, name_zh=None), "listing", "friendly", "zh")
+    assert english_only.startswith(f"为您介绍 {product.name}。")  # else the English one
     assert "价格：$95.49。" in listing and "防水" in listing
     assert "尺码：38、39、40、41、42、44、45和46。" in listing  # 43 is sold out
     assert "。 " not in listing  # no spaces between Chinese sentences
     email = compose_copy(product, "email", "premium", "zh")
-    assert email.startswith(f"主题：{product.name}，")
+    assert email.startswith(f"主题：{product.name_zh}，")
     sheet = FactSheet(question="", products=[product], focus_product_id=product.id)
     for kind in KINDS:
         for tone in TONES:
