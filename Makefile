@@ -127,7 +127,7 @@ eval-conversations: setup-python train services ## Scripted-shopper suite: dev (
 	$(PY) -m bot.eval.conversations.run --split dev --split train --limit $(CONV_TRAIN_LIMIT) \
 		--out $(REPORTS)/conversations
 
-eval-sentiment: setup-python ## Default sentiment model on the project's labelled set
+eval-sentiment: setup-python ## Default sentiment models (English, Chinese) on the labelled and blind sets
 	$(SHOPBOT) sentiment evaluate --doc-file $(REPORTS)/insights.md
 
 report: setup train services ## Re-run evaluations, benchmarks, README pictures; update the committed copies

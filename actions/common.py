@@ -44,13 +44,14 @@ def send(dispatcher: CollectingDispatcher, reply: Reply, tracker: Tracker | None
 
 def offer_person_if_frustrated(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """Append "Talk to a person" when frustration crossed the threshold (once per conversation)."""
-    from bot.insights.frustration import OFFER_TEXT, handoff_offer
+    from bot.insights.frustration import handoff_offer, offer_texts
 
     try:
         texts, intents = user_history(tracker)
+        made = offer_texts()  # in any language: the shopper may have switched since
         offered = any(
-            e.get("event") == "bot" and e.get("text") == OFFER_TEXT for e in tracker.events
-        ) or any(m.get("text") == OFFER_TEXT for m in dispatcher.messages)
+            e.get("event") == "bot" and e.get("text") in made for e in tracker.events
+        ) or any(m.get("text") in made for m in dispatcher.messages)
         offer = handoff_offer(
             texts,
             intents,

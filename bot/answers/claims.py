@@ -151,6 +151,10 @@ def money_amounts(text: str) -> list[Money]:
             value = dec(raw)
             if value is not None:
                 out.append(Money(value, m.group(0).strip(), m.start(), m.end(), bound))
+    for m in _MONEY_ZH.finditer(text):
+        value = dec(m.group(1))
+        if value is not None:
+            out.append(Money(value, m.group(0).strip(), m.start(), m.end(), None))
     return out
 
 
@@ -177,6 +181,20 @@ _DURATION_UNITS = {
 }
 
 
+# The same in Chinese ("30 天", "5 到 7 个工作日", "两周" after words_to_digits is not read):
+# Han characters count as word characters, so only a digit may not precede the number.
+_DURATION_ZH = re.compile(
+    rf"(?<![\d.])({_NUM})(?:\s*(?:到|至|-|–|~|或)\s*({_NUM}))?\s*个?\s*(?:工作|自然)?"
+    r"(天|日|周|星期|月|年|小时|钟头|分钟)"
+)
+_ZH_UNITS = {
+    "天": "day", "日": "day", "周": "week", "星期": "week", "月": "month", "年": "year",
+    "小时": "hour", "钟头": "hour", "分钟": "minute",
+}  # fmt: skip
+# Dollars said in Chinese ("4.99 美元", "20 刀", "12 美金").
+_MONEY_ZH = re.compile(rf"(?<![\d.])({_NUM})\s*(?:美元|美金|刀)")
+
+
 def percentages(text: str) -> list[tuple[Decimal, str]]:
     return [(v, m.group(0)) for m in _PERCENT.finditer(text) if (v := dec(m.group(1)))]
 
@@ -184,8 +202,9 @@ def percentages(text: str) -> list[tuple[Decimal, str]]:
 def durations(text: str) -> list[tuple[tuple[str, Decimal], str]]:
     """("day", 30) for "30 days", "a month" -> ("month", 1); ranges give both ends."""
     out = []
-    for m in _DURATION.finditer(text):
-        unit = m.group(3).lower().rstrip("s")
+    found = [(m, m.group(3).lower().rstrip("s")) for m in _DURATION.finditer(text)]
+    found += [(m, _ZH_UNITS[m.group(3)]) for m in _DURATION_ZH.finditer(text)]
+    for m, unit in found:
         family, factor = _DURATION_UNITS[unit]
         for raw in (m.group(1), m.group(2)):
             value = dec(raw) if raw else None

@@ -15,6 +15,7 @@ from bot.answers.facts import FactSheet, OrderFact, PolicyFact, ProductFact, Var
 from bot.answers.question import Question, analyse, content_terms, term_in
 from bot.catalog.filters import COLOURS, size_sort_key
 from bot.texts import t
+from bot.texts.segment import chinese_pairs, has_chinese
 
 _COLOUR_KEYS = ("colour", "color")
 _SIZE_KEYS = ("size", "shoe size", "eu size", "us size")
@@ -72,9 +73,9 @@ def _short_features(p: ProductFact, limit: int = 2) -> str:
 def _named(p: ProductFact) -> str:
     """'**Name**' or '**Name** by Brand'."""
     return (
-        t("answer.name_by", name=p.name, brand=p.brand)
+        t("answer.name_by", name=p.display_name, brand=p.brand)
         if p.brand
-        else t("answer.name", name=p.name)
+        else t("answer.name", name=p.display_name)
     )
 
 
@@ -111,7 +112,7 @@ def _count_answer(p: ProductFact) -> str:
     """ "How many t-shirt options are there?": the variants of the product, by option."""
     total, in_stock = len(p.variants), sum(1 for v in p.variants if v.in_stock)
     key = "answer.count_one" if total == 1 else "answer.count"
-    parts = [t(key, name=p.name, total=total, in_stock=in_stock, price=_price_range(p))]
+    parts = [t(key, name=p.display_name, total=total, in_stock=in_stock, price=_price_range(p))]
     names = dict.fromkeys(k for v in p.variants for k in v.options)
     for name in names:
         values = p.option_values(name)
@@ -217,14 +218,14 @@ def _yes_no_answer(q: Question, p: ProductFact) -> str:
             parts.append(
                 t(
                     "answer.comes_in",
-                    name=p.name,
+                    name=p.display_name,
                     wanted=wanted,
                     price=money(v.price),
                     stock=v.stock,
                 )
             )
         elif matching:
-            parts.append(t("answer.comes_in_sold_out", name=p.name, wanted=wanted))
+            parts.append(t("answer.comes_in_sold_out", name=p.display_name, wanted=wanted))
             same_size = [v for v in p.variants if v.in_stock and size and _has(v, _SIZE_KEYS, size)]
             same_colour = [
                 v for v in p.variants if v.in_stock and colour and _has(v, _COLOUR_KEYS, colour)
@@ -255,7 +256,7 @@ def _yes_no_answer(q: Question, p: ProductFact) -> str:
                 left = t("item.option_separator").join(c for c, ok in colours.items() if ok)
                 parts.append(t("answer.colours_in_stock", colours=left))
         else:
-            parts.append(t("answer.does_not_come_in", name=p.name, wanted=wanted))
+            parts.append(t("answer.does_not_come_in", name=p.display_name, wanted=wanted))
             if colour and colours:
                 parts.append(t("answer.colours", values=_values_with_stock(colours)))
             if size and sizes:
@@ -267,16 +268,16 @@ def _yes_no_answer(q: Question, p: ProductFact) -> str:
     if not parts:
         # "Is it available?" / "Do you have the X?"
         if p.in_stock:
-            parts.append(t("answer.is_in_stock", name=p.name, price=_price_range(p)))
+            parts.append(t("answer.is_in_stock", name=p.display_name, price=_price_range(p)))
         else:
-            parts.append(t("answer.is_out_of_stock", name=p.name))
+            parts.append(t("answer.is_out_of_stock", name=p.display_name))
         if colours:
             parts.append(t("answer.colours", values=_values_with_stock(colours)))
         if sizes:
             parts.append(t("answer.sizes", values=_values_with_stock(sizes)))
     elif not (colour or size):
         parts.insert(
-            0, t("answer.about", name=p.name, price=_price_range(p), stock=_stock_words(p))
+            0, t("answer.about", name=p.display_name, price=_price_range(p), stock=_stock_words(p))
         )
     return t("sentence.separator").join(parts)
 
@@ -395,13 +396,17 @@ def _named_in_question(question: str, products: list[ProductFact]) -> list[Produ
 def _compare_answer(products: list[ProductFact]) -> str:
     lines = [t("answer.compare")]
     for p in products:
-        text = t("answer.compare_line", name=p.name, price=_price_range(p), stock=_stock_words(p))
+        text = t(
+            "answer.compare_line", name=p.display_name, price=_price_range(p), stock=_stock_words(p)
+        )
         feats = _short_features(p, 3)
         if feats:
             text += t("list.semicolon") + feats
         lines.append(text)
     cheapest = min(products, key=lambda p: p.min_price or 0)
-    lines.append(t("answer.cheapest", name=cheapest.name, price=money(cheapest.min_price or 0)))
+    lines.append(
+        t("answer.cheapest", name=cheapest.display_name, price=money(cheapest.min_price or 0))
+    )
     return "\n".join(lines)
 
 
@@ -413,9 +418,14 @@ def _quote(body: str, question: str, limit: int = 420) -> str:
     text = " ".join(body.split())
     if len(text) <= limit:
         return text
-    sentences = re.split(r"(?<=[.!?])\s+", text)
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+|(?<=[。！？])", text) if s.strip()]
     terms = content_terms(question)
-    scored = [(sum(term_in(t, s.lower()) for t in terms), i, s) for i, s in enumerate(sentences)]
+    pairs = chinese_pairs(question)  # a Chinese question against a Chinese passage
+
+    def overlap(sentence: str) -> int:
+        return sum(term_in(t, sentence.lower()) for t in terms) + sum(p in sentence for p in pairs)
+
+    scored = [(overlap(s), i, s) for i, s in enumerate(sentences)]
     best = sorted(scored, key=lambda x: (-x[0], x[1]))
     picked: list[tuple[int, str]] = []
     size = 0
@@ -424,7 +434,8 @@ def _quote(body: str, question: str, limit: int = 420) -> str:
             break
         picked.append((i, sentence))
         size += len(sentence)
-    return " … ".join(sentence for _, sentence in sorted(picked))
+    joiner = "……" if has_chinese(text) else " … "
+    return joiner.join(sentence for _, sentence in sorted(picked))
 
 
 def _policy_answer(policies: list[PolicyFact], question: str = "") -> str:

@@ -18,6 +18,7 @@ from bot.db.models import Product, Variant
 from bot.db.session import Database
 from bot.orders.money import money as two_places
 from bot.orders.money import usd as money  # "$12.34": the one money helper
+from bot.texts import active_locale, language
 
 _COLOUR_KEYS = ("colour", "color")
 
@@ -57,6 +58,15 @@ class ProductFact:
     description: str
     attributes: dict[str, Any]
     variants: tuple[VariantFact, ...]
+    name_zh: str | None = None
+    description_zh: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        """The name the shopper reads: the Chinese one in a Chinese conversation, if any."""
+        if self.name_zh and language(active_locale()) == "zh":
+            return self.name_zh
+        return self.name
 
     @property
     def ref(self) -> str:
@@ -285,6 +295,8 @@ def _product_fact(p: Product, number: int) -> ProductFact:
         description=p.description or "",
         attributes=dict(p.attributes or {}),
         variants=variants,
+        name_zh=p.name_zh,
+        description_zh=p.description_zh,
     )
 
 

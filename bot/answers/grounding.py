@@ -391,9 +391,13 @@ def _check_promises(norm: str, facts: FactSheet, allowed: _Allowed, problem) -> 
 
 
 def products_mentioned(text: str, products: list[ProductFact]) -> list[ProductFact]:
-    """Products named (by id or full name) in ``text``, in fact order."""
+    """Products named (by id or full name, English or Chinese) in ``text``, in fact order."""
     low = text.lower()
-    return [p for p in products if p.id.lower() in low or (p.name and p.name.lower() in low)]
+    return [
+        p
+        for p in products
+        if p.id.lower() in low or any(name and name.lower() in low for name in (p.name, p.name_zh))
+    ]
 
 
 def _matching_variants(sentence: str, product: ProductFact) -> list:
@@ -436,7 +440,9 @@ def _check_availability(
 # -- product specs (materials, sizes, colours, features) -------------------------------------
 # Used for marketing copy (bot.insights.copy): every spec a text states about a product must
 # be in that product's facts. Word lists are English plus the few German/French/Spanish words
-# the copy phrase table uses; ``check_reply`` above is unchanged.
+# the copy phrase table uses, and Chinese: feature words below, materials and colours from the
+# Chinese filter vocabulary (bot/catalog/filters.py), each checked against the English fact
+# it names. ``check_reply`` above is unchanged.
 
 SPEC_MATERIALS = (
     "merino", "wool", "cashmere", "alpaca", "silk", "linen", "cotton", "organic cotton",
@@ -449,50 +455,101 @@ SPEC_MATERIALS = (
     "coton", "algodón",
 )  # fmt: skip
 SPEC_FEATURES: dict[str, tuple[str, ...]] = {
-    "waterproof": ("waterproof", "wasserdicht", "imperméable", "impermeable"),
-    "water-resistant": ("water-resistant", "water resistant", "wasserabweisend", "déperlant"),
-    "windproof": ("windproof", "winddicht", "coupe-vent"),
-    "breathable": ("breathable", "atmungsaktiv", "respirant", "transpirable"),
-    "insulated": ("insulated", "isoliert", "isolé", "aislado"),
-    "machine washable": ("machine washable", "maschinenwaschbar", "lavable en machine"),
-    "dishwasher safe": ("dishwasher safe", "dishwasher-safe", "spülmaschinenfest"),
-    "vegan": ("vegan", "végan", "vegano"),
-    "organic": ("organic", "bio"),
-    "noise cancelling": ("noise cancelling", "noise-cancelling", "noise canceling"),
-    "packable": ("packable",),
-    "fragrance free": ("fragrance free", "fragrance-free"),
-    "recycled": ("recycled", "recycelt", "recyclé", "reciclado"),
-    "handmade": ("handmade", "hand-made", "handgemacht", "fait main", "hecho a mano"),
+    "waterproof": ("waterproof", "wasserdicht", "imperméable", "impermeable", "防水"),
+    "water-resistant": (
+        "water-resistant",
+        "water resistant",
+        "wasserabweisend",
+        "déperlant",
+        "防泼水",
+        "拒水",
+    ),
+    "windproof": ("windproof", "winddicht", "coupe-vent", "防风"),
+    "breathable": ("breathable", "atmungsaktiv", "respirant", "transpirable", "透气"),
+    "insulated": ("insulated", "isoliert", "isolé", "aislado", "保暖填充", "隔热"),
+    "machine washable": (
+        "machine washable",
+        "maschinenwaschbar",
+        "lavable en machine",
+        "可机洗",
+        "机洗",
+    ),
+    "dishwasher safe": (
+        "dishwasher safe",
+        "dishwasher-safe",
+        "spülmaschinenfest",
+        "可放洗碗机",
+        "洗碗机",
+    ),
+    "vegan": ("vegan", "végan", "vegano", "纯素"),
+    "organic": ("organic", "bio", "有机"),
+    "noise cancelling": ("noise cancelling", "noise-cancelling", "noise canceling", "降噪"),
+    "packable": ("packable", "可收纳"),
+    "fragrance free": ("fragrance free", "fragrance-free", "无香"),
+    "recycled": ("recycled", "recycelt", "recyclé", "reciclado", "再生材料", "回收材料"),
+    "handmade": (
+        "handmade",
+        "hand-made",
+        "handgemacht",
+        "fait main",
+        "hecho a mano",
+        "手工制作",
+        "纯手工",
+    ),
 }
 _SIZE_CLAIM = re.compile(
-    r"\b(?:sizes?|grö(?:ß|ss)en?|tailles?|tallas?)\s*:?\s+"
+    r"(?:\b(?:sizes?|grö(?:ß|ss)en?|tailles?|tallas?)\s*:?\s+|尺码\s*[:：]?\s*)"
     r"((?:\d+\s?ml|(?:EU\s?)?[0-9]{1,3}(?:[.,]5)?|XXXL|XXL|XXS|XS|XL|S|M|L)"
-    r"(?:\s*(?:,|/|–|-|to|bis|à|a|and|und|et|y|or|oder|ou|o)\s*"
+    r"(?:\s*(?:,|/|–|-|、|和|至|to|bis|à|a|and|und|et|y|or|oder|ou|o)\s*"
     r"(?:\d+\s?ml|(?:EU\s?)?[0-9]{1,3}(?:[.,]5)?|XXXL|XXL|XXS|XS|XL|S|M|L))*)\b",
     re.IGNORECASE,
 )
 _SIZE_TOKEN = re.compile(r"\d+\s?ml|\d{1,3}(?:[.,]5)?|XXXL|XXL|XXS|XS|XL|S|M|L", re.IGNORECASE)
-_NEGATED = re.compile(r"\b(?:not|non|no|nicht|kein\w*|pas|sin)[\s-]+$", re.IGNORECASE)
+_NEGATED = re.compile(
+    r"(?:\b(?:not|non|no|nicht|kein\w*|pas|sin)[\s-]+|不|非|无|没有|并不)$", re.IGNORECASE
+)
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 
 
 def _spec_support(product: ProductFact) -> str:
     """The product's own words: name, description and attributes that are not false."""
     lines = [line for line in product.features() if not line.endswith(": no")]
-    return " ".join([product.name, product.brand, product.description, *lines]).lower()
+    own = [product.name, product.name_zh or "", product.brand, product.description]
+    return " ".join([*own, product.description_zh or "", *lines]).lower()
 
 
 def _mentions(text: str, word: str) -> list[re.Match[str]]:
+    if _HAN.search(word):  # Chinese has no word boundaries: 防水 inside 超级防水面料 counts
+        return list(re.finditer(re.escape(word), text))
     return list(re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.IGNORECASE))
+
+
+def _claimed_zh(text: str, vocabulary: dict[str, str]) -> set[str]:
+    """English values of the Chinese words ``text`` states, longest word first (酒红色 is
+    burgundy, not also 红色 red), none after 不/非/无/没有."""
+    found: set[str] = set()
+    taken: list[tuple[int, int]] = []
+    for word in sorted(vocabulary, key=len, reverse=True):
+        for m in _mentions(text, word):
+            if any(a < m.end() and m.start() < b for a, b in taken):
+                continue
+            taken.append(m.span())
+            if not _NEGATED.search(text[max(0, m.start() - 3) : m.start()]):
+                found.add(vocabulary[word])
+    return found
 
 
 def check_product_specs(text: str, product: ProductFact) -> list[str]:
     """Materials, features, sizes and colours in ``text`` that ``product``'s facts lack."""
-    from bot.catalog.filters import COLOURS
+    from bot.catalog.filters import CHINESE_MATERIALS, COLOURS, chinese_colour_names
 
     problems: list[str] = []
     support = _spec_support(product)
     for material in SPEC_MATERIALS:
         if _mentions(text, material) and not _mentions(support, material):
+            problems.append(f"material '{material}' is not in the facts of {product.id}")
+    for material in sorted(_claimed_zh(text, CHINESE_MATERIALS)):
+        if not _mentions(support, material):
             problems.append(f"material '{material}' is not in the facts of {product.id}")
     for feature, words in SPEC_FEATURES.items():
         for word in words:
@@ -516,6 +573,10 @@ def check_product_specs(text: str, product: ProductFact) -> list[str]:
         if _mentions(text, word) and not (
             any(word in c for c in colours) or _mentions(support, word)
         ):
+            problems.append(f"colour '{word}' is not a colour of {product.id}")
+    named = {COLOURS.get(w, w) for c in colours for w in re.findall(r"[a-z]+", c)}
+    for word in sorted(_claimed_zh(text, chinese_colour_names())):
+        if not (word in named or any(word in c for c in colours) or _mentions(support, word)):
             problems.append(f"colour '{word}' is not a colour of {product.id}")
     return problems
 

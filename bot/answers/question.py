@@ -16,7 +16,10 @@ from bot.orders.ids import find_order_ids
 POLICY_WORDS = re.compile(
     r"\b(return|returns|refund|refunds|exchange|exchanges|policy|policies|shipping|ship|deliver"
     r"|delivery|warranty|guarantee|cancel|cancellation|payment|pay|gift\s?card|paypal|privacy"
-    r"|how\s+long|days?\s+do\s+i\s+have|restocking|fee|fees|international|customs|price\s+match)\b",
+    r"|how\s+long|days?\s+do\s+i\s+have|restocking|fee|fees|international|customs|price\s+match)\b"
+    # The same questions in Chinese (no word boundaries between Han characters).
+    r"|退货|退款|退钱|换货|取消|运费|邮费|包邮|配送|发货|几天到|多久到|快递|支付|付款|发票|收据"
+    r"|隐私|手续费|礼品卡|政策",
     re.IGNORECASE,
 )
 ORDER_WORDS = re.compile(

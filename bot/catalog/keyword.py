@@ -21,12 +21,15 @@ from bot.catalog.repositories.keyword import (
     rebuild_keyword_index,
 )
 from bot.db.session import Session
+from bot.texts.segment import chinese_pairs
 
 __all__ = [
     "STOPWORDS",
     "ensure_search_indexes",
     "keyword_policy_rank",
+    "keyword_policy_rank_zh",
     "keyword_rank",
+    "keyword_rank_zh",
     "pause_keyword_sync",
     "query_terms",
     "rebuild_keyword_index",
@@ -118,3 +121,17 @@ def keyword_policy_rank(session: Session, query: str, limit: int = 20) -> list[t
     if not terms:
         return []
     return KeywordIndex(session).policy_scores(terms, limit)
+
+
+def keyword_rank_zh(session: Session, query: str, limit: int = 50) -> list[tuple[str, float]]:
+    """Product ids scored on the Chinese index (the message's character pairs), best first."""
+    terms = chinese_pairs(query)
+    return KeywordIndex(session).product_scores_zh(terms, limit) if terms else []
+
+
+def keyword_policy_rank_zh(
+    session: Session, query: str, limit: int = 20
+) -> list[tuple[str, float]]:
+    """Chinese policy passage ids scored on the Chinese index, best first."""
+    terms = chinese_pairs(query)
+    return KeywordIndex(session).policy_scores_zh(terms, limit) if terms else []

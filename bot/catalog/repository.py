@@ -120,8 +120,9 @@ class CatalogRepository:
             self.session.execute(insert(Variant), variants)
 
     def search_rows(self, product_ids: list[str]) -> list[Row[Any]]:
-        """(id, name, brand, description, category_id, category name, attributes) of these
-        products: the columns search ranks and filters on, without loading ORM objects."""
+        """(id, name, brand, description, category_id, category name, attributes, name_zh,
+        description_zh) of these products: the columns search ranks, filters and shows,
+        without loading ORM objects."""
         return list(
             self.session.execute(
                 select(
@@ -132,6 +133,8 @@ class CatalogRepository:
                     Product.category_id,
                     Category.name,
                     Product.attributes,
+                    Product.name_zh,
+                    Product.description_zh,
                 )
                 .outerjoin(Category, Category.id == Product.category_id)
                 .where(Product.id.in_(product_ids))
@@ -207,6 +210,11 @@ class CatalogRepository:
         )
 
     # -- policy passages ------------------------------------------------------------------
+
+    def passage_languages(self) -> dict[str, str]:
+        """Policy passage id -> its language ("en", "zh")."""
+        rows = self.session.execute(select(PolicyPassage.id, PolicyPassage.language)).all()
+        return {r[0]: r[1] for r in rows}
 
     def policy_passages_by_id(self, passage_ids: Iterable[str]) -> list[PolicyPassage]:
         """The stored policy passages with these ids (any order)."""

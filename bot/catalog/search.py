@@ -21,10 +21,16 @@ from typing import Any, Literal
 from bot.catalog.cards import product_image, product_url
 from bot.catalog.embeddings import semantic_policy_rank, semantic_rank
 from bot.catalog.filters import COLOURS, SearchFilters, normalise_size, parse_filters
-from bot.catalog.keyword import keyword_policy_rank, keyword_rank
+from bot.catalog.keyword import (
+    keyword_policy_rank,
+    keyword_policy_rank_zh,
+    keyword_rank,
+    keyword_rank_zh,
+)
 from bot.catalog.repository import CatalogRepository
 from bot.db.session import Database, Session
 from bot.orders.money import money
+from bot.texts.segment import has_chinese
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +42,9 @@ Mode = Literal["keyword", "semantic", "hybrid"]
 RRF_K = 20
 KEYWORD_WEIGHT = 1.0
 SEMANTIC_WEIGHT = 1.5
+# The Chinese keyword ranking (character pairs) is noisier than the English one (words):
+# its weight was chosen on our own Chinese dev queries, never on the blind evaluation set.
+KEYWORD_ZH_WEIGHT = 1.0
 NAME_BOOST = 0.03
 BRAND_BOOST = 0.015
 
@@ -70,6 +79,8 @@ class ProductHit:
     why: list[str] = field(default_factory=list)
     filters: list[str] = field(default_factory=list)
     attributes: dict[str, Any] = field(default_factory=dict)
+    name_zh: str | None = None
+    description_zh: str | None = None
 
     @property
     def url(self) -> str:
@@ -102,6 +113,8 @@ class _Candidate:
     category_id: int | None
     category: str
     attributes: dict[str, Any]
+    name_zh: str | None = None
+    description_zh: str | None = None
     variants: list[VariantHit] = field(default_factory=list)
 
 
@@ -123,6 +136,8 @@ def _hit(
         score=score,
         why=why,
         attributes=dict(product.attributes or {}),
+        name_zh=product.name_zh,
+        description_zh=product.description_zh,
     )
 
 
@@ -236,7 +251,9 @@ def _load_products(
         return {}
     rows = CatalogRepository(session).search_rows(ids)
     found = {
-        r[0]: _Candidate(r[0], r[1], r[2] or "", r[3] or "", r[4], r[5] or "", r[6] or {})
+        r[0]: _Candidate(
+            r[0], r[1], r[2] or "", r[3] or "", r[4], r[5] or "", r[6] or {}, r[7], r[8]
+        )
         for r in rows
         if (category_ids is None or r[4] in category_ids)
         and (not brand or (r[2] or "").lower() == brand.lower())
@@ -279,6 +296,9 @@ def _boosts(product: _Candidate, query: str) -> tuple[float, list[str]]:
     if name.strip() and name in q:
         boost += NAME_BOOST
         why.append("exact name match")
+    elif product.name_zh and "".join(product.name_zh.split()) in "".join(query.split()):
+        boost += NAME_BOOST
+        why.append("exact Chinese name match")
     brand = re.sub(r"[^a-z0-9]+", " ", (product.brand or "").lower()).strip()
     if brand and f" {brand} " in q:
         boost += BRAND_BOOST
@@ -304,6 +324,19 @@ def _keyword_in_own_session(db: Database, query: str, depth: int) -> list[tuple[
         return keyword_rank(session, query, depth)
 
 
+def _keyword_rankings(
+    session: Session, query: str, depth: int, english: list[tuple[str, float]] | None = None
+) -> list[tuple[str, list[tuple[str, float]], float]]:
+    """The keyword rankings of a message: the English index, and for a message with Chinese
+    also the Chinese index (its Latin words, such as a brand, still go to the English one)."""
+    if english is None:
+        english = keyword_rank(session, query, depth)
+    rankings = [("keyword", english, KEYWORD_WEIGHT)]
+    if has_chinese(query):
+        rankings.append(("keyword zh", keyword_rank_zh(session, query, depth), KEYWORD_ZH_WEIGHT))
+    return rankings
+
+
 def search_products(
     db: Database,
     query: str,
@@ -323,6 +356,7 @@ def search_products(
         filters = parse_filters(query)
     limit = max(1, min(limit, 50))
     depth = 400 if not filters.is_empty() else max(60, limit * 10)
+    chinese = has_chinese(query)
     with db.session() as session:
         rankings: list[tuple[str, list[tuple[str, float]], float]] = []
         keyword_future: Future[list[tuple[str, float]]] | None = None
@@ -331,17 +365,18 @@ def search_products(
             # (torch/numpy) all release the GIL: run them side by side on the two cores.
             keyword_future = _pool().submit(_keyword_in_own_session, db, query, depth)
         elif mode == "keyword":
-            rankings.append(("keyword", keyword_rank(session, query, depth), KEYWORD_WEIGHT))
+            rankings += _keyword_rankings(session, query, depth)
         if mode in ("semantic", "hybrid"):
             try:
-                ranking = semantic_rank(db, session, query, depth)
+                # A message with Chinese is searched with the multilingual e5 vectors.
+                ranking = semantic_rank(db, session, query, depth, multilingual=chinese)
             except Exception:  # the model missing must not take search down
                 log.exception("Semantic ranking failed; continuing with keyword only")
                 ranking = []
             rankings.append(("semantic", ranking, SEMANTIC_WEIGHT))
         if keyword_future is not None:
-            rankings.insert(0, ("keyword", keyword_future.result(), KEYWORD_WEIGHT))
-        if mode == "hybrid":
+            rankings[:0] = _keyword_rankings(session, query, depth, keyword_future.result())
+        if mode == "hybrid" or len(rankings) > 1:
             order, scores, why = _fuse(rankings)
         else:
             order, _, why = _fuse(rankings)  # a single ranking keeps its order
@@ -410,21 +445,41 @@ def get_product(db: Database, product_id: str) -> ProductHit | None:
 
 # ------------------------------------------------------------------------ policy
 def search_policy(
-    db: Database, query: str, limit: int = 3, *, mode: Mode = "hybrid"
+    db: Database,
+    query: str,
+    limit: int = 3,
+    *,
+    mode: Mode = "hybrid",
+    language: str | None = None,
 ) -> list[PassageHit]:
-    """Policy/FAQ passages for a question, ranked like products (keyword + semantic, RRF)."""
+    """Policy/FAQ passages for a question, ranked like products (keyword + semantic, RRF).
+
+    ``language`` ("en", "zh") picks which passages answer; by default the question's own
+    script decides. Chinese passages are ranked by the Chinese keyword index and the
+    multilingual e5 vectors, English ones as before.
+    """
     query = (query or "").strip()[:500]
+    if language is None:
+        language = "zh" if has_chinese(query) else "en"
+    chinese = language == "zh"
     with db.session() as session:
         rankings: list[tuple[str, list[tuple[str, float]], float]] = []
         if mode in ("keyword", "hybrid"):
+            if chinese:
+                rankings.append(("keyword zh", keyword_policy_rank_zh(session, query, 20), 1.0))
             rankings.append(("keyword", keyword_policy_rank(session, query, 20), 1.0))
         if mode in ("semantic", "hybrid"):
             try:
-                ranking = semantic_policy_rank(db, session, query, 20)
+                ranking = semantic_policy_rank(db, session, query, 40, multilingual=chinese)
             except Exception:
                 log.exception("Semantic policy ranking failed; keyword only")
                 ranking = []
             rankings.append(("semantic", ranking, 1.0))
+        languages = CatalogRepository(session).passage_languages()
+        rankings = [
+            (label, [(pid, s) for pid, s in ranking if languages.get(pid) == language], weight)
+            for label, ranking, weight in rankings
+        ]
         order, scores, why = _fuse(rankings)
         if not order:
             return []

@@ -193,6 +193,9 @@ def evaluate(
     from bot.catalog import evaluate as ev
 
     labelled = ev.load_queries(queries or ev.QUERIES_FILE)
+    labelled_zh: list[ev.LabelledQuery] = (
+        ev.load_queries(ev.QUERIES_FILE_ZH) if queries is None else []
+    )
     with tempfile.TemporaryDirectory() as tmp:
         db = _database(database_url) if database_url else _demo_database(Path(tmp) / "demo.db")
         try:
@@ -202,8 +205,14 @@ def evaluate(
             with db.session() as s:
                 products = CatalogRepository(s).product_count()
             with _progress() as progress:
-                task = progress.add_task("queries", total=len(labelled) * len(ev.VARIANTS), rate="")
+                total = (len(labelled) + len(labelled_zh)) * len(ev.VARIANTS)
+                task = progress.add_task("queries", total=total, rate="")
                 results = ev.evaluate(db, labelled, on_query=lambda _m: progress.advance(task))
+                results_zh = (
+                    ev.evaluate(db, labelled_zh, on_query=lambda _m: progress.advance(task))
+                    if labelled_zh
+                    else []
+                )
         finally:
             db.dispose()
     table = Table(title=f"Retrieval on {len(labelled)} labelled queries ({products} products)")
@@ -212,6 +221,14 @@ def evaluate(
     for r in results:
         table.add_row(
             r.name, f"{r.recall_at_k:.3f}", f"{r.mrr:.3f}", f"{r.p50_ms:.1f}", f"{r.p95_ms:.1f}"
+        )
+    for r in results_zh:
+        table.add_row(
+            f"{r.name} (zh)",
+            f"{r.recall_at_k:.3f}",
+            f"{r.mrr:.3f}",
+            f"{r.p50_ms:.1f}",
+            f"{r.p95_ms:.1f}",
         )
     console.print(table)
     path = report or ev.REPORT_FILE
@@ -227,7 +244,8 @@ def evaluate(
             "",
         ]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(ev.render_report(results, labelled, meta), encoding="utf-8")
+    chinese = (results_zh, labelled_zh) if labelled_zh else None
+    path.write_text(ev.render_report(results, labelled, meta, chinese), encoding="utf-8")
     console.print(f"Report written to {path}")
 
 

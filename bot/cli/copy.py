@@ -18,7 +18,7 @@ def command(
     category: str = typer.Option(None, "--category", help="Every product of a category (slug)."),
     kind: str = typer.Option("listing", "--kind", help="listing | social | email"),
     tone: str = typer.Option("friendly", "--tone", help="friendly | premium | playful"),
-    language: str = typer.Option("en", "--language", help="en | de | fr | es"),
+    language: str = typer.Option("en", "--language", "--lang", help="en | de | fr | es | zh"),
     out: Path = typer.Option(..., "--out", help="Output file: .csv or .json"),
 ) -> None:
     """Write product copy through the configured LLM backend (template composer by default).

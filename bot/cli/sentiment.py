@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import typer
@@ -19,6 +20,8 @@ console = Console()
 
 EVAL_FILE = PROJECT_ROOT / "data" / "eval" / "sentiment.csv"
 BLIND_FILE = PROJECT_ROOT / "data" / "eval" / "sentiment_blind.csv"
+EVAL_ZH_FILE = PROJECT_ROOT / "data" / "eval" / "sentiment_zh.csv"
+BLIND_ZH_FILE = PROJECT_ROOT / "data" / "eval" / "sentiment_zh_blind.csv"
 DOC_FILE = PROJECT_ROOT / "docs" / "insights.md"
 IMG_DIR = PROJECT_ROOT / "docs" / "img"
 # Run output of `make eval-sentiment` (ignored); `make report` writes DOC_FILE instead.
@@ -39,10 +42,10 @@ def _print_figures(title: str, fig) -> None:  # noqa: ANN001 - Figures
 
 @app.command()
 def score(text: str = typer.Argument(..., help="A shopper message.")) -> None:
-    """Score one message with the configured model (label, score in [-1, 1], confidence)."""
-    from bot.insights.sentiment import get_model
+    """Score one message with the model for its script (label, score in [-1, 1], confidence)."""
+    from bot.insights.sentiment import model_for
 
-    model = get_model()
+    model = model_for(text)
     result = model.score(text)
     console.print(
         f"{result.label} score={result.score:+.3f} confidence={result.confidence:.2f} "
@@ -50,10 +53,36 @@ def score(text: str = typer.Argument(..., help="A shopper message.")) -> None:
     )
 
 
+@dataclass(frozen=True)
+class _EvalSet:
+    path: Path
+    image: str  # file name of its confusion matrix
+    title: str  # the plot's title and the alt text
+    intro: str  # the sentence before its table ({name} and {n} filled in)
+
+
+_HOW = "written by `shopbot sentiment evaluate` (`make eval-sentiment`)"
+_INTROS = {
+    "dev": "Default model (`lexicon`) on `{name}` ({n} messages), " + _HOW + ":",
+    "blind": "The same model on `{name}` ({n} messages written after the word list was frozen, "
+    "never used for tuning). This is the honest figure for unseen wording:",
+    "dev_zh": "Chinese messages go to the Chinese lexicon (`lexicon-zh`, chosen by the "
+    "message's script; bot/insights/sentiment_zh.py). On `{name}` ({n} messages we wrote; the "
+    "lexicon was written with them in view, so this figure is optimistic):",
+    "blind_zh": "The Chinese lexicon on `{name}` ({n} messages and comments written blind by "
+    "another author, who never saw the lexicon or our set; never used for tuning). This is "
+    "the honest figure for Chinese:",
+}
+
+
 @app.command()
 def evaluate(
     data: Path = typer.Option(EVAL_FILE, help="Labelled CSV (text,label)."),
     blind: Path = typer.Option(BLIND_FILE, help="A second set written after the lexicon froze."),
+    data_zh: Path = typer.Option(EVAL_ZH_FILE, help="Chinese labelled CSV (development set)."),
+    blind_zh: Path = typer.Option(
+        BLIND_ZH_FILE, help="Chinese set written blind by someone who never saw the lexicon."
+    ),
     doc_file: Path = typer.Option(
         REPORT_FILE,
         help="Markdown whose evaluation section is (re)written, images in an img/ folder beside "
@@ -61,56 +90,59 @@ def evaluate(
     ),
     write_docs: bool = typer.Option(True, help="Write the markdown section and images."),
 ) -> None:
-    """Figures of the default (lexicon) model on the project's labelled set, with a report."""
+    """Figures of the default lexicons (English and Chinese, chosen by the message's script)
+    on the project's labelled sets, with a report."""
     from bot.insights.evaluate import DataError, evaluate_model, plot_confusion, read_labelled
-    from bot.insights.sentiment import LexiconSentiment
+    from bot.insights.sentiment import ByScript, LexiconSentiment
 
+    sets = [
+        _EvalSet(data, "sentiment_confusion_default.png", "lexicon model", _INTROS["dev"]),
+        _EvalSet(
+            blind, "sentiment_confusion_default_blind.png", "lexicon model, blind set",
+            _INTROS["blind"],
+        ),
+        _EvalSet(data_zh, "sentiment_confusion_zh.png", "Chinese lexicon", _INTROS["dev_zh"]),
+        _EvalSet(
+            blind_zh, "sentiment_confusion_zh_blind.png", "Chinese lexicon, blind set",
+            _INTROS["blind_zh"],
+        ),
+    ]  # fmt: skip
     try:
-        examples = read_labelled(data)
-        blind_examples = read_labelled(blind) if blind.exists() else []
+        loaded = [
+            (s, read_labelled(s.path)) for i, s in enumerate(sets) if i == 0 or s.path.exists()
+        ]
     except DataError as exc:
         console.print(f"[red]Cannot read the labelled data:[/] {exc}")
         raise typer.Exit(1) from exc
-    model = LexiconSentiment()
-    fig = evaluate_model(model, examples)
-    _print_figures(f"Lexicon model on {data.name}", fig)
-    blind_fig = evaluate_model(model, blind_examples) if blind_examples else None
-    if blind_fig:
-        _print_figures(f"Lexicon model on {blind.name} (not used for tuning)", blind_fig)
+    model = ByScript(LexiconSentiment())
+    results = []
+    for eval_set, examples in loaded:
+        fig = evaluate_model(model, examples)
+        _print_figures(f"{eval_set.title} on {eval_set.path.name}", fig)
+        results.append((eval_set, fig))
     if not write_docs:
         return
     img_dir = IMG_DIR if doc_file.resolve() == DOC_FILE.resolve() else doc_file.parent / "img"
-    image = plot_confusion(
-        fig, img_dir / "sentiment_confusion_default.png", f"lexicon model, {data.name} (n={fig.n})"
-    )
-    section = [
-        START,
-        f"Default model (`lexicon`) on `{_rel(data)}` ({fig.n} messages), "
-        "written by `shopbot sentiment evaluate` (`make eval-sentiment`):",
-        "",
-        fig.table_markdown(),
-        "",
-        f"![confusion matrix, lexicon model]({_rel(image, doc_file.parent)})",
-    ]
-    if blind_fig:
-        blind_image = plot_confusion(
-            blind_fig,
-            img_dir / "sentiment_confusion_default_blind.png",
-            f"lexicon model, {blind.name} (n={blind_fig.n})",
+    section = [START]
+    for eval_set, fig in results:
+        image = plot_confusion(
+            fig, img_dir / eval_set.image, f"{eval_set.title}, {eval_set.path.name} (n={fig.n})"
         )
+        intro = eval_set.intro.format(name=_rel(eval_set.path), n=fig.n)
+        alt = f"confusion matrix, {eval_set.title}"
         section += [
+            intro,
             "",
-            f"The same model on `{_rel(blind)}` ({blind_fig.n} messages written after the word "
-            "list was frozen, never used for tuning). This is the honest figure for unseen "
-            "wording:",
+            fig.table_markdown(),
             "",
-            blind_fig.table_markdown(),
+            f"![{alt}]({_rel(image, doc_file.parent)})",
             "",
-            f"![confusion matrix, lexicon model, blind set]({_rel(blind_image, doc_file.parent)})",
         ]
-    section.append(END)
+    section[-1] = END
     _write_section("\n".join(section), doc_file)
-    console.print(f"Updated {_rel(doc_file)} and {_rel(image)}")
+    console.print(
+        f"Updated {_rel(doc_file)} and {len(results)} confusion matrices in {_rel(img_dir)}"
+    )
 
 
 @app.command()

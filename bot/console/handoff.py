@@ -7,10 +7,16 @@ the processor predicts no action (``MessageProcessor._should_handle_message``). 
 them through the output channel of the conversation's latest input channel, so they reach the
 shopper where they wrote from (the widget's Socket.IO room, a Telegram chat, WhatsApp...).
 See docs/console.md.
+
+What the shopper reads from here (the "a person has joined" and "back with the assistant"
+notices, the label on a person's messages) is in the conversation's language: its latest
+``language`` slot, else the language of the shopper's latest message with words. What staff
+type goes out untouched, in whichever language they write.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from typing import Any
@@ -23,7 +29,10 @@ from bot.console.pseudonym import customer_ref
 from bot.console.repositories.conversations import ConversationRepository
 from bot.console.timeline import when
 from bot.db.session import Database
-from bot.texts import t
+from bot.texts import DEFAULT_LOCALE, t
+from bot.texts import language as language_of
+from bot.texts.detect import detect_language
+from bot.texts.domain import LANGUAGE_SLOT
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +73,26 @@ class RasaEvents:
             raise HandoffError("The assistant server refused the message.")
 
 
-SUPPORT_TEAM = "Support team"  # how the widget labels a person's messages
+def shopper_language(session: Any, sender_id: str) -> str:
+    """The language the conversation is held in ('zh', 'en'): the latest ``language`` slot
+    or, newer than it, a shopper message that shows its language; English without either."""
+    for _event_id, data in reversed(ConversationRepository(session).events(sender_id)):
+        try:
+            event = json.loads(data or "{}")
+        except ValueError:
+            continue
+        if not isinstance(event, dict):
+            continue
+        if event.get("event") == "slot" and event.get("name") == LANGUAGE_SLOT:
+            if isinstance(event.get("value"), str) and event["value"]:
+                return language_of(event["value"])
+        elif event.get("event") == "user":
+            found = detect_language(
+                event.get("text") if isinstance(event.get("text"), str) else None
+            )
+            if found:
+                return found
+    return DEFAULT_LOCALE
 
 
 def waiting_label(seconds: float, taken: bool = False) -> str:
@@ -124,6 +152,7 @@ def take(db: Database, rasa: RasaEvents, handoff_id: int, agent: str) -> Handoff
             raise HandoffError(f"{handoff.taken_by} already holds this conversation.")
         if handoff.status not in ("waiting", "active"):
             raise HandoffError("This hand-off is already finished.")
+        lang = shopper_language(session, handoff.sender_id)
         rasa.append(
             handoff.sender_id,
             [
@@ -134,7 +163,7 @@ def take(db: Database, rasa: RasaEvents, handoff_id: int, agent: str) -> Handoff
                         "custom": {
                             "type": "handoff",
                             "state": "agent_joined",
-                            "text": t("handoff.agent_joined"),
+                            "text": t("handoff.agent_joined", lang),
                         }
                     },
                     "metadata": {"agent": agent},
@@ -158,7 +187,8 @@ def reply(db: Database, rasa: RasaEvents, handoff_id: int, agent: str, text: str
         if handoff.status != "active" or handoff.taken_by != agent:
             raise HandoffError("Take the conversation before replying.")
         sender_id = handoff.sender_id
-    text = text[:4000]
+        lang = shopper_language(session, sender_id)
+    text = text[:4000]  # the agent's words as typed, in either language
     # The text stays on the event (transcripts, exports); the custom payload is what the
     # widget receives (rasa_addons/socketio_channel.py sends it alone), so it can show the
     # message as a person's, not the assistant's.
@@ -168,7 +198,7 @@ def reply(db: Database, rasa: RasaEvents, handoff_id: int, agent: str, text: str
             {
                 "event": "bot",
                 "text": text,
-                "data": {"custom": agent_message(text)},
+                "data": {"custom": agent_message(text, lang)},
                 "metadata": {"agent": agent},
             }
         ],
@@ -176,9 +206,10 @@ def reply(db: Database, rasa: RasaEvents, handoff_id: int, agent: str, text: str
     )
 
 
-def agent_message(text: str) -> dict[str, Any]:
-    """The widget payload of a staff member's message (shown as from ``SUPPORT_TEAM``)."""
-    return {"type": "agent_message", "text": text, "from": SUPPORT_TEAM}
+def agent_message(text: str, lang: str = DEFAULT_LOCALE) -> dict[str, Any]:
+    """The widget payload of a staff member's message, labelled as from the support team in
+    the shopper's language (``lang``); the text itself is passed through untouched."""
+    return {"type": "agent_message", "text": text, "from": t("handoff.support_team", lang)}
 
 
 def finish(db: Database, rasa: RasaEvents, handoff_id: int, agent: str, to_bot: bool) -> None:
@@ -189,7 +220,8 @@ def finish(db: Database, rasa: RasaEvents, handoff_id: int, agent: str, to_bot: 
             raise HandoffError("This hand-off is already finished.")
         if handoff.status == "active" and handoff.taken_by != agent:
             raise HandoffError(f"{handoff.taken_by} holds this conversation.")
-        text = t("handoff.back_to_bot") if to_bot else t("handoff.closed")
+        lang = shopper_language(session, handoff.sender_id)
+        text = t("handoff.back_to_bot", lang) if to_bot else t("handoff.closed", lang)
         events: list[dict[str, Any]] = [
             {"event": "slot", "name": "handoff_requested", "value": False},
             {

@@ -287,6 +287,9 @@ def _conversation_context(db: Database, conv_id: int, reveal: bool) -> dict[str,
     open_handoff = next(
         (h for h in handoff.queue(db) if h["sender_id"] == summary["sender_id"]), None
     )
+    if open_handoff:  # what the notices to the shopper are sent in (staff may write either)
+        with db.session() as session:
+            open_handoff["language"] = handoff.shopper_language(session, summary["sender_id"])
     domain = trained_domain()  # the correction form offers only the model's own names
     return {
         "conv": summary,

@@ -83,10 +83,20 @@ class Product(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     image_url: Mapped[str] = mapped_column(String(500), default="")
     source: Mapped[str] = mapped_column(String(20), default="demo")
+    # Chinese copy (data/shop/demo/products.zh.json for the demo shop); None = English only.
+    name_zh: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    description_zh: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The Chinese name and description cut into characters and character pairs
+    # (bot/texts/segment.py): what the Chinese keyword index reads, since neither FTS5 nor
+    # PostgreSQL splits Chinese into words by itself.
+    search_zh: Mapped[str] = mapped_column(Text, default="")
     # Sentence embedding of name + description (float32 bytes) and a hash of the text it
     # was computed from, so `shopbot catalog embed` only recomputes what changed.
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
     embedding_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # multilingual-e5-small vector of the Chinese and English text (queries with Chinese).
+    embedding_e5: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
+    embedding_e5_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -264,7 +274,12 @@ class PolicyPassage(Base):
     topic: Mapped[str] = mapped_column(String(60), index=True)
     title: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    # "en" (data/shop/policy.md) or "zh" (data/shop/policy.zh.md, same topics and numbers).
+    language: Mapped[str] = mapped_column(String(8), default="en", index=True)
+    search_zh: Mapped[str] = mapped_column(Text, default="")
     embedding: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
     embedding_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    embedding_e5: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True, deferred=True)
+    embedding_e5_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (UniqueConstraint("topic", "title", name="uq_policy_topic_title"),)

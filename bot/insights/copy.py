@@ -6,8 +6,11 @@ the answers' grounding checker plus its product-spec checks (materials, features
 colours, prices); a failing text is regenerated once with the problems named, and if it
 still fails it is returned with ``status="flagged"`` and the reasons — never as ``ok``.
 
-The template composer writes English, German, French and Spanish from a small phrase table;
-catalog values (material names, colours, feature names) stay as the catalog writes them.
+The template composer writes English, German, French, Spanish and Chinese from a small phrase
+table; catalog values (material names, colours, feature names) stay as the catalog writes them,
+except in Chinese, where colours, materials and the yes/no features the checker knows in
+Chinese are named in Chinese (the same words the checker maps back to the English facts) and
+the product's Chinese name is used when the catalog has one.
 """
 
 from __future__ import annotations
@@ -29,10 +32,10 @@ log = logging.getLogger(__name__)
 
 Kind = Literal["listing", "social", "email"]
 Tone = Literal["friendly", "premium", "playful"]
-Language = Literal["en", "de", "fr", "es"]
+Language = Literal["en", "de", "fr", "es", "zh"]
 KINDS: tuple[str, ...] = ("listing", "social", "email")
 TONES: tuple[str, ...] = ("friendly", "premium", "playful")
-LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es")
+LANGUAGES: tuple[str, ...] = ("en", "de", "fr", "es", "zh")
 
 
 @dataclass
@@ -197,43 +200,121 @@ PHRASES: dict[str, dict[str, str]] = {
         "subject": "Asunto: {name}, {price}",
         "and": "y",
     },
+    "zh": {
+        "good": "贴心之处：{flags}。",
+        "from": "{price}起",
+        "open_friendly": "为您介绍 {name}。",
+        "open_premium": "{name}：来自 {brand} 的用心之作。",
+        "open_playful": "快来认识你的新宠：{name}！",
+        "made": "材质：{material}。",
+        "features": "细节亮点：{features}。",
+        "colours": "可选颜色：{colours}。",
+        "sizes": "尺码：{sizes}。",
+        "price": "价格：{price}。",
+        "cta_friendly": "现在就到店里挑选吧。",
+        "cta_premium": "欢迎到店中细细品鉴。",
+        "cta_playful": "心动不如行动，快下单吧！",
+        "subject": "主题：{name}，{price}",
+        "and": "和",
+        "sep": "、",  # 黑色、蓝色和红色: no spaces between Chinese words or sentences
+        "space": "",
+    },
+}
+# Chinese names of the yes/no features (the checker knows the same words: bot/answers/grounding)
+_FLAGS_ZH = {
+    "waterproof": "防水",
+    "machine washable": "可机洗",
+    "dishwasher safe": "可放洗碗机",
+    "packable": "可收纳",
+    "insulated": "保暖填充",
+    "vegan": "纯素",
+    "fragrance free": "无香",
+    "noise cancelling": "降噪",
 }
 _SOCIAL_LIMIT = 280
 
 
-def _join(items: Sequence[str], conj: str, limit: int = 6) -> str:
+def _join(items: Sequence[str], p: dict[str, str], limit: int = 6) -> str:
+    """'a, b and c' in the phrase table's language ('a、b和c' in Chinese)."""
     items = list(items)[:limit]
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + f" {conj} {items[-1]}"
+    space = p.get("space", " ")
+    return p.get("sep", ", ").join(items[:-1]) + f"{space}{p['and']}{space}{items[-1]}"
 
 
-def _size_range(sizes: list[str], conj: str) -> str:
+def _size_range(sizes: list[str], p: dict[str, str]) -> str:
     """Every size in stock, listed (a range like "38 to 46" would imply missing sizes)."""
-    return _join(sizes, conj, limit=12)
+    return _join(sizes, p, limit=12)
+
+
+def _in_chinese(
+    values: Sequence[str], vocabulary: dict[str, str], spellings: dict[str, str] | None = None
+) -> list[str]:
+    """Catalog values named in Chinese where the filter vocabulary has the exact word
+    (``spellings`` first normalises the English: grey -> gray); the rest stay as written.
+    A one-character colour (棕色) is preferred to a longer word (咖啡) for the same value."""
+    names: dict[str, str] = {}
+    for chinese, english in vocabulary.items():
+        best = names.get(english)
+        if best is None or (len(chinese) == 2 and chinese.endswith("色") and len(best) != 2):
+            names[english] = chinese
+    out = []
+    for value in values:
+        key = value.lower()
+        out.append(names.get((spellings or {}).get(key, key), value))
+    return out
+
+
+def copy_name(product: ProductFact, language: str) -> str:
+    """The product's name for a language: its Chinese name when the catalog carries one
+    (``name_zh``), else the catalog's (English) name."""
+    if language == "zh":
+        return product.name_zh or product.name
+    return product.name
+
+
+def _sentence(product: ProductFact, language: str, english: str) -> str:
+    """The catalog description's first sentence, quoted only in its own language."""
+    if language == "en":
+        return english + "." if english else ""
+    if language == "zh":
+        text = (product.description_zh or "").strip()
+        return text.split("。")[0] + "。" if text else ""
+    return ""
 
 
 def compose_copy(product: ProductFact, kind: str, tone: str, language: str) -> str:
     """Deterministic copy from the product's facts only (the offline default)."""
+    from bot.catalog.filters import CHINESE_MATERIALS, COLOURS, chinese_colour_names
+
     p = PHRASES.get(language, PHRASES["en"])
     s = specs_of(product)
+    colours, flags, material = s.colours, s.flags, s.material
+    if language == "zh":
+        colours = _in_chinese(colours, chinese_colour_names(), COLOURS)
+        flags = [_FLAGS_ZH.get(f, f) for f in flags]
+        material = _in_chinese([material], CHINESE_MATERIALS)[0] if material else ""
     shown_price = p["from"].format(price=s.price) if s.price_varies else s.price
-    values = {"name": product.name, "brand": product.brand or product.name, "price": shown_price}
+    name = copy_name(product, language)
+    values = {"name": name, "brand": product.brand or name, "price": shown_price}
     opener = p[f"open_{tone}"].format(**values)
     cta = p[f"cta_{tone}"]
+    space = p.get("space", " ")
     parts: list[str] = []
-    if language == "en" and s.sentence:
-        parts.append(s.sentence + ".")
-    if s.material:
-        parts.append(p["made"].format(material=s.material))
+    sentence = _sentence(product, language, s.sentence)
+    if sentence:
+        parts.append(sentence)
+    if material:
+        parts.append(p["made"].format(material=material))
     if s.features:
-        parts.append(p["features"].format(features=_join(s.features, p["and"], limit=4)))
-    if s.flags:
-        parts.append(p["good"].format(flags=_join(s.flags, p["and"])))
-    if s.colours:
-        parts.append(p["colours"].format(colours=_join(s.colours, p["and"])))
+        parts.append(p["features"].format(features=_join(s.features, p, limit=4)))
+    if flags:
+        parts.append(p["good"].format(flags=_join(flags, p)))
+    if colours:
+        parts.append(p["colours"].format(colours=_join(colours, p)))
     if s.sizes:
-        parts.append(p["sizes"].format(sizes=_size_range(s.sizes, p["and"])))
+        parts.append(p["sizes"].format(sizes=_size_range(s.sizes, p)))
     price = p["price"].format(price=shown_price) if s.price else ""
     if kind == "social":
         tags = " ".join(
@@ -242,17 +323,17 @@ def compose_copy(product: ProductFact, kind: str, tone: str, language: str) -> s
             if t
         )
         emoji = {"playful": " ✨", "friendly": " 👋", "premium": ""}[tone]
-        body = [opener + emoji, *(parts[1:3] if language == "en" else parts[:2]), price, cta, tags]
-        text = " ".join(x for x in body if x)
-        while len(text) > _SOCIAL_LIMIT and len(body) > 3:
+        body = [opener + emoji, *(parts[1:3] if sentence else parts[:2]), price, cta]
+        text = space.join(x for x in body if x) + " " + tags
+        while len(text) > _SOCIAL_LIMIT and len(body) > 2:
             body.pop(1)
-            text = " ".join(x for x in body if x)
-        return text
+            text = space.join(x for x in body if x) + " " + tags
+        return text.strip()
     if kind == "email":
         subject = p["subject"].format(**values)
-        blurb = " ".join([opener, *parts[:3], price, cta])
+        blurb = space.join([opener, *parts[:3], price, cta])
         return f"{subject}\n\n{blurb}"
-    return " ".join(x for x in [opener, *parts, price, cta] if x)
+    return space.join(x for x in [opener, *parts, price, cta] if x)
 
 
 # -- generation with a backend, checking, regeneration ---------------------------------------

@@ -9,6 +9,10 @@ trained model that replaces it), one window, one set of thresholds:
 - over the last ``WINDOW`` user turns, each negative turn counts 1 + |sentiment score| (so at
   most 2), each complaint (intent) 1, each trailing "not understood" turn 1, each shouted turn 1,
   each turn with swearing 1;
+- Chinese has no capitals to shout in, so a Chinese turn that insists instead (！！/？？ runs,
+  到底, 多少次, 还没, 怎么还, 催了) counts 1, like a shouted one; and asking for a person or to
+  complain again (人工, 投诉 in a second turn and later) counts 1 per repeat, since a Chinese
+  message the NLU misreads still says what it wants in those words;
 - at ``OFFER_AT`` (3.0) the bot offers a person: a single grumpy message stays below, the same
   mood held over turns, or one shouted, sworn message, crosses it;
 - at ``HANDOFF_AT`` (4.0) a complaint is handed over: a first calm complaint ("my parcel was
@@ -25,6 +29,8 @@ from dataclasses import dataclass, field
 
 from bot.dialogue.replies import Reply, button
 from bot.insights.sentiment import SentimentModel, is_shouting, score_text, swear_count
+from bot.insights.sentiment_zh import demands_person, insists
+from bot.texts import available_languages, t
 
 WINDOW = 4  # user turns considered
 OFFER_AT = 3.0
@@ -32,11 +38,12 @@ HANDOFF_AT = 4.0
 COMPLAINT_INTENTS = {"complaint"}
 FALLBACK_INTENTS = {"nlu_fallback"}
 HANDOFF_INTENTS = {"contact_human_agent", "human_handoff", "request_human"}
-OFFER_TEXT = (
-    "I'm sorry this is taking so long. Would you like me to bring in a person from our "
-    "support team? They'll see this conversation, so you won't have to repeat anything."
-)
-OFFER_BUTTON_TITLE = "Talk to a person"
+OFFER_KEY = "frustration.offer"  # the offer's text in the catalog, in the shopper's language
+
+
+def offer_texts() -> frozenset[str]:
+    """The offer in every language: how an earlier offer is recognised in the transcript."""
+    return frozenset(t(OFFER_KEY, lang) for lang in available_languages())
 
 
 @dataclass
@@ -92,6 +99,14 @@ def assess(
     if swearing:
         score += swearing
         reasons.append(f"swearing in {swearing} turn(s)")
+    insisting = sum(1 for t in texts if insists(t))
+    if insisting:
+        score += insisting
+        reasons.append(f"{insisting} insisting turn(s) (！！, 到底, 还没, 多少次)")
+    repeats = max(0, sum(1 for t in texts if demands_person(t)) - 1)
+    if repeats:
+        score += repeats
+        reasons.append(f"asked for a person or to complain again ({repeats} repeat(s))")
     return Frustration(round(score, 2), reasons)
 
 
@@ -113,4 +128,4 @@ def handoff_offer(
         return None
     if not assess(user_texts, intents, model).offer_due:
         return None
-    return Reply(OFFER_TEXT, buttons=[button(OFFER_BUTTON_TITLE, "contact_human_agent")])
+    return Reply(t(OFFER_KEY), buttons=[button(t("button.talk_to_person"), "contact_human_agent")])

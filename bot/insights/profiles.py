@@ -35,9 +35,9 @@ from bot.safety.pii import mask_pii
 
 log = logging.getLogger(__name__)
 
-KINDS = ("size", "colour", "budget", "category", "brand")
+KINDS = ("size", "colour", "budget", "category", "brand", "material")
 _MEMORY_KEYS = {"size": "size", "colour": "colour", "color": "colour", "budget": "budget",
-                "category": "category", "brand": "brand"}  # fmt: skip
+                "category": "category", "brand": "brand", "material": "material"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -259,11 +259,14 @@ def _message_facts(
         facts.append(_Fact("colour", found.colour.lower(), "message", ref, excerpt, category))
     if found.max_price is not None:
         facts.append(_Fact("budget", plain(found.max_price), "message", ref, excerpt))
+    if found.material:
+        facts.append(_Fact("material", found.material.lower(), "message", ref, excerpt))
     if category:
         facts.append(_Fact("category", category, "message", ref, excerpt))
     lowered = text.lower()
     for brand in brands:
-        if re.search(rf"\b{re.escape(brand.lower())}\b", lowered):
+        # not \b: in "我喜欢trailmark的" Chinese characters are word characters too
+        if re.search(rf"(?<![a-z0-9]){re.escape(brand.lower())}(?![a-z0-9])", lowered):
             facts.append(_Fact("brand", brand, "message", ref, excerpt))
     for entity in (event.get("parse_data") or {}).get("entities") or []:
         name, value = entity.get("entity"), entity.get("value")

@@ -17,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Protocol
 
+from bot.texts.detect import ZH, detect_language
+
 log = logging.getLogger(__name__)
 
 Label = Literal["negative", "neutral", "positive"]
@@ -283,7 +285,11 @@ def _shouting(text: str) -> bool:
 
 
 def swear_count(text: str) -> int:
-    return sum(1 for t in _TOKEN.findall(text.lower()) if t in SWEAR_WORDS)
+    """Swear words in an English or a Chinese message (or both in a mixed one)."""
+    from bot.insights.sentiment_zh import swear_count_zh
+
+    english = sum(1 for t in _TOKEN.findall(text.lower()) if t in SWEAR_WORDS)
+    return english + swear_count_zh(text)
 
 
 def is_shouting(text: str) -> bool:
@@ -329,17 +335,23 @@ class LexiconSentiment:
         return total
 
     def score(self, text: str) -> Sentiment:
-        raw = self.raw(text or "")
-        value = math.tanh(raw / _SATURATION * 2.6)
-        if value <= -self.neutral_band:
-            label: Label = "negative"
-        elif value >= self.neutral_band:
-            label = "positive"
-        else:
-            label = "neutral"
-        distance = abs(value) if label != "neutral" else 1 - abs(value) / self.neutral_band
-        confidence = round(min(1.0, 0.5 + distance / 2), 3)
-        return Sentiment(label=label, score=round(value, 3), confidence=confidence)
+        return to_sentiment(self.raw(text or ""), self.neutral_band)
+
+
+def to_sentiment(raw: float, neutral_band: float = 0.2) -> Sentiment:
+    """A lexicon's unbounded raw score as a label, a score in [-1, 1] and a confidence (the
+    English and the Chinese lexicons share this scale, so frustration reads them alike)."""
+    value = math.tanh(raw / _SATURATION * 2.6)
+    label: Label
+    if value <= -neutral_band:
+        label = "negative"
+    elif value >= neutral_band:
+        label = "positive"
+    else:
+        label = "neutral"
+    distance = abs(value) if label != "neutral" else 1 - abs(value) / neutral_band
+    confidence = round(min(1.0, 0.5 + distance / 2), 3)
+    return Sentiment(label=label, score=round(value, 3), confidence=confidence)
 
 
 @lru_cache(maxsize=1)
@@ -372,11 +384,45 @@ def get_model() -> SentimentModel:
     return _configured_model(_model_path)
 
 
+def _chinese_model_reads(text: str) -> bool:
+    """Chinese script (bot/texts/detect.py: "我想退货 order #S1000029" is), or no words at
+    all (emoji, "！！！", an order number): the Chinese lexicon also knows emoji."""
+    return detect_language(text) in (ZH, None)
+
+
+def model_for(text: str) -> SentimentModel:
+    """The model for this message: the Chinese lexicon for a message in Chinese script (or
+    with no words), the configured model (English lexicon or the trained MiniLM head, both
+    English-only) for English."""
+    if _chinese_model_reads(text):
+        from bot.insights.sentiment_zh import default_zh_model
+
+        return default_zh_model()
+    return get_model()
+
+
+class ByScript:
+    """One model over both languages: Chinese text goes to the Chinese lexicon, the rest to
+    ``english`` (what the evaluation and any caller holding a model object use)."""
+
+    def __init__(self, english: SentimentModel) -> None:
+        self.english = english
+        self.name = english.name
+
+    def score(self, text: str) -> Sentiment:
+        if _chinese_model_reads(text):
+            from bot.insights.sentiment_zh import default_zh_model
+
+            return default_zh_model().score(text)
+        return self.english.score(text)
+
+
 @lru_cache(maxsize=4096)
 def score_text(text: str) -> Sentiment:
-    """Score one message with the configured model (cached: the console re-reads turns)."""
+    """Score one message with the model for its script (cached: the console re-reads turns);
+    the one entry point for callers."""
     try:
-        return get_model().score(text)
+        return model_for(text).score(text)
     except Exception:
         log.exception("sentiment scoring failed; message treated as neutral")
         return Sentiment("neutral", 0.0, 0.0)

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.db.session import Session
 from bot.insights.repository import queue_message_sentiment
-from bot.insights.sentiment import get_model, score_text
+from bot.insights.sentiment import model_for, score_text
 
 
 def record_message_sentiment(
@@ -30,7 +30,7 @@ def record_message_sentiment(
             "label": result.label,
             "score": result.score,
             "confidence": result.confidence,
-            "model": get_model().name,
+            "model": model_for(text).name,  # lexicon-zh for a Chinese message
             "created_at": datetime.now(UTC),
         },
     )

@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_POLICY_FILE = PROJECT_ROOT / "data" / "shop" / "policy.yml"
 DEFAULT_PASSAGES_FILE = PROJECT_ROOT / "data" / "shop" / "policy.md"
+# The same passages in Chinese: same sections, topics and numbers (tests/orders/test_policy.py).
+PASSAGES_FILES = {
+    "en": DEFAULT_PASSAGES_FILE,
+    "zh": PROJECT_ROOT / "data" / "shop" / "policy.zh.md",
+}
 
 
 class _Strict(BaseModel):
@@ -284,6 +289,7 @@ class PolicyPassageIn:
     topic: str
     title: str
     body: str
+    language: str = "en"
 
 
 _HEADING = re.compile(r"^##\s+(?P<title>.+?)\s*$")
@@ -294,9 +300,20 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
 
 
-def load_policy_passages(path: str | Path | None = None) -> list[PolicyPassageIn]:
-    """Split policy.md into passages; every ``## Title`` must be followed by a topic line."""
-    file = Path(path) if path is not None else DEFAULT_PASSAGES_FILE
+def load_all_policy_passages() -> list[PolicyPassageIn]:
+    """The passages of every language the shop writes its policy in (policy.md, policy.zh.md)."""
+    return [p for lang in PASSAGES_FILES for p in load_policy_passages(language=lang)]
+
+
+def load_policy_passages(
+    path: str | Path | None = None, language: str = "en"
+) -> list[PolicyPassageIn]:
+    """Split policy.md into passages; every ``## Title`` must be followed by a topic line.
+
+    A Chinese title makes no slug, so passages of another language than English are named
+    ``<language>-<topic>`` (each topic occurs once per file).
+    """
+    file = Path(path) if path is not None else PASSAGES_FILES[language]
     lines = file.read_text(encoding="utf-8").splitlines()
     passages: list[PolicyPassageIn] = []
     title: str | None = None
@@ -312,7 +329,8 @@ def load_policy_passages(path: str | Path | None = None) -> list[PolicyPassageIn
         text = "\n".join(body).strip()
         if not text:
             raise ValueError(f"{file}:{heading_line}: section '{title}' is empty")
-        passages.append(PolicyPassageIn(id=slugify(title), topic=topic, title=title, body=text))
+        passage_id = slugify(title) if language == "en" else f"{language}-{topic}"
+        passages.append(PolicyPassageIn(passage_id, topic, title, text, language))
 
     for number, line in enumerate(lines, start=1):
         heading = _HEADING.match(line)

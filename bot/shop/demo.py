@@ -10,6 +10,7 @@ from bot.shop.categories import category_row
 from bot.shop.errors import FeedError
 from bot.shop.jsonfile import JsonReader
 from bot.shop.records import Row, ShopData
+from bot.texts.segment import index_text
 
 ADDRESS_FIELDS = ("address1", "address2", "city", "state", "zip", "country")
 
@@ -26,18 +27,48 @@ def read_demo(folder: str | Path) -> ShopData:
              "description": str(raw.get("description") or "")}
         )  # fmt: skip
     known = {c["slug"] for c in data.categories}
-    _read_products(JsonReader(folder / "products.json"), data, known)
+    chinese = _read_chinese(folder / "products.zh.json")
+    _read_products(JsonReader(folder / "products.json"), data, known, chinese)
     _read_customers(JsonReader(folder / "customers.json"), data)
     _read_orders(JsonReader(folder / "orders.json"), data)
     return data
 
 
-def _read_products(r: JsonReader, data: ShopData, categories: set[str]) -> None:
-    for raw in r.load(list):
+def _read_chinese(file: Path) -> dict[str, dict[str, str]]:
+    """The Chinese names and descriptions by product id (``products.zh.json``, optional).
+
+    A sidecar rather than fields of products.json: products.json is rewritten by
+    ``shopbot shop generate-demo``, the Chinese copy is written by hand-made per-type copy
+    (scripts/demo_zh_copy.py) and must survive that.
+    """
+    if not file.exists():
+        return {}
+    r = JsonReader(file)
+    out: dict[str, dict[str, str]] = {}
+    for product_id, raw in r.load(dict).items():
+        if not isinstance(raw, dict):
+            raise FeedError(file, product_id, "name", "expected an object with name/description")
+        out[product_id] = {
+            "name": r.get(raw, "name", product_id, str),
+            "description": str(raw.get("description") or ""),
+        }
+    return out
+
+
+def _read_products(
+    r: JsonReader, data: ShopData, categories: set[str], chinese: dict[str, dict[str, str]]
+) -> None:
+    products = r.load(list)
+    unknown = set(chinese) - {str(raw.get("id")) for raw in products if isinstance(raw, dict)}
+    if unknown:
+        raise FeedError(r.file.with_suffix(".zh.json"), sorted(unknown)[0], "id", "unknown product")
+    for raw in products:
         product_id = r.get(raw, "id", "?", str)
         category = r.get(raw, "category", product_id, str)
         if category not in categories:
             raise FeedError(r.file, product_id, "category", f"unknown category {category!r}")
+        zh = chinese.get(product_id, {})
+        name_zh, description_zh = zh.get("name") or None, zh.get("description") or None
         data.products.append(
             {
                 "id": product_id,
@@ -48,6 +79,9 @@ def _read_products(r: JsonReader, data: ShopData, categories: set[str]) -> None:
                 "attributes": r.get(raw, "attributes", product_id, dict),
                 "image_url": str(raw.get("image_url") or f"/img/products/{product_id}.svg"),
                 "source": "demo",
+                "name_zh": name_zh,
+                "description_zh": description_zh,
+                "search_zh": index_text(name_zh, description_zh),
             }
         )
         for variant in r.get(raw, "variants", product_id, list):

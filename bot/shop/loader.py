@@ -24,6 +24,7 @@ from bot.shop.repository import (
     sync_rows,
     table_of,
 )
+from bot.texts.segment import index_text
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +52,11 @@ def policy_passage_rows() -> tuple[list[Row], str | None]:
     report says so instead of failing.
     """
     try:
-        from bot.orders.policy import load_policy_passages  # type: ignore[attr-defined]
+        from bot.orders.policy import load_all_policy_passages
     except ImportError:
-        return [], "policy passages not loaded: bot.orders.policy.load_policy_passages missing"
+        return [], "policy passages not loaded: bot.orders.policy.load_all_policy_passages missing"
     try:
-        passages = load_policy_passages()
+        passages = load_all_policy_passages()
     except (OSError, ValueError) as exc:
         raise ShopDataError(f"the shop policy passages could not be read: {exc}") from exc
     rows: list[Row] = []
@@ -67,6 +68,10 @@ def policy_passage_rows() -> tuple[list[Row], str | None]:
                 "topic": str(get("topic")),
                 "title": str(get("title")),
                 "body": str(get("body")),
+                "language": str(get("language")),
+                "search_zh": index_text(str(get("title")), str(get("body")))
+                if get("language") == "zh"
+                else "",
             }
         )
     return rows, None

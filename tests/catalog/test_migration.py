@@ -40,7 +40,7 @@ def _search_objects(db: Database) -> set[str]:
             rows = conn.execute(text("SELECT name FROM sqlite_master WHERE name LIKE '%fts%'"))
         else:
             rows = conn.execute(
-                text("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%fulltext'")
+                text("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%fulltext%'")
             )
         return {r[0] for r in rows}
 
@@ -52,11 +52,14 @@ def test_upgrade_creates_indexes_and_downgrade_removes_them(empty_url: str) -> N
         objects = _search_objects(db)
         if db.dialect == "sqlite":
             assert {"product_fts", "policy_fts", "product_fts_ai", "variant_fts_ai"} <= objects
+            assert {"product_zh_fts", "policy_zh_fts", "product_zh_fts_ai"} <= objects
         else:
             assert objects == {
                 "ix_products_fulltext",
                 "ix_variants_fulltext",
                 "ix_policy_passages_fulltext",
+                "ix_products_fulltext_zh",
+                "ix_policy_passages_fulltext_zh",
             }
         with db.transaction() as s:
             s.add(Product(id="SB-P0100", name="Glacier Headlamp", description="Bright beam."))
@@ -65,6 +68,9 @@ def test_upgrade_creates_indexes_and_downgrade_removes_them(empty_url: str) -> N
                           price=Decimal("30.00"), stock=2))  # fmt: skip
         hits = search_products(db, "teal headlamp", mode="keyword", filters=SearchFilters())
         assert [h.product_id for h in hits] == ["SB-P0100"]
+        migrate.downgrade(empty_url, "catalog_0001_search")  # drops the Chinese indexes only
+        remaining = _search_objects(db)
+        assert remaining and not any("zh" in name for name in remaining)
         migrate.downgrade(empty_url, "catalog_0001_search@-1")
         assert _search_objects(db) == set()
     finally:

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bot.console.demo import Script, write_events, write_script
-from bot.console.handoff import SUPPORT_TEAM, waiting_label
+from bot.console.handoff import waiting_label
 from bot.console.models import Handoff
 from bot.console.pseudonym import conversation_ref, customer_ref
 from bot.db.session import Database
@@ -96,7 +96,11 @@ def test_take_reply_release(app: FastAPI, staff: Database, rasa_endpoint: Record
             "event": "bot",
             "text": "Hello, I'm Sam.",
             "data": {
-                "custom": {"type": "agent_message", "text": "Hello, I'm Sam.", "from": SUPPORT_TEAM}
+                "custom": {
+                    "type": "agent_message",
+                    "text": "Hello, I'm Sam.",
+                    "from": "Support team",
+                }
             },
             "metadata": {"agent": AGENT[0]},
         }

@@ -49,6 +49,25 @@ def test_every_shopper_message_is_scored_and_stored(db: Database) -> None:
     assert shown == [m.score for m in stored]  # the conversation view shows each score
 
 
+def test_chinese_messages_are_scored_by_the_chinese_lexicon(db: Database) -> None:
+    fresh_events(db)
+    write_script(
+        db,
+        Script("zh-moody", 1_790_000_100.0)
+        .user("我的订单到哪了？", "order_status")
+        .user("质量太差了，再也不买了", "complaint")
+        .user("where is it?", "order_status"),
+    )
+    ingest_new_events(db)
+    with db.session() as s:
+        stored = s.scalars(select(MessageSentiment).order_by(MessageSentiment.event_id)).all()
+    assert [(m.label, m.model) for m in stored] == [
+        ("neutral", "lexicon-zh"),
+        ("negative", "lexicon-zh"),
+        ("neutral", "lexicon"),
+    ]
+
+
 def test_profile_route_needs_a_session_and_shows_evidence(shop: Database) -> None:
     from test_profiles import TRAIL, add_customer
 

@@ -5,19 +5,21 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from bot.answers.facts import FactNumberer, load_product_facts
-from bot.answers.grounding import check_product_specs
+from bot.answers.facts import FactNumberer, FactSheet, load_product_facts
+from bot.answers.grounding import check_copy, check_product_specs
 from bot.db.session import Database
 from bot.insights.copy import (
     KINDS,
     LANGUAGES,
     TONES,
     compose_copy,
+    copy_name,
     facts_line,
     llm_generator,
     products_for,
@@ -72,7 +74,8 @@ def test_template_copy_passes_the_checker_everywhere(shop: Database) -> None:
                 for language in LANGUAGES:
                     result = write_copy(product, kind, tone, language, _template)
                     assert result.status == "ok", (product.id, kind, tone, language, result)
-                    assert result.attempts == 1 and product.name in result.text
+                    name = copy_name(product, language)  # the Chinese name in Chinese
+                    assert result.attempts == 1 and name in result.text
 
 
 def _template(product, kind, tone, language, problems):  # noqa: ANN001, ANN202
@@ -160,3 +163,58 @@ def test_copy_cli_bad_input_is_friendly(shop: Database, tmp_path: Path, args: li
     result = CliRunner().invoke(app, ["copy", *args])
     assert result.exit_code in (1, 2) and "Traceback" not in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+# -- Chinese ---------------------------------------------------------------------------------
+
+
+def test_chinese_template_copy_names_facts_in_chinese_and_passes_the_checker(
+    shop: Database,
+) -> None:
+    product = shoe(shop)
+    listing = compose_copy(product, "listing", "friendly", "zh")
+    assert listing.startswith(f"为您介绍 {product.name_zh}。")  # the catalog's Chinese name
+    english_only = compose_copy(replace(product, name_zh=None), "listing", "friendly", "zh")
+    assert english_only.startswith(f"为您介绍 {product.name}。")  # else the English one
+    assert "价格：$95.49。" in listing and "防水" in listing
+    assert "尺码：38、39、40、41、42、44、45和46。" in listing  # 43 is sold out
+    assert "。 " not in listing  # no spaces between Chinese sentences
+    email = compose_copy(product, "email", "premium", "zh")
+    assert email.startswith(f"主题：{product.name_zh}，")
+    sheet = FactSheet(question="", products=[product], focus_product_id=product.id)
+    for kind in KINDS:
+        for tone in TONES:
+            text = compose_copy(product, kind, tone, "zh")
+            assert check_copy(text, sheet).ok, (kind, tone, text)
+
+
+def test_chinese_name_is_used_when_the_catalog_has_one(shop: Database) -> None:
+    product = shoe(shop)
+    named = replace(product, name_zh="港湾越野跑鞋", description_zh="防水透气的越野跑鞋。轻便。")
+    text = compose_copy(named, "listing", "playful", "zh")
+    assert "港湾越野跑鞋" in text and product.name not in text
+    assert "防水透气的越野跑鞋。" in text and "轻便" not in text  # its first sentence only
+    assert product.name in compose_copy(named, "social", "playful", "en")
+
+
+def test_invented_chinese_claims_are_flagged(shop: Database) -> None:
+    bad_zh = "这款跑鞋采用羊毛材质，防风透气，有粉色可选，尺码：38、52。价格：$59.99。"
+    backend = ScriptedBackend([bad_zh, bad_zh])
+    result = write_copy(shoe(shop), "listing", "friendly", "zh", llm_generator(backend), "llm")
+    reasons = " | ".join(result.reasons)
+    assert result.status == "flagged" and result.attempts == 2
+    for claim in ("wool", "windproof", "pink", "size 52", "$59.99"):
+        assert claim in reasons, claim
+    assert "size 38" not in reasons
+    # a negated feature is not a claim
+    assert not [p for p in check_product_specs("不防风，但很轻。", shoe(shop)) if "windproof" in p]
+
+
+def test_copy_cli_takes_lang_zh(shop: Database, tmp_path: Path) -> None:
+    from bot.cli.main import app
+
+    out = tmp_path / "zh.json"
+    result = CliRunner().invoke(app, ["copy", "--product", SHOE, "--lang", "zh", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (row,) = json.loads(out.read_text(encoding="utf-8"))
+    assert row["status"] == "ok" and row["language"] == "zh" and "价格：$95.49" in row["text"]

@@ -8,8 +8,11 @@ from insight_helpers import make_tracker, run_action
 
 from actions.conversation import ActionAnswerPolicy, ActionOtherOrderStatus
 from bot.dialogue.conversation import complaint_reply
-from bot.insights.frustration import HANDOFF_AT, OFFER_AT, OFFER_TEXT, assess, handoff_offer
+from bot.insights.frustration import HANDOFF_AT, OFFER_AT, assess, handoff_offer, offer_texts
 from bot.insights.sentiment import score_text
+from bot.texts import t, use_locale
+
+OFFER_TEXT = t("frustration.offer", "en")
 
 ANGRY = [
     ("where is my order", "track_order"),
@@ -101,6 +104,24 @@ SAMPLES: list[tuple[str, list[tuple[str, str]], float, bool, bool]] = [
         False,
     ),
     ("happy", [("great, thanks a lot!", "thank")], 0.0, False, False),
+    # Chinese: no capitals to shout in; insisting (到底, 还没, ！！) and asking again count
+    ("calm zh", [("我的订单到哪了？", "track_order"), ("S1000029", "inform")], 0.0, False, False),
+    ("one grumble zh", [("质量太差了，再也不买了", "complaint")], 3.0, True, False),
+    (
+        "insisting zh",
+        [("订单什么时候发货", "track_order"), ("怎么还没发货？？", "nlu_fallback")],
+        4.0,
+        True,
+        True,
+    ),
+    (
+        "asks again zh",
+        [("我要人工", "contact_human_agent"), ("到底有没有人？我要投诉！！", "nlu_fallback")],
+        5.0,
+        True,
+        True,
+    ),
+    ("happy zh", [("谢谢，问题解决了 👍", "thank")], 0.0, False, False),
 ]
 
 
@@ -133,3 +154,30 @@ def test_complaint_path_and_offer_agree(
 
 def test_thresholds_are_ordered() -> None:
     assert 0 < OFFER_AT <= HANDOFF_AT
+
+
+def test_chinese_signals_have_their_reasons() -> None:
+    turns = ["我要人工", "我的快递到底到哪了？", "已经催了三次了！！", "我要投诉，转人工"]
+    found = assess(turns, ["x"] * len(turns))
+    text = " ".join(found.reasons)
+    assert "insisting" in text and "again" in text and found.handoff_due
+    # the same words once, calmly, stay below the offer
+    assert not assess(["麻烦帮我转人工客服"], ["contact_human_agent"]).offer_due
+
+
+def test_offer_speaks_the_conversations_language_and_is_recognised_in_both(empty_shop) -> None:
+    angry_zh = [
+        ("我的订单到哪了", "track_order"),
+        ("太慢了，到底什么时候到？？", "complaint"),
+        ("还没到，气死了！！", "nlu_fallback"),
+    ]
+    with use_locale("zh"):
+        messages = run_action(ActionOtherOrderStatus(), make_tracker(angry_zh))
+    (offer,) = [m for m in messages if m.get("text") in offer_texts()]
+    assert offer["text"] == t("frustration.offer", "zh")
+    assert offer["buttons"] == [{"title": "转人工客服", "payload": "/contact_human_agent"}]
+    # an offer made in English earlier counts in a conversation that switched to Chinese
+    earlier = [{"event": "bot", "text": OFFER_TEXT}]
+    with use_locale("zh"):
+        again = run_action(ActionOtherOrderStatus(), make_tracker(angry_zh, extra_events=earlier))
+    assert not [m for m in again if m.get("text") in offer_texts()]

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from typer.testing import CliRunner
 
 from bot.console.demo import Script, write_script
@@ -149,3 +150,73 @@ def test_profile_cli(two_customers: Database) -> None:
     erased = runner.invoke(app, ["erase", TRAIL, "--yes"])
     assert erased.exit_code == 0
     assert "erased on request" in runner.invoke(app, ["show", TRAIL]).output
+
+
+def _message_facts(db: Database, customer: str, sender: str, lines: list[str]) -> set:
+    script = Script(sender, 1_790_000_100.0).user("hi", "greet").slot("customer_id", customer)
+    for line in lines:
+        script = script.user(line, "search_product").bot("…")
+    write_script(db, script)
+    profile = build_profile(db, customer)
+    return {
+        (p.kind, p.value, p.category)
+        for p in profile.preferences
+        if any(e.source == "message" and e.ref != "" for e in p.evidence)
+    }
+
+
+@pytest.fixture
+def own_events(two_customers: Database) -> Iterator[Database]:
+    """Rasa's events table is outside the shared reset: leave no conversation behind (a later
+    test's recommendations would read it)."""
+    yield two_customers
+    with two_customers.engine.begin() as conn:
+        conn.execute(delete(EVENTS))
+
+
+def test_chinese_messages_give_the_same_normalised_facts_as_english(
+    own_events: Database,
+) -> None:
+    two_customers = own_events
+    english = _message_facts(
+        two_customers,
+        TRAIL,
+        "conv-en",
+        ["I want blue shoes in size 45 under $150", "cotton please, something by Fernfoot"],
+    )
+    chinese = _message_facts(
+        two_customers,
+        CASUAL,
+        "conv-zh",
+        ["我想要蓝色的鞋子，45码，不超过150元", "最好是纯棉的，Fernfoot家的"],
+    )
+    assert chinese == english
+    kinds = {kind: value for kind, value, _ in chinese}
+    assert kinds["colour"] == "blue" and kinds["size"] == "45" and kinds["budget"] == "150.00"
+    assert kinds["material"] == "cotton" and kinds["brand"] == "Fernfoot"
+    # the evidence quotes the shopper's own Chinese words
+    profile = load_profile(two_customers, CASUAL)
+    (size,) = [p for p in profile.of("size") if p.value == "45"]
+    assert "45码" in size.evidence[0].excerpt
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("黑色的M码", {"colour": "black", "size": "M"}),
+        ("大号，500元以内", {"size": "L", "max_price": "500.00"}),
+        ("预算不超过300块", {"max_price": "300.00"}),
+        ("藏青色的羊毛外套", {"colour": "navy", "material": "wool"}),
+        (
+            "100到200元的背包",
+            {"min_price": "100.00", "max_price": "200.00", "category": "backpack"},
+        ),
+        ("我明白了，麻烦你了", {}),  # 白 in 明白 and 麻 in 麻烦 are not a colour or linen
+        ("买了两件，订单号S1000029", {}),  # a count and an order number are neither
+    ],
+)
+def test_chinese_filter_words(text: str, expected: dict[str, str]) -> None:
+    from bot.catalog.filters import parse_filters
+
+    found = {k: v for k, v in parse_filters(text).as_dict().items() if v not in (None, False)}
+    assert found == expected

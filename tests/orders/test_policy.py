@@ -145,11 +145,13 @@ def test_passages_parser_reports_a_missing_topic(tmp_path: Path) -> None:
 
 _MONEY = re.compile(r"\$(\d+(?:\.\d{1,2})?)")
 _DAYS = re.compile(r"(\d+)(?:\s*(?:to|-|–)\s*(\d+))?\s+(?:business\s+)?days?\b")
+# policy.zh.md: "30 天", "5 到 7 个工作日".
+_DAYS_ZH = re.compile(r"(\d+)(?:\s*(?:到|至)\s*(\d+))?\s*个?\s*(?:工作日|天)")
 
 
 def quoted_numbers(text: str) -> set[Decimal]:
     numbers = {Decimal(m) for m in _MONEY.findall(text)}
-    for low, high in _DAYS.findall(text):
+    for low, high in _DAYS.findall(text) + _DAYS_ZH.findall(text):
         numbers.add(Decimal(low))
         if high:
             numbers.add(Decimal(high))
@@ -166,9 +168,11 @@ def test_quoted_numbers_extraction() -> None:
     }
 
 
-def check_passages_against(policy: ShopPolicy, passages_file: Path | None = None) -> list[str]:
+def check_passages_against(
+    policy: ShopPolicy, passages_file: Path | None = None, language: str = "en"
+) -> list[str]:
     problems = []
-    for p in load_policy_passages(passages_file):
+    for p in load_policy_passages(passages_file, language):
         allowed = policy.numbers_for_topic(p.topic)
         if allowed is None:
             continue
@@ -184,6 +188,23 @@ def test_passage_numbers_agree_with_policy_yml() -> None:
     # And the check has teeth: passages quoting numbers must actually be checked.
     checked = [p for p in load_policy_passages() if policy.numbers_for_topic(p.topic)]
     assert sum(bool(quoted_numbers(p.body)) for p in checked) >= 6
+
+
+def test_chinese_passages_match_the_english_ones_and_policy_yml(tmp_path: Path) -> None:
+    policy = load_policy(DEFAULT_POLICY_FILE)
+    english, chinese = load_policy_passages(), load_policy_passages(language="zh")
+    assert [p.topic for p in chinese] == [p.topic for p in english]
+    assert [p.id for p in chinese] == [f"zh-{p.topic}" for p in english]
+    assert {p.language for p in chinese} == {"zh"}
+    assert check_passages_against(policy, language="zh") == []
+    # Every passage quotes the same numbers in both languages (the check has teeth).
+    for en, zh in zip(english, chinese, strict=True):
+        assert quoted_numbers(zh.body) == quoted_numbers(en.body), zh.id
+    assert sum(bool(quoted_numbers(p.body)) for p in chinese) >= 6
+    changed = DEFAULT_POLICY_FILE.read_text(encoding="utf-8").replace(
+        "window_days: 30", "window_days: 14"
+    )
+    assert check_passages_against(load_policy(_write(tmp_path, changed)), language="zh")
 
 
 def test_number_check_catches_a_changed_config(tmp_path: Path) -> None:

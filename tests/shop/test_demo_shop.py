@@ -109,6 +109,39 @@ def test_demo_load_counts_and_idempotence(db: Database, demo_dir: Path) -> None:
     assert snapshot(db) == before
 
 
+def test_demo_load_imports_the_chinese_copy(db: Database, demo_dir: Path) -> None:
+    chinese = json.loads((demo_dir / "products.zh.json").read_text(encoding="utf-8"))
+    products = json.loads((demo_dir / "products.json").read_text(encoding="utf-8"))
+    assert set(chinese) == {p["id"] for p in products}  # every product has a Chinese name
+    described = {pid for pid, zh in chinese.items() if zh.get("description")}
+    assert 150 <= len(described) < len(products)  # the rest is described only in English
+    load_shop_data(db, read_demo(demo_dir))
+    with db.session() as s:
+        shoe = s.get(m.Product, "SB-P0001")
+        assert shoe is not None and shoe.name_zh == chinese["SB-P0001"]["name"]
+        assert shoe.description_zh == chinese["SB-P0001"]["description"]
+        assert "越野 野跑 跑鞋" in shoe.search_zh  # characters and character pairs
+        english_only = s.get(m.Product, sorted(set(chinese) - described)[0])
+        assert english_only is not None and english_only.name_zh
+        assert english_only.description_zh is None and english_only.description
+        languages = Counter(s.scalars(select(m.PolicyPassage.language)))
+        assert languages["zh"] == languages["en"] > 10
+
+
+def test_chinese_copy_of_an_unknown_product_is_an_error(tmp_path: Path, demo_dir: Path) -> None:
+    import shutil
+
+    import pytest
+
+    from bot.shop.errors import FeedError
+
+    folder = tmp_path / "demo"
+    shutil.copytree(demo_dir, folder)
+    (folder / "products.zh.json").write_text('{"SB-P9999": {"name": "不存在的商品"}}')
+    with pytest.raises(FeedError, match="SB-P9999"):
+        read_demo(folder)
+
+
 def test_demo_and_tau_share_one_database(db: Database, demo_dir: Path, tau_dir: Path) -> None:
     """Ids never collide: loading both gives the sum of both, categories shared by slug."""
     load_shop_data(db, read_demo(demo_dir))

@@ -39,23 +39,23 @@ class EmbeddingStore:
         """Store ``{"id", "embedding", "embedding_hash", ...}`` rows (one executemany)."""
         self.session.execute(update(model), rows)
 
-    def signature(self, model: Embedded) -> tuple[Any, ...]:
-        """A value that changes whenever the table's vectors change."""
+    def signature(self, model: Embedded, column: str = "embedding") -> tuple[Any, ...]:
+        """A value that changes whenever the table's vectors in ``column`` change."""
+        digest = getattr(model, f"{column}_hash")
         if model is PolicyPassage:
             # A handful of rows: the exact list of hashes is cheap and never misses a change.
             rows = self.session.execute(
-                select(PolicyPassage.id, PolicyPassage.embedding_hash).order_by(PolicyPassage.id)
+                select(PolicyPassage.id, digest).order_by(PolicyPassage.id)
             ).all()
             return tuple(tuple(r) for r in rows)
         # Products: embedding writes also touch updated_at, so count + newest change suffices.
         row = self.session.execute(
-            select(func.count(Product.embedding_hash), func.count(), func.max(Product.updated_at))
+            select(func.count(digest), func.count(), func.max(Product.updated_at))
         ).one()
         return tuple(row)
 
-    def vectors(self, model: Embedded) -> list[tuple[str, bytes]]:
-        """(id, vector bytes) of every row that has a vector."""
-        rows = self.session.execute(
-            select(model.id, model.embedding).where(model.embedding.is_not(None))
-        ).all()
+    def vectors(self, model: Embedded, column: str = "embedding") -> list[tuple[str, bytes]]:
+        """(id, vector bytes) of every row that has a vector in ``column``."""
+        vector = getattr(model, column)
+        rows = self.session.execute(select(model.id, vector).where(vector.is_not(None))).all()
         return [(r[0], r[1]) for r in rows]

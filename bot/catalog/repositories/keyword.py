@@ -166,14 +166,44 @@ _SQLITE_POLICY_TRIGGERS = [
     ),
 ]
 
+
+# Chinese: one FTS5 table per source table over its ``search_zh`` column (characters and
+# character pairs, space-separated, written by bot/texts/segment.py), so no tokenizer of ours
+# has to run inside SQLite.
+def _zh_fts(table: str, source: str) -> tuple[str, list[str]]:
+    create = (
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS {table} USING fts5(search_zh, "
+        f"content='{source}', content_rowid='rowid', tokenize='unicode61')"
+    )
+    add = f"INSERT INTO {table}(rowid, search_zh) VALUES (new.rowid, new.search_zh);"
+    drop = (
+        f"INSERT INTO {table}({table}, rowid, search_zh) VALUES ('delete', old.rowid, "
+        "old.search_zh);"
+    )
+    return create, [
+        _trigger(f"{table}_ai", "AFTER INSERT", source, add),
+        _trigger(f"{table}_ad", "AFTER DELETE", source, drop),
+        _trigger(f"{table}_au", "AFTER UPDATE OF search_zh", source, drop + " " + add),
+    ]
+
+
+_SQLITE_PRODUCT_ZH_FTS, _SQLITE_PRODUCT_ZH_TRIGGERS = _zh_fts("product_zh_fts", "products")
+_SQLITE_POLICY_ZH_FTS, _SQLITE_POLICY_ZH_TRIGGERS = _zh_fts("policy_zh_fts", "policy_passages")
+
 _SQLITE_TRIGGER_NAMES = [
-    stmt.split()[5] for stmt in _SQLITE_TRIGGERS + _SQLITE_POLICY_TRIGGERS
+    stmt.split()[5]
+    for stmt in _SQLITE_TRIGGERS
+    + _SQLITE_POLICY_TRIGGERS
+    + _SQLITE_PRODUCT_ZH_TRIGGERS
+    + _SQLITE_POLICY_ZH_TRIGGERS
 ]  # "CREATE TRIGGER IF NOT EXISTS <name> ..."
 SQLITE_DROP = [
     *(f"DROP TRIGGER IF EXISTS {name}" for name in _SQLITE_TRIGGER_NAMES),
     "DROP TABLE IF EXISTS product_fts_vocab",  # made by earlier versions (document counts)
     "DROP TABLE IF EXISTS product_fts",
     "DROP TABLE IF EXISTS policy_fts",
+    "DROP TABLE IF EXISTS product_zh_fts",
+    "DROP TABLE IF EXISTS policy_zh_fts",
     "DROP VIEW IF EXISTS product_search_doc",
 ]  # fmt: skip
 
@@ -188,14 +218,21 @@ PG_POLICY_VECTOR = (
     "(setweight(to_tsvector('english', coalesce(title, '')), 'A') || "
     "setweight(to_tsvector('english', coalesce(body, '')), 'C'))"
 )
+# Chinese: the pre-segmented column under the ``simple`` configuration (no stemming).
+PG_ZH_VECTOR = "to_tsvector('simple', coalesce(search_zh, ''))"
 PG_CREATE = [
     f"CREATE INDEX IF NOT EXISTS ix_products_fulltext ON products USING gin ({PG_PRODUCT_VECTOR})",
     "CREATE INDEX IF NOT EXISTS ix_variants_fulltext ON variants "
     f"USING gin (({PG_VARIANT_VECTOR}))",
     "CREATE INDEX IF NOT EXISTS ix_policy_passages_fulltext ON policy_passages "
     f"USING gin ({PG_POLICY_VECTOR})",
+    f"CREATE INDEX IF NOT EXISTS ix_products_fulltext_zh ON products USING gin (({PG_ZH_VECTOR}))",
+    "CREATE INDEX IF NOT EXISTS ix_policy_passages_fulltext_zh ON policy_passages "
+    f"USING gin (({PG_ZH_VECTOR}))",
 ]
 PG_DROP = [
+    "DROP INDEX IF EXISTS ix_products_fulltext_zh",
+    "DROP INDEX IF EXISTS ix_policy_passages_fulltext_zh",
     "DROP INDEX IF EXISTS ix_products_fulltext",
     "DROP INDEX IF EXISTS ix_variants_fulltext",
     "DROP INDEX IF EXISTS ix_policy_passages_fulltext",
@@ -205,11 +242,22 @@ PG_DROP = [
 def create_search_indexes(conn: Connection) -> None:
     """Create the keyword indexes on this connection (used by the migration and tests)."""
     if conn.dialect.name == "sqlite":
-        wanted = {"product_fts", "policy_fts", *_SQLITE_TRIGGER_NAMES}
+        wanted = {"product_fts", "policy_fts", *_SQLITE_ZH_TABLES, *_SQLITE_TRIGGER_NAMES}
         existing = set(conn.execute(text("SELECT name FROM sqlite_master")).scalars())
-        for stmt in [_SQLITE_DOC_VIEW, _SQLITE_PRODUCT_FTS, _SQLITE_POLICY_FTS]:
+        for stmt in [
+            _SQLITE_DOC_VIEW,
+            _SQLITE_PRODUCT_FTS,
+            _SQLITE_POLICY_FTS,
+            _SQLITE_PRODUCT_ZH_FTS,
+            _SQLITE_POLICY_ZH_FTS,
+        ]:
             conn.exec_driver_sql(stmt)
-        for stmt in _SQLITE_TRIGGERS + _SQLITE_POLICY_TRIGGERS:
+        for stmt in (
+            _SQLITE_TRIGGERS
+            + _SQLITE_POLICY_TRIGGERS
+            + _SQLITE_PRODUCT_ZH_TRIGGERS
+            + _SQLITE_POLICY_ZH_TRIGGERS
+        ):
             conn.exec_driver_sql(stmt)
         if not wanted <= existing:
             # Rows written while the index or a trigger was missing (data loaded before the
@@ -227,9 +275,12 @@ def drop_search_indexes(conn: Connection) -> None:
         conn.exec_driver_sql(stmt)
 
 
+_SQLITE_ZH_TABLES = ("product_zh_fts", "policy_zh_fts")
+
+
 def _rebuild_sqlite(conn: Connection) -> None:
-    conn.exec_driver_sql("INSERT INTO product_fts(product_fts) VALUES ('rebuild')")
-    conn.exec_driver_sql("INSERT INTO policy_fts(policy_fts) VALUES ('rebuild')")
+    for table in ("product_fts", "policy_fts", *_SQLITE_ZH_TABLES):
+        conn.exec_driver_sql(f"INSERT INTO {table}({table}) VALUES ('rebuild')")
 
 
 def ensure_search_indexes(db: Database) -> None:
@@ -334,6 +385,61 @@ class KeywordIndex:
                 {"q": " or ".join(terms), "n": limit},
             ).all()
         return [(r[0], float(r[1])) for r in rows]
+
+    def product_scores_zh(self, terms: list[str], limit: int) -> list[tuple[str, float]]:
+        """Product ids scored for an OR query of Chinese terms (characters or character
+        pairs) over the Chinese index, best first."""
+        if self.dialect == "sqlite":
+            rows = self.session.execute(
+                text(
+                    "SELECT p.id, r.score FROM ("
+                    " SELECT rowid, -bm25(product_zh_fts) AS score FROM product_zh_fts"
+                    " WHERE product_zh_fts MATCH :q ORDER BY score DESC LIMIT :n"
+                    ") r JOIN products p ON p.rowid = r.rowid ORDER BY r.score DESC"
+                ),
+                {"q": _fts_or(terms), "n": limit},
+            ).all()
+        else:
+            rows = self.session.execute(
+                text(
+                    f"SELECT id, ts_rank({PG_ZH_VECTOR}, to_tsquery('simple', :q)) AS s "
+                    f"FROM products WHERE {PG_ZH_VECTOR} @@ to_tsquery('simple', :q) "
+                    "ORDER BY s DESC, id LIMIT :n"
+                ),
+                {"q": _pg_or(terms), "n": limit},
+            ).all()
+        return [(r[0], float(r[1])) for r in rows]
+
+    def policy_scores_zh(self, terms: list[str], limit: int) -> list[tuple[str, float]]:
+        """Chinese policy passage ids scored for an OR query of Chinese terms, best first."""
+        if self.dialect == "sqlite":
+            rows = self.session.execute(
+                text(
+                    "SELECT pp.id, -bm25(policy_zh_fts) AS score FROM policy_zh_fts "
+                    "JOIN policy_passages pp ON pp.rowid = policy_zh_fts.rowid "
+                    "WHERE policy_zh_fts MATCH :q ORDER BY score DESC LIMIT :n"
+                ),
+                {"q": _fts_or(terms), "n": limit},
+            ).all()
+        else:
+            rows = self.session.execute(
+                text(
+                    f"SELECT id, ts_rank({PG_ZH_VECTOR}, to_tsquery('simple', :q)) AS s "
+                    f"FROM policy_passages WHERE {PG_ZH_VECTOR} @@ to_tsquery('simple', :q) "
+                    "ORDER BY s DESC, id LIMIT :n"
+                ),
+                {"q": _pg_or(terms), "n": limit},
+            ).all()
+        return [(r[0], float(r[1])) for r in rows]
+
+
+def _fts_or(terms: list[str]) -> str:
+    return " OR ".join('"' + t.replace('"', "") + '"' for t in terms)
+
+
+def _pg_or(terms: list[str]) -> str:
+    """``to_tsquery`` text: each term quoted as a lexeme, OR-ed."""
+    return " | ".join("'" + t.replace("'", "").replace("\\", "") + "'" for t in terms)
 
 
 @contextmanager
