@@ -556,3 +556,22 @@ def test_none_in_a_swap_request() -> None:
     pool = [*KEYBOARD, rgb, plain]
     pick = _variant(["the RGB mechanical keyboard for the none, 80% one"], rgb, pool)
     assert pick.ids == [plain.id], pick.question
+
+
+def test_a_swap_names_the_item_whose_new_options_rule_it_out() -> None:
+    """Held-out train-150: "change the backpack for the green, small, polyester, laptop one;
+    the laptop for the 15-inch, i5, 32GB, space grey one". Read as a description of the
+    order's items, green/small rule the black backpack out and only the laptop was changed;
+    read as a swap (what ``fill_from_request`` now tries first) both are."""
+    backpack = Item("bp", "bp", "Backpack", {"color": "black", "size": "large"})
+    laptop = Item("lt", "lt", "Laptop", {"screen size": "17-inch", "color": "silver"})
+    text = (
+        "change the backpack for the green, small, polyester, laptop one; the laptop for the "
+        "15-inch, i5, 32GB, space grey one"
+    )
+    universes = {
+        "bp": {"color": ["black", "green"], "size": ["large", "small"]},
+        "lt": {"screen size": ["17-inch", "15-inch"], "color": ["silver", "space grey"]},
+    }
+    assert match_items(text, [backpack, laptop], universes).ids == [laptop.id]
+    assert swapped_items(text, [backpack, laptop]) == [backpack.id, laptop.id]
