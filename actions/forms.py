@@ -60,6 +60,18 @@ def proof_pending(tracker: Tracker) -> bool:
     return bool(email) and not _is_raw(email) and not tracker.get_slot("customer_id")
 
 
+def _unverified_pair(tracker: Tracker) -> bool:
+    """A name and a ZIP that are not being checked in this turn and were never verified: the
+    NLU's entities from a message that was not an answer ("Suite" and the 20564 of "227 Oak
+    Street, Suite 699, Washington, DC 20564"). Rasa hands a form only its own and the asked
+    slots to validate, so these would pass for the identity step's answers; the e-mail
+    question (which takes name + ZIP too) is asked instead."""
+    name, zip_code = tracker.slots.get("person_name"), tracker.slots.get("zip")
+    if not name or not zip_code or _is_raw(name) or _is_raw(zip_code):
+        return False
+    return not {"person_name", "zip"} & set(tracker.slots_to_validate())
+
+
 def _introduced(text: str) -> dict[str, str] | None:
     """Name and ZIP the shopper gave unasked ("I'm Omar Silva, zip 92107. I'd like to ...")."""
     name, zip_code = parsing.introduced_name(text), parsing.extract_zip(text)
@@ -100,7 +112,7 @@ class ShopFormValidation(FormValidationAction):
             by_name = tracker.slots.get("person_name") or tracker.slots.get("zip")
             if proof_pending(tracker):
                 identity = ["email", "zip"]  # the zip question asks for an order id or ZIP
-            elif by_name and not tracker.slots.get("email"):
+            elif by_name and not tracker.slots.get("email") and not _unverified_pair(tracker):
                 identity = ["person_name", "zip"]
             else:
                 identity = ["email"]

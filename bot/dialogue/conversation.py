@@ -613,9 +613,11 @@ class ShopConversation:
         swap = "new_item_ids" in get_task(task).slots
         for slot in missing:
             if slot == "item_ids" and order_id:
-                check = self.resolve_items(customer_id, order_id, text)
-                if not check.ok and swap:
-                    check = self._swapped_items(customer_id, order_id, text)
+                # In a swap the option words describe the new variant: read as the item's,
+                # "the backpack for the green, small one" rules the (black) backpack out.
+                check = self._swapped_items(customer_id, order_id, text) if swap else None
+                if check is None or not check.ok:
+                    check = self.resolve_items(customer_id, order_id, text)
             elif slot == "new_item_ids" and slots.get("item_ids"):
                 check = self.resolve_new_items(list(slots["item_ids"]), text)
             elif slot == "payment_method_id":

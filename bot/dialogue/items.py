@@ -205,12 +205,19 @@ def mentions(text: str, universe: Universe, name: str = "") -> Mentions:
     key_words = {w for ws in key_tokens.values() for w in ws}
     product_words = set(words(name)) - key_words
     tokens = ["" if t in product_words else t for t in words(text)]
+    listed = _listed_keyed_values(text)
     found: list[tuple[str, str, tuple[int, int]]] = []
     for key, values in universe.items():
         value_tokens = {str(v): words(str(v)) for v in values}
         for value, vt in value_tokens.items():
             if set(vt) <= KEYED_VALUES:
                 span = _keyed(tokens, key_tokens[key], vt)
+                if span is None and len(vt) == 1:
+                    # "the red, 20 hours, no one": a list of values, "no" one of them; only
+                    # the key that alone takes that value can be meant.
+                    sharing = [k for k, vs in universe.items() if value in map(str, vs)]
+                    spans = [(i, i + 1) for i, w in listed if w == vt[0]]
+                    span = spans[0] if spans and sharing == [key] else None
                 if span is not None:
                     found.append((key, value, span))
                 continue
@@ -266,6 +273,40 @@ def mentions(text: str, universe: Universe, name: str = "") -> Mentions:
             if i not in covered and token in COLOUR_WORDS and token not in known:
                 said.setdefault(colour_keys[0], set()).add(token)
     return Mentions(said, either)
+
+
+# Between the values of a list ("red, 20 hours, no"): commas, semicolons, "and".
+_LIST_SEPARATOR = re.compile(r"\s*(?:[,;]|\band\b)\s*", re.I)
+# Words around a value in a list that say nothing ("the 20 hours, yes one").
+_LIST_FILLERS = frozenset({"the", "a", "an", "please"})
+
+
+def _listed_keyed_values(text: str) -> list[tuple[int, str]]:
+    """The bare "yes"/"no"/"none" that stand as an element of a list of values ("the red,
+    20 hours, no one in order #W1", "for the none, 80% one"), with their token positions in
+    ``words(text)``: alone or before "one", and either the first word of a later element or
+    right after "the". Never a leading "No, the red one" (an answer, no value), nor "no
+    thanks"."""
+    found: list[tuple[int, str]] = []
+    offset = 0
+    for index, part in enumerate(_LIST_SEPARATOR.split(text or "")):
+        tokens = words(part)
+        for position, value in enumerate(tokens):
+            if value not in KEYED_VALUES:
+                continue
+            before = [w for w in tokens[:position] if w not in _LIST_FILLERS]
+            after = tokens[position + 1 : position + 2]
+            first = index > 0 and not before
+            if (first or tokens[position - 1 : position] == ["the"]) and after in (
+                [],
+                ["one"],
+                ["ones"],
+                ["version"],
+                ["variant"],
+            ):
+                found.append((offset + position, value))
+        offset += len(tokens)
+    return found
 
 
 def _key_written(tokens: Sequence[str], span: tuple[int, int], own: Sequence[str]) -> bool:

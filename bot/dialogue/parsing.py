@@ -40,13 +40,18 @@ def extract_email(text: str) -> str | None:
 
 
 def extract_zip(text: str) -> str | None:
-    match = ZIP_RE.search(text or "")
-    return match.group(1) if match else None
+    return next(iter(extract_zips(text)), None)
 
 
 def extract_zips(text: str) -> list[str]:
-    """Every ZIP standing alone in the text (what an NLU ``zip`` entity must be one of)."""
-    return [match.group(1) for match in ZIP_RE.finditer(text or "")]
+    """Every ZIP that may say who the shopper is (what an NLU ``zip`` entity must be one of):
+    standing alone, and not the ZIP of an address written in the text ("my zip is 20001,
+    ship it to 12 Oak Street, Austin, TX 78701" gives 20001 only)."""
+    text = text or ""
+    span = address_span(text)
+    if span is not None:
+        text = text[: span[0]] + " " + text[span[1] :]
+    return [match.group(1) for match in ZIP_RE.finditer(text)]
 
 
 def extract_item_ids(text: str) -> list[str]:
@@ -200,7 +205,37 @@ def strip_address_noise(text: str) -> str:
 
 
 def parse_address(text: str) -> ParsedAddress | None:
-    """Parse "street, [unit,] city, ST 12345[, country]"; ``None`` if a part is missing."""
+    """Parse "street, [unit,] city, ST 12345[, country]", alone or inside a sentence ("change
+    the shipping address of order #W1 to 12 Oak Street, Austin, TX 78701, please");
+    ``None`` if a part is missing."""
+    span = address_span(text)
+    return _parse_address_only(text[span[0] : span[1]] if span else text)
+
+
+# Where a street address may start inside a sentence: a house number standing alone.
+_HOUSE_NUMBER_RE = re.compile(r"(?<![\w#-])\d+[A-Za-z]?\s+[A-Za-z]")
+# Where it ends: a ZIP, then perhaps the country.
+_ZIP_END_RE = re.compile(
+    r"(?<![\w-])\d{5}(?:-\d{4})?(?![\w-])(?:\s*,\s*(?:USA|US|United States(?: of America)?)\b)?",
+    re.I,
+)
+
+
+def address_span(text: str) -> tuple[int, int] | None:
+    """Start and end of the first full address written inside a longer message (from a
+    house number to the ZIP it ends with), or ``None``. The message around it (the request,
+    the order number, a greeting) is no part of the address."""
+    text = text or ""
+    for start in _HOUSE_NUMBER_RE.finditer(text):
+        for end in _ZIP_END_RE.finditer(text, start.start()):
+            if end.start() == start.start():
+                continue  # the house number itself
+            if _parse_address_only(text[start.start() : end.end()]) is not None:
+                return start.start(), end.end()
+    return None
+
+
+def _parse_address_only(text: str) -> ParsedAddress | None:
     parts = [p.strip() for p in strip_address_noise(text).split(",") if p.strip()]
     if len(parts) < 3:
         return None

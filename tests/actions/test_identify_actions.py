@@ -154,3 +154,31 @@ def test_name_and_zip_answer_the_email_question_whatever_the_intent(
     answer = f"{customer.first_name} {customer.last_name}, {customer.zip}"
     turn = chat.answer(ValidateOrderStatusForm(), domain, "email", answer, intent="greet")
     assert turn.slots()["customer_id"] == customer.id
+
+
+def test_a_name_and_zip_read_from_an_address_are_no_identity(shop: Database, domain: dict) -> None:
+    """Train-76: "… Also, I'd like to change the shipping address of order #W8268610 to 227
+    Oak Street, Suite 699, Washington, DC 20564." The NLU took "Suite" for a name and 20564 for
+    a ZIP; Rasa hands a form only its own and the asked slots to validate, so the pair was never
+    checked, the form went on to the items and said "I need to know who you are" at every
+    question. Such a pair asks for the e-mail (which also takes name + ZIP)."""
+    import asyncio
+
+    from rasa_sdk.executor import CollectingDispatcher
+
+    order = find_order(shop, "pending")
+    customer = order.customer
+    form = ValidateCancelForm()
+    chat = Conversation(
+        slots={"person_name": "Suite", "zip": "20564", "order_id": order.id}, form="cancel_form"
+    )
+    text = (
+        f"Please cancel {order.id}, and ship the other one to 227 Oak Street, Suite 699, DC 20564"
+    )
+    stale = chat.tracker(text, intent="cancel_order")
+    required = asyncio.run(form.required_slots([], CollectingDispatcher(), stale, domain))
+    assert required[0] == "email"
+    # The answer to that question is checked as usual.
+    answer = f"{customer.first_name} {customer.last_name}, {customer.zip}"
+    turn = chat.answer(form, domain, "email", answer)
+    assert turn.slots()["customer_id"] == customer.id

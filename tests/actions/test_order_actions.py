@@ -395,3 +395,32 @@ def test_earlier_answers_are_those_to_the_same_question() -> None:
     tracker = Tracker("t", {}, {}, events, False, None, {}, "action_listen")
     assert earlier_answers(tracker, "new_item_ids") == ["no backlight"]
     assert earlier_answers(tracker, "item_ids") == []
+
+
+def test_address_in_the_request_before_the_shopper_is_known(shop: Database, domain: dict) -> None:
+    """Held-out train tasks: "change the shipping address of order #W… to 445 Maple Drive,
+    …" from a shopper not verified yet. The address was asked again after the identity step,
+    and its ZIP was taken for the shopper's."""
+    order = find_order(shop, "pending")
+    customer = order.customer
+    chat = Conversation(form="modify_address_form")
+    opening = chat.run(
+        ValidateModifyAddressForm(),
+        domain,
+        f"Hi, I'd like to change the shipping address of order {order.id} to 445 Maple Drive, "
+        "Suite 394, Fort Worth, TX 76165.",
+        intent="change_shipping_address",
+    )
+    assert not opening.slots().get("zip") and not opening.slots().get("person_name"), opening
+    chat.history.append({"event": "active_loop", "name": "modify_address_form"})
+    turn = chat.answer(
+        ValidateModifyAddressForm(),
+        domain,
+        "email",
+        f"{customer.first_name} {customer.last_name}, {customer.zip}",
+    )
+    slots = chat.slots
+    assert slots["customer_id"] == customer.id and slots["order_id"] == order.id
+    assert slots["new_address"]["address1"] == "445 Maple Drive"
+    assert slots["new_address"]["zip"] == "76165"
+    assert turn.slots()["requested_slot"] == "confirmed"  # the address is not asked again

@@ -502,3 +502,76 @@ def test_a_swap_request_names_the_item_by_product_only() -> None:
     kettles = [KETTLES[0], TEA[0]]
     assert swapped_items("the electric kettle for the 2L one", kettles) == [KETTLES[0].id]
     assert swapped_items("swap it for the blue one", ORDER) == []
+
+
+# -- "yes" / "no" / "none" said as one value of a list ----------------------------------------
+
+SPEAKERS = _variants(
+    "sp",
+    "Bluetooth Speaker",
+    [
+        ({"color": c, "battery life": b, "water resistance": w}, str(280 + i))
+        for i, (c, b, w) in enumerate(
+            (c, b, w)
+            for c in ("black", "red")
+            for b in ("10 hours", "20 hours")
+            for w in ("yes", "no")
+        )
+    ],
+)
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        # Held-out train tasks: "no"/"yes" were dropped and the current value kept (a wrong
+        # write the shopper confirmed without noticing).
+        (["the red, 20 hours, no one"], {"color": "red", "battery life": "20 hours"}),
+        (["the 20 hours, yes one"], {"color": "black", "battery life": "20 hours"}),
+        (["red and no"], {"color": "red", "battery life": "10 hours"}),
+    ],
+)
+def test_a_yes_or_no_value_in_a_list_counts(texts: list[str], expected: dict) -> None:
+    current = SPEAKERS[0]  # black, 10 hours, water resistant
+    said_no = "no" in texts[0]
+    pick = _variant(texts, current, SPEAKERS)
+    assert _options(pick, SPEAKERS) == [
+        {**expected, "water resistance": "no" if said_no else "yes"}
+    ], pick.question
+
+
+@pytest.mark.parametrize("text", ["No, the red one", "Yes, the red one please", "red, no thanks"])
+def test_an_answer_word_is_no_value(text: str) -> None:
+    pick = _variant([text], SPEAKERS[0], SPEAKERS)
+    assert _options(pick, SPEAKERS) == [
+        {"color": "red", "battery life": "10 hours", "water resistance": "yes"}
+    ]
+
+
+def test_none_in_a_swap_request() -> None:
+    """ "the RGB mechanical keyboard for the none, 80% one": backlight none, not RGB."""
+    clicky = {"switch type": "clicky", "size": "80%"}
+    rgb = Item("kb-rgb", "kb", "Mechanical Keyboard", {**clicky, "backlight": "RGB"})
+    plain = Item("kb-none", "kb", "Mechanical Keyboard", {**clicky, "backlight": "none"})
+    pool = [*KEYBOARD, rgb, plain]
+    pick = _variant(["the RGB mechanical keyboard for the none, 80% one"], rgb, pool)
+    assert pick.ids == [plain.id], pick.question
+
+
+def test_a_swap_names_the_item_whose_new_options_rule_it_out() -> None:
+    """Held-out train-150: "change the backpack for the green, small, polyester, laptop one;
+    the laptop for the 15-inch, i5, 32GB, space grey one". Read as a description of the
+    order's items, green/small rule the black backpack out and only the laptop was changed;
+    read as a swap (what ``fill_from_request`` now tries first) both are."""
+    backpack = Item("bp", "bp", "Backpack", {"color": "black", "size": "large"})
+    laptop = Item("lt", "lt", "Laptop", {"screen size": "17-inch", "color": "silver"})
+    text = (
+        "change the backpack for the green, small, polyester, laptop one; the laptop for the "
+        "15-inch, i5, 32GB, space grey one"
+    )
+    universes = {
+        "bp": {"color": ["black", "green"], "size": ["large", "small"]},
+        "lt": {"screen size": ["17-inch", "15-inch"], "color": ["silver", "space grey"]},
+    }
+    assert match_items(text, [backpack, laptop], universes).ids == [laptop.id]
+    assert swapped_items(text, [backpack, laptop]) == [backpack.id, laptop.id]

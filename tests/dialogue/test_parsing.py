@@ -109,6 +109,29 @@ def test_an_address_written_inside_chinese(text: str) -> None:
     )
 
 
+def test_address_inside_the_request() -> None:
+    """The new address said with the request, before anyone asked for it (held-out train
+    tasks: it was asked again, then its ZIP was taken for the shopper's)."""
+    text = (
+        "Hi, I'd like to change the shipping address of order #W2378156 to 445 Maple Drive, "
+        "Suite 394, Fort Worth, TX 76165. Also, how long does delivery take?"
+    )
+    parsed = parsing.parse_address(text)
+    assert parsed is not None
+    assert parsed.one_line() == "445 Maple Drive, Suite 394, Fort Worth, TX 76165, USA"
+    no_greeting = "I want my order #W2378156 sent to 9 Elm Road, Boston, MA 02101, USA please"
+    found = parsing.parse_address(no_greeting)
+    assert found is not None and (found.address1, found.zip) == ("9 Elm Road", "02101")
+    assert parsing.parse_address("please change the address of order #W2378156") is None
+
+
+def test_an_address_zip_is_not_the_shoppers() -> None:
+    text = "I'm Noah Brown, zip 20001. Ship order #W1 to 12 Oak Street, Austin, TX 78701."
+    assert parsing.extract_zips(text) == ["20001"]
+    assert parsing.extract_zip("change the address to 12 Oak Street, Austin, TX 78701") is None
+    assert parsing.extract_zip("78701") == "78701"
+
+
 def test_fallback_counter() -> None:
     assert trailing_fallbacks(["greet", "nlu_fallback", "nlu_fallback"]) == 2
     assert trailing_fallbacks(["nlu_fallback", "greet"]) == 0

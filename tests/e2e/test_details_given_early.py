@@ -91,3 +91,35 @@ def test_another_item_named_at_the_new_options_question_replaces_the_first(
     assert slots["item_ids"] == [meant.variant_id]
     assert slots["requested_slot"] == "new_item_ids"
     assert all(ln.exchange_variant_id is None for ln in _lines(shop_db, order.id))
+
+
+def test_an_address_in_the_request_of_an_unverified_shopper_is_not_asked_again(
+    shopper: Shopper, shop_db: Database
+) -> None:
+    """Held-out train-109: the address was asked again after the identity step, and its ZIP
+    could be taken for the shopper's."""
+    with shop_db.session() as s:
+        order = s.scalars(
+            select(m.Order)
+            .where(m.Order.status == "pending", m.Order.address1 != "445 Maple Drive")
+            .order_by(m.Order.id)
+        ).first()
+        assert order is not None
+        customer = order.customer
+        s.expunge_all()
+    reply = shopper.say(
+        f"Hi, I'd like to change the shipping address of order {order.id} to 445 Maple Drive, "
+        "Suite 394, Fort Worth, TX 76165."
+    )
+    assert "email" in reply.lower() and "new address" not in reply.lower()
+    reply = shopper.say(f"{customer.first_name} {customer.last_name}, {customer.zip}")
+    assert "445 Maple Drive" in reply and "go ahead" in reply.lower()  # the preview at once
+    shopper.say("yes please")
+    with shop_db.session() as s:
+        stored = s.get(m.Order, order.id)
+        assert stored is not None
+        assert (stored.address1, stored.city, stored.zip) == (
+            "445 Maple Drive",
+            "Fort Worth",
+            "76165",
+        )
