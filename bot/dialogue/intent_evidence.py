@@ -11,6 +11,11 @@ given that it is not the vetoed one), so a clear second choice is not sent to th
 ``change_shipping_address`` (the training data has "I entered the wrong zip code on my order"):
 a shopper who states their zip and says nothing of an address, a delivery or a move is
 correcting who they are, not where an order goes.
+A message that is nothing but who the shopper is or which order ("订单#W2611340", "Noah Brown,
+20001", "it's S1000029") answers a question: ``inform``, whatever the classifier made of the few
+words around the value when the classifier is unsure (the Chinese form was sent to the fallback
+inside the address form); a confident guess stands ("S1000029" alone may well be a status
+question).
 
 Standard library only: the Rasa server imports it (``rasa_addons/intent_evidence.py``).
 """
@@ -70,6 +75,34 @@ VETOES = {
 }
 
 
+# Below this the classifier is unsure; a bare identity value then counts as an answer.
+_UNSURE = 0.5
+# Values that answer "who are you / which order"; words that may stand around them.
+_IDENTITY_ENTITIES = frozenset({"order_id", "email", "zip", "person_name"})
+_FILLER = re.compile(
+    r"订单号|订单|单号|号码|邮编|邮箱|名字|我叫|我是|我的|我|是|的|"
+    r"\b(?:my|the|it'?s|it is|is|order|number|no|id|zip|code|email|name|i'?m|i am|this is)\b",
+    re.IGNORECASE,
+)
+
+
+def _bare_identity_answer(text: str, entities: Sequence[dict[str, Any]]) -> bool:
+    """Only identity/order values and filler words: nothing else the shopper asks for."""
+    spans = [
+        (e["start"], e["end"])
+        for e in entities
+        if e.get("entity") in _IDENTITY_ENTITIES
+        and isinstance(e.get("start"), int)
+        and isinstance(e.get("end"), int)
+    ]
+    if not spans:
+        return False
+    rest = text
+    for start, end in sorted(spans, reverse=True):
+        rest = rest[:start] + " " + rest[end:]
+    return not re.sub(r"[\W_]+", "", _FILLER.sub(" ", rest))
+
+
 def _vetoed(intent: str, text: str, entities: Sequence[dict[str, Any]]) -> bool:
     veto = VETOES.get(intent)
     return veto is not None and veto(text, entities)
@@ -82,6 +115,12 @@ def reranked(
     None when the top intent stands (or nothing else is left)."""
     if not ranking or text.startswith("/"):
         return None
+    unsure = float(ranking[0].get("confidence") or 0.0) < _UNSURE
+    if unsure and _bare_identity_answer(text, entities):
+        inform = [dict(r) for r in ranking if r.get("name") == "inform"]
+        if inform:  # an answer, with the classifier's other guesses kept behind it
+            inform[0]["confidence"] = 1.0
+            return inform + [{**r, "confidence": 0.0} for r in ranking if r.get("name") != "inform"]
     if not _vetoed(str(ranking[0].get("name") or ""), text, entities):
         return None
     rest = [dict(r) for r in ranking[1:] if not _vetoed(str(r.get("name") or ""), text, entities)]

@@ -64,3 +64,33 @@ def test_stating_ones_zip_is_an_identity_correction_not_an_address_change() -> N
         "收货地址的邮编是94120",
     ):
         assert reranked(text, ranking, zip_entity) is None, text
+
+
+def _span(text: str, value: str, entity: str) -> dict:
+    start = text.index(value)
+    return {"entity": entity, "value": value, "start": start, "end": start + len(value)}
+
+
+def test_a_bare_identity_value_is_an_answer_when_the_classifier_is_unsure() -> None:
+    ranking = _ranking(("ask_order_info", 0.38), ("inform", 0.33), ("track_order", 0.29))
+    for text, value, entity in (
+        ("订单#W2611340", "#W2611340", "order_id"),
+        ("it's S1000029", "S1000029", "order_id"),
+        ("我的邮箱是 noah@example.com", "noah@example.com", "email"),
+    ):
+        found = reranked(text, ranking, [_span(text, value, entity)])
+        assert found is not None and found[0]["name"] == "inform", text
+        assert found[0]["confidence"] == 1.0
+    # inform on top but under the fallback's threshold (the Chinese address form, 5 Dec)
+    unsure_inform = _ranking(("inform", 0.36), ("return_item", 0.12))
+    found = reranked(
+        "订单#W2611340", unsure_inform, [_span("订单#W2611340", "W2611340", "order_id")]
+    )
+    assert found is not None and found[0] == {"name": "inform", "confidence": 1.0}
+    # words beside the value ask for something: the classifier decides
+    text = "订单#W2611340买的是什么"
+    assert reranked(text, ranking, [_span(text, "#W2611340", "order_id")]) is None
+    # a confident guess stands; a product is no identity value
+    sure = _ranking(("track_order", 0.9), ("inform", 0.1))
+    assert reranked("S1000029", sure, [_span("S1000029", "S1000029", "order_id")]) is None
+    assert reranked("the yoga mat", ranking, [_span("the yoga mat", "yoga mat", "product")]) is None
