@@ -94,3 +94,12 @@ def test_a_bare_identity_value_is_an_answer_when_the_classifier_is_unsure() -> N
     sure = _ranking(("track_order", 0.9), ("inform", 0.1))
     assert reranked("S1000029", sure, [_span("S1000029", "S1000029", "order_id")]) is None
     assert reranked("the yoga mat", ranking, [_span("the yoga mat", "yoga mat", "product")]) is None
+
+
+def test_a_chinese_payment_change_names_a_way_to_pay() -> None:
+    """The payment words were English only: every Chinese payment change was vetoed."""
+    ranking = _ranking(("change_payment_method", 0.6), ("exchange_item", 0.3), ("inform", 0.1))
+    for text in ("我想换一种付款方式", "订单改用礼品卡支付", "能换张信用卡扣款吗"):
+        assert reranked(text, ranking, []) is None, text
+    found = reranked("我想换个颜色", ranking, [])
+    assert found is not None and found[0]["name"] == "exchange_item"
