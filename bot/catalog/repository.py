@@ -224,13 +224,14 @@ class CatalogRepository:
             ).all()
         )
 
-    def policy_passages(self, topics: Iterable[str]) -> list[PolicyPassage]:
-        """The stored policy passages on these topics (any order)."""
-        return list(
-            self.session.scalars(
-                select(PolicyPassage).where(PolicyPassage.topic.in_(list(topics)))
-            ).all()
-        )
+    def policy_passages(
+        self, topics: Iterable[str], language: str | None = None
+    ) -> list[PolicyPassage]:
+        """The stored policy passages on these topics (any order), in one language if given."""
+        query = select(PolicyPassage).where(PolicyPassage.topic.in_(list(topics)))
+        if language is not None:
+            query = query.where(PolicyPassage.language == language)
+        return list(self.session.scalars(query).all())
 
     # -- categories -------------------------------------------------------------------------
 

@@ -49,7 +49,15 @@ from bot.orders.tasks.cancel import reason_label
 from bot.orders.tasks.status import TASK as _STATUS
 from bot.safety.attempts import AttemptLimiter, IdentifyLimits, identify_limits
 from bot.settings import Settings
-from bot.texts import describe_options, list_alternatives, list_words, reflow, t
+from bot.texts import (
+    DEFAULT_LOCALE,
+    describe_options,
+    language,
+    list_alternatives,
+    list_words,
+    reflow,
+    t,
+)
 from bot.texts.detect import LANGUAGE_ENTITY
 
 STATUS_TASK = _STATUS.name  # the look-up task whose reply is order_status's
@@ -781,7 +789,11 @@ class ShopConversation:
         if not topics:
             return Reply(self._contact_line(t("policy.no_note")))
         with self.db.session() as s:
-            rows = CatalogRepository(s).policy_passages(topics)
+            # the shopper's language; the English text where a passage has no translation
+            repository = CatalogRepository(s)
+            rows = repository.policy_passages(topics, language(None)) or (
+                repository.policy_passages(topics, language(DEFAULT_LOCALE))
+            )
             passages = sorted(rows, key=lambda p: (topics.index(p.topic), p.id))
             texts = [_clean_passage(p.body) for p in passages[:2]]
         if not texts:

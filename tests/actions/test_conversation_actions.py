@@ -18,6 +18,7 @@ from actions.conversation import (
 )
 from bot.db import models as m
 from bot.db.session import Database
+from bot.texts import use_locale
 from tests.actions.conftest import Conversation
 
 
@@ -44,6 +45,24 @@ def test_policy_answers_come_from_the_stored_passages(shop: Database, domain: di
         first_sentence = " ".join(_passage(shop, topic).split()).split(". ")[0]
         assert first_sentence in turn.text, intent
         assert "\n" not in turn.text.split("\n\n")[0], intent
+
+
+def _has_chinese(text: str) -> bool:
+    return any("\u4e00" <= ch <= "\u9fff" for ch in text)
+
+
+def test_a_policy_answer_is_in_the_shoppers_language_only(shop: Database, domain: dict) -> None:
+    """The Chinese passages share the topics: an English shopper got both texts (5 Dec)."""
+    english = Conversation().run(
+        ActionAnswerPolicy(), domain, "refund policy?", "check_refund_policy"
+    )
+    assert english.text and not _has_chinese(english.text)
+    with use_locale("zh_CN"):  # the action server sets it from the conversation
+        turn = Conversation().run(
+            ActionAnswerPolicy(), domain, "退款政策是什么", "check_refund_policy"
+        )
+    first_line = turn.text.split("\n\n")[0]
+    assert _has_chinese(first_line) and "Refunds always" not in turn.text, turn.text
 
 
 def test_policy_answer_follows_the_database_not_the_code(shop: Database, domain: dict) -> None:
