@@ -103,3 +103,12 @@ def test_a_chinese_payment_change_names_a_way_to_pay() -> None:
         assert reranked(text, ranking, []) is None, text
     found = reranked("我想换个颜色", ranking, [])
     assert found is not None and found[0]["name"] == "exchange_item"
+
+
+def test_a_message_naming_an_order_is_not_out_of_scope() -> None:
+    """The out-of-scope detector took a swap request with an order number for off-topic."""
+    ranking = _ranking(("out_of_scope", 0.9), ("change_order", 0.07), ("greet", 0.03))
+    text = "Also, I'd like to change the patio umbrella for the 6 ft, blue one in order #W5442520."
+    found = reranked(text, ranking, ORDER)
+    assert found is not None and found[0]["name"] == "change_order"
+    assert reranked("what's the capital of Peru?", ranking, []) is None
