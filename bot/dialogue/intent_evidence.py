@@ -73,7 +73,11 @@ def _states_own_zip(text: str, entities: Sequence[dict[str, Any]]) -> bool:
 # intent -> why it is not believable for this message (one rule per intent).
 VETOES = {
     "place_order": _names_order,  # an existing order's number: a change, not a new order
-    "out_of_scope": _names_order,  # one of the shop's order numbers is the shop's business
+    # one of the shop's orders or products is the shop's business ("how much is the Electric
+    # Kettle?" was taken for off-topic by the out-of-scope detector)
+    "out_of_scope": lambda text, entities: (
+        _names_order(text, entities) or any(e.get("entity") == "product" for e in entities)
+    ),
     "change_payment_method": lambda text, entities: not _names_payment(text, entities),
     "change_shipping_address": _states_own_zip,  # an identity correction, not a new address
 }

@@ -112,3 +112,7 @@ def test_a_message_naming_an_order_is_not_out_of_scope() -> None:
     found = reranked(text, ranking, ORDER)
     assert found is not None and found[0]["name"] == "change_order"
     assert reranked("what's the capital of Peru?", ranking, []) is None
+    kettle = [{"entity": "product", "value": "Electric Kettle"}]
+    product_question = _ranking(("out_of_scope", 0.94), ("product_info", 0.06))
+    found = reranked("how much is the Electric Kettle?", product_question, kettle)
+    assert found is not None and found[0]["name"] == "product_info"
