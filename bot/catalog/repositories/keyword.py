@@ -389,48 +389,50 @@ class KeywordIndex:
     def product_scores_zh(self, terms: list[str], limit: int) -> list[tuple[str, float]]:
         """Product ids scored for an OR query of Chinese terms (characters or character
         pairs) over the Chinese index, best first."""
-        if self.dialect == "sqlite":
-            rows = self.session.execute(
-                text(
-                    "SELECT p.id, r.score FROM ("
-                    " SELECT rowid, -bm25(product_zh_fts) AS score FROM product_zh_fts"
-                    " WHERE product_zh_fts MATCH :q ORDER BY score DESC LIMIT :n"
-                    ") r JOIN products p ON p.rowid = r.rowid ORDER BY r.score DESC"
-                ),
-                {"q": _fts_or(terms), "n": limit},
-            ).all()
-        else:
-            rows = self.session.execute(
-                text(
-                    f"SELECT id, ts_rank({PG_ZH_VECTOR}, to_tsquery('simple', :q)) AS s "
-                    f"FROM products WHERE {PG_ZH_VECTOR} @@ to_tsquery('simple', :q) "
-                    "ORDER BY s DESC, id LIMIT :n"
-                ),
-                {"q": _pg_or(terms), "n": limit},
-            ).all()
-        return [(r[0], float(r[1])) for r in rows]
+        return self._scored_zh(_ZH_PRODUCTS, terms, limit)
 
     def policy_scores_zh(self, terms: list[str], limit: int) -> list[tuple[str, float]]:
         """Chinese policy passage ids scored for an OR query of Chinese terms, best first."""
-        if self.dialect == "sqlite":
-            rows = self.session.execute(
-                text(
-                    "SELECT pp.id, -bm25(policy_zh_fts) AS score FROM policy_zh_fts "
-                    "JOIN policy_passages pp ON pp.rowid = policy_zh_fts.rowid "
-                    "WHERE policy_zh_fts MATCH :q ORDER BY score DESC LIMIT :n"
-                ),
-                {"q": _fts_or(terms), "n": limit},
-            ).all()
-        else:
-            rows = self.session.execute(
-                text(
-                    f"SELECT id, ts_rank({PG_ZH_VECTOR}, to_tsquery('simple', :q)) AS s "
-                    f"FROM policy_passages WHERE {PG_ZH_VECTOR} @@ to_tsquery('simple', :q) "
-                    "ORDER BY s DESC, id LIMIT :n"
-                ),
-                {"q": _pg_or(terms), "n": limit},
-            ).all()
+        return self._scored_zh(_ZH_POLICY, terms, limit)
+
+    def _scored_zh(
+        self, queries: dict[str, str], terms: list[str], limit: int
+    ) -> list[tuple[str, float]]:
+        """Run this dialect's query of ``queries`` (FTS5 MATCH or a ``simple`` tsquery)."""
+        sqlite = self.dialect == "sqlite"
+        query = _fts_or(terms) if sqlite else _pg_or(terms)
+        rows = self.session.execute(
+            text(queries["sqlite" if sqlite else "postgresql"]), {"q": query, "n": limit}
+        ).all()
         return [(r[0], float(r[1])) for r in rows]
+
+
+# The Chinese indexes' ranked queries per dialect (:q the OR query, :n the limit).
+_ZH_PRODUCTS = {
+    "sqlite": (
+        "SELECT p.id, r.score FROM ("
+        " SELECT rowid, -bm25(product_zh_fts) AS score FROM product_zh_fts"
+        " WHERE product_zh_fts MATCH :q ORDER BY score DESC LIMIT :n"
+        ") r JOIN products p ON p.rowid = r.rowid ORDER BY r.score DESC"
+    ),
+    "postgresql": (
+        f"SELECT id, ts_rank({PG_ZH_VECTOR}, to_tsquery('simple', :q)) AS s "
+        f"FROM products WHERE {PG_ZH_VECTOR} @@ to_tsquery('simple', :q) "
+        "ORDER BY s DESC, id LIMIT :n"
+    ),
+}
+_ZH_POLICY = {
+    "sqlite": (
+        "SELECT pp.id, -bm25(policy_zh_fts) AS score FROM policy_zh_fts "
+        "JOIN policy_passages pp ON pp.rowid = policy_zh_fts.rowid "
+        "WHERE policy_zh_fts MATCH :q ORDER BY score DESC LIMIT :n"
+    ),
+    "postgresql": (
+        f"SELECT id, ts_rank({PG_ZH_VECTOR}, to_tsquery('simple', :q)) AS s "
+        f"FROM policy_passages WHERE {PG_ZH_VECTOR} @@ to_tsquery('simple', :q) "
+        "ORDER BY s DESC, id LIMIT :n"
+    ),
+}
 
 
 def _fts_or(terms: list[str]) -> str:
