@@ -54,6 +54,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
+from rasa_addons.pipeline_step import set_intent
+
 logger = logging.getLogger(__name__)
 
 _ARRAYS = "oos_detector.npz"
@@ -361,6 +363,6 @@ class OutOfScopeDetector(GraphComponent):
             said_oos = (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == oos
             if probability >= model.high or (said_oos and probability <= model.low):
                 found = self._ranking(ranking, float(probability))
-                message.set(INTENT, dict(found[0]), add_to_output=True)
-                message.set(INTENT_RANKING_KEY, found, add_to_output=True)
+                top = found[0]
+                set_intent(message, top[INTENT_NAME_KEY], top[PREDICTED_CONFIDENCE_KEY], found)
         return messages
