@@ -299,12 +299,15 @@ def _first_word_in(text: str, vocabulary: dict[str, str]) -> str | None:
 # Chinese: colour words (longer first, so 酒红 is burgundy, not red), prices next to a money
 # unit or a bound word (100刀以下, 不超过50美元, 50到80块之间), sizes next to 码 or 腰围, and
 # 有货/现货 said as a wish (有货的), not asked (还有货吗). A one-character colour counts only
-# as 红色 / 红的 / 红款: 蓝牙 is Bluetooth and 粉底 foundation, not blue or pink.
+# as 红色 / 红的 / 红款: 蓝牙 is Bluetooth and 粉底 foundation, not blue or pink. A colour named
+# after a thing carries 色 (咖啡色, 橄榄绿): 咖啡 alone is coffee ("泡咖啡的玻璃壶" is no brown
+# filter, "咖啡保温十二小时" no colour claim), 橄榄 alone an olive.
 CHINESE_COLOURS: list[tuple[str, str]] = [
-    ("酒红", "burgundy"), ("橄榄", "olive"), ("军绿", "olive"), ("海军蓝", "navy"),
+    ("酒红", "burgundy"), ("橄榄绿", "olive"), ("橄榄色", "olive"), ("军绿", "olive"),
+    ("海军蓝", "navy"),
     ("藏青", "navy"), ("藏蓝", "navy"), ("深蓝", "navy"), ("炭灰", "charcoal"),
     ("深灰", "charcoal"),
-    ("米色", "beige"), ("米白", "cream"), ("卡其", "khaki"), ("咖啡", "brown"), ("棕", "brown"),
+    ("米色", "beige"), ("米白", "cream"), ("卡其", "khaki"), ("咖啡色", "brown"), ("棕", "brown"),
     ("褐", "brown"), ("红", "red"), ("黑", "black"), ("白", "white"), ("蓝", "blue"),
     ("绿", "green"), ("黄", "yellow"), ("橙", "orange"), ("橘", "orange"), ("紫", "purple"),
     ("粉", "pink"), ("灰", "gray"), ("银", "silver"), ("金色", "gold"),

@@ -15,38 +15,22 @@ import re
 from collections.abc import Mapping
 from functools import cache
 
+from bot.catalog.filters import CHINESE_MATERIALS, chinese_colour_names
+
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
-# Items and new versions: option values, "all", price and size steps.
+# Items and new versions: option values, "all", price and size steps. Colours and materials
+# are the catalog's Chinese vocabulary (bot/catalog/filters.py: search, profiles and the copy
+# checker read the same words); below them what only option answers say.
 OPTION_WORDS: Mapping[str, str] = {
-    "黑色": "black",
-    "白色": "white",
-    "红色": "red",
-    "蓝色": "blue",
+    **chinese_colour_names(),
+    **CHINESE_MATERIALS,
     "藏青色": "navy",
-    "藏青": "navy",
-    "海军蓝": "navy",
     "深蓝色": "navy",
-    "绿色": "green",
-    "黄色": "yellow",
-    "紫色": "purple",
     "粉红色": "pink",
-    "粉色": "pink",
     "深空灰": "space gray",
-    "灰色": "gray",
-    "银色": "silver",
     "玫瑰金": "rose gold",
-    "金色": "gold",
-    "棕色": "brown",
-    "咖啡色": "brown",
-    "米色": "beige",
-    "橙色": "orange",
     "木纹": "wood",
-    "不锈钢": "stainless steel",
-    "真皮": "leather",
-    "皮革": "leather",
-    "纯棉": "cotton",
-    "羊毛": "wool",
     "加大号": "xl",
     "大号": "large",
     "中号": "medium",

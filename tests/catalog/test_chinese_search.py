@@ -118,6 +118,10 @@ def test_chinese_filters() -> None:
     assert (f.min_price, f.max_price) == (Decimal("50"), Decimal("80"))
     assert parse_filters("不超过30块的充电宝").min_price is None
     assert parse_filters("2人帐篷").is_empty()  # a count is not a size or a price
+    # a colour named after a thing needs 色: coffee and olives are no colours
+    assert parse_filters("泡咖啡那种往下压的玻璃壶").colour is None
+    assert parse_filters("橄榄油瓶").colour is None
+    assert parse_filters("咖啡色的皮带").colour == "brown"
 
 
 def test_cards_show_the_chinese_name_to_a_chinese_shopper(zh_db: Database) -> None:

@@ -45,3 +45,14 @@ def test_a_new_version_described_in_chinese(said: str, expected: list[str]) -> N
     universe = items.universe_of([TSHIRT, *OTHERS])
     text = chinese.in_english(said, chinese.OPTION_WORDS)
     assert items.choose_variant([text], TSHIRT, OTHERS, universe).ids == expected
+
+
+def test_option_words_share_the_catalogs_colour_and_material_words() -> None:
+    """One vocabulary: every Chinese colour and material search knows is an option answer."""
+    from bot.catalog.filters import CHINESE_MATERIALS, chinese_colour_names
+    from bot.dialogue.chinese import OPTION_WORDS, in_english
+
+    for table in (chinese_colour_names(), CHINESE_MATERIALS):
+        assert all(OPTION_WORDS[word] == value for word, value in table.items())
+    assert in_english("换成酒红的", OPTION_WORDS).split() == ["换成", "burgundy", "的"]
+    assert "brown" not in in_english("咖啡机那件", OPTION_WORDS)  # coffee, not a colour
