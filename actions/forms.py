@@ -72,6 +72,20 @@ def _unverified_pair(tracker: Tracker) -> bool:
     return not {"person_name", "zip"} & set(tracker.slots_to_validate())
 
 
+def _corrected_address(tracker: Tracker) -> dict[str, str] | None:
+    """The new address with the part the latest message corrects ("wait sorry, its suite 210
+    not 200"), once an address was given; ``None`` when the message corrects none of it."""
+    current = tracker.slots.get("new_address")
+    if not isinstance(current, dict):
+        return None
+    try:
+        address = parsing.ParsedAddress(**current)
+    except TypeError:
+        return None
+    fixed = parsing.corrected_address(address, latest_text(tracker))
+    return fixed.as_dict() if fixed else None
+
+
 def _introduced(text: str) -> dict[str, str] | None:
     """Name and ZIP the shopper gave unasked ("I'm Omar Silva, zip 92107. I'd like to ...")."""
     name, zip_code = parsing.introduced_name(text), parsing.extract_zip(text)
@@ -652,6 +666,9 @@ class ShopFormValidation(FormValidationAction):
         text = request_text(tracker)
         if parsing.parse_address(text) is not None:
             return {"new_address": text}
+        corrected = _corrected_address(tracker)
+        if corrected is not None:
+            return {"new_address": corrected}
         if self._requested(tracker) == "new_address" and self._loose(tracker):
             return {"new_address": _raw(text)}
         return {}
@@ -672,6 +689,10 @@ class ShopFormValidation(FormValidationAction):
     def validate_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if not value and "new_address" in tracker.slots_to_validate():
+            # "no wait, suite 210 not 200" (or "no, 5 Elm Road, ..."): a new address to
+            # preview, not a no.
+            return {"confirmed": None}
         return {"confirmed": bool(value)}
 
 

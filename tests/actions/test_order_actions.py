@@ -251,6 +251,47 @@ def test_order_status_and_other_order_digression(shop: Database, domain: dict) -
     assert Decimal("0") <= Decimal(turn.payloads[0]["order"]["total"])
 
 
+def test_a_corrected_part_of_the_new_address_at_the_confirmation(
+    shop: Database, domain: dict
+) -> None:
+    """Issue 16: "wait sorry, its suite 210 not 200" at the confirmation got "I didn't catch
+    that"; read as a "no" it would have ended the task. It replaces the suite and the form
+    asks for the confirmation again (a new preview)."""
+    order = find_order(shop, "pending")
+    chat = _identified(order, "modify_address_form")
+    chat.slots["order_id"] = order.id
+    chat.answer(
+        ValidateModifyAddressForm(),
+        domain,
+        "new_address",
+        "12 Oak Street, Suite 200, Austin, TX 78701",
+    )
+    chat.run(ActionAskConfirmed(), domain)
+    turn = chat.answer(
+        ValidateModifyAddressForm(),
+        domain,
+        "confirmed",
+        "wait sorry, its suite 210 not 200",
+        intent="deny",
+        mapped={"confirmed": False},
+    )
+    slots = turn.slots()
+    assert slots["new_address"]["address2"] == "Suite 210"
+    assert slots["new_address"]["address1"] == "12 Oak Street"
+    assert slots.get("confirmed", False) is None
+    assert "Suite 210" in chat.run(ActionAskConfirmed(), domain).text
+    # A plain "no" is still a no.
+    no = chat.answer(
+        ValidateModifyAddressForm(),
+        domain,
+        "confirmed",
+        "no",
+        intent="deny",
+        mapped={"confirmed": False},
+    )
+    assert no.slots()["confirmed"] is False
+
+
 def test_payment_rules_of_the_task_are_checked_when_named(shop: Database, domain: dict) -> None:
     order = find_order(shop, "pending")
     original = next(t.payment_method_id for t in order.transactions if t.kind == "payment")
