@@ -292,6 +292,28 @@ def test_a_corrected_part_of_the_new_address_at_the_confirmation(
     assert no.slots()["confirmed"] is False
 
 
+def test_how_much_will_i_get_back_in_a_return_is_the_return_priced(
+    shop: Database, domain: dict
+) -> None:
+    """Issue 16: "how much will I get back" in the middle of a return said that nothing was
+    refunded yet and listed the order; it is the amount the return being prepared refunds
+    (before its refund destination is chosen too), and nothing is written."""
+    order = find_order(shop, "delivered")
+    lines = order.lines[:2]
+    chat = _identified(order, "return_form")
+    chat.slots.update(order_id=order.id, item_ids=[ln.variant_id for ln in lines])
+    turn = chat.run(ActionOtherOrderStatus(), domain, "how much will I get back?", "track_refund")
+    assert f"you get ${sum(ln.price for ln in lines):,.2f} back" in turn.text
+    # Another aspect, or no task items yet: the order's own facts as before.
+    paid = chat.run(ActionOtherOrderStatus(), domain, "which card did I use?", "ask_order_info")
+    assert "paid with your" in paid.text
+    bare = _identified(order, "return_form")
+    bare.slots["order_id"] = order.id
+    answer = bare.run(ActionOtherOrderStatus(), domain, "how much will I get back?", "track_refund")
+    assert "Nothing has been refunded" in answer.text
+    assert _status(shop, order.id) == "delivered"
+
+
 def test_payment_rules_of_the_task_are_checked_when_named(shop: Database, domain: dict) -> None:
     order = find_order(shop, "pending")
     original = next(t.payment_method_id for t in order.transactions if t.kind == "payment")
