@@ -130,7 +130,16 @@ class ShopFormValidation(FormValidationAction):
                 identity = ["person_name", "zip"]
             else:
                 identity = ["email"]
-        return identity + list(self.task_slots)
+        return identity + [s for s in self.task_slots if not self._skipped(tracker, s)]
+
+    def _skipped(self, tracker: Tracker, slot: str) -> bool:
+        """A question with nothing to decide: who pays a price difference of $0."""
+        if slot != "payment_method_id" or tracker.slots.get(slot):
+            return False
+        customer_id, order_id = tracker.slots.get("customer_id"), tracker.slots.get("order_id")
+        if not customer_id or not order_id or "new_item_ids" not in self.task_slots:
+            return False
+        return conversation().nothing_to_pay(str(customer_id), self.task, tracker.slots)
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

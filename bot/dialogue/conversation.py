@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from pydantic import SecretStr
@@ -411,10 +412,23 @@ class ShopConversation:
         return self.list_orders(customer_id)
 
     def pending_money(self, customer_id: str, task: str, slots: Mapping[str, Any]) -> str | None:
-        """What the change being prepared would move if the shopper said yes now, or None
-        when it can't be priced yet (no items chosen, a refusal). A refund not yet given a
-        destination is priced as if it went back to the order's own payment method: where
-        it goes does not change how much it is."""
+        """What the change being prepared would move if the shopper said yes now, in words,
+        or None when it can't be priced yet (no items chosen, a refusal)."""
+        delta = self.pending_delta(customer_id, task, slots)
+        if delta is None:
+            return None
+        if delta < 0:
+            return t("order_info.pending_refund", amount=usd(-delta))
+        if delta > 0:
+            return t("order_info.pending_charge", amount=usd(delta))
+        return t("order_info.pending_even")
+
+    def pending_delta(
+        self, customer_id: str, task: str, slots: Mapping[str, Any]
+    ) -> Decimal | None:
+        """The money the change being prepared would move (>0 the shopper pays), or None when
+        it can't be priced yet. Money not yet given a payment method is priced as if it went
+        through the order's own: which method it is does not change how much."""
         found = BY_NAME.get(task)
         if found is None or found.plan is None or found.name == STATUS_TASK:
             return None
@@ -426,14 +440,14 @@ class ShopConversation:
             paid = [tx.payment_method_id for tx in order.transactions if tx.kind == "payment"]
             values["payment_method_id"] = paid[0] if paid else ""
         result = self.orders.preview_request(found, Request.from_slots(values))
-        if isinstance(result, Refused):
-            return None
-        delta = result.value.amount_delta
-        if delta < 0:
-            return t("order_info.pending_refund", amount=usd(-delta))
-        if delta > 0:
-            return t("order_info.pending_charge", amount=usd(delta))
-        return t("order_info.pending_even")
+        return None if isinstance(result, Refused) else result.value.amount_delta
+
+    def nothing_to_pay(self, customer_id: str, task: str, slots: Mapping[str, Any]) -> bool:
+        """Do the new items chosen cost exactly what the old ones did? Then the task does not
+        ask which payment method pays or receives the difference (it was asked for $0)."""
+        if not slots.get("item_ids") or not slots.get("new_item_ids"):
+            return False
+        return self.pending_delta(customer_id, task, slots) == 0
 
     # -- items ------------------------------------------------------------------------
 
