@@ -12,6 +12,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.answers import answer_and_send, product_question
 from actions.common import (
+    FORM_TASKS,
     TASK_SLOTS,
     conversation,
     latest_entity,
@@ -72,7 +73,11 @@ class ActionOtherOrderStatus(Action):
         send(
             dispatcher,
             conversation().other_order_status(
-                tracker.get_slot("customer_id"), text, tracker.get_slot("order_id")
+                tracker.get_slot("customer_id"),
+                text,
+                tracker.get_slot("order_id"),
+                FORM_TASKS.get(str((tracker.active_loop or {}).get("name") or ""), ""),
+                tracker.slots,
             ),
             tracker=tracker,
         )

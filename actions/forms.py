@@ -72,6 +72,20 @@ def _unverified_pair(tracker: Tracker) -> bool:
     return not {"person_name", "zip"} & set(tracker.slots_to_validate())
 
 
+def _corrected_address(tracker: Tracker) -> dict[str, str] | None:
+    """The new address with the part the latest message corrects ("wait sorry, its suite 210
+    not 200"), once an address was given; ``None`` when the message corrects none of it."""
+    current = tracker.slots.get("new_address")
+    if not isinstance(current, dict):
+        return None
+    try:
+        address = parsing.ParsedAddress(**current)
+    except TypeError:
+        return None
+    fixed = parsing.corrected_address(address, latest_text(tracker))
+    return fixed.as_dict() if fixed else None
+
+
 def _introduced(text: str) -> dict[str, str] | None:
     """Name and ZIP the shopper gave unasked ("I'm Omar Silva, zip 92107. I'd like to ...")."""
     name, zip_code = parsing.introduced_name(text), parsing.extract_zip(text)
@@ -116,7 +130,16 @@ class ShopFormValidation(FormValidationAction):
                 identity = ["person_name", "zip"]
             else:
                 identity = ["email"]
-        return identity + list(self.task_slots)
+        return identity + [s for s in self.task_slots if not self._skipped(tracker, s)]
+
+    def _skipped(self, tracker: Tracker, slot: str) -> bool:
+        """A question with nothing to decide: who pays a price difference of $0."""
+        if slot != "payment_method_id" or tracker.slots.get(slot):
+            return False
+        customer_id, order_id = tracker.slots.get("customer_id"), tracker.slots.get("order_id")
+        if not customer_id or not order_id or "new_item_ids" not in self.task_slots:
+            return False
+        return conversation().nothing_to_pay(str(customer_id), self.task, tracker.slots)
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -652,6 +675,9 @@ class ShopFormValidation(FormValidationAction):
         text = request_text(tracker)
         if parsing.parse_address(text) is not None:
             return {"new_address": text}
+        corrected = _corrected_address(tracker)
+        if corrected is not None:
+            return {"new_address": corrected}
         if self._requested(tracker) == "new_address" and self._loose(tracker):
             return {"new_address": _raw(text)}
         return {}
@@ -672,6 +698,10 @@ class ShopFormValidation(FormValidationAction):
     def validate_confirmed(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if not value and "new_address" in tracker.slots_to_validate():
+            # "no wait, suite 210 not 200" (or "no, 5 Elm Road, ..."): a new address to
+            # preview, not a no.
+            return {"confirmed": None}
         return {"confirmed": bool(value)}
 
 

@@ -33,7 +33,7 @@ COMPARE_WORDS = re.compile(
     re.IGNORECASE,
 )
 RECOMMEND_WORDS = re.compile(
-    r"\b(something|recommend|recommendation|suggest|suggestion|looking\s+for|need\s+an?"
+    r"\b(something|anything|recommend|recommendation|suggest|suggestion|looking\s+for|need\s+an?"
     r"|want\s+an?|gift|ideas?|options?|show\s+me|any\s+good|best)\b",
     re.IGNORECASE,
 )

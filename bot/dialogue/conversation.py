@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from pydantic import SecretStr
@@ -385,18 +386,68 @@ class ShopConversation:
         return Reply(t("order.list", lines=lines))
 
     def other_order_status(
-        self, customer_id: str | None, text: str, current_order_id: str | None = None
+        self,
+        customer_id: str | None,
+        text: str,
+        current_order_id: str | None = None,
+        task: str = "",
+        slots: Mapping[str, Any] | None = None,
     ) -> Reply:
-        """ "Where is my other order?" asked in the middle of a form."""
+        """ "Where is my other order?" asked in the middle of a form (the form's ``task`` and
+        ``slots``: "how much will I get back?" is about the change being prepared)."""
         if not customer_id:
             return Reply(t("order.other_needs_identity"))
         order_id = parsing.extract_order_id(text)
+        aspects = asked_aspects(text)
+        about_current = current_order_id and order_id in (None, current_order_id)
+        if about_current and "refund" in aspects and task and slots:
+            money = self.pending_money(customer_id, task, {**slots, "order_id": current_order_id})
+            if money:
+                return Reply(money)
         if order_id:
             return self.order_status(customer_id, order_id, text)
-        if current_order_id and asked_aspects(text):
-            # "how much will I get back?" in the middle of a return: about this order.
+        if current_order_id and aspects:
+            # "which card did I use?" in the middle of a return: about this order.
             return self.order_status(customer_id, current_order_id, text)
         return self.list_orders(customer_id)
+
+    def pending_money(self, customer_id: str, task: str, slots: Mapping[str, Any]) -> str | None:
+        """What the change being prepared would move if the shopper said yes now, in words,
+        or None when it can't be priced yet (no items chosen, a refusal)."""
+        delta = self.pending_delta(customer_id, task, slots)
+        if delta is None:
+            return None
+        if delta < 0:
+            return t("order_info.pending_refund", amount=usd(-delta))
+        if delta > 0:
+            return t("order_info.pending_charge", amount=usd(delta))
+        return t("order_info.pending_even")
+
+    def pending_delta(
+        self, customer_id: str, task: str, slots: Mapping[str, Any]
+    ) -> Decimal | None:
+        """The money the change being prepared would move (>0 the shopper pays), or None when
+        it can't be priced yet. Money not yet given a payment method is priced as if it went
+        through the order's own: which method it is does not change how much."""
+        found = BY_NAME.get(task)
+        if found is None or found.plan is None or found.name == STATUS_TASK:
+            return None
+        values = {**slots, "customer_id": customer_id}
+        if "payment_method_id" in found.slots and not values.get("payment_method_id"):
+            order = self._order(customer_id, str(values.get("order_id") or ""))
+            if isinstance(order, Refused):
+                return None
+            paid = [tx.payment_method_id for tx in order.transactions if tx.kind == "payment"]
+            values["payment_method_id"] = paid[0] if paid else ""
+        result = self.orders.preview_request(found, Request.from_slots(values))
+        return None if isinstance(result, Refused) else result.value.amount_delta
+
+    def nothing_to_pay(self, customer_id: str, task: str, slots: Mapping[str, Any]) -> bool:
+        """Do the new items chosen cost exactly what the old ones did? Then the task does not
+        ask which payment method pays or receives the difference (it was asked for $0)."""
+        if not slots.get("item_ids") or not slots.get("new_item_ids"):
+            return False
+        return self.pending_delta(customer_id, task, slots) == 0
 
     # -- items ------------------------------------------------------------------------
 

@@ -258,3 +258,49 @@ def _parse_address_only(text: str) -> ParsedAddress | None:
     address1, city = parts[0], parts[-1]
     address2 = ", ".join(parts[1:-1])
     return ParsedAddress(address1, address2, city, state, zip_code, country)
+
+
+# "<new> not <old>", "<new> instead of <old>", "not <old> but <new>": a part of something said
+# before, corrected. Neither side spans a comma or a sentence end.
+_PART = r"[^,.;!?]+?"
+_CORRECTIONS = (
+    re.compile(
+        rf"(?P<new>{_PART}),?\s+(?:not|instead\s+of|rather\s+than)\s+(?P<old>{_PART})[\s.!]*$", re.I
+    ),
+    re.compile(
+        rf"\bnot\s+(?P<old>{_PART})(?:,\s*(?:but\s+)?|\s+but\s+)(?P<new>{_PART})[\s.!]*$", re.I
+    ),
+)
+# Words around a correction that are no part of the value ("wait sorry, it's suite 210").
+_CORRECTION_NOISE = re.compile(
+    r"^(?:(?:wait|sorry|oh|oops|no|nope|actually|i\s+meant|i\s+mean|meant|it's|its|it\s+is|"
+    r"it\s+should\s+be|should\s+be|that's|thats|the|make\s+it)\b[\s,.:;!-]*)+",
+    re.I,
+)
+
+
+def corrected_address(current: ParsedAddress, text: str) -> ParsedAddress | None:
+    """The address with the part the message corrects replaced ("wait sorry, its suite 210
+    not 200", "Oak Avenue, not Oak Street", "78702 instead of 78701"), or ``None`` when the
+    message corrects nothing that is in it. Words the new part repeats from the old one
+    ("suite") anchor it: "suite 210 not 200" replaces the "Suite 200" of the address."""
+    for pattern in _CORRECTIONS:
+        found = pattern.search((text or "").strip())
+        if found is None:
+            continue
+        new = _CORRECTION_NOISE.sub("", found.group("new").strip()).split()
+        old = _CORRECTION_NOISE.sub("", found.group("old").strip()).split()
+        if not new or not old:
+            continue
+        line = current.one_line()
+        for shared in range(len(new) - 1, -1, -1):
+            said = r"\s+".join(re.escape(w) for w in [*new[:shared], *old])
+            at = re.search(rf"(?<![\w-]){said}(?![\w-])", line, re.I)
+            if at is None:
+                continue
+            kept = at.group(0).split()[:shared]  # the address's own spelling of "Suite"
+            fixed = line[: at.start()] + " ".join([*kept, *new[shared:]]) + line[at.end() :]
+            parsed = _parse_address_only(fixed)
+            if parsed is not None and parsed != current:
+                return parsed
+    return None

@@ -90,6 +90,9 @@ class Conversation:
     slots: dict[str, Any] = field(default_factory=dict)
     form: str | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
+    # Slots Rasa's own mappings set in this turn: SlotSet events after the user message, so
+    # the validator sees them as slots to validate (cleared after the turn).
+    mapped: dict[str, Any] = field(default_factory=dict)
 
     def tracker(
         self,
@@ -106,7 +109,11 @@ class Conversation:
             "metadata": metadata or {},
             "intent_ranking": ranking or [],
         }
-        events = [*self.history, {"event": "user", "text": text, "parse_data": message}]
+        events = [
+            *self.history,
+            {"event": "user", "text": text, "parse_data": message},
+            *({"event": "slot", "name": k, "value": v} for k, v in self.mapped.items()),
+        ]
         return Tracker(
             sender_id="test",
             slots=dict(self.slots),
@@ -134,6 +141,7 @@ class Conversation:
         dispatcher = CollectingDispatcher()
         result = action.run(dispatcher, tracker, domain)
         events = asyncio.run(result) if asyncio.iscoroutine(result) else result
+        self.mapped = {}
         self.history.append({"event": "user", "text": text, "parse_data": tracker.latest_message})
         for message in dispatcher.messages:
             data = {"buttons": message.get("buttons") or None, "custom": message.get("custom")}
@@ -149,8 +157,8 @@ class Conversation:
         """The shopper answers the form's question for ``slot`` (as the form would run)."""
         self.slots["requested_slot"] = slot
         self.history.append({"event": "slot", "name": "requested_slot", "value": slot})
-        for name, value in (kwargs.pop("mapped", None) or {}).items():
-            self.slots[name] = value  # what Rasa's own slot mappings set before validation
+        self.mapped = dict(kwargs.pop("mapped", None) or {})
+        self.slots.update(self.mapped)  # what Rasa's own slot mappings set before validation
         return self.run(validator, domain, text, **kwargs)
 
 

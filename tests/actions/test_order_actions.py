@@ -171,9 +171,13 @@ def test_exchange_delivered_item_by_options(shop: Database, domain: dict) -> Non
     chat.answer(ValidateExchangeForm(), domain, "item_ids", line.variant_id)
     turn = chat.answer(ValidateExchangeForm(), domain, "new_item_ids", f"I'd like {new.id}")
     assert turn.slots()["new_item_ids"] == [new.id]
-    original = next(t.payment_method_id for t in order.transactions if t.kind == "payment")
-    turn = chat.answer(ValidateExchangeForm(), domain, "payment_method_id", original)
-    assert turn.slots()["payment_method_id"] == original
+    if Decimal(new.price) == Decimal(line.price):
+        # Nothing to pay or refund: the payment question is skipped (issue 16).
+        assert turn.slots()["requested_slot"] == "confirmed"
+    else:
+        original = next(t.payment_method_id for t in order.transactions if t.kind == "payment")
+        turn = chat.answer(ValidateExchangeForm(), domain, "payment_method_id", original)
+        assert turn.slots()["payment_method_id"] == original
     preview = chat.run(ActionAskConfirmed(), domain)
     assert "all the items" in preview.text  # the "only once" reminder
     chat.slots["confirmed"] = True
@@ -249,6 +253,69 @@ def test_order_status_and_other_order_digression(shop: Database, domain: dict) -
     )
     assert order.id in listed.text and "Your orders" in listed.text
     assert Decimal("0") <= Decimal(turn.payloads[0]["order"]["total"])
+
+
+def test_a_corrected_part_of_the_new_address_at_the_confirmation(
+    shop: Database, domain: dict
+) -> None:
+    """Issue 16: "wait sorry, its suite 210 not 200" at the confirmation got "I didn't catch
+    that"; read as a "no" it would have ended the task. It replaces the suite and the form
+    asks for the confirmation again (a new preview)."""
+    order = find_order(shop, "pending")
+    chat = _identified(order, "modify_address_form")
+    chat.slots["order_id"] = order.id
+    chat.answer(
+        ValidateModifyAddressForm(),
+        domain,
+        "new_address",
+        "12 Oak Street, Suite 200, Austin, TX 78701",
+    )
+    chat.run(ActionAskConfirmed(), domain)
+    turn = chat.answer(
+        ValidateModifyAddressForm(),
+        domain,
+        "confirmed",
+        "wait sorry, its suite 210 not 200",
+        intent="deny",
+        mapped={"confirmed": False},
+    )
+    slots = turn.slots()
+    assert slots["new_address"]["address2"] == "Suite 210"
+    assert slots["new_address"]["address1"] == "12 Oak Street"
+    assert slots.get("confirmed", False) is None
+    assert "Suite 210" in chat.run(ActionAskConfirmed(), domain).text
+    # A plain "no" is still a no.
+    no = chat.answer(
+        ValidateModifyAddressForm(),
+        domain,
+        "confirmed",
+        "no",
+        intent="deny",
+        mapped={"confirmed": False},
+    )
+    assert no.slots()["confirmed"] is False
+
+
+def test_how_much_will_i_get_back_in_a_return_is_the_return_priced(
+    shop: Database, domain: dict
+) -> None:
+    """Issue 16: "how much will I get back" in the middle of a return said that nothing was
+    refunded yet and listed the order; it is the amount the return being prepared refunds
+    (before its refund destination is chosen too), and nothing is written."""
+    order = find_order(shop, "delivered")
+    lines = order.lines[:2]
+    chat = _identified(order, "return_form")
+    chat.slots.update(order_id=order.id, item_ids=[ln.variant_id for ln in lines])
+    turn = chat.run(ActionOtherOrderStatus(), domain, "how much will I get back?", "track_refund")
+    assert f"you get ${sum(ln.price for ln in lines):,.2f} back" in turn.text
+    # Another aspect, or no task items yet: the order's own facts as before.
+    paid = chat.run(ActionOtherOrderStatus(), domain, "which card did I use?", "ask_order_info")
+    assert "paid with your" in paid.text
+    bare = _identified(order, "return_form")
+    bare.slots["order_id"] = order.id
+    answer = bare.run(ActionOtherOrderStatus(), domain, "how much will I get back?", "track_refund")
+    assert "Nothing has been refunded" in answer.text
+    assert _status(shop, order.id) == "delivered"
 
 
 def test_payment_rules_of_the_task_are_checked_when_named(shop: Database, domain: dict) -> None:

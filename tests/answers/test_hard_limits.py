@@ -56,6 +56,22 @@ async def test_a_property_asked_for_is_a_hard_limit(demo_shop, make_service) -> 
             assert feature_verdict(p, "waterproof")[0] is True, (question, p.name, a.text)
 
 
+async def test_the_budget_said_before_holds_for_anything_with_a_property(
+    demo_shop, make_service
+) -> None:
+    """Issue 16: "anything waterproof?" after "Rain jacket under $150, blue, size M" listed
+    tents over the budget: "anything" is an open search like "something", so the remembered
+    budget applies (size and colour only to the same kind of product)."""
+    svc: AnswerService = make_service(demo_shop)
+    await svc.answer("Rain jacket under $150, blue, size M", sender_id="budget")
+    a = await svc.answer("anything waterproof?", sender_id="budget")
+    listed = _facts(demo_shop, _listed_ids(a))
+    assert listed, a.text
+    for p in listed:
+        assert feature_verdict(p, "waterproof")[0] is True, (p.name, a.text)
+        assert min(v.price for v in p.variants) <= 150, (p.name, a.text)
+
+
 async def test_a_product_whose_data_denies_the_property_is_never_offered(
     sqlite_shop, make_service
 ) -> None:

@@ -132,6 +132,35 @@ def test_an_address_zip_is_not_the_shoppers() -> None:
     assert parsing.extract_zip("78701") == "78701"
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("wait sorry, its suite 210 not 200", "12 Oak Street, Suite 210, Austin, TX 78701, USA"),
+        ("it's 210, not 200", "12 Oak Street, Suite 210, Austin, TX 78701, USA"),
+        ("not 200 but 210", "12 Oak Street, Suite 210, Austin, TX 78701, USA"),
+        ("Oak Avenue, not Oak Street", "12 Oak Avenue, Suite 200, Austin, TX 78701, USA"),
+        ("78702 instead of 78701", "12 Oak Street, Suite 200, Austin, TX 78702, USA"),
+        ("no, Dallas not Austin", "12 Oak Street, Suite 200, Dallas, TX 78701, USA"),
+    ],
+)
+def test_a_part_of_the_address_corrected(text: str, expected: str) -> None:
+    """Issue 16: "wait sorry, its suite 210 not 200" at the confirmation got "I didn't catch
+    that"; the part it corrects is replaced, words it repeats ("suite") anchor it."""
+    current = parsing.parse_address("12 Oak Street, Suite 200, Austin, TX 78701")
+    assert current is not None
+    fixed = parsing.corrected_address(current, text)
+    assert fixed is not None and fixed.one_line() == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["yes", "not now", "I want the kettle not the mouse", "Boston not Austin 12"]
+)
+def test_no_address_correction(text: str) -> None:
+    current = parsing.parse_address("12 Oak Street, Suite 200, Austin, TX 78701")
+    assert current is not None
+    assert parsing.corrected_address(current, text) is None
+
+
 def test_fallback_counter() -> None:
     assert trailing_fallbacks(["greet", "nlu_fallback", "nlu_fallback"]) == 2
     assert trailing_fallbacks(["nlu_fallback", "greet"]) == 0

@@ -23,6 +23,7 @@ class Shopper:
     sender: str
     replies: list[dict[str, Any]] = field(default_factory=list)
     token: str = ""
+    last: list[dict[str, Any]] = field(default_factory=list)  # the latest turn's messages
 
     @classmethod
     def on(cls: type[S], stack: Any, prefix: str = "e2e") -> S:
@@ -42,6 +43,7 @@ class Shopper:
         response.raise_for_status()
         messages: list[dict[str, Any]] = response.json()
         self.replies.extend(messages)
+        self.last = messages
         return messages
 
     def say(self, text: str, metadata: dict[str, Any] | None = None) -> str:
@@ -73,6 +75,18 @@ class Shopper:
         return any(
             b.get("payload") == payload for r in self.replies for b in r.get("buttons") or []
         )
+
+    def click(self, title: str) -> str:
+        """Tap the latest quick reply whose title contains ``title`` (sends its payload)."""
+        for reply in reversed(self.replies):
+            for b in reply.get("buttons") or []:
+                if title.lower() in str(b.get("title") or "").lower():
+                    return self.say(str(b["payload"]))
+        raise AssertionError(f"no quick reply {title!r} was offered")
+
+    def buttons(self) -> list[dict[str, Any]]:
+        """The quick replies of the latest turn."""
+        return [b for msg in self.last for b in msg.get("buttons") or []]
 
     def payloads(self, kind: str) -> list[dict[str, Any]]:
         return [r["custom"] for r in self.replies if (r.get("custom") or {}).get("type") == kind]

@@ -360,6 +360,8 @@ class Planner:
         lock: bool,
         note: str,
     ) -> list[Movement] | Refused:
+        if difference == 0:
+            return []  # no money moves: no payment method is needed (nor asked for)
         method = self.own_method(s, customer_id, payment_method_id, lock)
         if isinstance(method, Refused):
             return method
@@ -369,11 +371,7 @@ class Planner:
             return [
                 Movement(TransactionKind.PAYMENT, method, difference, f"{note}: price difference")
             ]
-        if difference < 0:
-            return [
-                Movement(TransactionKind.REFUND, method, -difference, f"{note}: price difference")
-            ]
-        return []
+        return [Movement(TransactionKind.REFUND, method, -difference, f"{note}: price difference")]
 
     def gift_card_short(self, method: PaymentMethod, amount: Decimal) -> Refused | None:
         if (
