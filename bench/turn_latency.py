@@ -8,6 +8,11 @@ server, Redis and event broker, but every intent answered by one static response
 (full, baseline, full, ...), so a burst of other work on the shared machine hits both.
 
     .venv/bin/python -m bench.turn_latency [--quick] [--levels 1,8,32]
+
+``--models A B`` compares two trained models instead: the full stack (actions, Redis,
+PostgreSQL) twice, one Rasa server per model, turns interleaved the same way; it writes
+``turn_latency_models.json|md`` with the p50/p95 ratio B/A (issue 20: a turn with the bilingual
+model at most 10% slower than with the English one).
 """
 
 from __future__ import annotations
@@ -195,6 +200,76 @@ def run(levels: list[int], rounds_for: dict[int, int], out: Path = RESULTS) -> d
     return result
 
 
+def run_models(
+    models: tuple[Path, Path], levels: list[int], rounds_for: dict[int, int], out: Path = RESULTS
+) -> dict[str, Any]:
+    """The full stack with model A against the full stack with model B, turns interleaved."""
+    log_dir = PROJECT_ROOT / "var" / "bench" / "logs"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    names = ("A", "B")
+    with shop_database() as db_url, RedisServer() as redis_server:
+        common: dict[str, Any] = {
+            "database_url": db_url,
+            "redis_url": redis_server.url,
+            "log_dir": log_dir,
+            "with_web": False,
+            "extra_env": {"SHOPBOT_LLM_BACKEND": "template"},
+        }
+        stacks = {
+            n: Stack(StackConfig(model=m, **common)) for n, m in zip(names, models, strict=True)
+        }
+        print("starting one stack per model ...", flush=True)
+        with stacks["A"], stacks["B"]:
+            needed = max(c * rounds_for.get(c, 1) for c in levels) + 4
+            scripts = [
+                conversation_script(i, *row) for i, row in enumerate(_shop_sample(db_url, needed))
+            ]
+            for name, stack in stacks.items():  # warm-up, not measured
+                asyncio.run(run_load(stack.rasa_url, scripts[:2], f"warm-{name}-{time.time()}"))
+            levels_out: list[dict[str, Any]] = []
+            for c in levels:
+                runs: dict[str, list[LoadResult]] = {n: [] for n in names}
+                for r in range(rounds_for.get(c, 1)):
+                    batch = scripts[r * c : (r + 1) * c]
+                    for name, stack in stacks.items():
+                        tag = f"models-{name}-c{c}-r{r}-{int(time.time())}"
+                        runs[name].append(asyncio.run(run_load(stack.rasa_url, batch, tag)))
+                row: dict[str, Any] = {"concurrency": c, **{n: _merge(runs[n]) for n in names}}
+                for q in ("p50", "p95"):
+                    row[f"ratio_{q}"] = round(row["B"][f"{q}_ms"] / row["A"][f"{q}_ms"], 3)
+                levels_out.append(row)
+                print(json.dumps(row), flush=True)
+    result = {
+        "benchmark": "turn_latency_models",
+        "models": {n: str(m) for n, m in zip(names, models, strict=True)},
+        "levels": levels_out,
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "turn_latency_models.json").write_text(json.dumps(result, indent=2))
+    (out / "turn_latency_models.md").write_text(render_models_markdown(result))
+    return result
+
+
+def render_models_markdown(result: dict[str, Any]) -> str:
+    lines = [
+        "## Turn latency through REST, full stack: model A vs model B (same run)",
+        "",
+        *(f"- {n}: `{m}`" for n, m in result["models"].items()),
+        "",
+        "| concurrent | model | turns | failed | p50 ms | p95 ms | B/A p50 | B/A p95 |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in result["levels"]:
+        for n in ("A", "B"):
+            r = row[n]
+            ratios = f"{row['ratio_p50']}× | {row['ratio_p95']}×" if n == "B" else " | "
+            lines.append(
+                f"| {row['concurrency']} | {n} | {r['turns']} | {r['failed']} | {r['p50_ms']} "
+                f"| {r['p95_ms']} | {ratios} |"
+            )
+    return "\n".join(lines) + "\n"
+
+
 def render_markdown(result: dict[str, Any]) -> str:
     lines = [
         "## Turn latency through REST (full stack vs baseline, same run)",
@@ -234,11 +309,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="1 and 8 conversations, one round")
     parser.add_argument("--levels", default=None, help="comma-separated concurrency levels")
+    parser.add_argument(
+        "--models", nargs=2, type=Path, default=None, help="compare two models (full stack each)"
+    )
+    parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args()
     levels, rounds = (QUICK_LEVELS, QUICK_ROUNDS) if args.quick else (LEVELS, ROUNDS)
     if args.levels:
         levels = [int(x) for x in args.levels.split(",")]
-    print(render_markdown(run(levels, rounds)))
+    if args.models:
+        print(render_models_markdown(run_models(tuple(args.models), levels, rounds, args.out)))
+    else:
+        print(render_markdown(run(levels, rounds, args.out)))
 
 
 if __name__ == "__main__":

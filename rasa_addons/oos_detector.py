@@ -43,6 +43,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.nlu.constants import (
+    FEATURE_TYPE_SENTENCE,
     INTENT,
     INTENT_NAME_KEY,
     INTENT_RANKING_KEY,
@@ -62,20 +63,43 @@ _ARRAYS = "oos_detector.npz"
 _META = "oos_detector.json"
 
 
+def _sentence_features(message: Message) -> Tuple[Any, np.ndarray | None]:
+    """The message's sentence-level sparse features side by side and dense ones concatenated,
+    in the pipeline's order: the matrices ``get_sparse_features(TEXT)[1]`` and
+    ``get_dense_features(TEXT)[1]`` hold. Why not those: they also combine (and deep-copy) the
+    token-level matrices, which the detector never reads; that was most of its cost per
+    message (docs/nlu/chinese.md, "Cost")."""
+    sentence = [
+        f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE
+    ]
+    sparse = [f.features for f in sentence if f.is_sparse()]
+    dense = [f.features for f in sentence if f.is_dense()]
+    return (
+        scipy.sparse.hstack(sparse) if sparse else None,
+        np.concatenate(dense, axis=-1) if dense else None,
+    )
+
+
+def _has_sentence_vector(message: Message) -> bool:
+    return any(
+        f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE and f.is_dense()
+        for f in message.features
+    )
+
+
 def _features(messages: List[Message]) -> Tuple[scipy.sparse.csr_matrix, np.ndarray]:
     """The sentence features of each message: sparse (n-grams) + dense side by side, and the
     dense sentence vector alone, unit length (for cosine similarity)."""
     rows = []
     dense_rows = []
     for message in messages:
-        sparse = message.get_sparse_features(TEXT)[1]
-        dense = message.get_dense_features(TEXT)[1]
+        sparse, dense = _sentence_features(message)
         if dense is None:
             raise ValueError("OutOfScopeDetector needs a dense sentence featurizer before it")
-        dense_vector = np.asarray(dense.features, dtype=np.float64).reshape(1, -1)
+        dense_vector = np.asarray(dense, dtype=np.float64).reshape(1, -1)
         parts = [scipy.sparse.csr_matrix(dense_vector)]
         if sparse is not None:
-            parts.insert(0, scipy.sparse.csr_matrix(sparse.features))
+            parts.insert(0, scipy.sparse.csr_matrix(sparse))
         rows.append(scipy.sparse.hstack(parts, format="csr"))
         dense_rows.append(dense_vector[0])
     matrix = scipy.sparse.vstack(rows, format="csr")
@@ -351,9 +375,7 @@ class OutOfScopeDetector(GraphComponent):
         candidates = [
             m
             for m in messages
-            if m.get(TEXT)
-            and m.get(INTENT_RANKING_KEY)
-            and m.get_dense_features(TEXT)[1] is not None
+            if m.get(TEXT) and m.get(INTENT_RANKING_KEY) and _has_sentence_vector(m)
         ]
         if model is None or not candidates:
             return messages

@@ -24,7 +24,7 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from rasa_addons.oos_detector import OutOfScopeDetector
+from rasa_addons.oos_detector import OutOfScopeDetector, _sentence_features
 
 DIMS = 8
 VOCABULARY = 40
@@ -133,6 +133,22 @@ def main() -> None:
     bilingual.train(TrainingData(two_vectors))
     bilingual = OutOfScopeDetector.load(config, storage, bilingual_resource, context)
     off_topic = with_second_vector(out_of_scope("capital of peru", label=False), 3)
+    # Its own combination of the sentence features is Rasa's (get_*_features), token-level
+    # features and several sparse featurizers present, so the decisions are the same.
+    layered = with_second_vector(out_of_scope("capital of peru", label=False), 3)
+    for origin, width in (("ngrams", 7), ("chars", 5)):
+        tokens = scipy.sparse.coo_matrix(rng.integers(0, 2, (4, width)).astype(float))
+        layered.add_features(Features(tokens, "sequence", TEXT, origin))
+        layered.add_features(
+            Features(scipy.sparse.coo_matrix(tokens.sum(0)), "sentence", TEXT, origin)
+        )
+    mine = _sentence_features(layered)
+    rasa = (layered.get_sparse_features(TEXT)[1], layered.get_dense_features(TEXT)[1])
+    same_features = (
+        mine[0].shape == rasa[0].features.shape
+        and (scipy.sparse.csr_matrix(mine[0]) != scipy.sparse.csr_matrix(rasa[0].features)).nnz == 0
+        and np.array_equal(mine[1], rasa[1].features)
+    )
     try:
         bilingual.probabilities([out_of_scope("one vector only", label=False)])
         one_vector_error = ""
@@ -149,6 +165,7 @@ def main() -> None:
                 "untrained": untouched.get("intent"),
                 "bilingual": bilingual.probabilities([off_topic]).round(6).tolist(),
                 "one_vector_error": one_vector_error,
+                "same_features": same_features,
             }
         )
     )

@@ -71,3 +71,10 @@ def test_every_sentence_vector_is_read_whatever_its_size(outcome: dict[str, Any]
     """The bilingual pipeline's MiniLM + e5 vectors: no feature size is built in."""
     assert outcome["bilingual"][0] > 0.9
     assert "trained on 52 features, the message has 48" in outcome["one_vector_error"]
+
+
+def test_sentence_features_are_combined_as_rasa_combines_them(outcome: dict[str, Any]) -> None:
+    """The detector combines only the sentence-level features (the token-level ones cost most
+    and are unused): the same matrices as Rasa's get_sparse/dense_features, with token-level
+    features and several sparse featurizers present."""
+    assert outcome["same_features"] is True
