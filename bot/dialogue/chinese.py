@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from functools import cache
 
 from bot.catalog.filters import CHINESE_MATERIALS, chinese_colour_names
+from bot.dialogue import payment_words
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -75,21 +76,9 @@ REASON_WORDS: Mapping[str, str] = {
     "不买了": "no longer needed",
 }
 
-# Payment methods: kinds, "the original one", "ending in".
-PAYMENT_WORDS: Mapping[str, str] = {
-    "礼品卡": "gift card",
-    "购物卡": "gift card",
-    "贝宝": "paypal",
-    "信用卡": "credit card",
-    "银行卡": "credit card",
-    "借记卡": "credit card",
-    "原支付方式": "original",
-    "原付款方式": "original",
-    "原路": "original",
-    "原来的": "original",
-    "原卡": "original",
-    "尾号": "ending",
-}
+# Payment methods: kinds, "the original one", "ending in" (one list with the intent check's
+# payment words: bot/dialogue/payment_words.py).
+PAYMENT_WORDS: Mapping[str, str] = payment_words.ANSWER_WORDS
 
 
 @cache

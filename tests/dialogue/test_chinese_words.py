@@ -56,3 +56,24 @@ def test_option_words_share_the_catalogs_colour_and_material_words() -> None:
         assert all(OPTION_WORDS[word] == value for word, value in table.items())
     assert in_english("换成酒红的", OPTION_WORDS).split() == ["换成", "burgundy", "的"]
     assert "brown" not in in_english("咖啡机那件", OPTION_WORDS)  # coffee, not a colour
+
+
+def test_a_way_to_pay_the_answers_know_is_a_payment_word_for_the_intent_check() -> None:
+    """One list (bot/dialogue/payment_words.py): "用储蓄卡付" was a payment change for the
+    intent check and no way to pay for the payment answer."""
+    from bot.dialogue import payment_words
+    from bot.dialogue.intent_evidence import reranked
+
+    ranking = [
+        {"name": "change_payment_method", "confidence": 0.6},
+        {"name": "change_order", "confidence": 0.4},
+    ]
+    for word, english in payment_words.METHODS.items():
+        assert chinese.in_english(f"改用{word}付", chinese.PAYMENT_WORDS).split() == [
+            "改用",
+            *english.split(),
+            "付",
+        ]
+        assert reranked(f"改用{word}付", ranking, []) is None, word  # the payment change stands
+    found = reranked("换成蓝色的", ranking, [])  # no way to pay: not a payment change
+    assert found is not None and found[0]["name"] == "change_order"
