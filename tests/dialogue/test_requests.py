@@ -54,6 +54,54 @@ def test_split_clauses(text: str, clauses: list[str]) -> None:
         assert text[clause.start : clause.end] == clause.text  # offsets into the message
 
 
+@pytest.mark.parametrize(
+    ("text", "clauses"),
+    [
+        # Chinese: no space after its punctuation, and a comma before 再/然后/另外 ...
+        (
+            "先帮我取消订单#W1111111，再查一下订单#W2222222到哪了",
+            ["先帮我取消订单#W1111111", "再查一下订单#W2222222到哪了"],
+        ),
+        ("我想退货。另外，退货要多久？", ["我想退货。", "另外，退货要多久？"]),
+        ("退货要多久?我还想换个颜色", ["退货要多久?", "我还想换个颜色"]),
+        (
+            "取消#W1111111，然后把#W2222222的地址改一下",
+            ["取消#W1111111", "然后把#W2222222的地址改一下"],
+        ),
+        # one request: who the shopper is and the request, a correction, a change of mind
+        (
+            "我是 Yusuf Rossi，邮编 19122，订单 #W2378156 的机械键盘想换成 clicky 的",
+            ["我是 Yusuf Rossi，邮编 19122，订单 #W2378156 的机械键盘想换成 clicky 的"],
+        ),
+        ("不对，是 #W1111111，不是 #W2222222", ["不对，是 #W1111111，不是 #W2222222"]),
+        ("算了不换了，直接退货吧", ["算了不换了，直接退货吧"]),
+    ],
+)
+def test_split_chinese_clauses(text: str, clauses: list[str]) -> None:
+    assert _texts(text) == clauses
+    for clause in split_clauses(text):
+        assert text[clause.start : clause.end] == clause.text
+
+
+def test_a_chinese_detail_does_not_open_a_request() -> None:
+    for text in (
+        "再查一下订单#W2222222到哪了",
+        "另外，退货要多久？",
+        "我还想换个颜色",
+        "请问运费多少",
+    ):
+        assert opens_request(text), text
+    for text in ("退款到礼品卡", "还有邮编是19122", "订单号#W2222222"):
+        assert not opens_request(text), text
+
+
+def test_a_cancellation_and_a_status_question_in_chinese() -> None:
+    text = "先帮我取消订单#W1111111，再查一下订单#W2222222到哪了"
+    requests = _plan(text, _parse("cancel_order"), _parse("track_order"))
+    assert [r["intent"] for r in requests] == ["cancel_order", "track_order"]
+    assert [agenda.order_of(r) for r in requests] == ["#W1111111", "#W2222222"]
+
+
 def test_a_detail_does_not_open_a_request() -> None:
     assert opens_request("Also, I'd like to cancel order #W2")
     assert opens_request("what is your return policy?")
