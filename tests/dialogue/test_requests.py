@@ -186,6 +186,8 @@ def test_the_next_request_keeps_the_order_only_when_it_names_none() -> None:
     assert agenda.keeps_order({"text": "and exchange the clock"})
     assert not agenda.keeps_order({"text": "and exchange the clock from my other order"})
     assert not agenda.keeps_order({"text": "cancel #W7654321 too"})
+    assert agenda.keeps_order({"text": "再把耳机退了"})
+    assert not agenda.keeps_order({"text": "再查一下我另一个订单到哪了"})
 
 
 def test_the_plan_is_said_first() -> None:
