@@ -210,6 +210,9 @@ def test_the_plan_is_said_first() -> None:
         ("My name is Yusuf Rossi and I want to return a lamp", "Yusuf Rossi"),
         ("I'm looking for a jacket", None),
         ("I'm not happy with my order", None),
+        ("我是 Yusuf Rossi，邮编 19122，订单 #W2378156 的机械键盘想换成 clicky 的", "Yusuf Rossi"),
+        ("您好我叫lei li，邮编85033", "Lei Li"),
+        ("我是想问一下退货", None),
     ],
 )
 def test_a_name_introduced_in_a_longer_message(text: str, name: str | None) -> None:
