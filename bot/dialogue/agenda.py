@@ -21,9 +21,9 @@ from bot.texts import list_words, t
 
 Request = dict[str, Any]
 
-# A request that mentions an order without its number ("my other order", "another order")
-# means some order to ask about, not the one the previous request was on.
-_SOME_ORDER = re.compile(r"\border\b", re.IGNORECASE)
+# A request that mentions an order without its number ("my other order", "another order",
+# "另一个订单") means some order to ask about, not the one the previous request was on.
+_SOME_ORDER = re.compile(r"\border\b|(?:另外?一?个?|别的|其他|其它)订单", re.IGNORECASE)
 
 
 def entity_names(request: Request) -> set[str]:

@@ -489,8 +489,8 @@ class ShopConversation:
         order = self._order(customer_id, order_id)
         if isinstance(order, Refused):
             return Check(False, message=order.message)
-        text = chinese.in_english(text, chinese.OPTION_WORDS)
-        earlier = [chinese.in_english(e, chinese.OPTION_WORDS) for e in earlier]
+        text = chinese.in_english(text, chinese.ITEM_WORDS)
+        earlier = [chinese.in_english(e, chinese.ITEM_WORDS) for e in earlier]
         lines = self._open_lines(order)
         own = {ln.variant_id for ln in lines}
         named = parsing.extract_item_ids(text)
@@ -627,6 +627,7 @@ class ShopConversation:
             return None
         lines = self._open_lines(order)
         line_items = [_line_item(ln) for ln in lines]
+        text = chinese.in_english(text, chinese.ITEM_WORDS)
         meant = items.without_negated(text)
         if not any(i.id not in set(current) for i in items.named_lines(meant, line_items)):
             return None  # the common case, without the catalogue look-ups below
@@ -647,6 +648,7 @@ class ShopConversation:
         order = self._order(customer_id, order_id)
         if isinstance(order, Refused):
             return Check(False, message=order.message)
+        text = chinese.in_english(text, chinese.ITEM_WORDS)
         ids = items.swapped_items(text, [_line_item(ln) for ln in self._open_lines(order)])
         return Check(bool(ids), value=ids or None)
 

@@ -425,7 +425,8 @@ def match_items(
     return Pick(ids=list(dict.fromkeys(picked)))
 
 
-_SPLIT = re.compile(r",|;|&|\band\b|\bplus\b|\balso\b|\bas well as\b")
+# ... and in Chinese: "扫地机器人和恒温器", "键盘、耳机", "键盘，还有耳机".
+_SPLIT = re.compile(r",|;|&|\band\b|\bplus\b|\balso\b|\bas well as\b|[，；、]|和|以及|还有")
 
 
 def _name_hits(tokens: Sequence[str], line: Item) -> tuple[list[str], list[str]]:
@@ -518,8 +519,10 @@ def _match_part(
 
 
 # What a correction says is not meant: "I meant the kettle, not the clock", "the kettle
-# instead of the clock" (up to the end of the clause).
-_NEGATED = re.compile(r"\b(?:not|rather than|instead of)\b[^,.;!?]*", re.I)
+# instead of the clock", "是水壶，不是挂钟" (up to the end of the clause).
+_NEGATED = re.compile(
+    r"\b(?:not|rather than|instead of)\b[^,.;!?，。；！？]*|不是[^,.;!?，。；！？]*", re.I
+)
 # A correction that adds to the items instead of replacing them.
 _ADDING = re.compile(r"\b(also|too|as well)\b", re.I)
 

@@ -121,10 +121,12 @@ def extract_person_name(text: str) -> str | None:
     return " ".join(w.capitalize() for w in words)
 
 
-# "I'm Omar Silva and my zip code is 92107. I'd like to ...": a name the shopper introduces
-# inside a longer message (extract_person_name reads only a bare answer).
+# "I'm Omar Silva and my zip code is 92107. I'd like to ...", "我是 Yusuf Rossi，邮编 19122，…": a
+# name the shopper introduces inside a longer message (extract_person_name reads only a bare
+# answer). Chinese has no word boundary before 我 and may write no space before the name.
 _INTRODUCED = re.compile(
-    r"\b(?:i'm|i am|im|my name is|my name's|name is|name's|this is)\s+"
+    r"(?:\b(?:i'm|i am|im|my name is|my name's|name is|name's|this is)\s+"
+    r"|(?:我是|我叫|我的名字是|我的名字叫|名字是|名字叫|本人是?)\s*)"
     r"([A-Za-z][A-Za-z'-]+(?:\s+[A-Za-z][A-Za-z'-]+){1,2})",
     re.I,
 )

@@ -66,6 +66,13 @@ _CONJUNCTION = re.compile(
     re.IGNORECASE,
 )
 
+# Chinese writes no space after its punctuation: a sentence ends at 。！？； (or ! ? ; before
+# Chinese), and inside one a comma starts another request before a word that says so:
+# "先帮我取消订单#W1，再查一下#W2到哪了", "…，然后…", "…，另外…", "…，顺便问一下…".
+_ZH_SENTENCE_END = re.compile(r"(?<=[。！？；])\s*(?=\S)|(?<=[!?;])\s*(?=[\u4e00-\u9fff])")
+_ZH_NEXT = r"(?:然后|接着|另外|此外|还有|顺便|同时|对了|再|也|还)"
+_ZH_CONJUNCTION = re.compile(rf"[，,]\s*(?={_ZH_NEXT})")
+
 
 @dataclass(frozen=True)
 class Clause:
@@ -115,11 +122,13 @@ def split_clauses(text: str) -> list[Clause]:
     for match in _SENTENCE_END.finditer(text):
         if not _ABBREVIATION.search(text[max(0, match.start() - 12) : match.start()]):
             cuts.append(match.end())
-    cuts.append(len(text))
+    cuts = sorted({*cuts, *(m.end() for m in _ZH_SENTENCE_END.finditer(text)), len(text)})
     clauses: list[Clause] = []
     for start, end in zip(cuts, cuts[1:], strict=False):
         pos = start
-        for match in _CONJUNCTION.finditer(text, start, end):
+        conjunctions = [*_CONJUNCTION.finditer(text, start, end)]
+        conjunctions += _ZH_CONJUNCTION.finditer(text, start, end)
+        for match in sorted(conjunctions, key=lambda m: m.start()):
             if match.start() > pos and text[pos : match.start()].strip(" ,;"):
                 found = _trimmed(text, pos, match.start())
                 if found:
@@ -138,11 +147,23 @@ _OPENS_REQUEST = re.compile(
 )
 
 
+# Chinese: after openers and fillers ("另外，", "再", "我还", "请问"), a verb of a request, a
+# wish or a question word ("再查一下…", "另外，退货要多久？"), not a detail ("退款到礼品卡" is
+# one: it names where the money goes, not what to do).
+_ZH_OPENS_REQUEST = re.compile(
+    r"^(?:(?:你好|您好|嗨|哈喽|那|那么|好的|另外|此外|还有|然后|接着|顺便|同时|对了|先|最后|"
+    r"再|也|还|我|请问|麻烦|请)[，,：:！!]?\s*)*"
+    r"(?:想|要|需要|帮|能|可以|可不可以|取消|退货|退掉|退了|退回|换|改|修改|更改|查|看一下|问|催|"
+    r"什么|怎么|如何|多久|多长|多少|哪|为什么|是否|有没有)"
+)
+
+
 def opens_request(text: str) -> bool:
     """Whether a clause starts like a request of its own ("Also, I'd like to ...", "what is
-    ...?", "exchange the clock"), not like a detail of the one before ("The refund should go
-    to my card")."""
-    return bool(_OPENS_REQUEST.match(text.strip()))
+    ...?", "exchange the clock", "再查一下…"), not like a detail of the one before ("The
+    refund should go to my card")."""
+    stripped = text.strip()
+    return bool(_OPENS_REQUEST.match(stripped) or _ZH_OPENS_REQUEST.match(stripped))
 
 
 def _orders(text: str, entities: Sequence[dict[str, Any]]) -> set[str]:

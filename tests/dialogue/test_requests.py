@@ -54,6 +54,54 @@ def test_split_clauses(text: str, clauses: list[str]) -> None:
         assert text[clause.start : clause.end] == clause.text  # offsets into the message
 
 
+@pytest.mark.parametrize(
+    ("text", "clauses"),
+    [
+        # Chinese: no space after its punctuation, and a comma before 再/然后/另外 ...
+        (
+            "先帮我取消订单#W1111111，再查一下订单#W2222222到哪了",
+            ["先帮我取消订单#W1111111", "再查一下订单#W2222222到哪了"],
+        ),
+        ("我想退货。另外，退货要多久？", ["我想退货。", "另外，退货要多久？"]),
+        ("退货要多久?我还想换个颜色", ["退货要多久?", "我还想换个颜色"]),
+        (
+            "取消#W1111111，然后把#W2222222的地址改一下",
+            ["取消#W1111111", "然后把#W2222222的地址改一下"],
+        ),
+        # one request: who the shopper is and the request, a correction, a change of mind
+        (
+            "我是 Yusuf Rossi，邮编 19122，订单 #W2378156 的机械键盘想换成 clicky 的",
+            ["我是 Yusuf Rossi，邮编 19122，订单 #W2378156 的机械键盘想换成 clicky 的"],
+        ),
+        ("不对，是 #W1111111，不是 #W2222222", ["不对，是 #W1111111，不是 #W2222222"]),
+        ("算了不换了，直接退货吧", ["算了不换了，直接退货吧"]),
+    ],
+)
+def test_split_chinese_clauses(text: str, clauses: list[str]) -> None:
+    assert _texts(text) == clauses
+    for clause in split_clauses(text):
+        assert text[clause.start : clause.end] == clause.text
+
+
+def test_a_chinese_detail_does_not_open_a_request() -> None:
+    for text in (
+        "再查一下订单#W2222222到哪了",
+        "另外，退货要多久？",
+        "我还想换个颜色",
+        "请问运费多少",
+    ):
+        assert opens_request(text), text
+    for text in ("退款到礼品卡", "还有邮编是19122", "订单号#W2222222"):
+        assert not opens_request(text), text
+
+
+def test_a_cancellation_and_a_status_question_in_chinese() -> None:
+    text = "先帮我取消订单#W1111111，再查一下订单#W2222222到哪了"
+    requests = _plan(text, _parse("cancel_order"), _parse("track_order"))
+    assert [r["intent"] for r in requests] == ["cancel_order", "track_order"]
+    assert [agenda.order_of(r) for r in requests] == ["#W1111111", "#W2222222"]
+
+
 def test_a_detail_does_not_open_a_request() -> None:
     assert opens_request("Also, I'd like to cancel order #W2")
     assert opens_request("what is your return policy?")
@@ -138,6 +186,8 @@ def test_the_next_request_keeps_the_order_only_when_it_names_none() -> None:
     assert agenda.keeps_order({"text": "and exchange the clock"})
     assert not agenda.keeps_order({"text": "and exchange the clock from my other order"})
     assert not agenda.keeps_order({"text": "cancel #W7654321 too"})
+    assert agenda.keeps_order({"text": "再把耳机退了"})
+    assert not agenda.keeps_order({"text": "再查一下我另一个订单到哪了"})
 
 
 def test_the_plan_is_said_first() -> None:
@@ -160,6 +210,9 @@ def test_the_plan_is_said_first() -> None:
         ("My name is Yusuf Rossi and I want to return a lamp", "Yusuf Rossi"),
         ("I'm looking for a jacket", None),
         ("I'm not happy with my order", None),
+        ("我是 Yusuf Rossi，邮编 19122，订单 #W2378156 的机械键盘想换成 clicky 的", "Yusuf Rossi"),
+        ("您好我叫lei li，邮编85033", "Lei Li"),
+        ("我是想问一下退货", None),
     ],
 )
 def test_a_name_introduced_in_a_longer_message(text: str, name: str | None) -> None:

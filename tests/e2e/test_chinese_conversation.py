@@ -9,13 +9,9 @@ copy of them, and the database after each "yes".
 
 from __future__ import annotations
 
-import re
-import string
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import select
 
@@ -25,70 +21,12 @@ from bot.dialogue.chinese import OPTION_WORDS
 from bot.orders.policy import load_policy
 from bot.orders.tasks.cancel import reason_label
 from bot.texts import list_alternatives, t, use_locale
+from tests.e2e.shop import order as _order
+from tests.e2e.zh import ZH, ChineseShopper, says
 
 pytestmark = pytest.mark.e2e
 
-HAN = re.compile(r"[\u4e00-\u9fff]")
-ZH = "zh_CN"
 REASONS = load_policy().cancellation.reasons
-
-
-@dataclass
-class ChineseShopper:
-    rasa_url: str
-    sender: str
-    said: list[tuple[str, str]]
-
-    def say(self, text: str) -> str:
-        response = httpx.post(
-            f"{self.rasa_url}/webhooks/rest/webhook",
-            json={"sender": self.sender, "message": text, "metadata": {"lang": "zh-CN"}},
-            timeout=60,
-        )
-        response.raise_for_status()
-        messages = response.json()
-        shown = [str(msg.get("text") or "") for msg in messages]
-        shown += [str(b.get("title")) for msg in messages for b in msg.get("buttons") or []]
-        reply = "\n".join(shown)
-        self.said.append((text, reply))
-        # Every message the bot sends a Chinese shopper is Chinese.
-        texts = [str(msg.get("text") or "") for msg in messages if msg.get("text")]
-        assert texts and all(HAN.search(x) for x in texts), self.transcript()
-        return reply
-
-    def transcript(self) -> str:
-        return "\n".join(f"> {said}\n{reply}" for said, reply in self.said)
-
-
-def fixed_parts(key: str) -> list[str]:
-    """The zh_CN sentence of ``key`` without its placeholders: the words it always shows."""
-    with use_locale(ZH):
-        template = t(key, **{name: "\0" for name in _names(key)})
-    return [part.strip() for part in template.split("\0") if len(part.strip()) >= 2]
-
-
-def _names(key: str) -> set[str]:
-    from bot.texts import catalog
-
-    return {f for _, f, _, _ in string.Formatter().parse(catalog("en")[key]) if f}
-
-
-def says(reply: str, key: str, **named: str) -> bool:
-    """``reply`` holds the zh_CN sentence of ``key``: whole when every placeholder is given,
-    else every fixed part of it."""
-    if named.keys() >= _names(key):
-        with use_locale(ZH):
-            return t(key, **named) in reply
-    return all(part in reply for part in fixed_parts(key))
-
-
-def _order(db: Database, order_id: str) -> m.Order:
-    with db.session() as s:
-        order = s.get(m.Order, order_id)
-        assert order is not None
-        order.lines  # noqa: B018
-        order.transactions  # noqa: B018
-        return order
 
 
 @dataclass
@@ -144,17 +82,10 @@ def _case(db: Database) -> Case:
     raise AssertionError("no τ customer with a pending order and an exchangeable item")
 
 
-@pytest.fixture(scope="module")
-def shop_db(running_stack: Any) -> Any:
-    database = Database(running_stack.config.database_url)
-    yield database
-    database.dispose()
-
-
 def test_identify_cancel_and_exchange_in_chinese(running_stack: Any, shop_db: Database) -> None:
     case = _case(shop_db)
     user, pending = case.customer, case.pending
-    shopper = ChineseShopper(running_stack.rasa_url, f"zh-{uuid.uuid4().hex[:10]}", [])
+    shopper = ChineseShopper.on(running_stack, "zh")
     paid = sum(x.amount for x in _order(shop_db, pending.id).transactions if x.kind == "payment")
 
     reply = shopper.say("你好，我想取消一个订单")
