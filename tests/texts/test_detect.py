@@ -45,3 +45,37 @@ def test_switching_follows_each_message() -> None:
         current = message_language(text) or current
         seen.append(current)
     assert seen == ["en", "en", "zh", "zh", "en"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Noah Ito，邮编 98187",  # a Latin name answering a Chinese question
+        "mason lopez 邮遍10257",  # lower case and a typo
+        "我是 Yusuf Rossi",
+        "AirPods Pro 有货吗",
+    ],
+)
+def test_names_and_brands_in_latin_letters_keep_a_chinese_message_chinese(text: str) -> None:
+    assert message_language(text) == "zh"
+
+
+@pytest.mark.parametrize("text", ["Noah Ito", "mason lopez 10257", "Northpeak Nova"])
+def test_a_bare_name_is_no_evidence_of_english(text: str) -> None:
+    """A Chinese shopper who answers the name question with a Latin name stays in Chinese."""
+    assert message_language(text) is None
+    assert message_language(text, "zh-CN") == "zh"
+
+
+@pytest.mark.parametrize(
+    "text", ["Hello!", "ok thanks a lot", "I want to 退货 my order", "where is Noah's parcel?"]
+)
+def test_english_words_still_switch_to_english(text: str) -> None:
+    assert message_language(text) == "en"
+
+
+def test_a_chinese_conversation_survives_a_name_reply() -> None:
+    current = "zh"
+    for text in ["我要退货", "Noah Ito", "98187", "Noah Ito，邮编 98187", "好的"]:
+        current = message_language(text) or current
+    assert current == "zh"
