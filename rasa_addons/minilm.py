@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ DIMENSIONS = 384
 MAX_TOKENS = 128  # chat messages are short; longer input is truncated like the tokenizer does
 _LAYER_NORM_EPS = 1e-12
 _HEADS = 12
+LAYERS = 6
 
 
 def default_model_path() -> Path:
@@ -140,13 +141,37 @@ def _gelu(x: np.ndarray) -> np.ndarray:
 
 
 class MiniLMEncoder:
-    """Mean-pooled, L2-normalised MiniLM sentence vectors; weights load on first use."""
+    """Mean-pooled, L2-normalised MiniLM sentence vectors; weights load on first use.
 
-    def __init__(self, model_dir: Path | None = None) -> None:
+    ``overrides`` replace some of the pretrained weights (by their safetensors name, in the
+    ``x @ W`` layout this class uses): the fine-tuned top layers of
+    ``rasa_addons.finetuned_minilm_featurizer``. The forward pass can also be split at a layer
+    (``hidden_states`` then ``finish``), so fine-tuning computes the frozen lower layers once.
+    """
+
+    def __init__(
+        self, model_dir: Path | None = None, overrides: Mapping[str, np.ndarray] | None = None
+    ) -> None:
         self._model_dir = model_dir
         self._lock = threading.Lock()
         self._weights: dict[str, np.ndarray] | None = None
         self._tokenizer: WordPieceTokenizer | None = None
+        self._overrides = dict(overrides or {})
+
+    def with_overrides(self, overrides: Mapping[str, np.ndarray]) -> MiniLMEncoder:
+        """An encoder sharing this one's pretrained weights (no second 90 MB copy) with some
+        of them replaced."""
+        weights, tokenizer = self._load()
+        unknown = set(overrides) - set(weights)
+        if unknown:
+            raise ValueError(f"not MiniLM weights: {sorted(unknown)[:3]}")
+        other = MiniLMEncoder(self._model_dir)
+        other._weights = {
+            **weights,
+            **{k: np.asarray(v, dtype=np.float32) for k, v in overrides.items()},
+        }
+        other._tokenizer = tokenizer
+        return other
 
     def _load(self) -> tuple[dict[str, np.ndarray], WordPieceTokenizer]:
         with self._lock:
@@ -160,20 +185,27 @@ class MiniLMEncoder:
                     if name.endswith(".weight") and value.ndim == 2 and "embeddings" not in name:
                         value = np.ascontiguousarray(value.T)  # (in, out) for x @ W
                     weights[name] = value.astype(np.float32, copy=False)
+                for name, value in self._overrides.items():
+                    weights[name] = np.asarray(value, dtype=np.float32)
                 self._tokenizer = WordPieceTokenizer(folder / "vocab.txt")
                 self._weights = weights
             return self._weights, self._tokenizer
 
+    def weights(self) -> dict[str, np.ndarray]:
+        """The weights in use, by name (the fine-tuning starts from them)."""
+        return self._load()[0]
+
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One row per text; texts are encoded one at a time (no padding work)."""
-        weights, tokenizer = self._load()
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         for row, text in enumerate(texts):
-            out[row] = self._encode_one(weights, tokenizer.encode(text or " "))
+            out[row] = self.finish(self.hidden_states(text, 0), 0)
         return out
 
-    @staticmethod
-    def _encode_one(w: dict[str, np.ndarray], ids: list[int]) -> np.ndarray:
+    def hidden_states(self, text: str, layers: int) -> np.ndarray:
+        """The token states after the embeddings and the first ``layers`` layers, (tokens, 384)."""
+        w, tokenizer = self._load()
+        ids = tokenizer.encode(text or " ")
         n = len(ids)
         x = (
             w["embeddings.word_embeddings.weight"][ids]
@@ -181,36 +213,70 @@ class MiniLMEncoder:
             + w["embeddings.token_type_embeddings.weight"][0]
         )
         x = _layer_norm(x, w["embeddings.LayerNorm.weight"], w["embeddings.LayerNorm.bias"])
-        head = DIMENSIONS // _HEADS
-        scale = 1.0 / np.sqrt(head)
-        for layer in range(6):
-            p = f"encoder.layer.{layer}."
+        for layer in range(layers):
+            x = _layer(w, layer, x)
+        return x
 
-            def dense(h: np.ndarray, name: str, prefix: str = p) -> np.ndarray:
-                return h @ w[f"{prefix}{name}.weight"] + w[f"{prefix}{name}.bias"]
+    def finish_layers(self, states: np.ndarray, first_layer: int, last_layer: int) -> np.ndarray:
+        """The token states entering ``last_layer`` from those entering ``first_layer``."""
+        w, _ = self._load()
+        x = states
+        for layer in range(first_layer, last_layer):
+            x = _layer(w, layer, x)
+        return x
 
-            q = dense(x, "attention.self.query").reshape(n, _HEADS, head).transpose(1, 0, 2)
-            k = dense(x, "attention.self.key").reshape(n, _HEADS, head).transpose(1, 2, 0)
-            v = dense(x, "attention.self.value").reshape(n, _HEADS, head).transpose(1, 0, 2)
-            scores = (q @ k) * scale
-            scores -= scores.max(-1, keepdims=True)
-            probs = np.exp(scores)
-            probs /= probs.sum(-1, keepdims=True)
-            context = (probs @ v).transpose(1, 0, 2).reshape(n, DIMENSIONS)
-            x = _layer_norm(
-                dense(context, "attention.output.dense") + x,
-                w[p + "attention.output.LayerNorm.weight"],
-                w[p + "attention.output.LayerNorm.bias"],
-            )
-            hidden = _gelu(dense(x, "intermediate.dense"))
-            x = _layer_norm(
-                dense(hidden, "output.dense") + x,
-                w[p + "output.LayerNorm.weight"],
-                w[p + "output.LayerNorm.bias"],
-            )
-        pooled = x.mean(0)
+    def finish(self, states: np.ndarray, first_layer: int) -> np.ndarray:
+        """The sentence vector from the states entering ``first_layer``: the remaining layers,
+        mean pooling, unit length."""
+        pooled = self.finish_layers(states, first_layer, LAYERS).mean(0)
         norm = float(np.linalg.norm(pooled))
         return pooled / norm if norm > 0 else pooled
+
+
+def _layer(w: Mapping[str, np.ndarray], layer: int, x: np.ndarray) -> np.ndarray:
+    """One BERT encoder layer over the token states of one text (no padding, no mask)."""
+    n = x.shape[0]
+    p = f"encoder.layer.{layer}."
+    head = DIMENSIONS // _HEADS
+    scale = 1.0 / np.sqrt(head)
+
+    def dense(h: np.ndarray, name: str) -> np.ndarray:
+        return h @ w[f"{p}{name}.weight"] + w[f"{p}{name}.bias"]
+
+    q = dense(x, "attention.self.query").reshape(n, _HEADS, head).transpose(1, 0, 2)
+    k = dense(x, "attention.self.key").reshape(n, _HEADS, head).transpose(1, 2, 0)
+    v = dense(x, "attention.self.value").reshape(n, _HEADS, head).transpose(1, 0, 2)
+    scores = (q @ k) * scale
+    scores -= scores.max(-1, keepdims=True)
+    probs = np.exp(scores)
+    probs /= probs.sum(-1, keepdims=True)
+    context = (probs @ v).transpose(1, 0, 2).reshape(n, DIMENSIONS)
+    x = _layer_norm(
+        dense(context, "attention.output.dense") + x,
+        w[p + "attention.output.LayerNorm.weight"],
+        w[p + "attention.output.LayerNorm.bias"],
+    )
+    hidden = _gelu(dense(x, "intermediate.dense"))
+    return _layer_norm(
+        dense(hidden, "output.dense") + x,
+        w[p + "output.LayerNorm.weight"],
+        w[p + "output.LayerNorm.bias"],
+    )
+
+
+def layer_weight_names(layer: int) -> list[str]:
+    """The names of one encoder layer's weights (what fine-tuning that layer changes)."""
+    p = f"encoder.layer.{layer}."
+    dense = [
+        "attention.self.query",
+        "attention.self.key",
+        "attention.self.value",
+        "attention.output.dense",
+        "intermediate.dense",
+        "output.dense",
+    ]
+    norms = ["attention.output.LayerNorm", "output.LayerNorm"]
+    return [f"{p}{d}.{part}" for d in dense + norms for part in ("weight", "bias")]
 
 
 _shared: MiniLMEncoder | None = None

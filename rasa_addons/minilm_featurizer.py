@@ -17,9 +17,10 @@ encoder is never run for it (the bilingual pipeline pays for one encoder per mes
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections import OrderedDict
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Tuple
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -37,6 +38,10 @@ from rasa_addons.script_gate import ANY, CONFIG_KEY, in_script, validate_script
 logger = logging.getLogger(__name__)
 
 _CACHE_SIZE = 20_000
+# Vectors of a frozen encoder depend only on the text: one cache per encoder and scale for the
+# whole process, so the folds of a cross-validation (new components each) encode a text once.
+_shared_caches: Dict[Tuple[str, float], OrderedDict[str, np.ndarray]] = {}
+_shared_caches_lock = threading.Lock()
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
@@ -44,6 +49,8 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds a scaled MiniLM sentence embedding of the message text as a dense feature."""
 
     _label = "MiniLM"
+    # False for an encoder whose weights are trained per model (its vectors differ per model)
+    _process_wide_cache = True
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
@@ -67,6 +74,10 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         self._zeros: np.ndarray | None = None
         # Identical texts (cross-validation folds, "yes", "no thanks") are encoded once.
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        if self._process_wide_cache:
+            with _shared_caches_lock:
+                key = (type(self).__name__, self._scale)
+                self._cache = _shared_caches.setdefault(key, self._cache)
 
     @classmethod
     def create(

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from bot.nlu.evaluate import (
+    NOTES_MARKER,
     CandidateResult,
     choose,
     discover_candidates,
@@ -125,3 +126,16 @@ def test_a_result_kept_in_docs_reads_back_equal(tmp_path: Path) -> None:
     assert kept == fresh
     (other,) = discover_candidates(["a_diet"])
     assert kept_result(other, tmp_path / "docs") is None
+
+
+def test_hand_written_notes_survive_a_rebuilt_report(tmp_path: Path) -> None:
+    (candidate,) = discover_candidates(["b_logreg_crf"])
+    test_read_result_from_rasa_output(tmp_path / "raw" / candidate.name)
+    fresh = read_result(candidate, tmp_path / "raw" / candidate.name)
+    report = write_reports([fresh], tmp_path / "raw", tmp_path / "docs")
+    notes = f"\n{NOTES_MARKER}\n\n## Measured elsewhere\n\nA candidate and its figures.\n"
+    report.write_text(report.read_text(encoding="utf-8") + notes, encoding="utf-8")
+    write_reports([fresh], tmp_path / "raw", tmp_path / "docs")
+    rebuilt = report.read_text(encoding="utf-8")
+    assert rebuilt.count(NOTES_MARKER) == 1
+    assert rebuilt.endswith(notes[1:]) and "## Choice" in rebuilt

@@ -12,7 +12,13 @@ import pytest
 
 from bot.catalog.embeddings import Encoder
 from bot.nlu.data import NluData
-from rasa_addons.minilm import MAX_TOKENS, MiniLMEncoder, WordPieceTokenizer, default_model_path
+from rasa_addons.minilm import (
+    MAX_TOKENS,
+    MiniLMEncoder,
+    WordPieceTokenizer,
+    default_model_path,
+    layer_weight_names,
+)
 
 ODD_TEXTS = [
     "",
@@ -78,3 +84,23 @@ def test_paraphrases_are_closer_than_unrelated_messages() -> None:
         ["where is my package?", "my parcel has not arrived yet", "how do I reset my password"]
     )
     assert float(where @ parcel) > float(where @ refund) + 0.2
+
+
+def test_split_forward_pass_and_overrides_give_the_same_vectors() -> None:
+    """Fine-tuning runs the frozen layers once and the rest later (rasa_addons.minilm_finetune):
+    the split pass must be the whole pass, and the pretrained weights given as overrides must
+    change nothing (so only the fine-tuned values do)."""
+    encoder = MiniLMEncoder()
+    texts = ["where is my package?", "I expect a rebate of 160 dollars", ""]
+    whole = encoder.encode(texts)
+    for first in (0, 4, 5):
+        split = np.vstack([encoder.finish(encoder.hidden_states(t, first), first) for t in texts])
+        assert np.allclose(split, whole, atol=1e-5)
+    top = {n: encoder.weights()[n] for n in layer_weight_names(5)}
+    assert len(top) == 16
+    assert np.allclose(encoder.with_overrides(top).encode(texts), whole, atol=1e-6)
+    bias = "encoder.layer.5.output.LayerNorm.bias"
+    changed = {**top, bias: top[bias] + np.linspace(-1.0, 1.0, 384, dtype=np.float32)}
+    assert not np.allclose(encoder.with_overrides(changed).encode(texts), whole, atol=1e-3)
+    with pytest.raises(ValueError):
+        encoder.with_overrides({"no.such.weight": top["encoder.layer.5.output.dense.bias"]})
