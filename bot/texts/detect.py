@@ -19,13 +19,21 @@ EN = "en"
 LANGUAGE_ENTITY = "language"
 
 # CJK Unified Ideographs, extension A and compatibility ideographs.
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN = re.compile(f"[{HAN_RANGES}]")
 _TOKEN = re.compile(r"\S+")
 _WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
 _LATIN = re.compile(r"[A-Za-z]")
 # Tokens that are identifiers, not words: anything with a digit, @, # or a URL scheme.
 _ID_LIKE = re.compile(r"[\d@#/]|^www\.", re.IGNORECASE)
 _EDGE_PUNCT = "\"'“”‘’.,;:!?()[]{}<>，。！？；：（）、"
+
+
+def has_han(text: str | None) -> bool:
+    """True when the text holds at least one Chinese character: the NLU's script test (the
+    tokenizer hands such a message to jieba, the e5 encoder and the Chinese fallback threshold
+    serve it), whatever language ``detect_language`` gives the conversation."""
+    return bool(text) and _HAN.search(text or "") is not None
 
 
 def _english_words(text: str) -> int:
