@@ -20,7 +20,11 @@ rules, the console and ``rasa test`` all see the same cleaned entities:
 4. A ``quantity`` that is money, a size, a time, a rating or a measure ("$80", "size 10",
    "30 days", "5 stars", "500 ml") is dropped: a quantity counts things.
 5. Values are normalised: synonyms of the training data applied to what the synonym mapper
-   did not see (regex matches), order ids as the shop stores them (``bot.orders.ids``).
+   did not see (regex matches), order ids as the shop stores them (``bot.orders.ids``), and a
+   Chinese colour, size, material, way to pay or cancellation reason given the English value
+   of the longest phrase of the dialogue's table it holds (``bot.dialogue.chinese``: 蓝色 ->
+   blue, 大号 -> large, 礼品卡 -> gift card, 下错单了 -> ordered by mistake), so the slots get
+   the values the English side gives.
 
 No Rasa imports here, so the 3.11 test suite checks these rules directly.
 """
@@ -33,6 +37,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.orders.ids import normalise_order_id
+from bot.texts.detect import has_han
 
 PERSON = "person_name"
 QUANTITY = "quantity"
@@ -64,6 +69,8 @@ class Vocabulary:
     name_parts: set[str] = field(default_factory=set)  # contiguous word runs of products
     name_stop_words: set[str] = field(default_factory=set)  # never a word of a name ("my")
     synonyms: dict[str, str] = field(default_factory=dict)
+    # entity -> Chinese phrase -> the English value (bot.dialogue.chinese.ENTITY_WORDS)
+    chinese_values: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def add_non_names(self, phrases: Iterable[Any]) -> None:
         self.non_names.update(k for k in (name_key(str(p)) for p in phrases) if k)
@@ -85,6 +92,7 @@ class Vocabulary:
             "name_parts": sorted(self.name_parts),
             "name_stop_words": sorted(self.name_stop_words),
             "synonyms": self.synonyms,
+            "chinese_values": self.chinese_values,
         }
 
     @classmethod
@@ -95,6 +103,7 @@ class Vocabulary:
             name_parts=set(data.get("name_parts") or ()),
             name_stop_words=set(data.get("name_stop_words") or ()),
             synonyms=dict(data.get("synonyms") or {}),
+            chinese_values={k: dict(v) for k, v in (data.get("chinese_values") or {}).items()},
         )
 
 
@@ -131,9 +140,18 @@ class EntityRules:
                     return match.span()
         return None
 
+    def _chinese_value(self, kind: str, value: str) -> str:
+        """The English value of the longest table phrase in a Chinese value, else the value."""
+        table = self.vocabulary.chinese_values.get(kind)
+        if not table or not has_han(value):
+            return value
+        phrases = [phrase for phrase in table if phrase in value]
+        return table[max(phrases, key=len)] if phrases else value
+
     def _normalised(self, entity: dict[str, Any]) -> dict[str, Any]:
         value = str(entity.get("value", "")).strip()
         value = self.vocabulary.synonyms.get(value.lower(), value)
+        value = self._chinese_value(str(entity["entity"]), value)
         normalise = _NORMALISERS.get(entity["entity"])
         return {**entity, "value": normalise(value) if normalise else value}
 

@@ -21,6 +21,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.dialogue.chinese import ENTITY_WORDS
 from rasa_addons.entity_rules import PERSON, EntityRules, Vocabulary
 
 _FILE = "entity_vocabulary.json"
@@ -58,6 +59,11 @@ def build_vocabulary(training_data: TrainingData, config: Dict[str, Any]) -> Voc
     synonyms = training_data.entity_synonyms
     vocabulary.add_non_names([*synonyms.keys(), *synonyms.values()])
     vocabulary.synonyms = {str(k).lower(): str(v) for k, v in synonyms.items()}
+    vocabulary.chinese_values = {
+        entity: dict(ENTITY_WORDS[entity])
+        for entity in config["chinese_values"]
+        if entity in ENTITY_WORDS
+    }
     return vocabulary
 
 
@@ -76,6 +82,8 @@ class EntitySanity(GraphComponent):
             "name_part_lookups": ["product"],
             # lookup tables of words that are never part of a person's name ("my", "order")
             "never_in_person_name": ["non_name_word"],
+            # entities whose Chinese values get the English value of the dialogue's tables
+            "chinese_values": ["color", "size", "material", "payment_method", "cancel_reason"],
         }
 
     def __init__(

@@ -26,17 +26,19 @@ from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.texts.detect import HAN_RANGES, has_han
+
 # CJK ideographs (basic, extension A, compatibility) and CJK punctuation / full-width forms.
-_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK = HAN_RANGES
 _CJK_PUNCT = "\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
-_HAS_CJK = re.compile(f"[{_CJK}]")
 # A word cut into: runs of ideographs | CJK punctuation (dropped) | anything else.
 _RUNS = re.compile(f"([{_CJK}]+)|([{_CJK_PUNCT}]+)|([^{_CJK}{_CJK_PUNCT}]+)")
 
 
 def has_cjk(text: str) -> bool:
-    """True when the text holds at least one Chinese character."""
-    return _HAS_CJK.search(text) is not None
+    """True when the text holds at least one Chinese character (``bot.texts.detect.has_han``:
+    the evaluation reports apply the Chinese fallback threshold by the same test)."""
+    return has_han(text)
 
 
 def _jieba() -> Any:

@@ -141,8 +141,9 @@ def independent(
     eval_set: str = typer.Option(
         "independent",
         "--set",
-        help="independent (eval/nlu/, report only), dev (eval/nlu_dev/, used for choosing) or "
-        "zh (eval/nlu_zh/, Chinese, report only).",
+        help="independent (eval/nlu/, report only), dev (eval/nlu_dev/, used for choosing), "
+        "zh (eval/nlu_zh/, Chinese, report only) or zh_dev (eval/nlu_zh_dev/, Chinese, used "
+        "for choosing).",
     ),
     data: Path = typer.Option(None, help="Another folder of labelled messages (overrides --set)."),
     out: Path = typer.Option(
@@ -182,6 +183,6 @@ def independent(
         f"{chosen.name} set, {result.messages} messages: macro F1 {result.macro_f1:.3f}, accuracy "
         f"{result.accuracy:.3f}, fallback {result.fallback_rate:.1%}, out-of-scope recall "
         f"{result.oos_recall:.3f}, in-scope taken for out-of-scope {result.oos_false_alarms:.1%}"
-        + (" (used for choosing: optimistic)" if chosen.name == "dev" else "")
+        + (" (used for choosing: optimistic)" if chosen.name in ("dev", "zh_dev") else "")
     )
     console.print(f"Report written to {report}")

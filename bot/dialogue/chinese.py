@@ -191,6 +191,17 @@ REASON_WORDS: Mapping[str, str] = {
 PAYMENT_WORDS: Mapping[str, str] = payment_words.ANSWER_WORDS
 
 
+# The tables by the NLU entity whose Chinese values they map (rasa_addons/entity_rules.py gives
+# a Chinese colour, size, material, way to pay or reason the English value the dialogue uses).
+ENTITY_WORDS: Mapping[str, Mapping[str, str]] = {
+    "color": OPTION_WORDS,
+    "size": OPTION_WORDS,
+    "material": OPTION_WORDS,
+    "payment_method": PAYMENT_WORDS,
+    "cancel_reason": REASON_WORDS,
+}
+
+
 @cache
 def _pattern(table: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(re.escape(p) for p in sorted(table, key=len, reverse=True)))

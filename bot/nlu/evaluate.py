@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from bot.nlu.fallback import FallbackThresholds, fallback_thresholds
 from bot.settings import PROJECT_ROOT, child_environment
 
 PIPELINES_DIR = Path(__file__).resolve().parent / "pipelines"
@@ -174,34 +175,42 @@ def macro_f1_over_intents(report: dict[str, Any]) -> float:
     return sum(scored) / len(scored) if scored else 0.0
 
 
-def fallback_threshold(candidate: Candidate) -> float:
+def fallback_threshold(candidate: Candidate) -> FallbackThresholds:
+    """The candidate's fallback thresholds (a Chinese one too, bot/nlu/fallback.py)."""
     pipeline = yaml.safe_load(candidate.config.read_text(encoding="utf-8"))["pipeline"]
-    for step in pipeline:
-        if step["name"] == "FallbackClassifier":
-            return float(step.get("threshold", 0.3))
-    return 0.0
+    return fallback_thresholds(pipeline)
 
 
-def low_confidence_share(predictions: list[dict[str, Any]], threshold: float) -> float:
+def _threshold(threshold: float | FallbackThresholds, prediction: dict[str, Any]) -> float:
+    if isinstance(threshold, FallbackThresholds):
+        return threshold.for_text(prediction.get("text"))
+    return threshold
+
+
+def low_confidence_share(
+    predictions: list[dict[str, Any]], threshold: float | FallbackThresholds
+) -> float:
     """Rasa's test undoes fallback predictions, so count the ones that would have fallen back."""
     if not predictions:
         return 0.0
     low = sum(
         1
         for p in predictions
-        if (p.get("intent_prediction") or {}).get("confidence", 1) < threshold
+        if (p.get("intent_prediction") or {}).get("confidence", 1) < _threshold(threshold, p)
     )
     return low / len(predictions)
 
 
-def confident_share(predictions: list[dict[str, Any]], threshold: float, total: int) -> float:
+def confident_share(
+    predictions: list[dict[str, Any]], threshold: float | FallbackThresholds, total: int
+) -> float:
     """Share of all test messages in ``predictions`` that reach the threshold."""
     if not total:
         return 0.0
     hits = sum(
         1
         for p in predictions
-        if (p.get("intent_prediction") or {}).get("confidence", 0) >= threshold
+        if (p.get("intent_prediction") or {}).get("confidence", 0) >= _threshold(threshold, p)
     )
     return hits / total
 

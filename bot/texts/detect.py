@@ -25,7 +25,8 @@ EN = "en"
 LANGUAGE_ENTITY = "language"
 
 # CJK Unified Ideographs, extension A and compatibility ideographs.
-_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+HAN_RANGES = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN = re.compile(f"[{HAN_RANGES}]")
 _TOKEN = re.compile(r"\S+")
 _WORD = re.compile(r"^[^\W\d_]+(?:['’-][^\W\d_]+)*$")
 _LATIN = re.compile(r"[A-Za-z]")
@@ -45,6 +46,13 @@ _ENGLISH_WORDS = frozenset(
     """.split()  # noqa: SIM905
 )
 _EDGE_PUNCT = "\"'“”‘’.,;:!?()[]{}<>，。！？；：（）、"
+
+
+def has_han(text: str | None) -> bool:
+    """True when the text holds at least one Chinese character: the NLU's script test (the
+    tokenizer hands such a message to jieba, the e5 encoder and the Chinese fallback threshold
+    serve it), whatever language ``detect_language`` gives the conversation."""
+    return bool(text) and _HAN.search(text or "") is not None
 
 
 def _latin_words(text: str) -> list[str]:

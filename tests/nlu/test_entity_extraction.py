@@ -41,8 +41,8 @@ MIN_F1 = {
 MIN_MICRO_F1 = 0.85
 
 
-def cases() -> dict[str, list[Example]]:
-    groups = yaml.safe_load(CASES.read_text(encoding="utf-8"))
+def cases(path: Path = CASES) -> dict[str, list[Example]]:
+    groups = yaml.safe_load(path.read_text(encoding="utf-8"))
     return {
         group: [parse_example(line.strip()[2:]) for line in block.splitlines() if line.strip()]
         for group, block in groups.items()

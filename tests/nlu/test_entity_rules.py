@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from bot.dialogue.chinese import ENTITY_WORDS
 from bot.dialogue.parsing import extract_zips
 from bot.nlu.data import load_nlu
 from bot.orders.ids import normalise_order_id
@@ -25,6 +26,7 @@ def rules() -> EntityRules:
     vocabulary = Vocabulary(
         patterns={k: nlu.regexes[k] for k in ("order_id", "email", "zip")},
         synonyms={t.lower(): v for v, texts in nlu.synonyms.items() for t in texts},
+        chinese_values={k: dict(v) for k, v in ENTITY_WORDS.items()},
     )
     for table in ("product", "color", "material", "place", "non_name"):
         vocabulary.add_non_names(nlu.lookups[table])
@@ -145,6 +147,44 @@ def test_values_are_normalised(rules: EntityRules) -> None:
     )
     assert kinds(found) == [("payment_method", "paypal"), ("cancel_reason", "ordered by mistake")]
     assert normalise_order_id(" s1000001 ") == "#S1000001"  # the rule's own normaliser
+
+
+def test_a_zip_glued_to_chinese_text_is_kept(rules: EntityRules) -> None:
+    """邮编10001: Chinese characters are no word around a ZIP (the regex and the rule)."""
+    for text in ("邮编10001", "我的邮编是10001，名字王芳", "寄到纽约，邮编：10001的那个地址"):
+        found = rules.clean(text, [entity(text, "zip", "10001")])
+        assert kinds(found) == [("zip", "10001")], text
+
+
+def test_digits_of_order_numbers_and_longer_numbers_are_no_chinese_zip(rules: EntityRules) -> None:
+    for text, digits in (("订单S1000200到哪了", "10002"), ("电话13800138000", "13800")):
+        assert rules.clean(text, [entity(text, "zip", digits)]) == [], text
+
+
+@pytest.mark.parametrize(
+    "kind, value, expected",
+    [
+        ("color", "蓝色", "blue"),
+        ("color", "深蓝色", "navy"),
+        ("size", "大号", "large"),
+        ("size", "加大号", "xl"),
+        ("material", "纯棉", "cotton"),
+        ("payment_method", "礼品卡", "gift card"),
+        ("payment_method", "尾号4242的信用卡", "credit card"),
+        ("cancel_reason", "下错单了", "ordered by mistake"),
+        ("cancel_reason", "买重复了", "ordered by mistake"),
+        ("cancel_reason", "不想要了", "no longer needed"),
+        ("cancel_reason", "在别家买了", "在别家买了"),  # no policy reason: as typed
+        ("payment_method", "支付宝", "支付宝"),  # not one the shop takes: as typed
+        ("size", "M", "M"),
+        ("product", "蓝牙耳机", "蓝牙耳机"),  # only the mapped entities
+    ],
+)
+def test_chinese_values_get_the_dialogues_english_value(
+    rules: EntityRules, kind: str, value: str, expected: str
+) -> None:
+    text = f"就要{value}吧"
+    assert kinds(rules.clean(text, [entity(text, kind, value)])) == [(kind, expected)]
 
 
 def test_entities_without_spans_are_checked_by_value(rules: EntityRules) -> None:

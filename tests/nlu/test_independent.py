@@ -8,13 +8,16 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.nlu.fallback import fallback_thresholds
 from bot.nlu.independent import (
     DEV_DIR,
     EVAL_DIR,
     EVAL_SETS,
+    ZH_DEV_DIR,
     ZH_DIR,
     entity_figures,
     fallback_threshold,
+    predicted_pairs,
     render_markdown,
     score,
 )
@@ -69,7 +72,27 @@ def test_predictions_under_the_threshold_are_the_fallback() -> None:
     }
     assert score([low]).fallback_rate == 0.0
     assert score([low], threshold=0.4).fallback_rate == 1.0
-    assert fallback_threshold() > 0  # config.yml has a FallbackClassifier
+    assert fallback_threshold().default > 0  # config.yml has a fallback step
+
+
+def test_a_chinese_threshold_serves_messages_with_chinese() -> None:
+    """The per-script fallback (bot/nlu/fallback.py): the same confidence is the fallback for
+    an English message and an answer for a Chinese or mixed one."""
+    thresholds = fallback_thresholds(
+        [{"name": "rasa_addons.script_fallback.ScriptFallbackClassifier", "threshold": 0.4,
+          "cjk_threshold": 0.25}]
+    )  # fmt: skip
+    messages = [
+        {"text": text, "intent": "greet", "intent_prediction": {"name": "greet", "confidence": 0.3}}
+        for text in ("hello there", "你好", "我想退货 order S1000029")
+    ]
+    assert [p for _, p in predicted_pairs(messages, thresholds)] == [
+        "nlu_fallback", "greet", "greet"
+    ]  # fmt: skip
+    assert fallback_thresholds([{"name": "FallbackClassifier", "threshold": 0.4}]).for_text(
+        "你好"
+    ) == pytest.approx(0.4)
+    assert fallback_thresholds([]).default == 0.0
 
 
 def test_entity_figures_take_the_best_extractor(tmp_path: Path) -> None:
@@ -108,11 +131,14 @@ def test_the_set_is_outside_the_training_data() -> None:
 def test_both_sets_are_outside_the_training_data_and_say_what_they_are_for() -> None:
     """The dev set is scored by the same code; its report says it was used for choosing."""
     data_dir = EVAL_DIR.parents[1] / "data"
-    for directory in (EVAL_DIR, DEV_DIR, ZH_DIR):
+    for directory in (EVAL_DIR, DEV_DIR, ZH_DIR, ZH_DEV_DIR):
         assert not directory.resolve().is_relative_to(data_dir.resolve())
     assert EVAL_SETS["independent"].directory == EVAL_DIR
     assert EVAL_SETS["dev"].directory == DEV_DIR
     assert EVAL_SETS["zh"].directory == ZH_DIR
+    assert EVAL_SETS["zh_dev"].directory == ZH_DEV_DIR
+    zh_dev = render_markdown(score([_p("greet", "greet")]), "m.tar.gz", EVAL_SETS["zh_dev"])
+    assert "eval/nlu_zh_dev/" in zh_dev and "USED FOR CHOOSING" in zh_dev
     zh_report = render_markdown(score([_p("greet", "greet")]), "m.tar.gz", EVAL_SETS["zh"])
     assert "eval/nlu_zh/" in zh_report and "never used" in zh_report
     result = score([_p("greet", "greet")])
