@@ -13,8 +13,9 @@ WORKDIR /build
 COPY rasa_addons ./rasa_addons
 # The one order-id normaliser (standard library only), used by rasa_addons/entity_rules.py.
 COPY bot/__init__.py ./bot/__init__.py
-COPY bot/orders/__init__.py bot/orders/ids.py ./bot/orders/
-COPY bot/dialogue/__init__.py bot/dialogue/person_request.py bot/dialogue/requests.py bot/dialogue/intent_evidence.py bot/dialogue/payment_words.py ./bot/dialogue/
+COPY bot/orders/__init__.py bot/orders/ids.py bot/orders/money.py ./bot/orders/
+COPY bot/catalog/__init__.py bot/catalog/filters.py ./bot/catalog/
+COPY bot/dialogue/__init__.py bot/dialogue/person_request.py bot/dialogue/requests.py bot/dialogue/intent_evidence.py bot/dialogue/payment_words.py bot/dialogue/chinese.py ./bot/dialogue/
 # The language step of the pipeline (rasa_addons/language_detector.py) reads the catalog's languages.
 COPY bot/texts ./bot/texts
 COPY config.yml ./
@@ -37,8 +38,9 @@ WORKDIR /app
 COPY rasa_addons ./rasa_addons
 # The one order-id normaliser (standard library only), used by rasa_addons/entity_rules.py.
 COPY bot/__init__.py ./bot/__init__.py
-COPY bot/orders/__init__.py bot/orders/ids.py ./bot/orders/
-COPY bot/dialogue/__init__.py bot/dialogue/person_request.py bot/dialogue/requests.py bot/dialogue/intent_evidence.py bot/dialogue/payment_words.py ./bot/dialogue/
+COPY bot/orders/__init__.py bot/orders/ids.py bot/orders/money.py ./bot/orders/
+COPY bot/catalog/__init__.py bot/catalog/filters.py ./bot/catalog/
+COPY bot/dialogue/__init__.py bot/dialogue/person_request.py bot/dialogue/requests.py bot/dialogue/intent_evidence.py bot/dialogue/payment_words.py bot/dialogue/chinese.py ./bot/dialogue/
 # The social channels' rendering (standard library + Babel, which Rasa's aiogram brings) and
 # the message catalog it speaks from (docs/channels/telegram-twilio.md).
 COPY bot/channels ./bot/channels
