@@ -43,7 +43,7 @@ from bot.orders.results import (
     Refused,
 )
 from bot.orders.service import OrderService
-from bot.orders.tasks import BY_NAME, Request, get_task
+from bot.orders.tasks import BY_NAME, OrderTask, Request, get_task
 from bot.orders.tasks.base import status_words
 from bot.orders.tasks.cancel import reason_label
 from bot.orders.tasks.status import TASK as _STATUS
@@ -296,9 +296,41 @@ class ShopConversation:
         order = details.value
         found = BY_NAME.get(task)
         refused = found and found.guard(self.policy, order.id, order.status, order.items_modified)
-        if refused:
+        if refused and self._counterpart_for(order, task) is None:
             return Check(False, message=t("order.another", refusal=refused.message))
+        # Refused but for the counterpart task: the order is right, the task is not; the
+        # form switches (``task_instead``).
         return Check(True, value=order.id)
+
+    def _counterpart_for(self, order: OrderView, task: str) -> OrderTask | None:
+        """The task's counterpart when the task's guards refuse this order and the
+        counterpart's allow it (an item change of a delivered order is an exchange)."""
+        found = BY_NAME.get(task)
+        other = BY_NAME.get(found.counterpart) if found and found.counterpart else None
+        if found is None or other is None:
+            return None
+        status, modified = order.status, order.items_modified
+        if found.guard(self.policy, order.id, status, modified) is None:
+            return None
+        if other.guard(self.policy, order.id, status, modified) is not None:
+            return None
+        return other
+
+    def task_instead(self, customer_id: str, order_id: str, task: str) -> tuple[str, str] | None:
+        """(the task to do instead, what to tell the shopper) when ``task`` can't be done on
+        this order and its counterpart can: the shopper asked for a new variant of an item,
+        and the order's status decides whether that is an item change or an exchange (the
+        wording or the classifier often says the other one). None otherwise."""
+        details = self.orders.order_details(customer_id, order_id)
+        if isinstance(details, Refused):
+            return None
+        order = details.value
+        other = self._counterpart_for(order, task)
+        if other is None:
+            return None
+        refused = get_task(task).guard(self.policy, order.id, order.status, order.items_modified)
+        refusal = refused.message if refused else ""
+        return other.name, t("order.task_instead", refusal=refusal, verb=t(other.verb))
 
     def ask_order(self, customer_id: str | None, task: str) -> Reply:
         """Which order? With the shopper's orders as quick replies (most relevant first)."""
@@ -312,8 +344,13 @@ class ShopConversation:
             return Reply(question if not isinstance(listed, Refused) else listed.message)
         orders = listed.value
         if found is not None and found.rule is not None:
-            rule = found.rule
-            fitting = [o for o in orders if self.policy.allows(rule, o.status)]
+            # The counterpart's orders too: the form switches to it for them.
+            rules = [found.rule] + [
+                other.rule
+                for other in (BY_NAME.get(found.counterpart),)
+                if other is not None and other.rule is not None
+            ]
+            fitting = [o for o in orders if any(self.policy.allows(r, o.status) for r in rules)]
             if not fitting:
                 lines = t("list.semicolon").join(
                     t("order.brief", order_id=o.id, status=status_words(o.status)) for o in orders

@@ -163,6 +163,9 @@ class OrderTask:
     # A refusal that another task resolves: code -> (button title key, that task's name); the
     # button sends that task's intent, and the rules let it leave this form for that one.
     offers: Mapping[RefusalCode, tuple[str, str]] = field(default_factory=dict)
+    # The task that does this one's job for an order in another status (an item change of a
+    # delivered order is an exchange): the form switches to it instead of refusing the order.
+    counterpart: str = ""
 
     @property
     def changes(self) -> bool:
