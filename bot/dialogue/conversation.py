@@ -489,7 +489,7 @@ class ShopConversation:
             return Check(True, value=named)
         lowered = (text or "").lower()
         if re.search(r"\b(all|everything|every item|whole order)\b", lowered):
-            return Check(True, value=sorted(own))
+            return Check(True, value=sorted(ln.variant_id for ln in lines))  # every unit
         universes = self._universes({ln.product_id for ln in lines})
         pick = items.match_items(
             " ".join([*earlier, text]),
@@ -543,7 +543,7 @@ class ShopConversation:
         """What each item can become, grouped by option (never one line per item number)."""
         parts: list[str] = []
         buttons: list[dict[str, str]] = []
-        for variant_id in item_ids:
+        for variant_id in dict.fromkeys(item_ids):  # identical units: one paragraph
             current, options = self._alternatives(variant_id)
             if current is None:
                 continue

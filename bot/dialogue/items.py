@@ -20,6 +20,7 @@ up", "whichever is cheaper", "swich type clicky"), and they are tested on their 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -422,7 +423,17 @@ def match_items(
         if found.question is not None:
             return found
         picked += found.ids
-    return Pick(ids=list(dict.fromkeys(picked)))
+    return Pick(ids=units(picked, lines))
+
+
+def units(ids: Sequence[str], lines: Sequence[Item]) -> list[str]:
+    """The ids in the order first named, each as often as named but never more often than the
+    order has units of it: an order with two identical water bottles gives one for "the water
+    bottle", two for "both water bottles" or for the bottle named twice; a line named twice
+    ("the black mouse and the mouse") stays one unit."""
+    have = Counter(line.id for line in lines)
+    wanted = Counter(ids)
+    return [i for i in dict.fromkeys(ids) for _ in range(min(wanted[i], have[i]))]
 
 
 _SPLIT = re.compile(r",|;|&|\band\b|\bplus\b|\balso\b|\bas well as\b")
@@ -513,7 +524,8 @@ def _match_part(
         distinct = {tuple(sorted((k, str(v)) for k, v in ln.options.items())) for ln in same}
         if len(distinct) > 1 and not everything:
             return Pick(question=which_question(same, same[0].name))
-        picked += same
+        # Identical units: the singular names one of them, "both" or a plural every one.
+        picked += same if everything else same[:1]
     return Pick(ids=[line.id for line in picked])
 
 
@@ -552,9 +564,9 @@ def swapped_items(text: str, lines: Sequence[Item]) -> list[str]:
         best = max((len(_name_hits(tokens, line)[1]) for line in found), default=0)
         named += [line for line in found if len(_name_hits(tokens, line)[1]) == best]
     products = {line.product_id for line in named}
-    if any(sum(1 for ln in lines if ln.product_id == p) > 1 for p in products):
-        return []
-    return list(dict.fromkeys(line.id for line in named))
+    if any(len({ln.id for ln in lines if ln.product_id == p}) > 1 for p in products):
+        return []  # two variants of one product: the option words must tell which
+    return list(dict.fromkeys(line.id for line in named))  # one unit of identical ones
 
 
 def corrected_items(
