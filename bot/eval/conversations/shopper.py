@@ -442,13 +442,16 @@ class ScriptedShopper:
     @staticmethod
     def _counts_fit(req: Request, low: str) -> bool:
         """Each product of the order is named as often as the goal's items need: no item the
-        shopper did not ask for, no unit too many (an exchange names each line twice)."""
+        shopper did not ask for, no unit too many (an exchange names each line twice). Words
+        inside an item's option list are options, not items ("Backpack (…, compartment
+        laptop)" names no laptop)."""
         if req.kind not in ("return", "exchange", "modify_items"):
             return True
         per_item = 1 if req.kind == "return" else 2
         asked = [i.name for i in req.items]
+        names = re.sub(r"\([^()]*\)", " ", low)
         for name in set(req.order_names):
-            said = len(re.findall(rf"\b{re.escape(name.lower())}\b", low))
+            said = len(re.findall(rf"\b{re.escape(name.lower())}\b", names))
             if said != per_item * asked.count(name):
                 return False
         return True
