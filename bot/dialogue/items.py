@@ -555,18 +555,41 @@ def named_lines(text: str, lines: Sequence[Item]) -> list[Item]:
 
 def swapped_items(text: str, lines: Sequence[Item]) -> list[str]:
     """The lines a swap request names by product ("change the patio umbrella for the 6 ft,
-    blue one"): its option words describe the new variant, so they can't pick the line;
-    none when a named product has more than one line in the order."""
-    named: list[Item] = []
+    blue one"): the option words after "for" describe the new variant, so they can't pick the
+    line; those before it can ("the stainless steel tea kettle for the glass one" of an order
+    with a ceramic one too). All or nothing: when one named product's line can't be told
+    apart, none (a partial list would change some items and lock the order)."""
+    picked: list[str] = []
     for part in _parts(text, lines):  # the fuller name wins: "digital camera", not "action camera"
         tokens = words(part)
         found = named_lines(part, lines)
         best = max((len(_name_hits(tokens, line)[1]) for line in found), default=0)
-        named += [line for line in found if len(_name_hits(tokens, line)[1]) == best]
-    products = {line.product_id for line in named}
-    if any(len({ln.id for ln in lines if ln.product_id == p}) > 1 for p in products):
-        return []  # two variants of one product: the option words must tell which
-    return list(dict.fromkeys(line.id for line in named))  # one unit of identical ones
+        for product in dict.fromkeys(ln.product_id for ln in found):
+            named = [ln for ln in found if ln.product_id == product]
+            if len(_name_hits(tokens, named[0])[1]) != best:
+                continue
+            if len({ln.id for ln in named}) == 1:
+                picked.append(named[0].id)  # one unit of identical ones
+                continue
+            own = {product: universe_of(named)}
+            pick = _match_part(_old_item_words(part, named[0]), named, own, ())
+            if not pick.found:
+                return []  # the words before "for" don't tell which: ask
+            picked += pick.ids
+    return list(dict.fromkeys(picked))
+
+
+_SWAP_WORD = re.compile(r"\b(?:for|to|into|with)\b", re.I)
+
+
+def _old_item_words(part: str, line: Item) -> str:
+    """The words of a swap that describe the item as it is: up to the first "for"/"to"/
+    "into"/"with" after its product name ("the stainless steel tea kettle for the glass one")."""
+    for match in _SWAP_WORD.finditer(part):
+        before = part[: match.start()]
+        if named_lines(before, [line]):
+            return before
+    return part
 
 
 def corrected_items(

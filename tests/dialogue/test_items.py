@@ -613,3 +613,26 @@ def test_a_swap_of_one_of_two_identical_units_names_one() -> None:
 def test_a_line_named_twice_stays_one_unit() -> None:
     pick = match_items("the laptop and the 15-inch laptop", TWO_BOTTLES, BOTTLES)
     assert pick.ids == ["lt"]
+
+
+def test_a_swap_tells_two_lines_of_one_product_apart_by_the_words_before_for() -> None:
+    """Held-out train-202: four swaps in one message, the order holding two different tea
+    kettles. The kettle could not be told by product name, so the whole request was read as a
+    description, the new options ruled out three of the four items and only the kettle was
+    previewed (a yes would have changed one item and locked the order's items)."""
+    ceramic = Item("tk-c", "tk", "Tea Kettle", {"material": "ceramic", "capacity": "1 liter"})
+    steel = Item(
+        "tk-s", "tk", "Tea Kettle", {"material": "stainless steel", "capacity": "2 liters"}
+    )
+    helmet = Item("ch", "ch", "Cycling Helmet", {"size": "L", "color": "black"})
+    chair = Item("oc", "oc", "Office Chair", {"material": "fabric", "color": "blue"})
+    lines = [ceramic, chair, helmet, steel]
+    text = (
+        "Also, I'd like to change the cycling helmet for the S, blue, low one; the stainless "
+        "steel 2 liters tea kettle for the glass one; the office chair for the mesh, red one "
+        "in order #W4958652."
+    )
+    assert swapped_items(text, lines) == ["ch", "tk-s", "oc"]
+    # The kettle not told apart: nothing rather than the other items alone.
+    vague = "change the cycling helmet for the S one and the tea kettle for the glass one"
+    assert swapped_items(vague, lines) == []
