@@ -696,6 +696,12 @@ class ShopFormValidation(FormValidationAction):
         if not check.ok:
             dispatcher.utter_message(text=check.message)
             return {"payment_method_id": None}
+        short = conversation().payment_refusal(
+            self.task, {**tracker.slots, "payment_method_id": check.value}
+        )
+        if short:  # a gift card that doesn't cover the amount: another method is asked for
+            dispatcher.utter_message(text=short)
+            return {"payment_method_id": None}
         return {"payment_method_id": check.value}
 
     # -- address ------------------------------------------------------------------------

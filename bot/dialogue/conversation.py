@@ -40,6 +40,7 @@ from bot.orders.results import (
     OrderLineView,
     OrderView,
     PaymentMethodView,
+    RefusalCode,
     Refused,
 )
 from bot.orders.service import OrderService
@@ -629,11 +630,18 @@ class ShopConversation:
             return Check(False, message=pick.question.text, buttons=pick.question.buttons)
         return Check(True, value=pick.ids)
 
-    def _swapped_items(self, customer_id: str, order_id: str, text: str) -> Check:
+    def _swapped_items(self, customer_id: str, order_id: str, text: str) -> Check | None:
+        """The items a swap request names by product; None when it names no product of the
+        order (a description may still tell the item)."""
         order = self._order(customer_id, order_id)
         if isinstance(order, Refused):
             return Check(False, message=order.message)
-        ids = items.swapped_items(text, [_line_item(ln) for ln in self._open_lines(order)])
+        lines = [_line_item(ln) for ln in self._open_lines(order)]
+        ids = items.swapped_items(text, lines)
+        if not ids and not items.named_lines(text, lines):
+            return None
+        # Named but not told apart: asked, never read with the new options as the old
+        # item's (that kept one of four swaps and would have locked the order).
         return Check(bool(ids), value=ids or None)
 
     def fill_from_request(
@@ -661,12 +669,15 @@ class ShopConversation:
                 # In a swap the option words describe the new variant: read as the item's,
                 # "the backpack for the green, small one" rules the (black) backpack out.
                 check = self._swapped_items(customer_id, order_id, text) if swap else None
-                if check is None or not check.ok:
+                if check is None:
                     check = self.resolve_items(customer_id, order_id, text)
             elif slot == "new_item_ids" and slots.get("item_ids"):
                 check = self.resolve_new_items(list(slots["item_ids"]), text)
             elif slot == "payment_method_id":
                 check = self.resolve_payment(customer_id, order_id, text, task)
+                paid = {**slots, "payment_method_id": check.value}
+                if check.ok and self.payment_refusal(task, paid):
+                    continue  # asked, and refused there with the reason
             elif slot == "new_address" and parsing.parse_address(text) is not None:
                 check = self.resolve_address(text)
             else:
@@ -756,6 +767,18 @@ class ShopConversation:
         if chosen not in owned:
             return Check(False, message=t("payment.not_owned_pick_listed"))
         return self._payment_fits_task(customer_id, order_id, owned[chosen], task)
+
+    def payment_refusal(self, task: str, slots: Mapping[str, Any]) -> str | None:
+        """Why the change can't be paid with the method in ``slots`` ("Your gift card has $36
+        left, which doesn't cover $40.62"), checked when the method is named: refused at the
+        preview instead, the shopper met a refusal where a yes/no was asked."""
+        found = get_task(task)
+        if "confirmed" not in found.slots:
+            return None
+        result = self.orders.preview_request(found, Request.from_slots(dict(slots)))
+        if isinstance(result, Refused) and result.code == RefusalCode.INSUFFICIENT_BALANCE:
+            return result.message
+        return None
 
     def _payment_fits_task(
         self, customer_id: str, order_id: str | None, method: PaymentMethodView, task: str
