@@ -76,8 +76,10 @@ def _finish(shopper: Shopper, db: Database, order: m.Order, reply: str) -> str:
     does: "PayPal", "my visa card ending in 4242"), then return the preview. ("the original
     payment method please" was read as a new payment-change request: a known misread.)"""
     if "payment method" in reply.lower() and "go ahead" not in reply.lower():
-        paid = next(tx.payment_method_id for tx in order.transactions if tx.kind == "payment")
         with db.session() as s:
+            stored = s.get(m.Order, order.id)
+            assert stored is not None
+            paid = next(tx.payment_method_id for tx in stored.transactions if tx.kind == "payment")
             method = s.get(m.PaymentMethod, paid)
             assert method is not None
             words = {"paypal": "PayPal", "gift_card": "my gift card"}.get(
