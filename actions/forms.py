@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import ActionExecutionRejected, EventType, SlotSet
+from rasa_sdk.events import ActionExecutionRejected, ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
@@ -25,7 +25,14 @@ from actions.common import (
     latest_text,
     linked_token,
 )
-from actions.requests import CURRENT, announce, current_request, request_entity, request_text
+from actions.requests import (
+    CURRENT,
+    announce,
+    current_request,
+    request_entity,
+    request_text,
+    user_turn,
+)
 from bot.dialogue import agenda, parsing, plan
 from bot.dialogue.replies import Check
 from bot.orders.tasks import TASKS, get_task, other_task_intents
@@ -92,6 +99,14 @@ def _introduced(text: str) -> dict[str, str] | None:
     return {"person_name": name, "zip": zip_code} if name and zip_code else None
 
 
+def _request_intent(tracker: Tracker) -> str:
+    """The intent of the request being started in this turn (a queued one, or one another
+    form handed over), else the latest message's."""
+    request = current_request(tracker)
+    intent = request.get("intent") if request else None
+    return str(intent) if intent else latest_intent(tracker)
+
+
 def _client(tracker: Tracker) -> str | None:
     """The client address the Rasa channel put into the metadata (never the client's own)."""
     found = latest_metadata(tracker).get("client_ip")
@@ -144,7 +159,7 @@ class ShopFormValidation(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if latest_intent(tracker) in other_task_intents(self.form) and not self._about_items(
+        if _request_intent(tracker) in other_task_intents(self.form) and not self._about_items(
             tracker
         ):
             # "I want to CANCEL order S1000029" at this form's question: not an answer. The
@@ -167,7 +182,45 @@ class ShopFormValidation(FormValidationAction):
                 tracker.slots["customer_id"] = customer_id
                 token_events.append(SlotSet("customer_id", customer_id))
         events = token_events + await super().run(dispatcher, tracker, domain)
+        switched = self._switch_task(dispatcher, tracker, events)
+        if switched is not None:
+            return switched
         return self._confirm_only_the_preview(dispatcher, tracker, events)
+
+    def _switch_task(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, events: list[EventType]
+    ) -> list[EventType] | None:
+        """The order just named (or checked once the shopper was verified) is one this task
+        can't take and its counterpart can (an item change of a delivered order): this form
+        ends and the counterpart's form starts on the same request, in this turn, instead of
+        asking for another order (the dead conversation of train-196)."""
+        customer_id, order_id = tracker.slots.get("customer_id"), tracker.slots.get("order_id")
+        if not customer_id or not order_id or _is_raw(order_id):
+            return None
+        if not any(
+            e.get("event") == "slot" and e.get("name") in ("order_id", "customer_id")
+            for e in events
+        ):
+            return None  # nothing new about the order: it was checked before
+        found = conversation().task_instead(str(customer_id), str(order_id), self.task)
+        if found is None:
+            return None
+        other, notice = get_task(found[0]), found[1]
+        dispatcher.utter_message(text=notice)
+        log.info("order %s: %s becomes %s", order_id, self.task, other.name)
+        request = {"text": self._request_words(tracker).text, "intent": other.intents[0]}
+        kept = [
+            e
+            for e in events
+            if not (e.get("event") == "slot" and e.get("name") == "requested_slot")
+        ]
+        return [
+            *kept,
+            SlotSet(CURRENT, {"turn": user_turn(tracker), "request": request}),
+            SlotSet("requested_slot", None),
+            ActiveLoop(None),
+            FollowupAction(other.form),
+        ]
 
     async def get_validation_events(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -184,10 +237,7 @@ class ShopFormValidation(FormValidationAction):
         order_id = tracker.slots.get("order_id")
         if not customer_id or _is_raw(order_id):
             return []
-        if self._opening(tracker):
-            start = agenda.Opening(request_text(tracker))
-        else:
-            start = agenda.opening(tracker.events, self.form, CURRENT)
+        start = self._request_words(tracker)
         missing = [
             slot
             for slot in FROM_REQUEST
@@ -243,6 +293,12 @@ class ShopFormValidation(FormValidationAction):
                 list(items), text, earlier_answers(tracker, "new_item_ids")
             ).ok
         )
+
+    def _request_words(self, tracker: Tracker) -> agenda.Opening:
+        """The words of the request this form is doing, and the questions asked since."""
+        if self._opening(tracker):
+            return agenda.Opening(request_text(tracker))
+        return agenda.opening(tracker.events, self.form, CURRENT)
 
     def _opening(self, tracker: Tracker) -> bool:
         """The form is starting on a request (it asked nothing yet, or a request of several
@@ -662,6 +718,12 @@ class ShopFormValidation(FormValidationAction):
         )
         if not check.ok:
             dispatcher.utter_message(text=check.message)
+            return {"payment_method_id": None}
+        short = conversation().payment_refusal(
+            self.task, {**tracker.slots, "payment_method_id": check.value}
+        )
+        if short:  # a gift card that doesn't cover the amount: another method is asked for
+            dispatcher.utter_message(text=short)
             return {"payment_method_id": None}
         return {"payment_method_id": check.value}
 

@@ -41,10 +41,11 @@ from bot.orders.results import (
     OrderLineView,
     OrderView,
     PaymentMethodView,
+    RefusalCode,
     Refused,
 )
 from bot.orders.service import OrderService
-from bot.orders.tasks import BY_NAME, Request, get_task
+from bot.orders.tasks import BY_NAME, OrderTask, Request, get_task
 from bot.orders.tasks.base import status_words
 from bot.orders.tasks.cancel import reason_label
 from bot.orders.tasks.status import TASK as _STATUS
@@ -297,9 +298,41 @@ class ShopConversation:
         order = details.value
         found = BY_NAME.get(task)
         refused = found and found.guard(self.policy, order.id, order.status, order.items_modified)
-        if refused:
+        if refused and self._counterpart_for(order, task) is None:
             return Check(False, message=t("order.another", refusal=refused.message))
+        # Refused but for the counterpart task: the order is right, the task is not; the
+        # form switches (``task_instead``).
         return Check(True, value=order.id)
+
+    def _counterpart_for(self, order: OrderView, task: str) -> OrderTask | None:
+        """The task's counterpart when the task's guards refuse this order and the
+        counterpart's allow it (an item change of a delivered order is an exchange)."""
+        found = BY_NAME.get(task)
+        other = BY_NAME.get(found.counterpart) if found and found.counterpart else None
+        if found is None or other is None:
+            return None
+        status, modified = order.status, order.items_modified
+        if found.guard(self.policy, order.id, status, modified) is None:
+            return None
+        if other.guard(self.policy, order.id, status, modified) is not None:
+            return None
+        return other
+
+    def task_instead(self, customer_id: str, order_id: str, task: str) -> tuple[str, str] | None:
+        """(the task to do instead, what to tell the shopper) when ``task`` can't be done on
+        this order and its counterpart can: the shopper asked for a new variant of an item,
+        and the order's status decides whether that is an item change or an exchange (the
+        wording or the classifier often says the other one). None otherwise."""
+        details = self.orders.order_details(customer_id, order_id)
+        if isinstance(details, Refused):
+            return None
+        order = details.value
+        other = self._counterpart_for(order, task)
+        if other is None:
+            return None
+        refused = get_task(task).guard(self.policy, order.id, order.status, order.items_modified)
+        refusal = refused.message if refused else ""
+        return other.name, t("order.task_instead", refusal=refusal, verb=t(other.verb))
 
     def ask_order(self, customer_id: str | None, task: str) -> Reply:
         """Which order? With the shopper's orders as quick replies (most relevant first)."""
@@ -313,8 +346,13 @@ class ShopConversation:
             return Reply(question if not isinstance(listed, Refused) else listed.message)
         orders = listed.value
         if found is not None and found.rule is not None:
-            rule = found.rule
-            fitting = [o for o in orders if self.policy.allows(rule, o.status)]
+            # The counterpart's orders too: the form switches to it for them.
+            rules = [found.rule] + [
+                other.rule
+                for other in (BY_NAME.get(found.counterpart),)
+                if other is not None and other.rule is not None
+            ]
+            fitting = [o for o in orders if any(self.policy.allows(r, o.status) for r in rules)]
             if not fitting:
                 lines = t("list.semicolon").join(
                     t("order.brief", order_id=o.id, status=status_words(o.status)) for o in orders
@@ -503,7 +541,7 @@ class ShopConversation:
             return Check(True, value=named)
         lowered = (text or "").lower()
         if re.search(r"\b(all|everything|every item|whole order)\b", lowered):
-            return Check(True, value=sorted(own))
+            return Check(True, value=sorted(ln.variant_id for ln in lines))  # every unit
         universes = self._universes({ln.product_id for ln in lines})
         pick = items.match_items(
             " ".join([*earlier, text]),
@@ -557,7 +595,7 @@ class ShopConversation:
         """What each item can become, grouped by option (never one line per item number)."""
         parts: list[str] = []
         buttons: list[dict[str, str]] = []
-        for variant_id in item_ids:
+        for variant_id in dict.fromkeys(item_ids):  # identical units: one paragraph
             current, options = self._alternatives(variant_id)
             if current is None:
                 continue
@@ -644,12 +682,19 @@ class ShopConversation:
             return Check(False, message=pick.question.text, buttons=pick.question.buttons)
         return Check(True, value=pick.ids)
 
-    def _swapped_items(self, customer_id: str, order_id: str, text: str) -> Check:
+    def _swapped_items(self, customer_id: str, order_id: str, text: str) -> Check | None:
+        """The items a swap request names by product; None when it names no product of the
+        order (a description may still tell the item)."""
         order = self._order(customer_id, order_id)
         if isinstance(order, Refused):
             return Check(False, message=order.message)
         text = chinese.in_english(text, chinese.ITEM_WORDS)
-        ids = items.swapped_items(text, [_line_item(ln) for ln in self._open_lines(order)])
+        lines = [_line_item(ln) for ln in self._open_lines(order)]
+        ids = items.swapped_items(text, lines)
+        if not ids and not items.named_lines(text, lines):
+            return None
+        # Named but not told apart: asked, never read with the new options as the old
+        # item's (that kept one of four swaps and would have locked the order).
         return Check(bool(ids), value=ids or None)
 
     def fill_from_request(
@@ -677,12 +722,15 @@ class ShopConversation:
                 # In a swap the option words describe the new variant: read as the item's,
                 # "the backpack for the green, small one" rules the (black) backpack out.
                 check = self._swapped_items(customer_id, order_id, text) if swap else None
-                if check is None or not check.ok:
+                if check is None:
                     check = self.resolve_items(customer_id, order_id, text)
             elif slot == "new_item_ids" and slots.get("item_ids"):
                 check = self.resolve_new_items(list(slots["item_ids"]), text)
             elif slot == "payment_method_id":
                 check = self.resolve_payment(customer_id, order_id, text, task)
+                paid = {**slots, "payment_method_id": check.value}
+                if check.ok and self.payment_refusal(task, paid):
+                    continue  # asked, and refused there with the reason
             elif slot == "new_address" and parsing.parse_address(text) is not None:
                 check = self.resolve_address(text)
             else:
@@ -772,6 +820,18 @@ class ShopConversation:
         if chosen not in owned:
             return Check(False, message=t("payment.not_owned_pick_listed"))
         return self._payment_fits_task(customer_id, order_id, owned[chosen], task)
+
+    def payment_refusal(self, task: str, slots: Mapping[str, Any]) -> str | None:
+        """Why the change can't be paid with the method in ``slots`` ("Your gift card has $36
+        left, which doesn't cover $40.62"), checked when the method is named: refused at the
+        preview instead, the shopper met a refusal where a yes/no was asked."""
+        found = get_task(task)
+        if "confirmed" not in found.slots:
+            return None
+        result = self.orders.preview_request(found, Request.from_slots(dict(slots)))
+        if isinstance(result, Refused) and result.code == RefusalCode.INSUFFICIENT_BALANCE:
+            return result.message
+        return None
 
     def _payment_fits_task(
         self, customer_id: str, order_id: str | None, method: PaymentMethodView, task: str

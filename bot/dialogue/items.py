@@ -20,6 +20,7 @@ up", "whichever is cheaper", "swich type clicky"), and they are tested on their 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -422,7 +423,17 @@ def match_items(
         if found.question is not None:
             return found
         picked += found.ids
-    return Pick(ids=list(dict.fromkeys(picked)))
+    return Pick(ids=units(picked, lines))
+
+
+def units(ids: Sequence[str], lines: Sequence[Item]) -> list[str]:
+    """The ids in the order first named, each as often as named but never more often than the
+    order has units of it: an order with two identical water bottles gives one for "the water
+    bottle", two for "both water bottles" or for the bottle named twice; a line named twice
+    ("the black mouse and the mouse") stays one unit."""
+    have = Counter(line.id for line in lines)
+    wanted = Counter(ids)
+    return [i for i in dict.fromkeys(ids) for _ in range(min(wanted[i], have[i]))]
 
 
 # ... and in Chinese: "扫地机器人和恒温器", "键盘、耳机", "键盘，还有耳机".
@@ -514,7 +525,8 @@ def _match_part(
         distinct = {tuple(sorted((k, str(v)) for k, v in ln.options.items())) for ln in same}
         if len(distinct) > 1 and not everything:
             return Pick(question=which_question(same, same[0].name))
-        picked += same
+        # Identical units: the singular names one of them, "both" or a plural every one.
+        picked += same if everything else same[:1]
     return Pick(ids=[line.id for line in picked])
 
 
@@ -546,18 +558,41 @@ def named_lines(text: str, lines: Sequence[Item]) -> list[Item]:
 
 def swapped_items(text: str, lines: Sequence[Item]) -> list[str]:
     """The lines a swap request names by product ("change the patio umbrella for the 6 ft,
-    blue one"): its option words describe the new variant, so they can't pick the line;
-    none when a named product has more than one line in the order."""
-    named: list[Item] = []
+    blue one"): the option words after "for" describe the new variant, so they can't pick the
+    line; those before it can ("the stainless steel tea kettle for the glass one" of an order
+    with a ceramic one too). All or nothing: when one named product's line can't be told
+    apart, none (a partial list would change some items and lock the order)."""
+    picked: list[str] = []
     for part in _parts(text, lines):  # the fuller name wins: "digital camera", not "action camera"
         tokens = words(part)
         found = named_lines(part, lines)
         best = max((len(_name_hits(tokens, line)[1]) for line in found), default=0)
-        named += [line for line in found if len(_name_hits(tokens, line)[1]) == best]
-    products = {line.product_id for line in named}
-    if any(sum(1 for ln in lines if ln.product_id == p) > 1 for p in products):
-        return []
-    return list(dict.fromkeys(line.id for line in named))
+        for product in dict.fromkeys(ln.product_id for ln in found):
+            named = [ln for ln in found if ln.product_id == product]
+            if len(_name_hits(tokens, named[0])[1]) != best:
+                continue
+            if len({ln.id for ln in named}) == 1:
+                picked.append(named[0].id)  # one unit of identical ones
+                continue
+            own = {product: universe_of(named)}
+            pick = _match_part(_old_item_words(part, named[0]), named, own, ())
+            if not pick.found:
+                return []  # the words before "for" don't tell which: ask
+            picked += pick.ids
+    return list(dict.fromkeys(picked))
+
+
+_SWAP_WORD = re.compile(r"\b(?:for|to|into|with)\b", re.I)
+
+
+def _old_item_words(part: str, line: Item) -> str:
+    """The words of a swap that describe the item as it is: up to the first "for"/"to"/
+    "into"/"with" after its product name ("the stainless steel tea kettle for the glass one")."""
+    for match in _SWAP_WORD.finditer(part):
+        before = part[: match.start()]
+        if named_lines(before, [line]):
+            return before
+    return part
 
 
 def corrected_items(

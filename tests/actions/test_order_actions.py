@@ -491,3 +491,44 @@ def test_address_in_the_request_before_the_shopper_is_known(shop: Database, doma
     assert slots["new_address"]["address1"] == "445 Maple Drive"
     assert slots["new_address"]["zip"] == "76165"
     assert turn.slots()["requested_slot"] == "confirmed"  # the address is not asked again
+
+
+def test_an_item_change_of_a_delivered_order_becomes_an_exchange(
+    shop: Database, domain: dict
+) -> None:
+    """Held-out train-196: "I'd like to exchange the … in order #…" classified as an item
+    change; the delivered order was refused ("can't be changed. Is there another order you
+    mean?") and the shopper named it again until the conversation died. The order is right,
+    the task is not: the form hands the request to the exchange form in the same turn."""
+    from actions.forms import ValidateModifyItemsForm
+
+    order = find_order(shop, "delivered")
+    line = order.lines[0]
+    text = f"I want to change the {line.name.lower()} I got last week"
+    chat = _identified(order, "modify_items_form")
+    chat.history += [
+        {"event": "user", "text": text, "parse_data": {"intent": {"name": "change_order"}}},
+        {"event": "active_loop", "name": "modify_items_form"},
+    ]
+    turn = chat.answer(ValidateModifyItemsForm(), domain, "order_id", f"it's {order.id}")
+    assert "can't be changed" in turn.text and "exchanged instead" in turn.text
+    assert "another order" not in turn.text
+    assert turn.slots()["order_id"] == order.id
+    ends = [(e["event"], e.get("name")) for e in turn.events[-2:]]
+    assert ends == [("active_loop", None), ("followup", "exchange_form")]
+    request = turn.slots()["current_request"]["request"]
+    assert request == {"text": text, "intent": "exchange_item"}
+    # The exchange form takes the order (and, once asked, the items) from the same request.
+    chat.form = "exchange_form"
+    chat.slots["requested_slot"] = None
+    turn = chat.run(ValidateExchangeForm(), domain, f"it's {order.id}")
+    assert turn.slots()["order_id"] == order.id
+    assert not any(e.get("event") == "action_execution_rejected" for e in turn.events)
+    assert not any(e.get("event") == "followup" for e in turn.events)
+
+
+def test_an_order_either_task_can_take_is_offered(shop: Database, domain: dict) -> None:
+    """The item-change question lists the delivered orders too (they become exchanges)."""
+    order = find_order(shop, "delivered")
+    asked = _identified(order, "modify_items_form").run(ActionAskOrderId(), domain)
+    assert order.id in asked.shown

@@ -124,3 +124,28 @@ def test_a_change_followed_by_the_next_request_settles_the_first() -> None:
     assert said is not None and "#W1 is cancelled" in said and "#W2?" not in said
     assert _change_reply(events[:2]) is None  # no change action in the turn
     assert _change_reply([*events, {"event": "user", "text": "yes"}]) is None
+
+
+def test_a_refused_payment_method_is_let_go_not_restarted(tau_dir: Path) -> None:
+    """train-161: the shopper's gift card doesn't cover the difference (τ refuses the write
+    too). The shopper, who has no other method in mind, lets the request go: no restart, no
+    recovery move, the request counted as not done."""
+    goal = _goal("train-161", tau_dir)  # name + zip, one item change paid by gift card
+    question = "Which payment method should pay or receive any price difference?"
+    bot = FakeBot(
+        [
+            (IDENTIFY, "modify_items_form", "email"),
+            ("Thanks, Chen, I've found your account. " + question,
+             "modify_items_form", "payment_method_id"),
+            ("Your gift card has $36.00 left, which doesn't cover $40.62. Please choose "
+             "another payment method.\n" + question, "modify_items_form", "payment_method_id"),
+            ("OK, I've stopped that. Anything else?", None, None),
+            ("You're welcome!", None, None),
+        ]
+    )  # fmt: skip
+    convo = ScriptedShopper(goal, bot).run()  # type: ignore[arg-type]
+    assert bot.heard[2] == "My gift card"
+    assert bot.heard[3].startswith("Never mind")
+    assert bot.heard[4] == "That's all, thank you!"
+    assert convo.recoveries == [] and convo.dead is None
+    assert convo.requests_failed and "payment method refused" in convo.requests_failed[0]

@@ -152,3 +152,16 @@ def test_a_preview_with_a_unit_too_many_is_refused(tau_dir: Path) -> None:
     preview = f"exchange in order {req.order_id.lower()}: {line}"
     assert ScriptedShopper._counts_fit(req, preview)
     assert not ScriptedShopper._counts_fit(req, f"{preview}; {line}")
+
+
+def test_a_product_name_among_the_options_is_no_item(tau_dir: Path) -> None:
+    """train-150: a backpack's compartment is "laptop" and the order has a laptop too; the
+    option value counted as a third laptop and the right preview was refused."""
+    task = next(t for t in load_tasks("train", tau_dir) if t.id == "train-150")
+    req = next(r for r in derive(task, source_data(tau_dir)).requests if r.kind == "modify_items")
+    preview = (
+        f"change in order {req.order_id.lower()}: backpack (color grey, compartment hydration)"
+        " → backpack (color green, compartment laptop); laptop (ram 8gb) → laptop (ram 32gb)"
+    )
+    assert ScriptedShopper._counts_fit(req, preview)
+    assert not ScriptedShopper._counts_fit(req, f"{preview}; laptop (ram 8gb)")

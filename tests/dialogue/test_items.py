@@ -575,3 +575,64 @@ def test_a_swap_names_the_item_whose_new_options_rule_it_out() -> None:
     }
     assert match_items(text, [backpack, laptop], universes).ids == [laptop.id]
     assert swapped_items(text, [backpack, laptop]) == [backpack.id, laptop.id]
+
+
+# -- identical units ------------------------------------------------------------------------
+
+TWO_BOTTLES = [
+    Item("wb-1", "wb", "Water Bottle", {"capacity": "500ml", "material": "stainless steel"}),
+    Item("lt", "lt", "Laptop", {"screen size": "15-inch"}),
+    Item("wb-1", "wb", "Water Bottle", {"capacity": "500ml", "material": "stainless steel"}),
+]
+BOTTLES = {"wb": {"capacity": ["500ml", "1000ml"], "material": ["stainless steel", "glass"]}}
+
+
+@pytest.mark.parametrize(
+    ("text", "units"),
+    [
+        # Train-25: an order with two identical water bottles, one to exchange. The item
+        # slots name units, and the change takes one unit per id.
+        ("the water bottle", 1),
+        ("the stainless steel water bottle", 1),
+        ("both water bottles", 2),
+        ("the water bottles", 2),
+        ("the water bottle and the water bottle", 2),  # named once per unit
+        ("the water bottle, the laptop and the water bottle again", 2),
+    ],
+)
+def test_identical_units_are_named_one_at_a_time(text: str, units: int) -> None:
+    pick = match_items(text, TWO_BOTTLES, BOTTLES)
+    assert pick.ids.count("wb-1") == units, pick
+
+
+def test_a_swap_of_one_of_two_identical_units_names_one() -> None:
+    text = "exchange the water bottle for the glass one"
+    assert swapped_items(text, TWO_BOTTLES) == ["wb-1"]
+
+
+def test_a_line_named_twice_stays_one_unit() -> None:
+    pick = match_items("the laptop and the 15-inch laptop", TWO_BOTTLES, BOTTLES)
+    assert pick.ids == ["lt"]
+
+
+def test_a_swap_tells_two_lines_of_one_product_apart_by_the_words_before_for() -> None:
+    """Held-out train-202: four swaps in one message, the order holding two different tea
+    kettles. The kettle could not be told by product name, so the whole request was read as a
+    description, the new options ruled out three of the four items and only the kettle was
+    previewed (a yes would have changed one item and locked the order's items)."""
+    ceramic = Item("tk-c", "tk", "Tea Kettle", {"material": "ceramic", "capacity": "1 liter"})
+    steel = Item(
+        "tk-s", "tk", "Tea Kettle", {"material": "stainless steel", "capacity": "2 liters"}
+    )
+    helmet = Item("ch", "ch", "Cycling Helmet", {"size": "L", "color": "black"})
+    chair = Item("oc", "oc", "Office Chair", {"material": "fabric", "color": "blue"})
+    lines = [ceramic, chair, helmet, steel]
+    text = (
+        "Also, I'd like to change the cycling helmet for the S, blue, low one; the stainless "
+        "steel 2 liters tea kettle for the glass one; the office chair for the mesh, red one "
+        "in order #W4958652."
+    )
+    assert swapped_items(text, lines) == ["ch", "tk-s", "oc"]
+    # The kettle not told apart: nothing rather than the other items alone.
+    vague = "change the cycling helmet for the S one and the tea kettle for the glass one"
+    assert swapped_items(vague, lines) == []

@@ -206,6 +206,29 @@ def test_exchange_all_units_of_a_variant_charged_to_gift_card(
     assert transactions(shop, "#S1000007")[-1] == ("payment", ADA_GIFT, D("5.00"))
 
 
+def test_exchange_per_unit_pairs_change_one_of_two_identical_lines(
+    service: OrderService, shop: Database
+) -> None:
+    """The dialogue's item slots are per unit: "the shirt" of an order with two identical
+    shirts is one pair, and only one line changes (a mapping would change both)."""
+    one = ((TEE_BLUE_M, TEE_RED_M),)
+    preview = ok(service.preview("exchange", ADA, "#S1000007", one, ADA_GIFT))
+    assert preview.amount_delta == D("2.50") and preview.summary.count("T-Shirt") == 2
+    order = ok(service.change("exchange", ADA, "#S1000007", one, ADA_GIFT))
+    assert sorted(ln.exchange_variant_id or "-" for ln in order.lines) == ["-", TEE_RED_M]
+    assert transactions(shop, "#S1000007")[-1] == ("payment", ADA_GIFT, D("2.50"))
+
+
+def test_exchange_the_same_unit_pair_twice_changes_both_identical_lines(
+    service: OrderService,
+) -> None:
+    both = ((TEE_BLUE_M, TEE_RED_M), (TEE_BLUE_M, TEE_RED_M))
+    order = ok(service.change("exchange", ADA, "#S1000007", both, ADA_GIFT))
+    assert [ln.exchange_variant_id for ln in order.lines] == [TEE_RED_M, TEE_RED_M]
+    three = both + ((TEE_BLUE_M, TEE_RED_M),)  # more units than the order has
+    assert not isinstance(service.preview("exchange", ADA, "#S1000007", three, ADA_GIFT), Ok)
+
+
 def test_change_default_address(service: OrderService, shop: Database) -> None:
     new = Address(address1="10 Downing St", city="Albany", state="NY", zip="12207-1234")
     preview = ok(service.preview("default_address", ADA, new))

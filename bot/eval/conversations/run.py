@@ -39,6 +39,9 @@ PG_SERVER = environment_value(
 )
 REDIS_URL = environment_value("SHOPBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 OUT = PROJECT_ROOT / "var" / "reports" / "conversations"
+# Loading the model takes ~30 s on an idle machine and minutes on a loaded one (the stack's
+# default wait, 240 s, ran out with several engineers' jobs on two cores).
+STACK_START_S = 900.0
 
 
 def run_task(task: TauTask, split: str, rasa_url: str, token: str, db: Database) -> TaskResult:
@@ -197,7 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     db = Database(url)
     summaries: list[Summary] = []
     all_results: dict[str, list[TaskResult]] = {}
-    with Stack(stack_config(url, PROJECT_ROOT / "var" / "logs" / "eval-conversations")) as stack:
+    stack = Stack(stack_config(url, PROJECT_ROOT / "var" / "logs" / "eval-conversations"))
+    stack.start(timeout_s=STACK_START_S)
+    try:
         for split in args.split or ["dev"]:
             tasks = load_tasks(split, args.tau_dir)
             if wanted:
@@ -212,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
             results = run_tasks(tasks, split, stack.rasa_url, stack.config.rasa_token, db, progress)
             summaries.append(write_reports(args.out, split, results))
             all_results[split] = results
+    finally:
+        stack.stop()
     db.dispose()
     print(f"\nreports in {args.out} ({time.monotonic() - started:.0f} s)")
     for summary in summaries:

@@ -25,6 +25,10 @@ from bot.orders.tasks import CHANGE_TASKS
 
 NOT_UNDERSTOOD = ("didn't understand", "didn't catch", "could you say it another way")
 NOTHING_CHANGED = "nothing has been changed"
+# The bot refusing the shopper's way to pay for this request (a gift card that doesn't cover
+# the amount; τ refuses it too): the shopper, who has no other method in mind, lets it go.
+METHOD_REFUSED = ("doesn't cover",)
+GIVE_UP = "Never mind then, please leave it as it is."
 # The actions that make (or, after a "no", decline) a change: a confirmed request is settled
 # once one of them ran, even when the bot went straight on with another request's form.
 CHANGE_ACTIONS = frozenset(task.action for task in CHANGE_TASKS)
@@ -224,6 +228,8 @@ class ScriptedShopper:
             self.state.phase = "open"
             return "Also, I'd like to " + self._details(req), "request"
         # The form let go without a confirmed preview: a refusal, or the bot went elsewhere.
+        if self.state.phase == "failed":
+            return self._after_request()  # given up (a refused payment method)
         if NOTHING_CHANGED in low or self.state.restarted:
             self._fail(f"not done: {text[:160]}")
             return self._after_request()
@@ -367,6 +373,10 @@ class ScriptedShopper:
                 return "; ".join(s.full_words for s in req.swaps), self._recovery("rephrase")
             ids = " and ".join(f"item {s.new_id}" for s in req.swaps)
             return ids, self._recovery("item_numbers")
+        refused = any(w in text.lower() for w in METHOD_REFUSED)
+        if req.payment and refused and slot in ("payment_method_id", "confirmed"):
+            self._fail(f"payment method refused: {text[:160]}")
+            return GIVE_UP, "give_up"
         if slot == "payment_method_id":
             return self._payment(req, attempt, replies, move)
         if slot == "new_address":
@@ -442,13 +452,16 @@ class ScriptedShopper:
     @staticmethod
     def _counts_fit(req: Request, low: str) -> bool:
         """Each product of the order is named as often as the goal's items need: no item the
-        shopper did not ask for, no unit too many (an exchange names each line twice)."""
+        shopper did not ask for, no unit too many (an exchange names each line twice). Words
+        inside an item's option list are options, not items ("Backpack (…, compartment
+        laptop)" names no laptop)."""
         if req.kind not in ("return", "exchange", "modify_items"):
             return True
         per_item = 1 if req.kind == "return" else 2
         asked = [i.name for i in req.items]
+        names = re.sub(r"\([^()]*\)", " ", low)
         for name in set(req.order_names):
-            said = len(re.findall(rf"\b{re.escape(name.lower())}\b", low))
+            said = len(re.findall(rf"\b{re.escape(name.lower())}\b", names))
             if said != per_item * asked.count(name):
                 return False
         return True

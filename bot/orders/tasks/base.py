@@ -56,19 +56,26 @@ PREVIEW_SLOT = "previewed_plan"
 CONFIRM_SLOT = "confirmed"
 
 
+# Which variant becomes which: every unit of a variant (a mapping), or one unit per pair.
+Changes = Mapping[str, str] | tuple[tuple[str, str], ...]
+
+
 @dataclass(frozen=True)
 class Request:
     """What the shopper asked for: the values a task's plan reads (``Request.ARGS`` names them).
 
-    ``items`` are variant ids (a return, a cancelled item); ``changes`` maps a variant in the
-    order to the variant it should become (an item change, an exchange).
+    ``items`` are variant ids, one per unit (a return, a cancelled item); ``changes`` says
+    which variant of the order becomes which (an item change, an exchange): a mapping changes
+    every unit of a listed variant, a sequence of (current, new) pairs one unit per pair, as
+    ``items`` does (the dialogue's item slots are per unit: "the water bottle" of an order
+    with two identical ones is one of them).
     """
 
     customer_id: str
     order_id: str = ""
     reason: str = ""
     items: tuple[str, ...] = ()
-    changes: Mapping[str, str] = field(default_factory=dict)
+    changes: Changes = field(default_factory=dict)
     payment_method_id: str = ""
     address: Address | None = None
 
@@ -82,7 +89,7 @@ class Request:
             order_id=str(slots.get("order_id") or ""),
             reason=str(slots.get("cancel_reason") or ""),
             items=tuple(items),
-            changes=dict(zip(items, new, strict=False)),
+            changes=tuple(zip(items, new, strict=False)),
             payment_method_id=str(slots.get("payment_method_id") or ""),
             address=address_from_slot(slots.get("new_address")),
         )
@@ -163,6 +170,9 @@ class OrderTask:
     # A refusal that another task resolves: code -> (button title key, that task's name); the
     # button sends that task's intent, and the rules let it leave this form for that one.
     offers: Mapping[RefusalCode, tuple[str, str]] = field(default_factory=dict)
+    # The task that does this one's job for an order in another status (an item change of a
+    # delivered order is an exchange): the form switches to it instead of refusing the order.
+    counterpart: str = ""
 
     @property
     def changes(self) -> bool:
@@ -313,18 +323,26 @@ class Planner:
         ]
 
     def variant_swaps(
-        self, s: Session, order: Order, changes: Mapping[str, str]
+        self, s: Session, order: Order, changes: Changes
     ) -> list[tuple[OrderLine, Variant]] | Refused:
-        """Lines to change and their new variants; every unit of a listed variant changes."""
-        pairs = [((c or "").strip(), (n or "").strip()) for c, n in (changes or {}).items()]
+        """Lines to change and their new variants: every unit of a variant a mapping lists,
+        one unit per pair of a sequence (see ``Request``)."""
+        every_unit = isinstance(changes, Mapping)
+        listed = list(changes.items()) if isinstance(changes, Mapping) else list(changes or ())
+        pairs = [((c or "").strip(), (n or "").strip()) for c, n in listed]
         pairs = [(c, n) for c, n in pairs if c]
         if not pairs:
             return Refused(RefusalCode.NOTHING_SELECTED, t("order.which_items_change"))
         swaps: list[tuple[OrderLine, Variant]] = []
         for current, new_id in pairs:
-            lines = [ln for ln in self.open_lines(order) if ln.variant_id == current]
+            taken = [line for line, _ in swaps]
+            lines = [
+                ln for ln in self.open_lines(order) if ln.variant_id == current and ln not in taken
+            ]
             if not lines:
                 return self.not_in_order(order, current)
+            if not every_unit:
+                lines = lines[:1]
             name = lines[0].name
             if new_id == current:
                 return Refused(RefusalCode.SAME_VARIANT, t("order.same_variant", name=name))

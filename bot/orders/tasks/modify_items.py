@@ -67,4 +67,5 @@ TASK = OrderTask(
     locked_verb="task.verb.changed_again",
     order_question="task.order_verb.change",
     preview_reminder="task.reminder.items_once",
+    counterpart="exchange",
 )
