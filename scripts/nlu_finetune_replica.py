@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
+from nlu_bilingual_replica import load  # the same training-data reader (scripts/ is on the path)
 from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
@@ -55,17 +56,6 @@ CANDIDATES: dict[str, FineTuneSettings | None] = {
     "ft1_lr3e-5": FineTuneSettings(layers=1, learning_rate=3e-5),
     "ft2": FineTuneSettings(layers=2),
 }
-
-
-def load(path: Path) -> list[tuple[str, str]]:
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    files = [path] if path.is_file() else sorted(path.glob("*.yml"))
-    pairs: list[tuple[str, str]] = []
-    for file in files:
-        data = load_data(str(file))
-        pairs += [(m.get("text"), m.get("intent")) for m in data.intent_examples]
-    return pairs
 
 
 def tokens(texts: list[str]) -> list[str]:

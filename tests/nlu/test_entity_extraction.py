@@ -125,7 +125,10 @@ def parsed() -> tuple[dict[str, list[Example]], list[dict[str, Any]]]:
     return groups, last_json(proc.stdout)
 
 
-def _group(parsed_all: tuple[dict[str, list[Example]], list[dict[str, Any]]], name: str | None):
+def group_of(
+    parsed_all: tuple[dict[str, list[Example]], list[dict[str, Any]]], name: str | None
+) -> tuple[list[Example], list[dict[str, Any]]]:
+    """The cases of one group (all with ``None``) and the model's parses of them."""
     groups, results = parsed_all
     examples: list[Example] = []
     chosen: list[dict[str, Any]] = []
@@ -140,7 +143,7 @@ def _group(parsed_all: tuple[dict[str, list[Example]], list[dict[str, Any]]], na
 
 @needs_rasa
 def test_entity_precision_and_recall(parsed) -> None:
-    scores = score(*_group(parsed, None))
+    scores = score(*group_of(parsed, None))
     print(scores.table())
     for entity, minimum in MIN_F1.items():
         assert scores.f1(entity) >= minimum, (entity, scores.table(), scores.misfires)
@@ -150,19 +153,19 @@ def test_entity_precision_and_recall(parsed) -> None:
 
 @needs_rasa
 def test_order_numbers_and_other_numbers_are_never_zips(parsed) -> None:
-    scores = score(*_group(parsed, "orders"))
+    scores = score(*group_of(parsed, "orders"))
     assert not [m for m in scores.misfires if m[1] == "zip"], scores.misfires
     assert scores.false_negative["order_id"] == 0
 
 
 @needs_rasa
 def test_places_products_assistants_and_cards_are_never_person_names(parsed) -> None:
-    scores = score(*_group(parsed, "not_names"))
+    scores = score(*group_of(parsed, "not_names"))
     assert not [m for m in scores.misfires if m[1] == "person_name"], scores.misfires
 
 
 @needs_rasa
 def test_name_and_zip_in_one_message_are_both_found(parsed) -> None:
-    scores = score(*_group(parsed, "identification"))
+    scores = score(*group_of(parsed, "identification"))
     assert scores.false_negative["person_name"] == 0, scores.table()
     assert scores.false_negative["zip"] == 0 and scores.false_positive["zip"] == 0

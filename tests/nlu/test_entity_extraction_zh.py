@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.nlu.data import Example
-from tests.nlu.test_entity_extraction import MODEL, cases, score
+from tests.nlu.test_entity_extraction import MODEL, cases, group_of, score
 from tests.rasa_side.rasa_env import last_json, needs_rasa, run
 
 CASES = Path(__file__).with_name("entity_cases_zh.yml")
@@ -48,22 +48,9 @@ def parsed() -> Parsed:
     return groups, last_json(proc.stdout)
 
 
-def _group(parsed: Parsed, name: str | None) -> tuple[list[Example], list[dict[str, Any]]]:
-    groups, results = parsed
-    examples: list[Example] = []
-    chosen: list[dict[str, Any]] = []
-    index = 0
-    for group, members in groups.items():
-        if name in (None, group):
-            examples += members
-            chosen += results[index : index + len(members)]
-        index += len(members)
-    return examples, chosen
-
-
 @needs_rasa
 def test_chinese_entity_precision_recall_and_values(parsed: Parsed) -> None:
-    scores = score(*_group(parsed, None))
+    scores = score(*group_of(parsed, None))
     print(scores.table())
     for entity, minimum in MIN_F1.items():
         assert scores.f1(entity) >= minimum, (entity, scores.table(), scores.misfires)
@@ -74,14 +61,14 @@ def test_chinese_entity_precision_recall_and_values(parsed: Parsed) -> None:
 @needs_rasa
 def test_zips_glued_to_chinese_and_never_from_other_numbers(parsed: Parsed) -> None:
     for group in ("identification", "orders"):
-        scores = score(*_group(parsed, group))
+        scores = score(*group_of(parsed, group))
         assert scores.false_negative["zip"] == 0, (group, scores.table())
         assert not [m for m in scores.misfires if m[1] == "zip"], scores.misfires
-    assert score(*_group(parsed, "orders")).false_negative["order_id"] == 0
+    assert score(*group_of(parsed, "orders")).false_negative["order_id"] == 0
 
 
 @needs_rasa
 def test_times_and_refunds_are_no_budget_and_a_bare_no_is_no_reason(parsed: Parsed) -> None:
     for group, entity in (("budgets", "budget"), ("cancel_reasons", "cancel_reason")):
-        scores = score(*_group(parsed, group))
+        scores = score(*group_of(parsed, group))
         assert not [m for m in scores.misfires if m[1] == entity], scores.misfires
