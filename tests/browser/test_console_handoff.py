@@ -20,6 +20,7 @@ import time
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import select
 
 from bot.console.auth import StaffError, add_staff
@@ -154,8 +155,9 @@ def test_handoff_end_to_end_queue_alerts_person_label_and_cancel(running_stack: 
         publish_doc_image(screenshot(agent, "console-handoff-queue.png"), "console-queue.png")
 
         row.locator("button", has_text="Take").click()
-        agent.wait_for_load_state()
-        if agent.locator("#reply-form").count() == 0:
+        try:  # the POST, its redirect and the conversation page: slow on a loaded machine
+            agent.locator("#reply-form").wait_for(timeout=30_000)
+        except PlaywrightTimeout:
             pytest.fail(
                 "taking the conversation failed:\n"
                 + agent.content()[:3000]
