@@ -381,12 +381,20 @@ class ShopFormValidation(FormValidationAction):
     async def extract_person_name(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        introduced = _introduced(latest_text(tracker))
+        text = latest_text(tracker)
+        introduced = _introduced(text)
         if introduced and not tracker.slots.get("customer_id"):
             return {"person_name": introduced["person_name"]}
+        if self._asked(tracker, "email") and not tracker.slots.get("customer_id"):
+            # "mason lopez 邮遍10257" at the e-mail question (it offers name + ZIP): once the
+            # NLU found the ZIP the form asks name + ZIP and extract_email no longer runs, so
+            # the name the classifier missed is read here.
+            name, zip_code = parsing.extract_person_name(text), parsing.extract_zip(text)
+            if name and zip_code:
+                return {"person_name": name}
         if self._answering(tracker, "person_name") and self._loose(tracker):
-            name = parsing.extract_person_name(latest_text(tracker))
-            return {"person_name": name or _raw(latest_text(tracker))}
+            name = parsing.extract_person_name(text)
+            return {"person_name": name or _raw(text)}
         return {}
 
     async def extract_zip(
