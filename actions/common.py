@@ -136,5 +136,22 @@ def earlier_answers(tracker: Tracker, slot: str) -> list[str]:
     return committed[::-1]
 
 
+def slot_before_turn(tracker: Tracker, slot: str) -> Any:
+    """The slot's value before the latest message (a form's extraction has already put the
+    new one on ``tracker.slots``)."""
+    events = list(tracker.events)
+    latest = next(
+        (i for i in range(len(events) - 1, -1, -1) if events[i].get("event") == "user"),
+        len(events),
+    )
+    value: Any = None
+    for event in events[:latest]:
+        if event.get("event") == "slot" and event.get("name") == slot:
+            value = event.get("value")
+        elif event.get("event") in ("restart", "reset_slots"):
+            value = None
+    return value
+
+
 def task_of(tracker: Tracker) -> str:
     return FORM_TASKS.get(str((tracker.active_loop or {}).get("name") or ""), "status")

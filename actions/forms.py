@@ -24,6 +24,7 @@ from actions.common import (
     latest_metadata,
     latest_text,
     linked_token,
+    slot_before_turn,
 )
 from actions.requests import (
     CURRENT,
@@ -549,8 +550,11 @@ class ShopFormValidation(FormValidationAction):
             dispatcher.utter_message(text=check.message)
             return {"order_id": None}
         slots: dict[str, Any] = {"order_id": check.value}
-        if self._requested(tracker) != "order_id":
-            # Another order named later in the form: what was chosen for the old one is void.
+        if self._requested(tracker) != "order_id" and check.value != slot_before_turn(
+            tracker, "order_id"
+        ):
+            # Another order named later in the form: what was chosen for the old one is void
+            # (the same one named again, "no, don't cancel #W…", voids nothing).
             for slot in ("item_ids", "new_item_ids", "payment_method_id", "confirmed"):
                 if slot in self.task_slots:
                     slots[slot] = None
@@ -772,7 +776,14 @@ class ShopFormValidation(FormValidationAction):
             # "no wait, suite 210 not 200" (or "no, 5 Elm Road, ..."): a new address to
             # preview, not a no.
             return {"confirmed": None}
+        if not value and self._order_corrected(tracker):
+            # "no, it's #W3168895, not #W2090453": the other order to preview, not a no.
+            return {"confirmed": None}
         return {"confirmed": bool(value)}
+
+    def _order_corrected(self, tracker: Tracker) -> bool:
+        order_id, before = tracker.get_slot("order_id"), slot_before_turn(tracker, "order_id")
+        return bool(order_id and before and not _is_raw(order_id) and order_id != before)
 
 
 def _camel(name: str) -> str:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.dialogue import chinese
-from bot.orders.ids import find_order_ids
+from bot.orders.ids import ORDER_ID_IN_TEXT, find_order_ids, normalise_order_id
 
 # lookbehind: same matches, but linear time on long runs without "@" (was O(n²))
 EMAIL_RE = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
@@ -30,8 +30,24 @@ PAYMENT_ID_RE = re.compile(r"\b((?:credit_card|gift_card|paypal)_\d{4,10})\b", r
 LAST_FOUR_RE = re.compile(r"(?:ending|ends|last four|last 4|\*{2,})\D{0,12}(\d{4})\b", re.I)
 
 
+# "not #W2090453", "isn't order W2090453", "不是 #W2090453": the order the shopper rules out.
+_NEGATED_BEFORE = re.compile(
+    r"(?:\b(?:not|isn'?t|wasn'?t)|不是|并非)\s*(?:the\s+)?(?:order\s*)?(?:订单\s*)?(?:number\s*)?$",
+    re.I,
+)
+
+
 def extract_order_id(text: str) -> str | None:
-    return next(iter(find_order_ids(text)), None)
+    """The order the shopper means: the first one named, skipping one they rule out
+    ("it's #W3168895, not #W2090453" / "不是 #W2090453，是 #W3168895")."""
+    found = find_order_ids(text)
+    if len(found) < 2:
+        return next(iter(found), None)
+    text = text or ""
+    for match in ORDER_ID_IN_TEXT.finditer(text):
+        if not _NEGATED_BEFORE.search(text[max(0, match.start() - 20) : match.start()]):
+            return normalise_order_id(match.group(1))
+    return found[0]
 
 
 def extract_email(text: str) -> str | None:

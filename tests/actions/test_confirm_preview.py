@@ -206,3 +206,41 @@ def test_yes_repeating_the_previewed_address_confirms_it(shop: Database, domain:
     with shop.session() as s:
         stored = s.get(m.Order, x.id)
         assert stored is not None and stored.address1 == "12 Oak Street"
+
+
+def test_no_naming_another_order_previews_that_order(shop: Database, domain: dict) -> None:
+    x, y = _two_pending_orders(shop)
+    chat = _cancel_chat(x)
+    chat.run(ActionAskConfirmed(), domain)
+    chat.history.append({"event": "slot", "name": "order_id", "value": x.id})
+    turn = _confirm(
+        chat,
+        ValidateCancelForm(),
+        domain,
+        f"no, it's {y.id}, not {x.id}",
+        {"confirmed": False},
+        intent="deny",
+    )
+    assert turn.slots()["confirmed"] is None  # a correction, not a no
+    assert chat.slots["order_id"] == y.id
+    assert turn.slots()["requested_slot"] == "confirmed"
+    again = chat.run(ActionAskConfirmed(), domain)
+    assert y.id in again.text and x.id not in again.text
+    assert _status(shop, x.id) == "pending" and _status(shop, y.id) == "pending"
+
+
+def test_no_naming_the_previewed_order_is_a_no(shop: Database, domain: dict) -> None:
+    x, _y = _two_pending_orders(shop)
+    chat = _cancel_chat(x)
+    chat.run(ActionAskConfirmed(), domain)
+    chat.history.append({"event": "slot", "name": "order_id", "value": x.id})
+    turn = _confirm(
+        chat,
+        ValidateCancelForm(),
+        domain,
+        f"no, don't cancel {x.id}",
+        {"confirmed": False},
+        intent="deny",
+    )
+    assert turn.slots()["confirmed"] is False
+    assert _status(shop, x.id) == "pending"

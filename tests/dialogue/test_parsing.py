@@ -21,6 +21,13 @@ REASONS = ("no longer needed", "ordered by mistake")
         ("S1000001", "#S1000001"),
         ("my order is 12345678", None),
         ("#W26113401", None),  # eight digits is not an order id
+        # the one the shopper means, not the one they rule out
+        ("no, it's #W3168895, not #W2090453", "#W3168895"),
+        ("not order W2090453 but #w3168895", "#W3168895"),
+        ("不对，是 #W3168895，不是 #W2090453", "#W3168895"),
+        ("不是 #W2090453，是 #W3168895", "#W3168895"),
+        ("cancel #W2090453 and #W3168895", "#W2090453"),
+        ("it's not #W2090453", "#W2090453"),  # nothing else named: still the one in question
     ],
 )
 def test_order_ids(text: str, expected: str | None) -> None:

@@ -80,13 +80,6 @@ def test_two_requests_in_one_message(shopper: ChineseShopper, shop_db: Database)
     assert shop.order(shop_db, "#W6231698").status == "processed"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "'不对，是 #W…，不是 #W…' at the confirmation is taken for a no ('我没有做任何更改'): a "
-        "deny that names another order should re-preview (run of 5 Dec, 11:38)"
-    ),
-)
 def test_an_order_corrected_at_the_confirmation(shopper: ChineseShopper, shop_db: Database) -> None:
     wrong, meant = "#W2090453", "#W3168895"
     _untouched(shop_db, wrong, "pending")
