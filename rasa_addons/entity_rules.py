@@ -13,7 +13,9 @@ rules, the console and ``rasa test`` all see the same cleaned entities:
    tables (catalog products, colours, materials, places, assistants and brands), part of a
    catalog product name ("Northpeak Nova"), any other entity's annotated value or a synonym
    in the training data ("mastercard"), when one of its words is never part of a name ("my
-   order", "hi Sam"), or when it holds digits or "@".
+   order", "hi Sam"), when it holds digits or "@", or when it lies inside a postal address
+   the message gives ("500 Market Street, San Francisco, CA 94105": a street, not a person;
+   the dialogue's own address parser, ``bot.dialogue.parsing.address_span``, finds it).
 3. Overlapping spans: one rule, the closed-form entity first, then the longer span, then the
    higher confidence. Two extractors reporting the same type on the same span is one entity
    seen twice, not a conflict, and both copies stay (``rasa test`` scores each extractor).
@@ -36,6 +38,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.dialogue.parsing import address_span
 from bot.orders.ids import normalise_order_id
 from bot.texts.detect import has_han
 
@@ -158,6 +161,8 @@ class EntityRules:
     def clean(self, text: str, entities: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The entities worth believing, in text order, values normalised."""
         kept: list[tuple[int, dict[str, Any], bool]] = []
+        names = any(e.get("entity") == PERSON for e in entities)
+        address = address_span(text) if text and names else None
         for index, entity in enumerate(entities):
             kind = entity.get("entity")
             if not kind:
@@ -168,7 +173,9 @@ class EntityRules:
                 if span is None:
                     continue
                 entity = {**entity, "start": span[0], "end": span[1], "value": text[slice(*span)]}
-            if kind == PERSON and self.is_non_name(str(entity.get("value", ""))):
+            if kind == PERSON and (
+                self.is_non_name(str(entity.get("value", ""))) or _inside(entity, address)
+            ):
                 continue
             if kind == QUANTITY and text and not _is_a_count(text, entity):
                 continue
@@ -182,6 +189,11 @@ def _is_a_count(text: str, entity: dict[str, Any]) -> bool:
         return True
     before, after = text[: span[0]], text[span[1] :]
     return not (_NOT_A_COUNT_BEFORE.search(before) or _NOT_A_COUNT_AFTER.match(after))
+
+
+def _inside(entity: dict[str, Any], outer: tuple[int, int] | None) -> bool:
+    span = _span(entity)
+    return bool(outer and span and outer[0] <= span[0] and span[1] <= outer[1])
 
 
 def _span(entity: dict[str, Any]) -> tuple[int, int] | None:

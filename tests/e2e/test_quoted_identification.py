@@ -39,17 +39,7 @@ def test_name_and_zip_with_a_bare_status_question_are_verified_once(
 # Bluetooth Speaker).
 NOT_PERSON_NAMES = [
     "do you have the Northpeak Nova rain jacket in size M?",
-    pytest.param(
-        "I need my order shipped to 500 Market Street, San Francisco, CA 94105",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="the city is no name, but the CRF tags the street 'Market Street' as "
-            "person_name; EntitySanity (rasa_addons/entity_rules.py) cannot drop a name "
-            "inside an address: the address parser (bot/dialogue/parsing.address_span) "
-            "imports bot.catalog (SQLAlchemy 2), which the Rasa environment cannot load; "
-            "fix: address parsing in a standard-library module, used by both",
-        ),
-    ),
+    "I need my order shipped to 500 Market Street, San Francisco, CA 94105",
     "does the bluetooth speaker work with Google Assistant?",
     "can the refund go to my Mastercard?",
 ]

@@ -107,6 +107,18 @@ def test_real_names_stay(rules: EntityRules, name: str) -> None:
     assert kinds(rules.clean(text, [entity(text, "person_name", name)])) == [("person_name", name)]
 
 
+def test_a_name_inside_a_postal_address_is_a_street(rules: EntityRules) -> None:
+    text = "I need my order shipped to 500 Market Street, San Francisco, CA 94105"
+    assert rules.clean(text, [entity(text, "person_name", "Market Street")]) == []
+    # the shopper's own name before the address stays
+    text = "I'm Theo Brooks, please ship to 12 Oak Street, Austin, TX 78701"
+    found = rules.clean(
+        text,
+        [entity(text, "person_name", "Theo Brooks"), entity(text, "person_name", "Oak Street")],
+    )
+    assert kinds(found) == [("person_name", "Theo Brooks")]
+
+
 def test_overlaps_closed_form_first_then_longer_span(rules: EntityRules) -> None:
     text = "is the northpeak nova rain jacket in blue"
     short = entity(text, "person_name", "northpeak nova", confidence_entity=0.99)
