@@ -176,7 +176,13 @@ class ShopFormValidation(FormValidationAction):
             )
             if notice:
                 dispatcher.utter_message(text=notice)
-        else:
+        elif self._address_zip(tracker):
+            # "… to 445 Maple Drive, Suite 394, Fort Worth, TX 76165": Rasa's mapping put the
+            # address's ZIP into the identity slot, and a form that starts on the message does
+            # not validate it; it would ask for the name that goes with it.
+            tracker.slots["zip"] = None
+            token_events.append(SlotSet("zip", None))
+        if not tracker.slots.get("customer_id"):
             token = latest_metadata(tracker).get("customer_token") or linked_token(tracker)
             customer_id = conversation().customer_from_token(token) if token else None
             if customer_id:
@@ -187,6 +193,15 @@ class ShopFormValidation(FormValidationAction):
         if switched is not None:
             return switched
         return self._confirm_only_the_preview(dispatcher, tracker, events)
+
+    def _address_zip(self, tracker: Tracker) -> bool:
+        """Is the unverified ZIP only the ZIP of the address the latest message gives?"""
+        zip_code, text = tracker.slots.get("zip"), latest_text(tracker)
+        if not zip_code or _is_raw(zip_code) or self._asked(tracker, "zip", "person_name"):
+            return False
+        return parsing.in_address(text, str(zip_code)) and zip_code not in parsing.extract_zips(
+            text
+        )
 
     def _switch_task(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, events: list[EventType]

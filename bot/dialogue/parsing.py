@@ -253,6 +253,13 @@ def address_span(text: str) -> tuple[int, int] | None:
     return None
 
 
+def in_address(text: str, value: str) -> bool:
+    """Is ``value`` written inside the postal address the message gives (the 76165 of "ship
+    it to 445 Maple Drive, Suite 394, Fort Worth, TX 76165")?"""
+    span = address_span(text)
+    return bool(span and value and value in text[span[0] : span[1]])
+
+
 def _parse_address_only(text: str) -> ParsedAddress | None:
     parts = [p.strip() for p in strip_address_noise(text).split(",") if p.strip()]
     if len(parts) < 3:

@@ -250,3 +250,9 @@ def test_address_loses_leading_confirmation_words(text: str) -> None:
 def test_address_noise_stripping_keeps_a_street_that_starts_with_a_word() -> None:
     parsed = parsing.parse_address("One Way 5, Austin, TX 78701")
     assert parsed is not None and parsed.address1 == "One Way 5"
+
+
+def test_a_value_inside_an_address() -> None:
+    text = "change order #W1234567 to 445 Maple Drive, Suite 394, Fort Worth, TX 76165."
+    assert parsing.in_address(text, "76165")
+    assert not parsing.in_address("I'm Noah Brown, zip 76165", "76165")
