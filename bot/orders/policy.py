@@ -72,6 +72,10 @@ class VariantChangeRules(_Strict):
 
 class RefundRules(_Strict):
     gift_card_days: int = 0
+    # The money of a return or an exchange moves once the items are back with the shop (a
+    # gift card's balance changes then, not at the request); cancellations and changes of a
+    # pending order settle at once.
+    returns_settle_on_receipt: bool = True
     other_min_business_days: int = 5
     other_max_business_days: int = 7
     return_destinations: tuple[Literal["original_method", "gift_card"], ...] = (

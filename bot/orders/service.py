@@ -238,7 +238,7 @@ class OrderService:
                         note=m.note,
                     )
                 )
-            if m.method.kind == PaymentKind.GIFT_CARD.value:
+            if m.method.kind == PaymentKind.GIFT_CARD.value and not m.on_receipt:
                 balance = money(m.method.balance or 0)
                 if m.kind == TransactionKind.PAYMENT:
                     m.method.balance = balance - m.amount

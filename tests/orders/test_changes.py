@@ -176,11 +176,16 @@ def test_return_to_existing_gift_card_and_repeated_units(
 ) -> None:
     # Order 7 has two identical shirts; returning both lists the variant twice.
     order = ok(service.change("return", ADA, "#S1000004", [TEE_BLUE_M, BOTTLE_1000], ADA_GIFT))
-    assert balance(shop, ADA_GIFT) == D("95.00")
     assert all(ln.return_requested for ln in order.lines)
+    assert transactions(shop, "#S1000004")[-1] == ("refund", ADA_GIFT, D("45.00"))
+    # The refund is booked; the gift card is credited when the items arrive, not now (a return
+    # request is no money to spend: the τ policy, and what keeps returns from paying twice).
+    assert balance(shop, ADA_GIFT) == D("50.00")
+    assert "once the items you send back arrive, available immediately" in order.outcome
+    assert "balance" not in order.outcome
     order7 = ok(service.change("return", ADA, "#S1000007", [TEE_BLUE_M, TEE_BLUE_M], ADA_GIFT))
     assert [ln.return_requested for ln in order7.lines] == [True, True]
-    assert balance(shop, ADA_GIFT) == D("135.00")
+    assert balance(shop, ADA_GIFT) == D("50.00")
 
 
 def test_exchange_pays_difference_and_marks_lines(service: OrderService, shop: Database) -> None:
@@ -202,8 +207,12 @@ def test_exchange_all_units_of_a_variant_charged_to_gift_card(
 ) -> None:
     order = ok(service.change("exchange", ADA, "#S1000007", {TEE_BLUE_M: TEE_RED_M}, ADA_GIFT))
     assert [ln.exchange_variant_id for ln in order.lines] == [TEE_RED_M, TEE_RED_M]
-    assert balance(shop, ADA_GIFT) == D("45.00")  # 2 × 2.50 charged
+    # 2 × 2.50 booked against the gift card, charged when the old shirts arrive
     assert transactions(shop, "#S1000007")[-1] == ("payment", ADA_GIFT, D("5.00"))
+    assert balance(shop, ADA_GIFT) == D("50.00")
+    assert "$5.00 will be charged to your gift card once the items you send back arrive" in (
+        order.outcome
+    )
 
 
 def test_exchange_per_unit_pairs_change_one_of_two_identical_lines(
@@ -256,3 +265,13 @@ def test_preview_matches_the_change_for_every_action(service: OrderService) -> N
         net = sum((t.amount if t.kind == "payment" else -t.amount for t in new), D("0.00"))
         assert preview.action == action
         assert net == preview.amount_delta, (action, new, preview)
+
+
+def test_a_shop_that_settles_returns_at_the_request_credits_the_gift_card_at_once(
+    shop: Database, policy: ShopPolicy
+) -> None:
+    refunds = policy.refunds.model_copy(update={"returns_settle_on_receipt": False})
+    service = OrderService(shop, policy.model_copy(update={"refunds": refunds}))
+    order = ok(service.change("return", ADA, "#S1000004", [TEE_BLUE_M, BOTTLE_1000], ADA_GIFT))
+    assert balance(shop, ADA_GIFT) == D("95.00")
+    assert "gift card (balance now $95.00), available immediately" in order.outcome

@@ -394,14 +394,15 @@ def test_small_gift_card_may_receive_a_refund(service: OrderService, shop: Datab
 
 def test_gift_card_exactly_covering_the_difference(service: OrderService, shop: Database) -> None:
     # Ada's gift card (50.00) pays order 1 (35.00) -> 15.00 left; order 2's shirt swap (+2.50)
-    # leaves 12.50; exchanging both shirts of order 7 costs 5.00: allowed, 7.50 left.
+    # leaves 12.50; exchanging both shirts of order 7 costs 5.00: allowed (charged when the
+    # old shirts arrive, so the balance stays 12.50 until then).
     assert isinstance(service.change("modify_payment", ADA, "#S1000001", ADA_GIFT), Ok)
     swap = {TEE_BLUE_M: TEE_RED_M}
     assert isinstance(service.change("modify_items", ADA, "#S1000002", swap, ADA_GIFT), Ok)
     result = service.change("exchange", ADA, "#S1000007", swap, ADA_GIFT)
     assert isinstance(result, Ok), result
     assert result.value.transactions[-1].amount == Decimal("5.00")
-    assert balance(shop, ADA_GIFT) == Decimal("7.50")
+    assert balance(shop, ADA_GIFT) == Decimal("12.50")
     # A swap costing more than the balance is refused, naming both amounts, changing nothing.
     before = snapshot(shop)
     too_dear = service.change(

@@ -113,6 +113,8 @@ class Movement:
     method: PaymentMethod
     amount: Decimal
     note: str
+    # Booked now, settled when the returned items arrive: no gift-card balance changes yet.
+    on_receipt: bool = False
 
 
 @dataclass
@@ -377,6 +379,7 @@ class Planner:
         difference: Decimal,
         lock: bool,
         note: str,
+        on_receipt: bool = False,
     ) -> list[Movement] | Refused:
         if difference == 0:
             return []  # no money moves: no payment method is needed (nor asked for)
@@ -386,10 +389,10 @@ class Planner:
         if difference > 0:
             if short := self.gift_card_short(method, difference):
                 return short
-            return [
-                Movement(TransactionKind.PAYMENT, method, difference, f"{note}: price difference")
-            ]
-        return [Movement(TransactionKind.REFUND, method, -difference, f"{note}: price difference")]
+            kind, amount = TransactionKind.PAYMENT, difference
+        else:
+            kind, amount = TransactionKind.REFUND, -difference
+        return [Movement(kind, method, amount, f"{note}: price difference", on_receipt)]
 
     def gift_card_short(self, method: PaymentMethod, amount: Decimal) -> Refused | None:
         if (
@@ -476,13 +479,17 @@ class Planner:
         for m in movements:
             named = {"amount": usd(m.amount), "method": self._label(m, done)}
             if m.kind == TransactionKind.REFUND:
+                # Money settled on receipt has the same words before and after the change.
                 key = "money.refunded" if done else "money.will_be_refunded"
+                key = "money.on_receipt.refund" if m.on_receipt else key
                 arrival = (
                     t("money.arrival.immediately")
                     if self.policy.refund_is_immediate(m.method.kind)
                     else t("money.arrival.later", timing=self.policy.refund_timing(m.method.kind))
                 )
                 parts.append(t(key, arrival=arrival, **named))
+            elif m.on_receipt:
+                parts.append(t("money.on_receipt.charge", **named))
             else:
                 parts.append(t("money.charged" if done else "money.will_be_charged", **named))
         return t("sentence.separator").join(parts)
@@ -492,6 +499,8 @@ class Planner:
         method = movement.method
         if method.kind != PaymentKind.GIFT_CARD.value:
             return method.label
+        if movement.on_receipt:
+            return t("payment.gift_card")  # its balance changes later, not with this change
         # After the change the balance is already updated; before it, say what it will be.
         balance = money(method.balance or 0)
         if not done:

@@ -26,7 +26,13 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
         return swaps
     difference = sum((v.price - line.price for line, v in swaps), ZERO)
     movements = p.settle_difference(
-        s, order.customer_id, req.payment_method_id, money(difference), lock, "exchange"
+        s,
+        order.customer_id,
+        req.payment_method_id,
+        money(difference),
+        lock,
+        "exchange",
+        on_receipt=p.policy.refunds.returns_settle_on_receipt,
     )
     if isinstance(movements, Refused):
         return movements

@@ -54,7 +54,8 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
             t("return.refund_not_allowed", method=method.label),
         )
     amount = money(sum((ln.price for ln in lines), ZERO))
-    movements = [Movement(TransactionKind.REFUND, method, amount, "return refund")]
+    on_receipt = p.policy.refunds.returns_settle_on_receipt
+    movements = [Movement(TransactionKind.REFUND, method, amount, "return refund", on_receipt)]
     items = list_words([describe_item(ln.name, ln.options) for ln in lines])
 
     def mutate() -> None:
