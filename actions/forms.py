@@ -80,6 +80,21 @@ def _unverified_pair(tracker: Tracker) -> bool:
     return not {"person_name", "zip"} & set(tracker.slots_to_validate())
 
 
+def _name_and_zip(tracker: Tracker, text: str) -> tuple[str | None, str | None]:
+    """Name + ZIP answering the identity question. One half alone corrects an answer that
+    failed ("Sorry, typo! My zip code is 10020"): the other half comes from the answers given
+    to the same question before."""
+    name, zip_code = parsing.extract_person_name(text), parsing.extract_zip(text)
+    if bool(name) == bool(zip_code):
+        return name, zip_code
+    for earlier in reversed(earlier_answers(tracker, "email")):
+        name = name or parsing.introduced_name(earlier) or parsing.extract_person_name(earlier)
+        zip_code = zip_code or parsing.extract_zip(earlier)
+        if name and zip_code:
+            break
+    return name, zip_code
+
+
 def _corrected_address(tracker: Tracker) -> dict[str, str] | None:
     """The new address with the part the latest message corrects ("wait sorry, its suite 210
     not 200"), once an address was given; ``None`` when the message corrects none of it."""
@@ -387,7 +402,7 @@ class ShopFormValidation(FormValidationAction):
         if self._asked(tracker, "email"):
             # "Noah Brown, 20001" answers the email question too (the question offers it),
             # whatever the classifier made of the two words and a number.
-            name, zip_code = parsing.extract_person_name(text), parsing.extract_zip(text)
+            name, zip_code = _name_and_zip(tracker, text)
             if name and zip_code:
                 return {"person_name": name, "zip": zip_code}
         if self._answering(tracker, "email") and self._loose(tracker):
@@ -405,7 +420,7 @@ class ShopFormValidation(FormValidationAction):
             # "mason lopez 邮遍10257" at the e-mail question (it offers name + ZIP): once the
             # NLU found the ZIP the form asks name + ZIP and extract_email no longer runs, so
             # the name the classifier missed is read here.
-            name, zip_code = parsing.extract_person_name(text), parsing.extract_zip(text)
+            name, zip_code = _name_and_zip(tracker, text)
             if name and zip_code:
                 return {"person_name": name}
         if self._answering(tracker, "person_name") and self._loose(tracker):

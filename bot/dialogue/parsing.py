@@ -118,7 +118,9 @@ def extract_cancel_reason(text: str, allowed: tuple[str, ...]) -> str | None:
 
 
 _NAME_NOISE = re.compile(
-    r"\b(my|name|is|i'm|im|i am|it's|its|this|the|and|zip|code|postcode|postal|here)\b", re.I
+    r"\b(my|name|is|i'm|im|i am|it's|its|it|this|the|and|zip|code|postcode|postal|here|sorry|typo|"
+    r"oops|wait|actually|meant|mistake|wrong|correct|correction)\b",
+    re.I,
 )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from pydantic import SecretStr
 
 from actions.asks import ActionAskEmail, ActionAskZip
@@ -168,6 +169,33 @@ def test_a_name_the_classifier_missed_still_counts_once_the_zip_is_in(
     answer = f"{customer.first_name.lower()} {customer.last_name.lower()} 邮遍{customer.zip}"
     turn = chat.answer(
         ValidateOrderStatusForm(), domain, "email", answer, mapped={"zip": customer.zip}
+    )
+    assert turn.slots()["customer_id"] == customer.id, turn.text
+
+
+@pytest.mark.parametrize("mapped", [False, True])
+def test_a_corrected_zip_goes_with_the_name_said_before(
+    shop: Database, domain: dict, mapped: bool
+) -> None:
+    """Held-out train-330: "I'm Isabella Santos, zip 10002" fails, then "Sorry, typo! My zip
+    code is 10020." was read as the name "Sorry Typo" and failed again."""
+    customer = find_order(shop, "delivered").customer
+    chat = Conversation(form="order_status_form")
+    wrong = "99999" if customer.zip != "99999" else "99998"
+    first = chat.answer(
+        ValidateOrderStatusForm(),
+        domain,
+        "email",
+        f"I'm {customer.first_name} {customer.last_name}, zip {wrong}",
+    )
+    assert not first.slots().get("customer_id")
+    fixed = f"Sorry, typo! My zip code is {customer.zip}."
+    turn = chat.answer(
+        ValidateOrderStatusForm(),
+        domain,
+        "email",
+        fixed,
+        mapped={"zip": customer.zip} if mapped else {},
     )
     assert turn.slots()["customer_id"] == customer.id, turn.text
 
