@@ -208,19 +208,18 @@ def test_yes_repeating_the_previewed_address_confirms_it(shop: Database, domain:
         assert stored is not None and stored.address1 == "12 Oak Street"
 
 
+def _no_at_the_preview(chat: Conversation, domain: dict, order: m.Order, text: str) -> Turn:
+    """A "no, ..." answer to the cancellation preview of ``order``; the order slot stands in
+    the history as Rasa's tracker has it (a SlotSet before the message)."""
+    chat.run(ActionAskConfirmed(), domain)
+    chat.history.append({"event": "slot", "name": "order_id", "value": order.id})
+    return _confirm(chat, ValidateCancelForm(), domain, text, {"confirmed": False}, "deny")
+
+
 def test_no_naming_another_order_previews_that_order(shop: Database, domain: dict) -> None:
     x, y = _two_pending_orders(shop)
     chat = _cancel_chat(x)
-    chat.run(ActionAskConfirmed(), domain)
-    chat.history.append({"event": "slot", "name": "order_id", "value": x.id})
-    turn = _confirm(
-        chat,
-        ValidateCancelForm(),
-        domain,
-        f"no, it's {y.id}, not {x.id}",
-        {"confirmed": False},
-        intent="deny",
-    )
+    turn = _no_at_the_preview(chat, domain, x, f"no, it's {y.id}, not {x.id}")
     assert turn.slots()["confirmed"] is None  # a correction, not a no
     assert chat.slots["order_id"] == y.id
     assert turn.slots()["requested_slot"] == "confirmed"
@@ -232,15 +231,6 @@ def test_no_naming_another_order_previews_that_order(shop: Database, domain: dic
 def test_no_naming_the_previewed_order_is_a_no(shop: Database, domain: dict) -> None:
     x, _y = _two_pending_orders(shop)
     chat = _cancel_chat(x)
-    chat.run(ActionAskConfirmed(), domain)
-    chat.history.append({"event": "slot", "name": "order_id", "value": x.id})
-    turn = _confirm(
-        chat,
-        ValidateCancelForm(),
-        domain,
-        f"no, don't cancel {x.id}",
-        {"confirmed": False},
-        intent="deny",
-    )
+    turn = _no_at_the_preview(chat, domain, x, f"no, don't cancel {x.id}")
     assert turn.slots()["confirmed"] is False
     assert _status(shop, x.id) == "pending"
