@@ -480,8 +480,10 @@ class Planner:
             named = {"amount": usd(m.amount), "method": self._label(m, done)}
             if m.kind == TransactionKind.REFUND:
                 # Money settled on receipt has the same words before and after the change.
-                key = "money.refunded" if done else "money.will_be_refunded"
-                key = "money.on_receipt.refund" if m.on_receipt else key
+                if m.on_receipt:
+                    key = "money.on_receipt.refund"
+                else:
+                    key = "money.refunded" if done else "money.will_be_refunded"
                 arrival = (
                     t("money.arrival.immediately")
                     if self.policy.refund_is_immediate(m.method.kind)
