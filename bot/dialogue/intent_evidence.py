@@ -6,7 +6,10 @@ as ``place_order`` ("I want to order the red one"), and "swap them for a differe
 ``change_payment_method``; the request was then not taken up. A message that names one of the
 shop's orders is not about placing a new one, and a payment change names a way to pay. The
 vetoed intent is dropped from the ranking and the rest renormalised (the probability of each
-given that it is not the vetoed one), so a clear second choice is not sent to the fallback.
+given that it is not the vetoed one), so a clear second choice is not sent to the fallback. A
+vetoed runner-up is dropped as well: "change the digital camera for the 30MP, 3x, SD card one
+... in order #W6711349" (change_order 0.47, change_payment_method 0.46) was sent to the
+fallback as ambiguous, by a reading the message rules out.
 "Sorry, typo! My zip code is 94120." after a failed identification was read as
 ``change_shipping_address`` (the training data has "I entered the wrong zip code on my order"):
 a shopper who states their zip and says nothing of an address, a delivery or a move is
@@ -16,6 +19,12 @@ A message that is nothing but who the shopper is or which order ("订单#W261134
 words around the value when the classifier is unsure (the Chinese form was sent to the fallback
 inside the address form); a confident guess stands ("S1000029" alone may well be a status
 question).
+"Hi, I'm Mia Silva and my zip code is 95173. I'd like to exchange the 3 ft bookshelf for the
+brown, 5 ft one in order #W6319233." split its confidence between ``exchange_item`` (0.39) and
+``change_order`` (0.28) and went to the fallback twice, then to a person. The two are one
+request, swapping an item of an order, whose task the order's status decides (the task
+registry's counterparts: an item change of a delivered order is an exchange). When they are
+the classifier's first two guesses, the first takes both shares: sure of the request, not unsure.
 
 Standard library only: the Rasa server imports it (``rasa_addons/intent_evidence.py``).
 """
@@ -114,6 +123,29 @@ def _bare_identity_answer(text: str, entities: Sequence[dict[str, Any]]) -> bool
     return not re.sub(r"[\W_]+", "", _FILLER.sub(" ", rest))
 
 
+# Intents whose tasks are counterparts in the task registry (``OrderTask.counterpart``;
+# tests/dialogue/test_intent_evidence.py checks the two agree).
+COUNTERPART_INTENTS: frozenset[frozenset[str]] = frozenset(
+    {frozenset({"change_order", "exchange_item"})}
+)
+
+
+def _counterparts_merged(ranking: Sequence[dict[str, Any]]) -> list[dict[str, Any]] | None:
+    """The first guess with its counterpart's share added, the counterpart out of the ranking
+    (so Rasa's ambiguity rule no longer sees two close guesses); None when the first two
+    guesses are not counterparts."""
+    if len(ranking) < 2:
+        return None
+    first, second = (str(r.get("name") or "") for r in ranking[:2])
+    if frozenset({first, second}) not in COUNTERPART_INTENTS:
+        return None
+    top = dict(ranking[0])
+    top["confidence"] = float(top.get("confidence") or 0.0) + float(
+        ranking[1].get("confidence") or 0.0
+    )
+    return [top, *(dict(r) for r in ranking[2:])]
+
+
 def _vetoed(intent: str, text: str, entities: Sequence[dict[str, Any]]) -> bool:
     veto = VETOES.get(intent)
     return veto is not None and veto(text, entities)
@@ -122,19 +154,27 @@ def _vetoed(intent: str, text: str, entities: Sequence[dict[str, Any]]) -> bool:
 def reranked(
     text: str, ranking: Sequence[dict[str, Any]], entities: Sequence[dict[str, Any]]
 ) -> list[dict[str, Any]] | None:
-    """The ranking without the top intent when the message contradicts it, renormalised;
-    None when the top intent stands (or nothing else is left)."""
+    """The ranking without the intents the message contradicts, renormalised, and with
+    counterpart intents merged; None when the ranking stands as it is."""
     if not ranking or text.startswith("/"):
         return None
+    found = _reranked(text, ranking, entities)
+    merged = _counterparts_merged(found if found is not None else ranking)
+    return merged if merged is not None else found
+
+
+def _reranked(
+    text: str, ranking: Sequence[dict[str, Any]], entities: Sequence[dict[str, Any]]
+) -> list[dict[str, Any]] | None:
     unsure = float(ranking[0].get("confidence") or 0.0) < _UNSURE
     if unsure and _bare_identity_answer(text, entities):
         inform = [dict(r) for r in ranking if r.get("name") == "inform"]
         if inform:  # an answer, with the classifier's other guesses kept behind it
             inform[0]["confidence"] = 1.0
             return inform + [{**r, "confidence": 0.0} for r in ranking if r.get("name") != "inform"]
-    if not _vetoed(str(ranking[0].get("name") or ""), text, entities):
+    rest = [dict(r) for r in ranking if not _vetoed(str(r.get("name") or ""), text, entities)]
+    if len(rest) == len(ranking):
         return None
-    rest = [dict(r) for r in ranking[1:] if not _vetoed(str(r.get("name") or ""), text, entities)]
     total = sum(float(r.get("confidence") or 0.0) for r in rest)
     if not rest or total <= 0:
         return None
