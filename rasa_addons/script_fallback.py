@@ -9,6 +9,13 @@ would have answered right. ``cjk_threshold`` applies to a message holding a Chin
 (the encoders' gate, ``mixed_tokenizer.has_cjk``); every other message keeps ``threshold``,
 so English behaves exactly as with Rasa's classifier. The ambiguity rule is Rasa's, unchanged.
 
+Before falling back, or taking an unsure guess at an order change, a question with a policy
+reading among the classifier's likeliest is taken for that policy question
+(``bot/dialogue/questions.py``: answering it costs nothing when it was not meant, a task started
+on a guess does). It takes the first reading's place and
+confidence, or the message's threshold when that is higher (sure enough to be answered, no
+surer), so the evaluation reports, which re-apply the threshold, count it as answered as well.
+
 The evaluation reports re-apply the same thresholds to ``rasa test``'s predictions
 (``bot/nlu/fallback.py`` reads this step's configuration).
 """
@@ -24,9 +31,17 @@ from rasa.nlu.classifiers.fallback_classifier import (
     FallbackClassifier,
     _fallback_intent,
 )
-from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.dialogue.questions import guesses_a_task, policy_reading
 from rasa_addons.mixed_tokenizer import has_cjk
 
 CJK_THRESHOLD_KEY = "cjk_threshold"
@@ -69,9 +84,24 @@ class ScriptFallbackClassifier(FallbackClassifier):
     def process(self, messages: List[Message]) -> List[Message]:
         """Rasa's ``process``, with the message's own threshold as the fallback's confidence."""
         for message in messages:
-            if not self._should_fallback(message):
+            ranking = message.data.get(INTENT_RANKING_KEY) or []
+            falls_back = self._should_fallback(message)
+            if not falls_back and not guesses_a_task(ranking):
                 continue
             confidence = self.threshold_for(message)
+            reading = policy_reading(message.get(TEXT) or "", ranking, message.get(ENTITIES) or [])
+            if reading is not None:
+                # the first reading's place: at least the threshold, at most the first's share
+                confidence = max(confidence, float(ranking[0].get(PREDICTED_CONFIDENCE_KEY) or 0))
+                name = reading[INTENT_NAME_KEY]
+                message.data[INTENT] = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+                message.data[INTENT_RANKING_KEY] = [
+                    {**reading, PREDICTED_CONFIDENCE_KEY: confidence},
+                    *(r for r in ranking if r.get(INTENT_NAME_KEY) != name),
+                ]
+                continue
+            if not falls_back:
+                continue
             message.data[INTENT] = _fallback_intent(confidence)
             message.data.setdefault(INTENT_RANKING_KEY, [])
             message.data[INTENT_RANKING_KEY].insert(0, _fallback_intent(confidence))

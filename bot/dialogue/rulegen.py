@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.dialogue.questions import POLICY_INTENTS
 from bot.orders.tasks import BY_NAME, TASKS
 from bot.orders.tasks.base import CONFIRM_SLOT
 
@@ -66,22 +67,6 @@ FORM_OF_START: dict[Start, str] = {
     start: task.form for task in TASKS for start in _starts(task.intents, task.entities)
 }
 
-POLICY_INTENTS = (
-    "delivery_options",
-    "delivery_period",
-    "check_refund_policy",
-    "check_cancellation_fee",
-    "check_payment_methods",
-    "payment_issue",
-    "get_invoice",
-    "get_refund",
-    "create_account",
-    "delete_account",
-    "recover_password",
-    "registration_problems",
-    "newsletter_subscription",
-    "review",
-)
 PRODUCT_INTENTS = ("search_product", "product_info", "check_availability", "recommend_product")
 
 # Intents answered by one action, inside or outside a form (inside, the form then resumes).

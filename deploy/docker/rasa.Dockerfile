@@ -15,7 +15,7 @@ COPY rasa_addons ./rasa_addons
 COPY bot/__init__.py ./bot/__init__.py
 COPY bot/orders/__init__.py bot/orders/ids.py bot/orders/money.py ./bot/orders/
 COPY bot/catalog/__init__.py bot/catalog/filters.py ./bot/catalog/
-COPY bot/dialogue/__init__.py bot/dialogue/person_request.py bot/dialogue/requests.py bot/dialogue/intent_evidence.py bot/dialogue/payment_words.py bot/dialogue/chinese.py bot/dialogue/parsing.py ./bot/dialogue/
+COPY bot/dialogue/__init__.py bot/dialogue/person_request.py bot/dialogue/requests.py bot/dialogue/intent_evidence.py bot/dialogue/payment_words.py bot/dialogue/chinese.py bot/dialogue/parsing.py bot/dialogue/questions.py ./bot/dialogue/
 # The language step of the pipeline (rasa_addons/language_detector.py) reads the catalog's languages.
 COPY bot/texts ./bot/texts
 COPY config.yml ./
@@ -40,7 +40,7 @@ COPY rasa_addons ./rasa_addons
 COPY bot/__init__.py ./bot/__init__.py
 COPY bot/orders/__init__.py bot/orders/ids.py bot/orders/money.py ./bot/orders/
 COPY bot/catalog/__init__.py bot/catalog/filters.py ./bot/catalog/
-COPY bot/dialogue/__init__.py bot/dialogue/person_request.py bot/dialogue/requests.py bot/dialogue/intent_evidence.py bot/dialogue/payment_words.py bot/dialogue/chinese.py bot/dialogue/parsing.py ./bot/dialogue/
+COPY bot/dialogue/__init__.py bot/dialogue/person_request.py bot/dialogue/requests.py bot/dialogue/intent_evidence.py bot/dialogue/payment_words.py bot/dialogue/chinese.py bot/dialogue/parsing.py bot/dialogue/questions.py ./bot/dialogue/
 # The social channels' rendering (standard library + Babel, which Rasa's aiogram brings) and
 # the message catalog it speaks from (docs/channels/telegram-twilio.md).
 COPY bot/channels ./bot/channels
