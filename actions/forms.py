@@ -35,6 +35,7 @@ from actions.requests import (
     user_turn,
 )
 from bot.dialogue import agenda, parsing, plan
+from bot.dialogue.items import new_variant_words
 from bot.dialogue.replies import Check
 from bot.orders.tasks import TASKS, get_task, other_task_intents
 from bot.orders.tasks.cancel import reason_label
@@ -320,9 +321,7 @@ class ShopFormValidation(FormValidationAction):
         if service.corrected_items(customer_id, str(order_id), text, list(items)) is not None:
             return True
         return self._asked(tracker, "new_item_ids") and (
-            service.resolve_new_items(
-                list(items), text, earlier_answers(tracker, "new_item_ids")
-            ).ok
+            service.resolve_new_items(list(items), text, self._new_item_answers(tracker)).ok
         )
 
     def _request_words(self, tracker: Tracker) -> agenda.Opening:
@@ -703,11 +702,21 @@ class ShopFormValidation(FormValidationAction):
         if not self._asked(tracker, "new_item_ids") or not items or self._items_changed(tracker):
             return {}
         check = conversation().resolve_new_items(
-            list(items), request_text(tracker), earlier_answers(tracker, "new_item_ids")
+            list(items), request_text(tracker), self._new_item_answers(tracker)
         )
         if check.ok:
             return {"new_item_ids": check.value}
         return {"new_item_ids": [_raw(request_text(tracker))]} if self._loose(tracker) else {}
+
+    def _new_item_answers(self, tracker: Tracker) -> list[str]:
+        """The earlier answers to "what would you like instead?", after the request's own
+        description of the new variant when one item is swapped ("想换成 clicky 的", then
+        "白色背光的": clicky and white)."""
+        earlier = earlier_answers(tracker, "new_item_ids")
+        if len(tracker.slots.get("item_ids") or []) != 1:
+            return earlier
+        begun = new_variant_words(self._request_words(tracker).text)
+        return [begun, *earlier] if begun else earlier
 
     def validate_new_item_ids(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -719,7 +728,7 @@ class ShopFormValidation(FormValidationAction):
         check = conversation().resolve_new_items(
             list(tracker.slots.get("item_ids") or []),
             text,
-            earlier_answers(tracker, "new_item_ids"),
+            self._new_item_answers(tracker),
         )
         if not check.ok:
             dispatcher.utter_message(text=check.message, buttons=check.buttons or None)

@@ -595,6 +595,20 @@ def _old_item_words(part: str, line: Item) -> str:
     return part
 
 
+# What a swap is turned into: "... for the clicky one", "... 换成 clicky 的" (Chinese has no word
+# boundaries; "换成", "改成", "换为" only, not a bare "换", which also means the exchange itself).
+_SWAP_TARGET = re.compile(r"\b(?:for|to|into|with)\b|换成|改成|换为|改为", re.I)
+
+
+def new_variant_words(text: str) -> str:
+    """The words of a swap request that describe the new variant: after its last "for"/"to"/
+    "换成" ("想换成 clicky 的" -> "clicky 的"); empty when the request names no target. They are
+    read with the answers to "what would you like instead?", so a description the request
+    began ("clicky") is not lost when a question narrows it down ("white backlight")."""
+    found = list(_SWAP_TARGET.finditer(text or ""))
+    return text[found[-1].end() :].strip() if found else ""
+
+
 def corrected_items(
     text: str,
     lines: Sequence[Item],

@@ -636,3 +636,11 @@ def test_a_swap_tells_two_lines_of_one_product_apart_by_the_words_before_for() -
     # The kettle not told apart: nothing rather than the other items alone.
     vague = "change the cycling helmet for the S one and the tea kettle for the glass one"
     assert swapped_items(vague, lines) == []
+
+
+def test_the_words_of_a_swap_that_describe_the_new_variant() -> None:
+    from bot.dialogue.items import new_variant_words
+
+    assert new_variant_words("订单 #W2378156 的机械键盘想换成 clicky 的") == "clicky 的"
+    assert new_variant_words("swap the keyboard in #W2378156 for a clicky one") == "a clicky one"
+    assert new_variant_words("I want an exchange") == ""
