@@ -19,7 +19,7 @@ POLICY_WORDS = re.compile(
     r"|how\s+long|days?\s+do\s+i\s+have|restocking|fee|fees|international|customs|price\s+match)\b"
     # The same questions in Chinese (no word boundaries between Han characters).
     r"|退货|退款|退钱|换货|取消|运费|邮费|包邮|配送|发货|几天到|多久到|快递|支付|付款|发票|收据"
-    r"|隐私|手续费|礼品卡|政策",
+    r"|隐私|手续费|礼品卡|政策|比价|保价",
     re.IGNORECASE,
 )
 ORDER_WORDS = re.compile(

@@ -33,14 +33,6 @@ def _untouched(db: Database, order_id: str, status: str) -> None:
     assert not any(ln.return_requested or ln.exchange_variant_id for ln in order.lines)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "identity, order and swap in one Chinese message: the shopper is verified but the "
-        "message is answered as a status question ('订单 #W2378156 当前状态：已签收'), "
-        "the exchange is not started (NLU reading, run of 5 Dec, 11:38)"
-    ),
-)
 def test_who_which_order_and_what_in_the_first_message(
     shopper: ChineseShopper, shop_db: Database
 ) -> None:
@@ -95,11 +87,6 @@ def test_an_order_corrected_at_the_confirmation(shopper: ChineseShopper, shop_db
     assert shop.order(shop_db, wrong).status == "pending"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="'算了不换了，直接退货吧' at the exchange's new-options question is read as an option "
-    "answer ('您说的是哪一个Sneakers？'), not as a switch to a return (run of 5 Dec, 11:57)",
-)
 def test_changing_ones_mind_from_an_exchange_to_a_return(
     shopper: ChineseShopper, shop_db: Database
 ) -> None:
