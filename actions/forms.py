@@ -176,8 +176,10 @@ class ShopFormValidation(FormValidationAction):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        if _request_intent(tracker) in other_task_intents(self.form) and not self._about_items(
-            tracker
+        if (
+            _request_intent(tracker) in other_task_intents(self.form)
+            and not self._about_items(tracker)
+            and not self._answers_payment(tracker)
         ):
             # "I want to CANCEL order S1000029" at this form's question: not an answer. The
             # form rejects (explicitly: the order id in it was already extracted, which
@@ -323,6 +325,22 @@ class ShopFormValidation(FormValidationAction):
         return self._asked(tracker, "new_item_ids") and (
             service.resolve_new_items(list(items), text, self._new_item_answers(tracker)).ok
         )
+
+    def _answers_payment(self, tracker: Tracker) -> bool:
+        """Does the message answer this form's payment question, whatever intent it was given?
+        ("the original payment method please" is a payment change by its words, but at "which
+        payment method should pay the difference?" it names the method: no other task.)"""
+        if self._requested(tracker) != "payment_method_id":
+            return False
+        customer_id = tracker.slots.get("customer_id")
+        if not customer_id:
+            return False
+        order_id = tracker.slots.get("order_id")
+        known_order = str(order_id) if order_id and not _is_raw(order_id) else None
+        check = conversation().resolve_payment(
+            str(customer_id), known_order, latest_text(tracker), self.task
+        )
+        return check.ok
 
     def _request_words(self, tracker: Tracker) -> agenda.Opening:
         """The words of the request this form is doing, and the questions asked since."""

@@ -74,7 +74,7 @@ def _exchanged(db: Database, order_id: str) -> list[str | None]:
 def _finish(shopper: Shopper, db: Database, order: m.Order, reply: str) -> str:
     """Answer the payment question if it is asked (naming the method that paid, as a person
     does: "PayPal", "my visa card ending in 4242"), then return the preview. ("the original
-    payment method please" was read as a new payment-change request: a known misread.)"""
+    payment method please": the test below.)"""
     if "payment method" in reply.lower() and "go ahead" not in reply.lower():
         with db.session() as s:
             stored = s.get(m.Order, order.id)
@@ -117,3 +117,22 @@ def test_one_of_two_identical_units_is_exchanged(shopper: Shopper, shop_db: Data
     shopper.say("yes")
     exchanged = _exchanged(shop_db, order.id)
     assert exchanged.count(new_id) == 1, exchanged
+
+
+def test_the_original_payment_method_at_the_payment_question_is_an_answer(
+    shopper: Shopper, shop_db: Database
+) -> None:
+    """At the payment question of an exchange, "the original payment method please" (read as
+    change_payment_method) answers it: no switch to a payment change of the order."""
+    customer, order, line, new_id, value = _delivered(shop_db, identical=False)
+    reply = shopper.say(
+        f"Hi, I'm {customer.first_name} {customer.last_name} and my zip code is {customer.zip}. "
+        f"I'd like to exchange the {line.name.lower()} in order {order.id} for the {value} one."
+    )
+    if "go ahead" not in reply.lower():
+        assert "payment method" in reply.lower(), reply
+        reply = shopper.say("the original payment method please")
+    assert "go ahead" in reply.lower() and value in reply, reply
+    assert (shopper.tracker().get("active_loop") or {}).get("name") == "exchange_form"
+    shopper.say("yes")
+    assert _exchanged(shop_db, order.id) == [new_id]
