@@ -56,28 +56,12 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 
 from rasa_addons.pipeline_step import set_intent
+from rasa_addons.sentence_features import sentence_features
 
 logger = logging.getLogger(__name__)
 
 _ARRAYS = "oos_detector.npz"
 _META = "oos_detector.json"
-
-
-def _sentence_features(message: Message) -> Tuple[Any, np.ndarray | None]:
-    """The message's sentence-level sparse features side by side and dense ones concatenated,
-    in the pipeline's order: the matrices ``get_sparse_features(TEXT)[1]`` and
-    ``get_dense_features(TEXT)[1]`` hold. Why not those: they also combine (and deep-copy) the
-    token-level matrices, which the detector never reads; that was most of its cost per
-    message (docs/nlu/chinese.md, "Cost")."""
-    sentence = [
-        f for f in message.features if f.attribute == TEXT and f.type == FEATURE_TYPE_SENTENCE
-    ]
-    sparse = [f.features for f in sentence if f.is_sparse()]
-    dense = [f.features for f in sentence if f.is_dense()]
-    return (
-        scipy.sparse.hstack(sparse) if sparse else None,
-        np.concatenate(dense, axis=-1) if dense else None,
-    )
 
 
 def _has_sentence_vector(message: Message) -> bool:
@@ -93,7 +77,7 @@ def _features(messages: List[Message]) -> Tuple[scipy.sparse.csr_matrix, np.ndar
     rows = []
     dense_rows = []
     for message in messages:
-        sparse, dense = _sentence_features(message)
+        sparse, dense = sentence_features(message)
         if dense is None:
             raise ValueError("OutOfScopeDetector needs a dense sentence featurizer before it")
         dense_vector = np.asarray(dense, dtype=np.float64).reshape(1, -1)

@@ -36,6 +36,17 @@ time (shares of the server's samples before the changes; docs/performance.md):
   encoded the whole tracker with ``json.dumps``: one kept-alive session per endpoint and
   event loop, same headers, auth and timeout, bodies by ``rasa_addons.fast_json``.
 
+- ``LogisticRegressionClassifier._create_X`` combines a message's features with
+  ``get_sparse_features`` / ``get_dense_features``, which also combine and deep-copy the
+  token-level matrices it drops: ~20% of an English parse (9-12 ms of CPU of ~45, cProfile of
+  280 dev messages, docs/nlu/chinese.md "Cost"), more with the bilingual vocabulary. The same
+  row is built from the sentence-level features alone (``rasa_addons.sentence_features``).
+- ``LogisticRegression.predict_proba`` (scikit-learn 1.1) multiplies the message's sparse row
+  by ``coef_.T``, a Fortran-ordered view that SciPy copies whole for every call (41 intents x
+  45k features: ~5 ms of a parse). A C-ordered copy is made once per fitted model and the
+  multinomial softmax applied as scikit-learn applies it: the same probabilities (equal to
+  the last bit on the model's own rows, ``tests/rasa_side/check_speedups.py``).
+
 ``install()`` runs when Rasa imports our add-ons (channels, broker, featurizer);
 ``SHOPBOT_RASA_SPEEDUPS=0`` turns it off (to compare, or to rule the patches out when
 debugging). ``tests/rasa_side`` checks each patch against Rasa's original.
@@ -355,6 +366,78 @@ def _patch_past_states_reuse() -> None:
     DialogueStateTracker.past_states = past_states  # type: ignore[method-assign]
 
 
+def _patch_logistic_regression_rows() -> None:
+    from rasa.nlu.classifiers.logistic_regression_classifier import (
+        LogisticRegressionClassifier,
+    )
+    from scipy.sparse import csr_matrix, hstack, vstack
+
+    from rasa_addons.sentence_features import sentence_features
+
+    def _create_X(self: Any, messages: list[Any]) -> Any:  # noqa: N802 - Rasa's name
+        rows = []
+        for message in messages:
+            sparse, dense = sentence_features(message)
+            rows.append(
+                hstack(
+                    [
+                        csr_matrix(sparse if sparse is not None else []),
+                        csr_matrix(dense if dense is not None else []),
+                    ]
+                )
+            )
+        return vstack(rows)
+
+    LogisticRegressionClassifier._create_X = _create_X  # type: ignore[method-assign]
+
+
+def _patch_logistic_regression_scores() -> None:
+    import numpy as np
+    from rasa.nlu.classifiers.logistic_regression_classifier import (
+        LogisticRegressionClassifier,
+    )
+    from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY
+    from rasa.utils.tensorflow.constants import RANKING_LENGTH
+    from sklearn.utils.extmath import softmax
+
+    original = LogisticRegressionClassifier.process
+
+    def _multinomial(clf: Any) -> bool:
+        """scikit-learn 1.1's own test for a softmax over a 2-D decision function."""
+        ovr = clf.multi_class in ("ovr", "warn") or (
+            clf.multi_class == "auto" and (clf.classes_.size <= 2 or clf.solver == "liblinear")
+        )
+        return not ovr and clf.coef_.shape[0] > 1
+
+    def _coef_rows(clf: Any) -> Any:
+        cached = getattr(clf, "_shopbot_coef_t", None)
+        if cached is None or cached[0] is not clf.coef_:  # refitted: a new coef_ array
+            cached = (clf.coef_, np.ascontiguousarray(clf.coef_.T))
+            clf._shopbot_coef_t = cached
+        return cached[1]
+
+    def process(self: Any, messages: list[Any]) -> list[Any]:
+        clf = self.clf
+        if not _multinomial(clf):
+            return original(self, messages)
+        X = self._create_X(messages)  # noqa: N806 - Rasa's name
+        probas = softmax(np.asarray(X @ _coef_rows(clf)) + clf.intercept_, copy=False)
+        intents = clf.classes_
+        for idx, message in enumerate(messages):
+            ranking = [
+                {"name": k, "confidence": v} for k, v in zip(intents, probas[idx], strict=True)
+            ]
+            ranking = sorted(ranking, key=lambda e: -e["confidence"])
+            intent = ranking[0]
+            if self.config[RANKING_LENGTH] > 0:
+                ranking = ranking[: self.config[RANKING_LENGTH]]
+            message.set(INTENT, intent, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
+        return messages
+
+    LogisticRegressionClassifier.process = process  # type: ignore[method-assign]
+
+
 def install() -> bool:
     """Apply the patches once per process; False when turned off."""
     global _installed
@@ -371,6 +454,8 @@ def install() -> bool:
         _patch_event_streaming,
         _patch_endpoint_sessions,
         _patch_past_states_reuse,
+        _patch_logistic_regression_rows,
+        _patch_logistic_regression_scores,
     ):
         try:
             patch()
@@ -378,6 +463,7 @@ def install() -> bool:
             logger.exception("Rasa speed-up %s not applied", patch.__name__)
     _installed = True
     logger.info(
-        "Rasa speed-ups installed (action results, rule keys, event types, event batches, JSON)"
+        "Rasa speed-ups installed (action results, rule keys, event types, event batches, JSON, "
+        "intent features and scores)"
     )
     return True

@@ -24,7 +24,8 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from rasa_addons.oos_detector import OutOfScopeDetector, _sentence_features
+from rasa_addons.oos_detector import OutOfScopeDetector
+from rasa_addons.sentence_features import sentence_features
 
 DIMS = 8
 VOCABULARY = 40
@@ -142,7 +143,7 @@ def main() -> None:
         layered.add_features(
             Features(scipy.sparse.coo_matrix(tokens.sum(0)), "sentence", TEXT, origin)
         )
-    mine = _sentence_features(layered)
+    mine = sentence_features(layered)
     rasa = (layered.get_sparse_features(TEXT)[1], layered.get_dense_features(TEXT)[1])
     same_features = (
         mine[0].shape == rasa[0].features.shape

@@ -13,6 +13,7 @@ import rasa.shared.utils.common  # noqa: F401  (Rasa must be imported before our
 from rasa.core.actions.action import RemoteAction
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.core.tracker_store import InMemoryTrackerStore, TrackerStore
+from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.core.events import Event
 from rasa.shared.core.slots import Slot
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -25,6 +26,8 @@ originals = {
     "event": Event.resolve_by_type,
     "slot": Slot.resolve_by_type,
     "past_states": DialogueStateTracker.past_states,
+    "logreg_rows": LogisticRegressionClassifier._create_X,
+    "logreg_process": LogisticRegressionClassifier.process,
 }
 
 import rasa_addons  # noqa: E402,F401  installs the speed-ups
@@ -300,5 +303,78 @@ for _ in range(40):
                 for state in got:  # a featurizer edits what it got
                     state.get("user", {}).pop("intent", None)
                 checked += 1
+
+# the intent classifier's rows: the same matrix from the sentence-level features alone
+import numpy as np  # noqa: E402
+import scipy.sparse  # noqa: E402
+from rasa.shared.nlu.training_data.features import Features  # noqa: E402
+from rasa.shared.nlu.training_data.message import Message  # noqa: E402
+
+assert LogisticRegressionClassifier._create_X is not originals["logreg_rows"]
+
+
+def featurised(tokens: int, sparse_widths: list[int], dense_widths: list[int]) -> Message:
+    message = Message(data={"text": "x " * tokens})
+    for i, width in enumerate(sparse_widths):
+        origin = f"sparse{i}"
+        for kind, rows in (("sequence", tokens), ("sentence", 1)):
+            matrix = scipy.sparse.random(
+                rows, width, density=0.3, format="coo", random_state=rng.randint(0, 10**6)
+            )
+            message.add_features(Features(matrix, kind, "text", origin))
+    for i, width in enumerate(dense_widths):
+        origin = f"dense{i}"
+        for kind, rows in (("sequence", tokens), ("sentence", 1)):
+            message.add_features(
+                Features(
+                    np.asarray([[rng.random() for _ in range(width)] for _ in range(rows)]),
+                    kind,
+                    "text",
+                    origin,
+                )
+            )
+    return message
+
+
+for sparse_widths, dense_widths in (([5, 7, 3], [4, 6]), ([9], [3]), ([4, 4], []), ([], [8])):
+    batch = [featurised(rng.randint(1, 6), sparse_widths, dense_widths) for _ in range(4)]
+    theirs = originals["logreg_rows"](None, batch)
+    mine = LogisticRegressionClassifier._create_X(None, batch)
+    assert theirs.shape == mine.shape and (abs(theirs - mine) > 0).nnz == 0
+    checked += 1
+
+# the intent classifier's probabilities: the same as scikit-learn's predict_proba
+from rasa.engine.graph import ExecutionContext  # noqa: E402
+from rasa.engine.storage.local_model_storage import LocalModelStorage  # noqa: E402
+from rasa.engine.storage.resource import Resource  # noqa: E402
+from sklearn.linear_model import LogisticRegression  # noqa: E402
+
+assert LogisticRegressionClassifier.process is not originals["logreg_process"]
+import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+for n_classes in (5, 2):
+    classifier = LogisticRegressionClassifier.create(
+        LogisticRegressionClassifier.get_default_config(),
+        LocalModelStorage(Path(tempfile.mkdtemp())),
+        Resource("logreg"),
+        ExecutionContext(None),
+    )
+    train = scipy.sparse.random(60, 40, density=0.3, format="csr", random_state=n_classes)
+    labels = [f"intent{i % n_classes}" for i in range(60)]
+    classifier.clf = LogisticRegression(max_iter=200).fit(train, labels)
+    batch = [featurised(rng.randint(1, 5), [15, 10], [15]) for _ in range(6)]
+    theirs = [copy.deepcopy(m) for m in batch]
+    originals["logreg_process"](classifier, theirs)
+    LogisticRegressionClassifier.process(classifier, batch)
+    for a, b in zip(theirs, batch, strict=True):
+        assert a.get("intent") == b.get("intent")
+        assert a.get("intent_ranking") == b.get("intent_ranking")
+        checked += 1
+    classifier.clf = LogisticRegression(max_iter=200).fit(train, labels[::-1])  # refitted
+    theirs = [copy.deepcopy(m) for m in batch]
+    originals["logreg_process"](classifier, theirs)
+    LogisticRegressionClassifier.process(classifier, batch)
+    assert [m.get("intent_ranking") for m in theirs] == [m.get("intent_ranking") for m in batch]
 
 print(json.dumps({"checked": checked, "events": len(names), "slots": len(slot_names)}))
