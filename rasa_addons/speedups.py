@@ -416,7 +416,10 @@ def _patch_logistic_regression_scores() -> None:
             clf._shopbot_coef_t = cached
         return cached[1]
 
-    def process(self: Any, messages: list[Any]) -> list[Any]:
+    # Rasa validates a graph component's run function by its signature and type hints:
+    # the original's (``__wrapped__``, annotations), never this function's own.
+    @functools.wraps(original)
+    def process(self, messages):  # type: ignore[no-untyped-def]  # noqa: ANN001, ANN202
         clf = self.clf
         if not _multinomial(clf):
             return original(self, messages)

@@ -377,4 +377,18 @@ for n_classes in (5, 2):
     LogisticRegressionClassifier.process(classifier, batch)
     assert [m.get("intent_ranking") for m in theirs] == [m.get("intent_ranking") for m in batch]
 
+# rasa train validates every run function of the graph by its signature and type hints: a
+# patched one must still pass (the first form of the classifier patch broke training)
+from rasa.engine import validation  # noqa: E402
+from rasa.engine.recipes.recipe import Recipe  # noqa: E402
+from rasa.shared.data import TrainingType  # noqa: E402
+from rasa.shared.utils.io import read_yaml_file  # noqa: E402
+
+project_config = read_yaml_file(str(Path(__file__).resolve().parents[2] / "config.yml"))
+recipe = Recipe.recipe_for_name(project_config.get("recipe"))
+validation.validate(
+    recipe.graph_config_for_recipe(project_config, {}, training_type=TrainingType.BOTH)
+)
+checked += 1
+
 print(json.dumps({"checked": checked, "events": len(names), "slots": len(slot_names)}))
