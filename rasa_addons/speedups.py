@@ -58,6 +58,7 @@ import functools
 import itertools
 import json
 import logging
+import weakref
 from collections import OrderedDict
 from typing import Any
 
@@ -409,11 +410,13 @@ def _patch_logistic_regression_scores() -> None:
         )
         return not ovr and clf.coef_.shape[0] > 1
 
+    # Beside the fitted model, never on it (nothing extra is persisted with it).
+    copies: weakref.WeakKeyDictionary[Any, tuple[Any, Any]] = weakref.WeakKeyDictionary()
+
     def _coef_rows(clf: Any) -> Any:
-        cached = getattr(clf, "_shopbot_coef_t", None)
+        cached = copies.get(clf)
         if cached is None or cached[0] is not clf.coef_:  # refitted: a new coef_ array
-            cached = (clf.coef_, np.ascontiguousarray(clf.coef_.T))
-            clf._shopbot_coef_t = cached
+            cached = copies[clf] = (clf.coef_, np.ascontiguousarray(clf.coef_.T))
         return cached[1]
 
     # Rasa validates a graph component's run function by its signature and type hints:
