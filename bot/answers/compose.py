@@ -14,7 +14,7 @@ import re
 from bot.answers.facts import FactSheet, OrderFact, PolicyFact, ProductFact, VariantFact, money
 from bot.answers.question import Question, analyse, content_terms, term_in
 from bot.catalog.filters import COLOURS, size_sort_key
-from bot.texts import t
+from bot.texts import reflow, t
 from bot.texts.segment import chinese_pairs, has_chinese
 
 _COLOUR_KEYS = ("colour", "color")
@@ -415,7 +415,7 @@ def _compare_answer(products: list[ProductFact]) -> str:
 
 def _quote(body: str, question: str, limit: int = 420) -> str:
     """The passage, or for a long one the sentences that share most words with the question."""
-    text = " ".join(body.split())
+    text = " ".join(reflow(body).split())  # the file's line breaks: none inside Chinese
     if len(text) <= limit:
         return text
     sentences = [s for s in re.split(r"(?<=[.!?])\s+|(?<=[。！？])", text) if s.strip()]

@@ -57,6 +57,7 @@ from bot.texts import (
     language,
     list_alternatives,
     list_words,
+    payment_title,
     reflow,
     t,
 )
@@ -768,7 +769,8 @@ class ShopConversation:
             return Reply(t("payment.none_usable"))
 
         def title(m: PaymentMethodView) -> str:
-            return t("payment.original", method=m.label) if m.id == original else m.label
+            shown = payment_title(m)
+            return t("payment.original", method=shown) if m.id == original else shown
 
         return choices(
             question,
@@ -845,7 +847,9 @@ class ShopConversation:
         )
         rule = get_task(task).payment_rule
         if rule == "other_than_original" and method.id == original:
-            return Check(False, message=t("payment.already_paid_with", method=method.label))
+            return Check(
+                False, message=t("payment.already_paid_with", method=payment_title(method))
+            )
         if rule == "refund_destination" and method.id != original and method.kind != "gift_card":
             return Check(False, message=t("payment.refund_destination"))
         return Check(True, value=method.id)

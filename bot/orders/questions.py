@@ -16,7 +16,7 @@ from decimal import Decimal
 from bot.orders.money import ZERO, usd
 from bot.orders.results import OrderView, PaymentMethodView
 from bot.orders.tasks.base import status_words
-from bot.texts import t
+from bot.texts import payment_title, t
 
 # In the order answers are given; each is a distinct fact of the order.
 ASPECTS: dict[str, re.Pattern[str]] = {
@@ -58,7 +58,7 @@ def _method_label(method_id: str, methods: Iterable[PaymentMethodView]) -> str:
     for m in methods:
         if m.id == method_id:
             # A gift card's balance changes; what it was paid with is "your gift card".
-            return t("payment.gift_card") if m.kind == "gift_card" else m.label
+            return t("payment.gift_card") if m.kind == "gift_card" else payment_title(m)
     return t("payment.gone")
 
 

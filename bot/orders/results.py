@@ -78,8 +78,10 @@ class Address:
 class PaymentMethodView:
     id: str
     kind: str  # credit_card | gift_card | paypal
-    label: str  # "Visa ending 1234", "gift card (balance $20.00)", "PayPal"
+    label: str  # "Visa ending 1234", "gift card (balance $20.00)", "PayPal" (for matching)
     balance: Decimal | None = None
+    brand: str = ""
+    last_four: str = ""
 
 
 @dataclass(frozen=True)

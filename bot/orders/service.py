@@ -262,6 +262,8 @@ class OrderService:
                     kind=pm.kind,
                     label=pm.label,
                     balance=money(pm.balance) if pm.balance is not None else None,
+                    brand=pm.brand or "",
+                    last_four=pm.last_four or "",
                 )
                 for pm in customer.payment_methods
             ),

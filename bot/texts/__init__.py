@@ -35,6 +35,7 @@ from datetime import datetime
 from decimal import Decimal
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
@@ -183,9 +184,15 @@ def date(value: Date | datetime, locale: str | None = None, fmt: str = "medium")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 
 
+# Full-width punctuation (CJK symbols, full-width forms), and that or a Han character.
+_WIDE_MARK = re.compile(r"[\u3000-\u303f\uff00-\uffef]")
+_WIDE = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
 def reflow(text: str) -> str:
     """Shop text (a policy passage) without the line breaks of its file: the lines of a
-    paragraph join with a space; blank lines between paragraphs and list items stay."""
+    paragraph join with a space (none beside Chinese); blank lines between paragraphs and list
+    items stay."""
     paragraphs = re.split(r"\n\s*\n", (text or "").strip())
     out = []
     for paragraph in paragraphs:
@@ -195,11 +202,35 @@ def reflow(text: str) -> str:
             if not line:
                 continue
             if lines and not _LIST_ITEM.match(raw):
-                lines[-1] = f"{lines[-1]} {line}"
+                # Chinese has no spaces between words: a line broken between Han characters
+                # or full-width marks joins without one ("在我们⏎收到" is "在我们收到"); beside
+                # a Latin word or a number it keeps the space the Chinese passages use.
+                before, after = lines[-1][-1], line[0]
+                tight = (_WIDE.match(before) and _WIDE.match(after)) or any(
+                    _WIDE_MARK.match(c) for c in (before, after)
+                )
+                joint = "" if tight else " "
+                lines[-1] = f"{lines[-1]}{joint}{line}"
             else:
                 lines.append(line)
         out.append("\n".join(lines))
     return "\n\n".join(p for p in out if p)
+
+
+def payment_title(method: Any) -> str:
+    """How a payment method (a stored one or its view: ``kind``, ``brand``, ``last_four``,
+    ``balance``, ``label``) is shown to its owner in the conversation's language: brand and
+    last four of a card, a gift card's balance ("礼品卡（余额 US$20.00）"), PayPal. Never more."""
+    kind = str(getattr(getattr(method, "kind", ""), "value", getattr(method, "kind", "")))
+    if kind == "gift_card":
+        return t("payment.method.gift_card", balance=money(getattr(method, "balance", 0) or 0))
+    last_four = getattr(method, "last_four", "") or ""
+    if kind == "credit_card" and last_four:
+        brand = (getattr(method, "brand", "") or "").title()
+        if not brand:
+            return t("payment.method.card_plain", last_four=last_four)
+        return t("payment.method.card", brand=brand, last_four=last_four)
+    return str(getattr(method, "label", "") or "")
 
 
 def describe_options(options: Mapping[str, object] | None, locale: str | None = None) -> str:

@@ -146,6 +146,13 @@ def test_lists_and_reflowed_passages() -> None:
     assert texts.reflow(passage) == (
         "Standard delivery takes 3 to 5 business days.\n\nOptions:\n- express\n- next day"
     )
+    # Chinese lines join without a space (seen in the widget: "退款在我们 收到"); beside a
+    # Latin word or a number the space stays, as the Chinese passages write it
+    zh = "退款在我们\n收到商品后发出。\n退到 PayPal 需要\n5 到 7 个工作日，\nPayPal 或\n礼品卡"
+    assert (
+        texts.reflow(zh)
+        == "退款在我们收到商品后发出。退到 PayPal 需要 5 到 7 个工作日，PayPal 或礼品卡"
+    )
 
 
 @pytest.fixture
@@ -216,3 +223,25 @@ def test_text_only_modules_hold_no_sentences() -> None:
             ):
                 found.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno} {node.value[:40]}")
     assert not found, found
+
+
+def test_payment_methods_are_shown_in_the_conversations_language() -> None:
+    """Seen in the widget: a Chinese chat offered "gift card (balance $20.00)"."""
+    from types import SimpleNamespace as Method
+
+    from bot.texts import payment_title, use_locale
+
+    gift = Method(kind="gift_card", balance=Decimal("20"), label="gift card (balance $20.00)")
+    visa = Method(kind="credit_card", brand="visa", last_four="4242", label="Visa ending 4242")
+    plain = Method(kind="credit_card", brand="", last_four="1111", label="Card ending 1111")
+    paypal = Method(kind="paypal", label="PayPal")
+    assert [payment_title(m) for m in (gift, visa, plain, paypal)] == [
+        "gift card (balance $20.00)",
+        "Visa ending 4242",
+        "card ending 1111",
+        "PayPal",
+    ]
+    with use_locale("zh_CN"):
+        assert payment_title(gift) == "礼品卡（余额 US$20.00）"
+        assert payment_title(visa) == "Visa（尾号 4242）"
+        assert payment_title(paypal) == "PayPal"

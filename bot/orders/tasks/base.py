@@ -37,7 +37,7 @@ from bot.orders.money import ZERO, money, usd
 from bot.orders.policy import ShopPolicy
 from bot.orders.repository import OrderRepository
 from bot.orders.results import Address, RefusalCode, Refused
-from bot.texts import describe_item, list_words, t
+from bot.texts import describe_item, list_words, payment_title, t
 
 log = logging.getLogger(__name__)
 
@@ -293,7 +293,7 @@ class Planner:
         if method.kind not in self.policy.payment_methods.accepted:
             return Refused(
                 RefusalCode.PAYMENT_METHOD_NOT_ACCEPTED,
-                t("payment.not_accepted", method=method.label),
+                t("payment.not_accepted", method=payment_title(method)),
             )
         return method
 

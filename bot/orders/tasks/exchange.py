@@ -76,6 +76,5 @@ TASK = OrderTask(
     verb="task.verb.exchanged",
     order_question="task.order_verb.exchange",
     items_verb="task.items_verb.exchange",
-    preview_reminder="task.reminder.items_once",
     counterpart="modify_items",
 )

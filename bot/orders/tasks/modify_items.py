@@ -66,6 +66,5 @@ TASK = OrderTask(
     verb="task.verb.changed",
     locked_verb="task.verb.changed_again",
     order_question="task.order_verb.change",
-    preview_reminder="task.reminder.items_once",
     counterpart="exchange",
 )

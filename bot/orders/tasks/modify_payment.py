@@ -7,7 +7,7 @@ from bot.db.session import Session
 from bot.orders.money import ZERO, money, usd
 from bot.orders.results import RefusalCode, Refused
 from bot.orders.tasks.base import Movement, OrderTask, Plan, Planner, Request
-from bot.texts import t
+from bot.texts import payment_title, t
 
 
 def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
@@ -21,7 +21,7 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
     if any(m.id == method.id for m, _ in paid):
         return Refused(
             RefusalCode.SAME_PAYMENT_METHOD,
-            t("modify_payment.same_method", order_id=order.id, method=method.label),
+            t("modify_payment.same_method", order_id=order.id, method=payment_title(method)),
         )
     amount = sum((a for _, a in paid), ZERO) if paid else money(order.total)
     if short := p.gift_card_short(method, amount):

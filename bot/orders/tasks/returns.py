@@ -13,7 +13,7 @@ from bot.orders.tasks.base import (
     Planner,
     Request,
 )
-from bot.texts import describe_item, list_words, t
+from bot.texts import describe_item, list_words, payment_title, t
 
 
 def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
@@ -51,7 +51,7 @@ def plan(p: Planner, s: Session, req: Request, lock: bool) -> Plan | Refused:
     if not allowed:
         return Refused(
             RefusalCode.REFUND_METHOD_NOT_ALLOWED,
-            t("return.refund_not_allowed", method=method.label),
+            t("return.refund_not_allowed", method=payment_title(method)),
         )
     amount = money(sum((ln.price for ln in lines), ZERO))
     on_receipt = p.policy.refunds.returns_settle_on_receipt
