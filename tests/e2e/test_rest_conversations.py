@@ -299,7 +299,13 @@ def test_switching_task_mid_form_keeps_the_order(shopper: Shopper, shop_db: Data
 
 # Vague messages a shopper might send: at least one falls under the classifier's threshold
 # (the test checks the mechanism on the real stack; which message does depends on the model).
-UNCLEAR = ["my thing hasn't come", "uhh my stuff??", "where's it at", "hmm the money thing"]
+UNCLEAR = [
+    "my thing hasn't come",
+    "uhh my stuff??",
+    "where's it at",
+    "hmm the money thing",
+    "erm that one thing from before",
+]
 
 
 def test_low_confidence_offers_meanings_and_a_click_continues(shopper: Shopper) -> None:
