@@ -809,8 +809,7 @@ class ShopConversation:
             candidates = [
                 m
                 for m in methods
-                if (not kinds or m.kind == kinds[0])
-                and (not last_four or m.label.endswith(last_four))
+                if (not kinds or m.kind == kinds[0]) and (not last_four or m.last_four == last_four)
             ]
             if (kinds or last_four) and len(candidates) == 1:
                 chosen = candidates[0].id

@@ -36,6 +36,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.dialogue import payment_words  # standard library only as well
+from bot.dialogue.questions import UNSURE as _UNSURE  # one line between sure and guessing
 
 _PAYMENT_WORDS = re.compile(
     r"\b(?:pay|paid|paying|payment|card|credit|debit|visa|mastercard|amex|american express|"
@@ -95,8 +96,7 @@ VETOES = {
 }
 
 
-# Below this the classifier is unsure; a bare identity value then counts as an answer.
-_UNSURE = 0.5
+# Under _UNSURE the classifier is guessing; a bare identity value then counts as an answer.
 # Values that answer "who are you / which order"; words that may stand around them.
 _IDENTITY_ENTITIES = frozenset({"order_id", "email", "zip", "person_name"})
 _FILLER = re.compile(

@@ -55,7 +55,7 @@ TASK_INTENTS = frozenset(
         "edit_account",
     }
 )
-# Under this the classifier's first reading is a guess (bot/dialogue/intent_evidence.py too).
+# Under this the classifier's first reading is a guess (bot/dialogue/intent_evidence.py reads it).
 UNSURE = 0.5
 # How far down the classifier's ranking a policy reading may be, and how likely it must be.
 LIKELIEST = 3
