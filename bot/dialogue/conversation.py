@@ -541,7 +541,9 @@ class ShopConversation:
                 )
             return Check(True, value=named)
         lowered = (text or "").lower()
-        if re.search(r"\b(all|everything|every item|whole order)\b", lowered):
+        everything = re.search(r"\b(all|everything|every item|whole order)\b", lowered)
+        # "both" of an order with two units left is all of them, whatever they are
+        if everything or (len(lines) == 2 and re.search(r"\bboth\b", lowered)):
             return Check(True, value=sorted(ln.variant_id for ln in lines))  # every unit
         universes = self._universes({ln.product_id for ln in lines})
         pick = items.match_items(

@@ -238,3 +238,17 @@ def test_the_order_status_is_said_once(shopper: Shopper, shop_db: Database) -> N
     assert first.name not in texts and second.name not in texts, texts
     assert usd(Decimal(order.lines[0].price)) not in texts, texts
     assert texts.lower().count("delivered") == 1, texts
+
+
+def test_both_items_of_a_two_item_order(shopper: Shopper, shop_db: Database) -> None:
+    """ "both" at the items question of an order with two different items takes the two
+    (it was "I couldn't tell which items you mean"); nothing is returned without a yes."""
+    order, first, second = _delivered_two_items(shop_db)
+    _verify(shopper, order.customer)
+    shopper.say(f"I want to return items from order {order.id}")
+    reply = shopper.say("both")
+    assert _active_loop(shopper) == "return_form", reply
+    assert "couldn't tell" not in reply, reply
+    assert set(shopper.slots()["item_ids"]) == {first.variant_id, second.variant_id}, reply
+    shopper.say("stop")
+    assert shop.order(shop_db, order.id).status == "delivered"
